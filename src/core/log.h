@@ -1,0 +1,16 @@
+// Logging: spdlog, readable lines on stderr by default or one JSON object per line. Task-scoped
+// lines carry the task id and batch id as fields (see LogTask).
+#pragma once
+
+#include <spdlog/spdlog.h>
+
+#include <string_view>
+
+namespace pixfleet {
+
+enum class LogFormat { kText, kJson };
+
+// Configures the default logger once per process. `level` is an spdlog level name ("info").
+void InitLogging(LogFormat format, std::string_view level);
+
+}  // namespace pixfleet

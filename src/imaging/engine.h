@@ -1,0 +1,59 @@
+// ImageEngine: runs a recipe on one encoded image, in memory. Pure: bytes in, encoded outputs and
+// analysis out; no files, no network. The input is decoded once (with shrink-on-load to the
+// largest size any output needs) and every output is derived from that one decoded image.
+// Safety limits are checked from the header before any pixel is decoded. Errors:
+//   kInvalidArgument   corrupt, truncated, empty or unsupported input; blocked loader
+//   kResourceExhausted over max_pixels or max_input_bytes, or over the time limit
+//   kInternal          an encoder failed on a decoded image (a bug or a libvips limit)
+// Every message names the reason in words a user understands. Thread-safe after
+// InitImageEngine(); one call uses one thread for its libvips work by default.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+#include "model/recipe.h"
+#include "model/result.h"
+
+namespace pixfleet {
+
+struct EngineLimits {
+  uint64_t max_pixels = 100'000'000;            // width x height of the (first) frame
+  uint64_t max_input_bytes = 256ull << 20;      // 256 MiB
+  std::chrono::milliseconds timeout{120'000};   // wall time for one image, all outputs
+};
+
+struct EngineOptions {
+  bool allow_untrusted_loaders = false;  // SVG, PDF, ImageMagick, JPEG 2000, JXL, ...
+  int vips_threads_per_image = 1;        // parallelism comes from running tasks side by side
+};
+
+// Process-wide libvips start-up: init, operation cache off, untrusted loaders blocked unless
+// allowed, per-image thread count. Call once before any other function here; later calls with
+// the same options are no-ops. kInternal if libvips cannot start.
+Status InitImageEngine(const EngineOptions& options);
+
+struct EncodedOutput {
+  std::string name;       // the recipe's output name
+  std::string extension;  // "jpg"
+  std::string content_type;
+  std::string bytes;
+  int width = 0;
+  int height = 0;
+  std::string format;     // "jpeg"
+};
+
+struct EngineResult {
+  std::vector<EncodedOutput> outputs;  // in recipe order
+  ImageAnalysis analysis;              // the analyses the recipe asked for
+};
+
+// Runs `recipe` on `input`. `input_name` is used in error messages only.
+Result<EngineResult> ProcessImage(std::string_view input, std::string_view input_name,
+                                  const Recipe& recipe, const EngineLimits& limits);
+
+}  // namespace pixfleet

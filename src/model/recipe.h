@@ -1,0 +1,86 @@
+// Recipe: what to make of one input image. A recipe names one or more outputs (each a chain of
+// operations, an encoding and a key template) and the analyses to record in the result row.
+// Plain data: parsed and validated by recipe_yaml.h, executed by imaging/engine.h.
+#pragma once
+
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace pixfleet {
+
+// Rotate/flip upright from the EXIF orientation tag, then drop the tag.
+struct AutoRotateOp {
+  friend bool operator==(const AutoRotateOp&, const AutoRotateOp&) = default;
+};
+
+// Convert to sRGB: CMYK, greyscale, 16-bit and profiled inputs end as 8-bit sRGB (alpha kept).
+struct ToSrgbOp {
+  friend bool operator==(const ToSrgbOp&, const ToSrgbOp&) = default;
+};
+
+enum class ResizeFit {
+  kInside,  // scale to fit inside width x height, aspect kept
+  kCover,   // scale to cover width x height, aspect kept, then crop to exactly width x height
+  kFill,    // scale to exactly width x height, aspect not kept
+};
+
+enum class Gravity {
+  kCentre,     // keep the centre
+  kAttention,  // libvips smartcrop: skin tones, saturated colours and edges
+  kEntropy,    // libvips smartcrop: the busiest region
+};
+
+struct ResizeOp {
+  int width = 0;
+  int height = 0;
+  ResizeFit fit = ResizeFit::kInside;
+  Gravity gravity = Gravity::kCentre;  // used by kCover to choose what to keep
+  bool enlarge = false;                // when false, an image smaller than the box is not upscaled
+  friend bool operator==(const ResizeOp&, const ResizeOp&) = default;
+};
+
+// Cut a width x height region; an image smaller than the region in a dimension keeps that size.
+struct CropOp {
+  int width = 0;
+  int height = 0;
+  Gravity gravity = Gravity::kCentre;
+  friend bool operator==(const CropOp&, const CropOp&) = default;
+};
+
+using Operation = std::variant<AutoRotateOp, ToSrgbOp, ResizeOp, CropOp>;
+
+enum class ImageFormat { kJpeg, kPng, kWebp, kAvif, kTiff };
+
+struct EncodeOptions {
+  ImageFormat format = ImageFormat::kJpeg;
+  int quality = 80;  // 1..100; ignored by PNG (lossless)
+  bool strip = true;  // drop EXIF/XMP/IPTC/ICC metadata
+  friend bool operator==(const EncodeOptions&, const EncodeOptions&) = default;
+};
+
+// Default key layout: the input's relative path without extension, then one file per output.
+inline constexpr const char* kDefaultKeyTemplate = "{path}/{name}.{ext}";
+
+struct OutputSpec {
+  std::string name;                // unique within the recipe: [A-Za-z0-9_-]+
+  std::vector<Operation> operations;
+  EncodeOptions encode;
+  std::string key_template = kDefaultKeyTemplate;
+  friend bool operator==(const OutputSpec&, const OutputSpec&) = default;
+};
+
+enum class Analysis { kWidth, kHeight, kFormat, kOrientation, kMeanColour, kDhash };
+
+struct Recipe {
+  std::string name;
+  std::vector<OutputSpec> outputs;  // at least one
+  std::vector<Analysis> analyses;   // no duplicates
+  friend bool operator==(const Recipe&, const Recipe&) = default;
+};
+
+// File extension (without dot) and MIME type of a format: "jpg", "image/jpeg".
+const char* FormatExtension(ImageFormat format);
+const char* FormatMimeType(ImageFormat format);
+
+}  // namespace pixfleet

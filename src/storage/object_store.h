@@ -1,0 +1,53 @@
+// ObjectStore: the port for inputs and outputs, shaped for the weakest backend (S3): whole-object
+// get and put, head, delete and list by prefix; no directories, no rename, no append. A Put is
+// atomic: readers see the old object or the new one, never a part. Keys are relative,
+// '/'-separated paths validated by ValidateObjectKey. Implementations are thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/status.h"
+
+namespace pixfleet {
+
+struct ObjectInfo {
+  std::string key;
+  uint64_t size = 0;
+  friend bool operator==(const ObjectInfo&, const ObjectInfo&) = default;
+};
+
+class ObjectStore {
+ public:
+  virtual ~ObjectStore() = default;
+  ObjectStore() = default;
+  ObjectStore(const ObjectStore&) = delete;
+  ObjectStore& operator=(const ObjectStore&) = delete;
+
+  // The object's bytes. kNotFound if absent; kResourceExhausted if larger than `max_bytes`.
+  virtual Result<std::string> Get(std::string_view key, uint64_t max_bytes = UINT64_MAX) = 0;
+
+  // Writes the whole object atomically, replacing any previous one.
+  virtual Status Put(std::string_view key, std::string_view bytes,
+                     std::string_view content_type) = 0;
+
+  // Size of the object, or nullopt if absent.
+  virtual Result<std::optional<ObjectInfo>> Head(std::string_view key) = 0;
+
+  // Deletes the object; deleting an absent object succeeds.
+  virtual Status Delete(std::string_view key) = 0;
+
+  // Calls `visit` for every object whose key starts with `prefix`, in lexicographic key order.
+  // Stops early, returning the visitor's status, if the visitor returns a non-OK status.
+  virtual Status List(std::string_view prefix,
+                      const std::function<Status(const ObjectInfo&)>& visit) = 0;
+};
+
+// OK if `key` is a valid object key: non-empty, at most 1024 bytes, relative (no leading '/'),
+// no empty, "." or ".." segments, no backslash or NUL. Otherwise kInvalidArgument naming the key.
+Status ValidateObjectKey(std::string_view key);
+
+}  // namespace pixfleet
