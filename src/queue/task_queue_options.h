@@ -1,0 +1,34 @@
+// TaskQueueOptions: the knobs every TaskQueue backend shares (lease duration, delivery limit,
+// poll interval, consumer id), with their defaults and a validity check. Defaults follow
+// reference/reliability-anchors.md: a lease of about twice a slow task, kept alive by
+// heartbeats, and a delivery limit of 10 after which a task that keeps killing or stalling its
+// workers is dead-lettered (RabbitMQ quorum queues default to 20, goqite to 3).
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <string_view>
+
+#include "core/status.h"
+
+namespace pixfleet {
+
+struct TaskQueueOptions {
+  // How long a lease lasts without a heartbeat before the task is delivered again.
+  std::chrono::milliseconds lease_duration{30'000};
+  // Deliveries (crashes and lapsed leases included) after which the task is dead-lettered
+  // instead of delivered again.
+  int delivery_limit = 10;
+  // Pause between looks at an empty queue inside LeaseNext.
+  std::chrono::milliseconds poll_interval{100};
+  // Recorded as the owner of each lease taken through this queue object, for ReleaseLeases.
+  std::string consumer_id;
+};
+
+// kInvalidArgument unless lease_duration and poll_interval are positive and delivery_limit >= 1.
+Status ValidateTaskQueueOptions(const TaskQueueOptions& options);
+
+// The reason recorded when a task is dead-lettered for exceeding the delivery limit.
+std::string DeliveryLimitReason(int delivery_limit, std::string_view last_error);
+
+}  // namespace pixfleet
