@@ -1,0 +1,50 @@
+// FaultInjectingObjectStore: scripted failures hit the right operation the right number of
+// times, FailAll lasts until Heal, and calls are counted whether they fail or not.
+#include "storage/fault_injecting_object_store.h"
+
+#include <memory>
+
+#include <gtest/gtest.h>
+
+#include "storage/memory/in_memory_object_store.h"
+
+namespace pixfleet {
+namespace {
+
+TEST(FaultInjectingObjectStoreTest, FailNextFailsOnlyThatOperationNTimes) {
+  FaultInjectingObjectStore store(std::make_unique<InMemoryObjectStore>());
+  store.FailNext(ObjectOperation::kPut, 2, Unavailable("injected"));
+  EXPECT_EQ(store.Put("k", "v", ""), Unavailable("injected"));
+  EXPECT_TRUE(store.Head("k").ok());  // other operations pass through
+  EXPECT_EQ(store.Put("k", "v", ""), Unavailable("injected"));
+  EXPECT_TRUE(store.Put("k", "v", "").ok());
+  EXPECT_EQ(*store.Get("k"), "v");
+  EXPECT_EQ(store.Calls(ObjectOperation::kPut), 3);
+  EXPECT_EQ(store.Calls(ObjectOperation::kHead), 1);
+  EXPECT_EQ(store.Calls(ObjectOperation::kGet), 1);
+  EXPECT_EQ(store.InjectedFailures(), 2);
+}
+
+TEST(FaultInjectingObjectStoreTest, FailAllLastsUntilHeal) {
+  FaultInjectingObjectStore store(std::make_unique<InMemoryObjectStore>());
+  ASSERT_TRUE(store.Put("k", "v", "").ok());
+  store.FailAll(Unavailable("disk gone"));
+  EXPECT_EQ(store.Get("k").status(), Unavailable("disk gone"));
+  EXPECT_EQ(store.Delete("k"), Unavailable("disk gone"));
+  EXPECT_EQ(store.List("", [](const ObjectInfo&) { return Status::Ok(); }),
+            Unavailable("disk gone"));
+  store.Heal();
+  EXPECT_EQ(*store.Get("k"), "v");  // the failed Delete never reached the store
+  EXPECT_EQ(store.Calls(ObjectOperation::kList), 1);
+  EXPECT_EQ(store.InjectedFailures(), 3);
+}
+
+TEST(FaultInjectingObjectStoreTest, HealClearsScriptedFailures) {
+  FaultInjectingObjectStore store(std::make_unique<InMemoryObjectStore>());
+  store.FailNext(ObjectOperation::kGet, 10, DeadlineExceeded("slow"));
+  store.Heal();
+  EXPECT_EQ(store.Get("k").status().code(), StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace pixfleet
