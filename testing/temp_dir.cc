@@ -1,12 +1,12 @@
 #include "testing/temp_dir.h"
 
-#include <gtest/gtest.h>
-#include <unistd.h>
-
 #include <cstdlib>
 #include <fstream>
 #include <random>
 #include <sstream>
+
+#include <gtest/gtest.h>
+#include <unistd.h>
 
 namespace pixfleet {
 

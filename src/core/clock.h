@@ -19,8 +19,7 @@ class Clock {
 
   // Milliseconds since the Unix epoch of Now(): the unit stored in databases.
   int64_t NowMillis() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(Now().time_since_epoch())
-        .count();
+    return std::chrono::duration_cast<std::chrono::milliseconds>(Now().time_since_epoch()).count();
   }
 };
 

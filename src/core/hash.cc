@@ -1,8 +1,8 @@
 #include "core/hash.h"
 
-#include <openssl/evp.h>
-
 #include <array>
+
+#include <openssl/evp.h>
 
 namespace pixfleet {
 

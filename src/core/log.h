@@ -2,9 +2,9 @@
 // lines carry the task id and batch id as fields (see LogTask).
 #pragma once
 
-#include <spdlog/spdlog.h>
-
 #include <string_view>
+
+#include <spdlog/spdlog.h>
 
 namespace pixfleet {
 

@@ -60,7 +60,9 @@ class [[nodiscard]] Status {
 };
 
 // Helpers naming the code at the call site: return InvalidArgument("bad width").
-inline Status InvalidArgument(std::string m) { return {StatusCode::kInvalidArgument, std::move(m)}; }
+inline Status InvalidArgument(std::string m) {
+  return {StatusCode::kInvalidArgument, std::move(m)};
+}
 inline Status NotFound(std::string m) { return {StatusCode::kNotFound, std::move(m)}; }
 inline Status ResourceExhausted(std::string m) {
   return {StatusCode::kResourceExhausted, std::move(m)};
@@ -79,7 +81,8 @@ inline Status Internal(std::string m) { return {StatusCode::kInternal, std::move
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : state_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value)
+      : state_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
   Result(Status status) : state_(std::in_place_index<1>, std::move(status)) {  // NOLINT
     assert(!std::get<1>(state_).ok() && "Result built from an OK status");
   }
@@ -113,9 +116,9 @@ class [[nodiscard]] Result {
 #define PIXFLEET_CONCAT(a, b) PIXFLEET_CONCAT_INNER(a, b)
 
 // Returns the Status of `expr` from the enclosing function when it is not OK.
-#define PIXFLEET_RETURN_IF_ERROR(expr)                  \
-  do {                                                  \
-    ::pixfleet::Status pixfleet_status_ = (expr);       \
+#define PIXFLEET_RETURN_IF_ERROR(expr)                   \
+  do {                                                   \
+    ::pixfleet::Status pixfleet_status_ = (expr);        \
     if (!pixfleet_status_.ok()) return pixfleet_status_; \
   } while (false)
 

@@ -1,8 +1,8 @@
 #include "core/status.h"
 
-#include <gtest/gtest.h>
-
 #include <memory>
+
+#include <gtest/gtest.h>
 
 namespace pixfleet {
 namespace {

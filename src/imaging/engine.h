@@ -22,19 +22,24 @@
 namespace pixfleet {
 
 struct EngineLimits {
-  uint64_t max_pixels = 100'000'000;            // width x height of the (first) frame
-  uint64_t max_input_bytes = 256ull << 20;      // 256 MiB
-  std::chrono::milliseconds timeout{120'000};   // wall time for one image, all outputs
+  uint64_t max_pixels = 100'000'000;           // width x height of the (first) frame
+  uint64_t max_input_bytes = 256ull << 20;     // 256 MiB
+  std::chrono::milliseconds timeout{120'000};  // wall time for one image, all outputs
 };
 
 struct EngineOptions {
-  bool allow_untrusted_loaders = false;  // SVG, PDF, ImageMagick, JPEG 2000, JXL, ...
-  int vips_threads_per_image = 1;        // parallelism comes from running tasks side by side
+  // Unblocks libvips' unfuzzed loaders (SVG, PDF, ImageMagick, JPEG 2000, JXL, ...). Input is
+  // still limited to JPEG, PNG, WebP, TIFF, GIF and HEIF (HEIC/AVIF) by ProcessImage.
+  bool allow_untrusted_loaders = false;
+  int vips_threads_per_image = 1;  // parallelism comes from running tasks side by side
+  bool log_vips_warnings = false;  // libvips' decoder warnings to stderr (very chatty)
 };
 
 // Process-wide libvips start-up: init, operation cache off, untrusted loaders blocked unless
 // allowed, per-image thread count. Call once before any other function here; later calls with
-// the same options are no-ops. kInternal if libvips cannot start.
+// the same options are no-ops, with other options they re-apply the thread count and loader
+// blocking (log_vips_warnings is fixed by the first call). Thread-safe. kInternal if libvips
+// cannot start; kInvalidArgument if vips_threads_per_image < 1.
 Status InitImageEngine(const EngineOptions& options);
 
 struct EncodedOutput {
@@ -44,7 +49,7 @@ struct EncodedOutput {
   std::string bytes;
   int width = 0;
   int height = 0;
-  std::string format;     // "jpeg"
+  std::string format;  // "jpeg"
 };
 
 struct EngineResult {
@@ -52,7 +57,10 @@ struct EngineResult {
   ImageAnalysis analysis;              // the analyses the recipe asked for
 };
 
-// Runs `recipe` on `input`. `input_name` is used in error messages only.
+// Runs `recipe` on `input`. `input_name` is used in error messages only: every message starts
+// with "<input_name>: ". Accepted input: JPEG, PNG, WebP, TIFF, GIF (first frame) and HEIF
+// (HEIC, AVIF); anything else is kInvalidArgument "unsupported image format 'svg'".
+// kInternal "image engine not initialised" before InitImageEngine().
 Result<EngineResult> ProcessImage(std::string_view input, std::string_view input_name,
                                   const Recipe& recipe, const EngineLimits& limits);
 

@@ -12,7 +12,7 @@ struct KeyParts {
   std::string_view dir;   // "trips/2024" or ""
 };
 
-KeyParts SplitInputKey(std::string_view input_key) {
+KeyParts SplitInputKey(std::string_view input_key, bool keep_extension) {
   KeyParts parts;
   const size_t slash = input_key.rfind('/');
   const size_t name_start = slash == std::string_view::npos ? 0 : slash + 1;
@@ -20,7 +20,8 @@ KeyParts SplitInputKey(std::string_view input_key) {
   std::string_view file_name = input_key.substr(name_start);
   // A leading dot is a hidden file's name, not an extension (".profile" keeps its name).
   const size_t dot = file_name.rfind('.');
-  const size_t stem_size = (dot == std::string_view::npos || dot == 0) ? file_name.size() : dot;
+  const size_t stem_size =
+      (keep_extension || dot == std::string_view::npos || dot == 0) ? file_name.size() : dot;
   parts.stem = file_name.substr(0, stem_size);
   parts.path = input_key.substr(0, name_start + stem_size);
   return parts;
@@ -85,8 +86,13 @@ std::string Expand(std::string_view key_template, const KeyParts& parts, std::st
 
 }  // namespace
 
-std::string ExpandKeyTemplate(const OutputSpec& output, std::string_view input_key) {
-  return Expand(output.key_template, SplitInputKey(input_key), output.name,
+std::string_view KeyWithoutExtension(std::string_view input_key) {
+  return SplitInputKey(input_key, false).path;
+}
+
+std::string ExpandKeyTemplate(const OutputSpec& output, std::string_view input_key,
+                              bool keep_extension) {
+  return Expand(output.key_template, SplitInputKey(input_key, keep_extension), output.name,
                 FormatExtension(output.encode.format));
 }
 

@@ -15,9 +15,15 @@ namespace pixfleet {
 
 // Expands `output.key_template` for the input at `input_key` ("trips/2024/IMG_1.JPG"). Empty
 // segments are collapsed, so an input without a directory never yields a leading '/' or '//'.
+// With `keep_extension`, {path} and {stem} keep the input's extension ("trips/2024/IMG_1.JPG"),
+// for inputs that differ only by extension (see TaskSpec::keep_extension).
 // REQUIRES: ValidateKeyTemplate(output.key_template).ok() (unknown placeholders are copied as
 // they are).
-std::string ExpandKeyTemplate(const OutputSpec& output, std::string_view input_key);
+std::string ExpandKeyTemplate(const OutputSpec& output, std::string_view input_key,
+                              bool keep_extension = false);
+
+// The input key without its extension: what {path} expands to ("a/b.jpg" -> "a/b").
+std::string_view KeyWithoutExtension(std::string_view input_key);
 
 // Checks a template on its own: known placeholders only, balanced braces, relative (no leading
 // '/'), no '..' segment, and varies per input ({path} or {stem}). The message names the problem

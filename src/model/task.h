@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace pixfleet {
 
@@ -15,6 +16,9 @@ struct TaskSpec {
   std::string task_id;
   std::string batch_id;
   std::string input_key;  // key of the input in the batch's source store ("a/b/c.jpg")
+  // Output keys keep the input's extension ({path} = "a/b/c.jpg", not "a/b/c"): set for inputs
+  // that differ only by extension (IMG_1.JPG and IMG_1.HEIC), whose outputs would collide.
+  bool keep_extension = false;
   friend bool operator==(const TaskSpec&, const TaskSpec&) = default;
 };
 
@@ -25,7 +29,7 @@ struct Batch {
   std::string output_url;   // "file:///out"
   std::string recipe_yaml;  // the recipe's text, parsed by each worker
   int64_t created_ms = 0;
-  int64_t task_count = 0;   // tasks published so far
+  int64_t task_count = 0;  // tasks published so far
   friend bool operator==(const Batch&, const Batch&) = default;
 };
 
@@ -36,5 +40,10 @@ std::string MakeBatchId(std::string_view source_url, std::string_view recipe_yam
 
 // Task id from its batch and input key (32 hex characters).
 std::string MakeTaskId(std::string_view batch_id, std::string_view input_key);
+
+// Tasks for `input_keys` (sorted or not) of a batch, with keep_extension set on every input whose
+// key without extension is shared with another input.
+std::vector<TaskSpec> MakeTasks(std::string_view batch_id,
+                                const std::vector<std::string>& input_keys);
 
 }  // namespace pixfleet

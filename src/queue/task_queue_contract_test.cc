@@ -156,6 +156,15 @@ TEST_P(TaskQueueContractTest, PublishLeaseAck) {
   EXPECT_EQ(queue_->Ack(*lease).code(), StatusCode::kAborted);
 }
 
+TEST_P(TaskQueueContractTest, EveryTaskFieldTravelsUnchanged) {
+  const TaskSpec task{"t-fields", "batch-7", "Ferien/Strand \xc3\xa4 1.HEIC",
+                      /*keep_extension=*/true};
+  ASSERT_TRUE(queue_->Publish({&task, 1}).ok());
+  std::optional<Lease> lease = LeaseNow();
+  ASSERT_TRUE(lease.has_value());
+  EXPECT_EQ(lease->task, task);
+}
+
 TEST_P(TaskQueueContractTest, DeliversInPublicationOrder) {
   ASSERT_TRUE(queue_->Publish(MakeTasks(3, "a")).ok());
   ASSERT_TRUE(queue_->Publish(MakeTasks(2, "b")).ok());

@@ -19,6 +19,7 @@ CREATE TABLE IF NOT EXISTS queue_tasks (
   task_id          TEXT PRIMARY KEY,
   batch_id         TEXT NOT NULL,
   input_key        TEXT NOT NULL,
+  keep_extension   INTEGER NOT NULL DEFAULT 0,
   state            TEXT NOT NULL CHECK (state IN ('ready', 'leased', 'dead')),
   attempts         INTEGER NOT NULL DEFAULT 0,
   not_before_ms    INTEGER NOT NULL,
@@ -31,13 +32,16 @@ CREATE TABLE IF NOT EXISTS queue_tasks (
 CREATE INDEX IF NOT EXISTS queue_tasks_by_state ON queue_tasks (state, not_before_ms);
 )sql";
 
-// Both candidate queries return: rowid, task_id, batch_id, input_key, attempts, last_error.
+// Both candidate queries return: rowid, task_id, batch_id, input_key, attempts, last_error,
+// keep_extension.
 constexpr const char* kFindLapsed =
-    "SELECT rowid, task_id, batch_id, input_key, attempts, COALESCE(last_error, '') "
+    "SELECT rowid, task_id, batch_id, input_key, attempts, COALESCE(last_error, ''), "
+    "keep_extension "
     "FROM queue_tasks WHERE state = 'leased' AND lease_expires_ms <= ?1 "
     "ORDER BY lease_expires_ms, rowid LIMIT 1";
 constexpr const char* kFindReady =
-    "SELECT rowid, task_id, batch_id, input_key, attempts, COALESCE(last_error, '') "
+    "SELECT rowid, task_id, batch_id, input_key, attempts, COALESCE(last_error, ''), "
+    "keep_extension "
     "FROM queue_tasks WHERE state = 'ready' AND not_before_ms <= ?1 "
     "ORDER BY not_before_ms, rowid LIMIT 1";
 constexpr const char* kTake =
@@ -48,10 +52,11 @@ constexpr const char* kKill =
     "lease_owner = NULL, lease_expires_ms = NULL WHERE rowid = ?1";
 // Revives only dead rows: a ready, delayed or leased task is left exactly as it is.
 constexpr const char* kPublish =
-    "INSERT INTO queue_tasks (task_id, batch_id, input_key, state, attempts, not_before_ms, "
-    "created_ms) VALUES (?1, ?2, ?3, 'ready', 0, ?4, ?4) "
+    "INSERT INTO queue_tasks (task_id, batch_id, input_key, keep_extension, state, attempts, "
+    "not_before_ms, created_ms) VALUES (?1, ?2, ?3, ?5, 'ready', 0, ?4, ?4) "
     "ON CONFLICT (task_id) DO UPDATE SET batch_id = excluded.batch_id, "
-    "input_key = excluded.input_key, state = 'ready', attempts = 0, "
+    "input_key = excluded.input_key, keep_extension = excluded.keep_extension, "
+    "state = 'ready', attempts = 0, "
     "not_before_ms = excluded.not_before_ms, lease_token = NULL, lease_owner = NULL, "
     "lease_expires_ms = NULL, last_error = NULL WHERE queue_tasks.state = 'dead'";
 // The settling statements bind ?1 task_id and ?2 lease_token first: the token is the fence.
@@ -81,7 +86,7 @@ constexpr const char* kDepth =
     "(SELECT COUNT(*) FROM queue_tasks WHERE state = 'leased' AND lease_expires_ms > ?1), "
     "(SELECT COUNT(*) FROM queue_tasks WHERE state = 'dead')";
 constexpr const char* kListDead =
-    "SELECT task_id, batch_id, input_key, attempts, COALESCE(last_error, '') "
+    "SELECT task_id, batch_id, input_key, attempts, COALESCE(last_error, ''), keep_extension "
     "FROM queue_tasks WHERE state = 'dead' ORDER BY rowid";
 
 // Rewinds a statement when the scope ends, so that no statement keeps a read snapshot open or
@@ -157,7 +162,8 @@ Result<std::optional<Candidate>> FindCandidate(Statement& find_lapsed, Statement
     if (!found) continue;
     Candidate candidate;
     candidate.rowid = find->ColumnInt(0);
-    candidate.task = TaskSpec{find->ColumnText(1), find->ColumnText(2), find->ColumnText(3)};
+    candidate.task = TaskSpec{find->ColumnText(1), find->ColumnText(2), find->ColumnText(3),
+                              find->ColumnInt(6) != 0};
     candidate.attempts = static_cast<int>(find->ColumnInt(4));
     candidate.last_error = find->ColumnText(5);
     return std::optional<Candidate>(std::move(candidate));
@@ -213,6 +219,7 @@ Status SqliteTaskQueue::Publish(std::span<const TaskSpec> tasks) {
                                  .Bind(2, task.batch_id)
                                  .Bind(3, task.input_key)
                                  .Bind(4, now_ms)
+                                 .Bind(5, int64_t{task.keep_extension ? 1 : 0})
                                  .Run());
   }
   return transaction.Commit();
@@ -341,7 +348,8 @@ Result<std::vector<DeadTask>> SqliteTaskQueue::ListDead() {
   while (true) {
     PIXFLEET_ASSIGN_OR_RETURN(const bool row, list.Step());
     if (!row) break;
-    dead.push_back(DeadTask{TaskSpec{list.ColumnText(0), list.ColumnText(1), list.ColumnText(2)},
+    dead.push_back(DeadTask{TaskSpec{list.ColumnText(0), list.ColumnText(1), list.ColumnText(2),
+                                     list.ColumnInt(5) != 0},
                             static_cast<int>(list.ColumnInt(3)), list.ColumnText(4)});
   }
   return dead;

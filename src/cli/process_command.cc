@@ -1,0 +1,100 @@
+// `pixfleet process IMAGE --recipe FILE --out DIR`: one image, no queue, for trying a recipe.
+// Writes the outputs under DIR with the recipe's key templates (the input key is the file name)
+// and prints the outputs and the analysis as JSON on stdout.
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <sstream>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.h"
+#include "cli/engine_flags.h"
+#include "model/key_template.h"
+#include "model/recipe_yaml.h"
+#include "results/result_json.h"
+#include "wiring/backends.h"
+#include "wiring/url.h"
+
+namespace pixfleet {
+namespace {
+
+struct ProcessFlags {
+  std::string image;
+  std::string recipe_path;
+  std::string out_dir;
+  EngineFlags engine;
+};
+
+Result<std::string> ReadFile(const std::string& path, uint64_t max_bytes) {
+  std::error_code error;
+  const auto size = std::filesystem::file_size(path, error);
+  if (error) return NotFound(path + ": cannot read: " + error.message());
+  if (size > max_bytes) {
+    return ResourceExhausted(path + ": file is " + std::to_string(size) +
+                             " bytes, over the limit of " + std::to_string(max_bytes));
+  }
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream content;
+  content << in.rdbuf();
+  return content.str();
+}
+
+int Fail(int code, const std::string& message) {
+  std::cerr << "pixfleet process: " << message << "\n";
+  return code;
+}
+
+int RunProcess(const ProcessFlags& flags) {
+  EngineOptions engine_options;
+  engine_options.allow_untrusted_loaders = flags.engine.allow_untrusted;
+  engine_options.vips_threads_per_image =
+      static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));  // one image: every core
+  if (Status init = InitImageEngine(engine_options); !init.ok()) return Fail(2, init.ToString());
+  auto recipe_text = ReadFile(flags.recipe_path, 1 << 20);
+  if (!recipe_text.ok()) return Fail(2, recipe_text.error().message());
+  auto recipe = ParseRecipeYaml(*recipe_text, flags.recipe_path);
+  if (!recipe.ok()) return Fail(2, recipe.error().message());
+  const EngineLimits limits = flags.engine.Limits();
+  auto input = ReadFile(flags.image, limits.max_input_bytes);
+  if (!input.ok()) return Fail(1, input.error().message());
+  const std::string input_key = std::filesystem::path(flags.image).filename().string();
+  auto processed = ProcessImage(*input, flags.image, *recipe, limits);
+  if (!processed.ok()) return Fail(1, processed.error().message());
+  auto out = MakeObjectStore(FileUrl(flags.out_dir), /*create=*/true);
+  if (!out.ok()) return Fail(2, out.error().ToString());
+
+  std::vector<OutputRecord> written;
+  for (size_t i = 0; i < processed->outputs.size(); ++i) {
+    const EncodedOutput& output = processed->outputs[i];
+    const std::string key = ExpandKeyTemplate(recipe->outputs[i], input_key);
+    if (Status put = (*out)->Put(key, output.bytes, output.content_type); !put.ok()) {
+      return Fail(1, put.ToString());
+    }
+    written.push_back(OutputRecord{output.name, key, output.bytes.size(), output.width,
+                                   output.height, output.format});
+  }
+  std::cout << "{\"input\":" << nlohmann::json(flags.image).dump()
+            << ",\"outputs\":" << OutputsToJson(written)
+            << ",\"analysis\":" << AnalysisToJson(processed->analysis) << "}\n";
+  return 0;
+}
+
+}  // namespace
+
+CommandRunner AddProcessCommand(CLI::App& app) {
+  auto flags = std::make_shared<ProcessFlags>();
+  CLI::App* process =
+      app.add_subcommand("process", "Run a recipe on one image (no queue), to try a recipe");
+  process->add_option("IMAGE", flags->image, "Input image")->required()->check(CLI::ExistingFile);
+  process->add_option("--recipe,-r", flags->recipe_path, "Recipe YAML file")
+      ->required()
+      ->check(CLI::ExistingFile);
+  process->add_option("--out,-o", flags->out_dir, "Output folder")->required();
+  flags->engine.AddTo(*process);
+  return [flags] { return RunProcess(*flags); };
+}
+
+}  // namespace pixfleet

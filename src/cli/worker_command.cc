@@ -1,0 +1,117 @@
+// `pixfleet worker --queue URL --db URL`: the long-running consumer. SIGTERM or SIGINT stops
+// leasing; tasks in flight finish; the process exits 0.
+#include <csignal>
+#include <iostream>
+#include <memory>
+#include <thread>
+
+#include <pthread.h>
+#include <spdlog/spdlog.h>
+
+#include "cli/commands.h"
+#include "cli/engine_flags.h"
+#include "core/clock.h"
+#include "wiring/backends.h"
+#include "worker/consumer_id.h"
+#include "worker/worker.h"
+
+namespace pixfleet {
+namespace {
+
+struct WorkerFlags {
+  std::string queue_url;
+  std::string db_url;
+  int concurrency = 1;
+  bool exit_when_idle = false;
+  int64_t lease_ms = 30'000;
+  int max_attempts = 5;
+  EngineFlags engine;
+};
+
+int RunWorker(const WorkerFlags& flags) {
+  // Block the stop signals in every thread; one thread waits for them and stops the worker.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  EngineOptions engine_options;
+  engine_options.allow_untrusted_loaders = flags.engine.allow_untrusted;
+  if (Status init = InitImageEngine(engine_options); !init.ok()) {
+    std::cerr << "pixfleet worker: " << init.ToString() << "\n";
+    return 2;
+  }
+  Clock& clock = RealClock::Instance();
+  TaskQueueOptions settings;
+  settings.lease_duration = std::chrono::milliseconds(flags.lease_ms);
+  settings.delivery_limit = flags.max_attempts + 2;
+  settings.consumer_id = ThisProcessConsumerId();
+  auto queue = MakeTaskQueue(flags.queue_url, settings, clock);
+  if (!queue.ok()) {
+    std::cerr << "pixfleet worker: " << queue.error().ToString() << "\n";
+    return 2;
+  }
+  auto results = MakeResultStore(flags.db_url, clock);
+  if (!results.ok()) {
+    std::cerr << "pixfleet worker: " << results.error().ToString() << "\n";
+    return 2;
+  }
+  BatchCatalog catalog(**results,
+                       [](std::string_view url) { return MakeObjectStore(url, /*create=*/true); });
+  TaskProcessorOptions processor_options;
+  processor_options.limits = flags.engine.Limits();
+  processor_options.retry.max_attempts = flags.max_attempts;
+  TaskProcessor processor(**queue, **results, catalog, clock, processor_options);
+  WorkerOptions worker_options;
+  worker_options.concurrency = flags.concurrency;
+  worker_options.exit_when_idle = flags.exit_when_idle;
+  worker_options.heartbeat_interval =
+      std::chrono::milliseconds(std::max<int64_t>(flags.lease_ms / 3, 100));
+  Worker worker(**queue, processor, clock, worker_options);
+
+  std::thread signal_waiter([&] {
+    int received = 0;
+    sigwait(&stop_signals, &received);
+    if (received != 0) worker.Stop();
+  });
+  worker.Run();
+  // Wake the waiter if the worker ended on its own (idle); its signal is then ignored.
+  pthread_kill(signal_waiter.native_handle(), SIGTERM);
+  signal_waiter.join();
+  spdlog::info("worker exiting: {} succeeded, {} failed, {} retried",
+               processor.counters().succeeded.load(), processor.counters().failed.load(),
+               processor.counters().retried.load());
+  return 0;
+}
+
+}  // namespace
+
+CommandRunner AddWorkerCommand(CLI::App& app) {
+  auto flags = std::make_shared<WorkerFlags>();
+  CLI::App* worker = app.add_subcommand(
+      "worker", "Consume tasks from a queue until stopped (SIGTERM/SIGINT finish in-flight work)");
+  worker->add_option("--queue", flags->queue_url, "Queue URL (sqlite:///path/queue.db)")
+      ->envname("PIXFLEET_QUEUE")
+      ->required();
+  worker->add_option("--db", flags->db_url, "Result store URL (sqlite:///path/results.db)")
+      ->envname("PIXFLEET_DB")
+      ->required();
+  worker->add_option("--concurrency,-c", flags->concurrency, "Tasks processed at once")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1024));
+  worker->add_flag("--exit-when-idle", flags->exit_when_idle,
+                   "Exit once the queue holds no ready, delayed or leased task");
+  worker->add_option("--lease-ms", flags->lease_ms, "Lease duration; heartbeats every third of it")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{300}, int64_t{3'600'000}));
+  worker
+      ->add_option("--max-attempts", flags->max_attempts,
+                   "Attempts for transient failures before a task is dead-lettered")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  flags->engine.AddTo(*worker);
+  return [flags] { return RunWorker(*flags); };
+}
+
+}  // namespace pixfleet

@@ -1,0 +1,23 @@
+// The single decode of a ProcessImage call: shrink-on-load to the plan's decode box, pixels kept
+// in the stored orientation, computed into memory once so that every output and analysis reads
+// the same pixels. Corrupt or truncated data fails here, as kInvalidArgument.
+#pragma once
+
+#include <string_view>
+
+#include <vips/vips8>
+
+#include "core/status.h"
+#include "imaging/deadline.h"
+#include "imaging/resize_plan.h"
+
+namespace pixfleet {
+
+// Decodes `input` (already identified as a supported format) to an in-memory image of 8-bit
+// sRGB or greyscale (libvips' thumbnail converts CMYK, 16-bit and Lab), alpha kept, at least
+// plan.scale x the stored size. The orientation tag is kept; pixels are not rotated.
+// kInvalidArgument "corrupt or truncated image: ..."; kResourceExhausted past the deadline.
+Result<vips::VImage> DecodeForPlan(std::string_view input, const DecodePlan& plan,
+                                   const Deadline& deadline);
+
+}  // namespace pixfleet

@@ -1,0 +1,65 @@
+// ProcessImage: the order of work for one image. Cheap refusals first (size, format, header,
+// pixel limit), then one decode sized by the plan, then each output and the analyses from that
+// decoded image. libvips exceptions are converted to Status values at this edge.
+#include "imaging/engine.h"
+
+#include <exception>
+
+#include "imaging/deadline.h"
+#include "imaging/decode.h"
+#include "imaging/loader.h"
+#include "imaging/measure.h"
+#include "imaging/render.h"
+#include "imaging/resize_plan.h"
+#include "imaging/vips_init.h"
+#include "imaging/vips_util.h"
+
+namespace pixfleet {
+namespace {
+
+Result<EngineResult> Process(std::string_view input, const Recipe& recipe,
+                             const EngineLimits& limits) {
+  const Deadline deadline(limits.timeout);
+  PIXFLEET_RETURN_IF_ERROR(CheckInputSize(input, limits));
+  PIXFLEET_ASSIGN_OR_RETURN(const ImageHeader header, ReadImageHeader(input));
+  PIXFLEET_RETURN_IF_ERROR(CheckPixelLimit(header, limits));
+  PIXFLEET_ASSIGN_OR_RETURN(const DecodePlan plan,
+                            PlanDecode(header.stored, header.orientation, recipe));
+
+  EngineResult result;
+  MeasureHeader(header, recipe.analyses, &result.analysis);
+  if (recipe.outputs.empty() && !NeedsPixels(recipe.analyses)) return result;
+
+  PIXFLEET_ASSIGN_OR_RETURN(const vips::VImage decoded, DecodeForPlan(input, plan, deadline));
+  for (size_t i = 0; i < recipe.outputs.size(); ++i) {
+    PIXFLEET_ASSIGN_OR_RETURN(EncodedOutput output, RenderOutput(decoded, plan, plan.outputs[i],
+                                                                 recipe.outputs[i], deadline));
+    result.outputs.push_back(std::move(output));
+  }
+  PIXFLEET_RETURN_IF_ERROR(MeasurePixels(decoded, header, recipe.analyses, &result.analysis));
+  PIXFLEET_RETURN_IF_ERROR(deadline.Check());
+  return result;
+}
+
+}  // namespace
+
+Result<EngineResult> ProcessImage(std::string_view input, std::string_view input_name,
+                                  const Recipe& recipe, const EngineLimits& limits) {
+  Status failure;
+  if (!ImageEngineStarted()) {
+    failure = Internal("image engine not initialised: call InitImageEngine() first");
+  } else {
+    try {
+      Result<EngineResult> result = Process(input, recipe, limits);
+      if (result.ok()) return result;
+      failure = result.error();
+    } catch (const vips::VError& error) {
+      failure = Internal("libvips: " + TakeVipsError(error));
+    } catch (const std::exception& error) {
+      failure = Internal(error.what());
+    }
+  }
+  return failure.WithContext(input_name);
+}
+
+}  // namespace pixfleet

@@ -1,0 +1,574 @@
+#include "imaging/engine.h"
+
+#include <algorithm>
+#include <cmath>
+#include <ostream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <vips/vips8>
+
+#include "imaging/encode.h"
+#include "imaging/engine_test_util.h"
+#include "testing/test_images.h"
+
+namespace pixfleet {
+
+// Test names and failure messages show the sample's path, not its bytes.
+void PrintTo(const SampleFile& file, std::ostream* out) { *out << file.path; }
+
+namespace {
+
+using namespace testing_imaging;  // NOLINT(google-build-using-namespace): test helpers only
+
+class EngineTest : public testing::Test {
+ protected:
+  static void SetUpTestSuite() { InitEngineForTests(); }
+
+  static EngineResult Run(const std::string& input, const Recipe& recipe,
+                          const EngineLimits& limits = EngineLimits{}) {
+    Result<EngineResult> result = ProcessImage(input, "test/input", recipe, limits);
+    EXPECT_TRUE(result.ok()) << result.error().ToString();
+    return result.ok() ? *std::move(result) : EngineResult{};
+  }
+};
+
+TEST_F(EngineTest, Std3OnA12MegapixelJpeg) {
+  const std::string& input = CachedImage(Spec(4000, 3000, TestFormat::kJpeg));
+  const EngineResult result = Run(input, Std3());
+  ASSERT_EQ(result.outputs.size(), 3u);
+
+  const EncodedOutput& large = result.outputs[0];
+  EXPECT_EQ(large.name, "large");
+  EXPECT_EQ(large.format, "jpeg");
+  EXPECT_EQ(large.extension, "jpg");
+  EXPECT_EQ(large.content_type, "image/jpeg");
+  EXPECT_EQ(large.width, 1600);
+  EXPECT_EQ(large.height, 1200);
+  const Inspected large_file = Inspect(large.bytes);
+  EXPECT_EQ(large_file.loader, "jpegload_buffer");
+  EXPECT_EQ(large_file.width, 1600);
+  EXPECT_EQ(large_file.height, 1200);
+  EXPECT_EQ(large_file.bands, 3);
+
+  const EncodedOutput& small = result.outputs[1];
+  EXPECT_EQ(small.format, "webp");
+  EXPECT_EQ(small.content_type, "image/webp");
+  const Inspected small_file = Inspect(small.bytes);
+  EXPECT_EQ(small_file.loader, "webpload_buffer");
+  EXPECT_EQ(small_file.width, 512);
+  EXPECT_EQ(small_file.height, 384);
+
+  const Inspected square_file = Inspect(result.outputs[2].bytes);
+  EXPECT_EQ(square_file.width, 256);
+  EXPECT_EQ(square_file.height, 256);
+
+  const ImageAnalysis& analysis = result.analysis;
+  EXPECT_EQ(analysis.width, 4000);
+  EXPECT_EQ(analysis.height, 3000);
+  EXPECT_EQ(analysis.format, "jpeg");
+  EXPECT_EQ(analysis.orientation, 1);
+  ASSERT_TRUE(analysis.mean_colour.has_value());
+  for (double channel : *analysis.mean_colour) {
+    EXPECT_GT(channel, 10);
+    EXPECT_LT(channel, 245);
+  }
+  EXPECT_TRUE(analysis.dhash.has_value());
+}
+
+TEST_F(EngineTest, OnlyRequestedAnalysesAreSet) {
+  Recipe recipe = Std3();
+  recipe.analyses = {Analysis::kWidth, Analysis::kDhash};
+  const EngineResult result = Run(CachedImage(Spec(640, 480, TestFormat::kJpeg)), recipe);
+  EXPECT_EQ(result.analysis.width, 640);
+  EXPECT_TRUE(result.analysis.dhash.has_value());
+  EXPECT_FALSE(result.analysis.height.has_value());
+  EXPECT_FALSE(result.analysis.format.has_value());
+  EXPECT_FALSE(result.analysis.orientation.has_value());
+  EXPECT_FALSE(result.analysis.mean_colour.has_value());
+}
+
+TEST_F(EngineTest, HeaderAnalysesAloneNeedNoDecode) {
+  Recipe recipe;
+  recipe.analyses = {Analysis::kWidth, Analysis::kHeight, Analysis::kFormat,
+                     Analysis::kOrientation};
+  const EngineResult result =
+      Run(CachedImage(Spec(400, 300, TestFormat::kJpeg, TestPixels::kRgb, 6)), recipe);
+  EXPECT_TRUE(result.outputs.empty());
+  EXPECT_EQ(result.analysis.width, 300);
+  EXPECT_EQ(result.analysis.height, 400);
+  EXPECT_EQ(result.analysis.orientation, 6);
+}
+
+// Every file of the "formats" sample set through a recipe that uses every encoder.
+class EngineFormatsTest : public EngineTest, public testing::WithParamInterface<SampleFile> {};
+
+Recipe EveryEncoder() {
+  Recipe recipe;
+  recipe.outputs = {
+      Output("jpeg", {AutoRotateOp{}, ToSrgbOp{}, Resize(300, 300)}, ImageFormat::kJpeg),
+      Output("png", {AutoRotateOp{}, Resize(200, 200)}, ImageFormat::kPng),
+      Output("webp", {AutoRotateOp{}, Resize(64, 64, ResizeFit::kCover, Gravity::kAttention)},
+             ImageFormat::kWebp),
+      Output("avif", {AutoRotateOp{}, Resize(160, 160)}, ImageFormat::kAvif, 50),
+      Output("tiff", {AutoRotateOp{}, Resize(100, 100, ResizeFit::kFill)}, ImageFormat::kTiff),
+  };
+  recipe.analyses = AllAnalyses();
+  return recipe;
+}
+
+// Expected size of a fit-inside without enlargement, as the plan computes it.
+std::pair<int, int> FitInside(int width, int height, int box) {
+  if (width <= box && height <= box) return {width, height};
+  if (width >= height) {
+    return {box, std::max(1, static_cast<int>(std::lround(1.0 * height * box / width)))};
+  }
+  return {std::max(1, static_cast<int>(std::lround(1.0 * width * box / height))), box};
+}
+
+TEST_P(EngineFormatsTest, EveryOutputDecodesWithTheExpectedSize) {
+  const SampleFile& file = GetParam();
+  const auto& spec = std::get<TestImageSpec>(file.content);
+  const bool swapped = spec.orientation >= 5;
+  const int upright_w = swapped ? spec.height : spec.width;
+  const int upright_h = swapped ? spec.width : spec.height;
+
+  const EngineResult result = Run(CachedImage(spec), EveryEncoder());
+  ASSERT_EQ(result.outputs.size(), 5u);
+
+  const auto [jpeg_w, jpeg_h] = FitInside(upright_w, upright_h, 300);
+  const Inspected jpeg = Inspect(result.outputs[0].bytes);
+  EXPECT_EQ(jpeg.loader, "jpegload_buffer");
+  EXPECT_EQ(jpeg.width, jpeg_w);
+  EXPECT_EQ(jpeg.height, jpeg_h);
+  EXPECT_EQ(jpeg.bands, 3) << "ToSrgbOp makes 3-band sRGB of every kind";
+  EXPECT_EQ(jpeg.format, VIPS_FORMAT_UCHAR);
+  EXPECT_EQ(jpeg.orientation, 0) << "stripped and upright: no orientation tag";
+
+  const auto [png_w, png_h] = FitInside(upright_w, upright_h, 200);
+  const Inspected png = Inspect(result.outputs[1].bytes);
+  EXPECT_EQ(png.loader, "pngload_buffer");
+  EXPECT_EQ(png.width, png_w);
+  EXPECT_EQ(png.height, png_h);
+  const bool alpha = spec.pixels == TestPixels::kRgba;
+  const bool grey = spec.pixels == TestPixels::kGrey;
+  EXPECT_EQ(png.bands, (grey ? 1 : 3) + (alpha ? 1 : 0));
+  EXPECT_EQ(png.format, VIPS_FORMAT_UCHAR);
+
+  const Inspected webp = Inspect(result.outputs[2].bytes);
+  EXPECT_EQ(webp.loader, "webpload_buffer");
+  EXPECT_EQ(webp.width, std::min(64, upright_w));
+  EXPECT_EQ(webp.height, std::min(64, upright_h));
+  EXPECT_EQ(webp.bands, alpha ? 4 : 3);
+
+  const auto [avif_w, avif_h] = FitInside(upright_w, upright_h, 160);
+  const Inspected avif = Inspect(result.outputs[3].bytes);
+  EXPECT_EQ(avif.loader, "heifload_buffer");
+  EXPECT_EQ(avif.width, avif_w);
+  EXPECT_EQ(avif.height, avif_h);
+  EXPECT_EQ(result.outputs[3].content_type, "image/avif");
+
+  const Inspected tiff = Inspect(result.outputs[4].bytes);
+  EXPECT_EQ(tiff.loader, "tiffload_buffer");
+  EXPECT_EQ(tiff.width, std::min(100, upright_w));
+  EXPECT_EQ(tiff.height, std::min(100, upright_h));
+
+  EXPECT_EQ(result.analysis.width, upright_w);
+  EXPECT_EQ(result.analysis.height, upright_h);
+  EXPECT_EQ(result.analysis.orientation, spec.orientation);
+  const char* format_names[] = {"jpeg", "png", "webp", "tiff", "gif", "heif", "heif"};
+  EXPECT_EQ(result.analysis.format, format_names[static_cast<int>(spec.format)]);
+  EXPECT_TRUE(result.analysis.mean_colour.has_value());
+  EXPECT_TRUE(result.analysis.dhash.has_value());
+}
+
+std::vector<SampleFile> FormatsWithoutTheLargeOne() {
+  std::vector<SampleFile> files = SampleSet("formats").value();
+  std::erase_if(files, [](const SampleFile& f) { return f.path.starts_with("large"); });
+  return files;
+}
+
+std::string TestNameOf(const testing::TestParamInfo<SampleFile>& param_info) {
+  std::string name = param_info.param.path;
+  for (char& c : name) {
+    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+  }
+  return name;
+}
+
+INSTANTIATE_TEST_SUITE_P(Formats, EngineFormatsTest, testing::ValuesIn(FormatsWithoutTheLargeOne()),
+                         TestNameOf);
+
+TEST_F(EngineTest, LargeJpegOver40MegapixelsUsesShrinkOnLoad) {
+  const std::string& input = CachedImage(Spec(8000, 5200, TestFormat::kJpeg));
+  const EngineResult result = Run(input, Std3());
+  ASSERT_EQ(result.outputs.size(), 3u);
+  EXPECT_EQ(result.outputs[0].width, 1600);
+  EXPECT_EQ(result.outputs[0].height, 1040);
+  EXPECT_EQ(result.analysis.width, 8000);
+}
+
+// Stored pixels of the orientation-N file are identical for every N (same seed); only the tag
+// differs. So the upright output must equal the stored pixels under the EXIF transform.
+vips::VImage ExifTransform(const vips::VImage& stored, int orientation) {
+  switch (orientation) {
+    case 2:
+      return stored.fliphor();
+    case 3:
+      return stored.rot180();
+    case 4:
+      return stored.flipver();
+    case 5:
+      return stored.rot90().fliphor();
+    case 6:
+      return stored.rot90();
+    case 7:
+      return stored.rot270().fliphor();
+    case 8:
+      return stored.rot270();
+    default:
+      return stored;
+  }
+}
+
+TEST_F(EngineTest, AutoRotateProducesTheUprightPixelsForAllOrientations) {
+  Recipe recipe;
+  recipe.outputs = {Output("upright", {AutoRotateOp{}}, ImageFormat::kPng)};
+  recipe.analyses = {Analysis::kWidth, Analysis::kHeight, Analysis::kOrientation};
+  const std::string& plain = CachedImage(Spec(400, 300, TestFormat::kJpeg, TestPixels::kRgb, 1, 9));
+  const vips::VImage stored = vips::VImage::new_from_buffer(plain.data(), plain.size(), "");
+  for (int orientation = 1; orientation <= 8; ++orientation) {
+    SCOPED_TRACE("orientation " + std::to_string(orientation));
+    const std::string& input =
+        CachedImage(Spec(400, 300, TestFormat::kJpeg, TestPixels::kRgb, orientation, 9));
+    ASSERT_EQ(Inspect(input).orientation, orientation) << "the generator wrote the EXIF tag";
+    const EngineResult result = Run(input, recipe);
+    ASSERT_EQ(result.outputs.size(), 1u);
+    const bool swapped = orientation >= 5;
+    EXPECT_EQ(result.outputs[0].width, swapped ? 300 : 400);
+    EXPECT_EQ(result.outputs[0].height, swapped ? 400 : 300);
+    EXPECT_EQ(result.analysis.width, swapped ? 300 : 400);
+    EXPECT_EQ(result.analysis.orientation, orientation);
+
+    const std::string& png = result.outputs[0].bytes;
+    const vips::VImage upright = vips::VImage::new_from_buffer(png.data(), png.size(), "");
+    const vips::VImage expected = ExifTransform(stored, orientation);
+    ASSERT_EQ(upright.width(), expected.width());
+    EXPECT_EQ((upright - expected).abs().max(), 0.0);
+  }
+}
+
+TEST_F(EngineTest, WithoutAutoRotateTheStoredOrientationAndTagAreKept) {
+  Recipe recipe;
+  recipe.outputs = {Output("as_stored", {Resize(200, 200)}, ImageFormat::kJpeg, 80,
+                           /*strip=*/false)};
+  const EngineResult result =
+      Run(CachedImage(Spec(400, 300, TestFormat::kJpeg, TestPixels::kRgb, 6)), recipe);
+  const Inspected out = Inspect(result.outputs[0].bytes);
+  EXPECT_EQ(out.width, 200);
+  EXPECT_EQ(out.height, 150);
+  EXPECT_EQ(out.orientation, 6);
+}
+
+TEST_F(EngineTest, JpegOutputOfCmyk16BitAndAlphaInputsIs8BitSrgbWithoutToSrgbOp) {
+  Recipe recipe;
+  // strip=false so that a wrong profile would be written out too.
+  recipe.outputs = {Output("jpeg", {Resize(320, 320)}, ImageFormat::kJpeg, 80, /*strip=*/false)};
+  for (const TestImageSpec& spec : {Spec(640, 480, TestFormat::kJpeg, TestPixels::kCmyk),
+                                    Spec(640, 480, TestFormat::kTiff, TestPixels::kCmyk),
+                                    Spec(640, 480, TestFormat::kPng, TestPixels::kRgb16),
+                                    Spec(640, 480, TestFormat::kTiff, TestPixels::kRgb16),
+                                    Spec(640, 480, TestFormat::kPng, TestPixels::kRgba)}) {
+    SCOPED_TRACE(std::string(TestFormatExtension(spec.format)) + " pixels " +
+                 std::to_string(static_cast<int>(spec.pixels)));
+    const Inspected out = Inspect(Run(CachedImage(spec), recipe).outputs.at(0).bytes);
+    EXPECT_EQ(out.bands, 3);
+    EXPECT_EQ(out.format, VIPS_FORMAT_UCHAR);
+    EXPECT_EQ(out.interpretation, VIPS_INTERPRETATION_sRGB);
+    EXPECT_FALSE(out.has_icc) << "a CMYK profile must not ride along on sRGB pixels";
+  }
+}
+
+TEST_F(EngineTest, NoEncoderWritesTheCmykProfileOntoSrgbPixels) {
+  // libvips 8.14's thumbnail converts CMYK to sRGB but leaves a CMYK profile attached.
+  Recipe recipe;
+  for (ImageFormat format : {ImageFormat::kJpeg, ImageFormat::kPng, ImageFormat::kWebp,
+                             ImageFormat::kTiff, ImageFormat::kAvif}) {
+    recipe.outputs.push_back(
+        Output(FormatName(format), {Resize(200, 200)}, format, 80, /*strip=*/false));
+  }
+  const EngineResult result =
+      Run(CachedImage(Spec(640, 480, TestFormat::kJpeg, TestPixels::kCmyk)), recipe);
+  for (const EncodedOutput& output : result.outputs) {
+    EXPECT_FALSE(Inspect(output.bytes).has_icc) << output.name;
+  }
+}
+
+TEST_F(EngineTest, SixteenBitInputIsScaledNotClipped) {
+  Recipe recipe;
+  recipe.outputs = {Output("jpeg", {Resize(320, 320)}, ImageFormat::kJpeg)};
+  recipe.analyses = {Analysis::kMeanColour};
+  const auto eight =
+      Run(CachedImage(Spec(640, 480, TestFormat::kPng, TestPixels::kRgb, 1, 5)), recipe)
+          .analysis.mean_colour.value();
+  const auto sixteen =
+      Run(CachedImage(Spec(640, 480, TestFormat::kPng, TestPixels::kRgb16, 1, 5)), recipe)
+          .analysis.mean_colour.value();
+  for (size_t i = 0; i < 3; ++i) EXPECT_NEAR(sixteen[i], eight[i], 1.0) << i;
+}
+
+TEST_F(EngineTest, AlphaIsKeptByPngWebpAndAvifAndFlattenedOnWhiteForJpeg) {
+  Recipe recipe;
+  recipe.outputs = {Output("png", {Resize(320, 320)}, ImageFormat::kPng),
+                    Output("webp", {Resize(320, 320)}, ImageFormat::kWebp),
+                    Output("avif", {Resize(320, 320)}, ImageFormat::kAvif),
+                    Output("jpeg", {Resize(320, 320)}, ImageFormat::kJpeg, 95)};
+  const EngineResult result =
+      Run(CachedImage(Spec(640, 480, TestFormat::kPng, TestPixels::kRgba)), recipe);
+  EXPECT_EQ(Inspect(result.outputs[0].bytes).bands, 4);
+  EXPECT_EQ(Inspect(result.outputs[1].bytes).bands, 4);
+  EXPECT_EQ(Inspect(result.outputs[2].bytes).bands, 4);
+  const std::string& jpeg = result.outputs[3].bytes;
+  const vips::VImage flat = vips::VImage::new_from_buffer(jpeg.data(), jpeg.size(), "");
+  ASSERT_EQ(flat.bands(), 3);
+  // The generator's alpha is 0 in the corners: flattened on white.
+  for (double value : flat.getpoint(0, 0)) EXPECT_GT(value, 245);
+}
+
+TEST_F(EngineTest, ResizingWithAlphaLeavesNoDarkFringe) {
+  // Left half opaque red, right half fully transparent black: unpremultiplied resampling would
+  // mix the black into the red along the edge.
+  const vips::VImage red = vips::VImage::black(101, 64).new_from_image({255, 0, 0, 255});
+  const vips::VImage clear = vips::VImage::black(101, 64).new_from_image({0, 0, 0, 0});
+  const vips::VImage half =
+      (vips::VImage::xyz(101, 64)[0] < 50)
+          .ifthenelse(red, clear)
+          .cast(VIPS_FORMAT_UCHAR)
+          .copy(vips::VImage::option()->set("interpretation", VIPS_INTERPRETATION_sRGB));
+  void* buffer = nullptr;
+  size_t length = 0;
+  half.write_to_buffer(".png", &buffer, &length);
+  const std::string input(static_cast<const char*>(buffer), length);
+  g_free(buffer);
+
+  Recipe recipe;
+  // The full-size output makes the decode full size, so the engine's resize (not the decoder's
+  // shrink-on-load) does the 101 -> 37 reduction.
+  recipe.outputs = {Output("png", {Resize(37, 37)}, ImageFormat::kPng),
+                    Output("full", {}, ImageFormat::kPng)};
+  const EngineResult result = Run(input, recipe);
+  ASSERT_EQ(result.outputs.size(), 2u);
+  const std::string& png = result.outputs[0].bytes;
+  const vips::VImage out = vips::VImage::new_from_buffer(png.data(), png.size(), "");
+  ASSERT_EQ(out.bands(), 4);
+  int edge_pixels = 0;
+  for (int x = 0; x < out.width(); ++x) {
+    const std::vector<double> pixel = out.getpoint(x, out.height() / 2);
+    if (pixel[3] < 16 || pixel[3] > 240) continue;  // only the partly transparent edge
+    ++edge_pixels;
+    EXPECT_GT(pixel[0], 240) << "x=" << x << " alpha=" << pixel[3];
+  }
+  EXPECT_GT(edge_pixels, 0);
+}
+
+TEST_F(EngineTest, MeanColourOfSolidImagesIsExact) {
+  Recipe recipe;
+  recipe.outputs = {Output("jpeg", {Resize(64, 64)}, ImageFormat::kJpeg)};
+  recipe.analyses = {Analysis::kMeanColour};
+  for (TestFormat format : {TestFormat::kPng, TestFormat::kJpeg, TestFormat::kWebp}) {
+    TestImageSpec spec = Spec(300, 200, format);
+    spec.pattern = TestPattern::kSolid;
+    spec.colour = {200, 120, 40};
+    spec.quality = 95;
+    const auto mean = Run(CachedImage(spec), recipe).analysis.mean_colour.value();
+    EXPECT_NEAR(mean[0], 200, 1.0) << TestFormatExtension(format);
+    EXPECT_NEAR(mean[1], 120, 1.0) << TestFormatExtension(format);
+    EXPECT_NEAR(mean[2], 40, 1.0) << TestFormatExtension(format);
+  }
+}
+
+TEST_F(EngineTest, MeanColourOfGreyRepeatsTheValue) {
+  Recipe recipe;
+  recipe.analyses = {Analysis::kMeanColour};
+  TestImageSpec spec = Spec(300, 200, TestFormat::kPng, TestPixels::kGrey);
+  spec.pattern = TestPattern::kSolid;
+  spec.colour = {90, 90, 90};
+  const auto mean = Run(CachedImage(spec), recipe).analysis.mean_colour.value();
+  EXPECT_NEAR(mean[0], 90, 1.0);
+  EXPECT_DOUBLE_EQ(mean[0], mean[1]);
+  EXPECT_DOUBLE_EQ(mean[1], mean[2]);
+}
+
+TEST_F(EngineTest, MeanColourOfCmykIsCloseToTheSrgbItCameFrom) {
+  Recipe recipe;
+  recipe.analyses = {Analysis::kMeanColour};
+  TestImageSpec spec = Spec(300, 200, TestFormat::kTiff, TestPixels::kCmyk);
+  spec.pattern = TestPattern::kSolid;
+  spec.colour = {200, 120, 40};
+  const auto mean = Run(CachedImage(spec), recipe).analysis.mean_colour.value();
+  // sRGB -> CMYK -> sRGB through libvips' CMYK profile is not lossless: this orange comes back as
+  // about (201,128,55). Interpreting the CMYK bands without the profile would be far off.
+  const vips::VImage reference =
+      vips::VImage::black(1, 1)
+          .new_from_image({200, 120, 40})
+          .copy(vips::VImage::option()->set("interpretation", VIPS_INTERPRETATION_sRGB))
+          .colourspace(VIPS_INTERPRETATION_CMYK)
+          .colourspace(VIPS_INTERPRETATION_sRGB);
+  const std::vector<double> expected = reference.getpoint(0, 0);
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_NEAR(mean[i], expected[i], 2.0) << i;
+    EXPECT_NEAR(mean[i], spec.colour[i], 20.0) << i;
+  }
+}
+
+Recipe DhashOnly() {
+  Recipe recipe;
+  recipe.analyses = {Analysis::kDhash};
+  return recipe;
+}
+
+TEST_F(EngineTest, DhashIsStableForTheSameImageAndDiffersAcrossSeeds) {
+  const std::string& a = CachedImage(Spec(1200, 900, TestFormat::kJpeg, TestPixels::kRgb, 1, 21));
+  const std::string& b = CachedImage(Spec(1200, 900, TestFormat::kJpeg, TestPixels::kRgb, 1, 22));
+  const uint64_t first = Run(a, DhashOnly()).analysis.dhash.value();
+  EXPECT_EQ(Run(a, DhashOnly()).analysis.dhash.value(), first);
+  EXPECT_GT(HammingDistance(first, Run(b, DhashOnly()).analysis.dhash.value()), 8);
+  // A different decode size (std3 shrinks on load to 1600 wide) barely moves it.
+  Recipe std3 = Std3();
+  std3.analyses = {Analysis::kDhash};
+  EXPECT_LE(HammingDistance(first, Run(a, std3).analysis.dhash.value()), 3);
+}
+
+TEST_F(EngineTest, DhashOfGradientsHasKnownBits) {
+  TestImageSpec rising = Spec(900, 800, TestFormat::kPng);
+  rising.pattern = TestPattern::kHorizontalGradient;
+  EXPECT_EQ(Run(CachedImage(rising), DhashOnly()).analysis.dhash.value(), 0u);
+
+  TestImageSpec split = Spec(900, 800, TestFormat::kPng);
+  split.pattern = TestPattern::kSplitGradient;
+  // Top four rows rise (0 bits), bottom four fall (1 bits); the first row is most significant.
+  EXPECT_EQ(Run(CachedImage(split), DhashOnly()).analysis.dhash.value(), 0x00000000FFFFFFFFull);
+
+  // Stored rising, orientation 3 (rotate 180): upright it falls, so every bit is set.
+  TestImageSpec rotated = Spec(900, 800, TestFormat::kJpeg, TestPixels::kRgb, 3);
+  rotated.pattern = TestPattern::kHorizontalGradient;
+  EXPECT_EQ(Run(CachedImage(rotated), DhashOnly()).analysis.dhash.value(), ~uint64_t{0});
+}
+
+TEST_F(EngineTest, OnePixelInputWorks) {
+  for (TestFormat format : {TestFormat::kJpeg, TestFormat::kPng}) {
+    const EngineResult result = Run(CachedImage(Spec(1, 1, format)), Std3());
+    ASSERT_EQ(result.outputs.size(), 3u);
+    for (const EncodedOutput& output : result.outputs) {
+      EXPECT_EQ(output.width, 1) << output.name;
+      EXPECT_EQ(output.height, 1) << output.name;
+      EXPECT_EQ(Inspect(output.bytes).width, 1);
+    }
+    EXPECT_EQ(result.analysis.width, 1);
+    EXPECT_TRUE(result.analysis.dhash.has_value());
+  }
+}
+
+TEST_F(EngineTest, CropOpCutsTheCentreOrTheInterestingPart) {
+  CropOp centre;
+  centre.width = 200;
+  centre.height = 1000;
+  CropOp smart = centre;
+  smart.gravity = Gravity::kEntropy;
+  Recipe recipe;
+  recipe.outputs = {Output("centre", {centre}, ImageFormat::kPng),
+                    Output("smart", {Resize(320, 320), smart}, ImageFormat::kPng)};
+  const EngineResult result = Run(CachedImage(Spec(640, 480, TestFormat::kPng)), recipe);
+  EXPECT_EQ(result.outputs[0].width, 200);
+  EXPECT_EQ(result.outputs[0].height, 480);
+  EXPECT_EQ(result.outputs[1].width, 200);
+  EXPECT_EQ(result.outputs[1].height, 240);
+}
+
+TEST_F(EngineTest, FillIgnoresAspectAndEnlargeUpscales) {
+  ResizeOp fill = Resize(50, 300, ResizeFit::kFill);
+  ResizeOp bigger = Resize(1280, 1280);
+  bigger.enlarge = true;
+  Recipe recipe;
+  recipe.outputs = {Output("fill", {fill}, ImageFormat::kPng),
+                    Output("bigger", {bigger}, ImageFormat::kJpeg)};
+  const EngineResult result = Run(CachedImage(Spec(640, 480, TestFormat::kJpeg)), recipe);
+  EXPECT_EQ(Inspect(result.outputs[0].bytes).width, 50);
+  EXPECT_EQ(Inspect(result.outputs[0].bytes).height, 300);
+  EXPECT_EQ(Inspect(result.outputs[1].bytes).width, 1280);
+  EXPECT_EQ(Inspect(result.outputs[1].bytes).height, 960);
+}
+
+TEST_F(EngineTest, ProfiledRgbIsConvertedWhenTheProfileIsStripped) {
+  // sRGB red stored as Display P3 numbers (about 234,51,35) with the P3 profile embedded. Once the
+  // profile is stripped those numbers would be read as sRGB, so the engine must convert them
+  // back, which gives (255,0,0) again.
+  const vips::VImage srgb_red = vips::VImage::black(64, 64).new_from_image({255, 0, 0});
+  const vips::VImage p3 =
+      srgb_red.copy(vips::VImage::option()->set("interpretation", VIPS_INTERPRETATION_sRGB))
+          .icc_transform("p3", vips::VImage::option()->set("input_profile", "srgb"));
+  void* buffer = nullptr;
+  size_t length = 0;
+  p3.write_to_buffer(".png", &buffer, &length);
+  const std::string input(static_cast<const char*>(buffer), length);
+  g_free(buffer);
+  ASSERT_TRUE(Inspect(input).has_icc);
+
+  Recipe recipe;
+  recipe.outputs = {Output("png", {Resize(32, 32)}, ImageFormat::kPng)};
+  const EngineResult result = Run(input, recipe);
+  ASSERT_EQ(result.outputs.size(), 1u);
+  const std::string& png = result.outputs[0].bytes;
+  const vips::VImage out = vips::VImage::new_from_buffer(png.data(), png.size(), "");
+  const std::vector<double> pixel = out.getpoint(16, 16);
+  EXPECT_GT(pixel[0], 250);
+  EXPECT_LT(pixel[1], 8);
+  EXPECT_LT(pixel[2], 8);
+  EXPECT_FALSE(Inspect(png).has_icc);
+}
+
+TEST_F(EngineTest, ConcurrentCallsGiveTheSameResultsAsSequentialOnes) {
+  // Workers run images side by side in one process: results must not depend on that, and a
+  // failure on one thread must not leak its message into another's.
+  const std::vector<std::string> inputs = {
+      CachedImage(Spec(1200, 900, TestFormat::kJpeg, TestPixels::kRgb, 1, 31)),
+      CachedImage(Spec(900, 1200, TestFormat::kPng, TestPixels::kRgba, 1, 32)),
+      CachedImage(Spec(1000, 800, TestFormat::kWebp, TestPixels::kRgb, 1, 33)),
+      CachedImage(Spec(800, 600, TestFormat::kJpeg, TestPixels::kRgb, 6, 34))};
+  const std::string truncated = inputs[0].substr(0, inputs[0].size() / 2);
+  std::vector<EngineResult> sequential;
+  for (const std::string& input : inputs) sequential.push_back(Run(input, Std3()));
+
+  std::vector<Result<EngineResult>> parallel(inputs.size(), Status(StatusCode::kInternal, "unset"));
+  std::vector<Status> failures(inputs.size());
+  {
+    std::vector<std::jthread> threads;
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      threads.emplace_back([&, i] {
+        for (int round = 0; round < 3; ++round) {
+          parallel[i] = ProcessImage(inputs[i], "in/" + std::to_string(i), Std3(), EngineLimits{});
+          Result<EngineResult> bad =
+              ProcessImage(truncated, "bad/" + std::to_string(i), Std3(), EngineLimits{});
+          failures[i] = bad.ok() ? Status::Ok() : bad.error();
+        }
+      });
+    }
+  }
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    ASSERT_TRUE(parallel[i].ok()) << parallel[i].error().ToString();
+    EXPECT_EQ(parallel[i]->analysis, sequential[i].analysis) << i;
+    ASSERT_EQ(parallel[i]->outputs.size(), sequential[i].outputs.size());
+    for (size_t j = 0; j < sequential[i].outputs.size(); ++j) {
+      EXPECT_EQ(parallel[i]->outputs[j].bytes, sequential[i].outputs[j].bytes) << i << "/" << j;
+    }
+    EXPECT_EQ(failures[i].code(), StatusCode::kInvalidArgument);
+    EXPECT_TRUE(failures[i].message().starts_with("bad/" + std::to_string(i) +
+                                                  ": corrupt or truncated image: "))
+        << failures[i].message();
+  }
+}
+
+}  // namespace
+}  // namespace pixfleet

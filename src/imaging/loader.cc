@@ -1,0 +1,129 @@
+// Loader identification and header reading. vips_foreign_find_load_buffer() names the loader
+// class even when that loader is blocked, which is what lets an SVG be reported as "unsupported
+// image format 'svg'" rather than as unreadable.
+#include "imaging/loader.h"
+
+#include <array>
+#include <cctype>
+#include <cstdio>
+
+#include "imaging/vips_util.h"
+
+namespace pixfleet {
+namespace {
+
+constexpr std::string_view kLoaderPrefix = "VipsForeignLoad";
+
+struct KnownLoader {
+  std::string_view class_stem;  // class name without prefix and Buffer/File/Source suffix
+  std::string_view format;
+};
+
+constexpr std::array<KnownLoader, 6> kSupportedLoaders = {{
+    {"Jpeg", "jpeg"},
+    {"Png", "png"},
+    {"Webp", "webp"},
+    {"Tiff", "tiff"},
+    {"Nsgif", "gif"},
+    {"Heif", "heif"},
+}};
+
+std::string_view StripSuffix(std::string_view text) {
+  for (std::string_view suffix : {"Buffer", "Source", "File"}) {
+    if (text.size() > suffix.size() && text.ends_with(suffix)) {
+      return text.substr(0, text.size() - suffix.size());
+    }
+  }
+  return text;
+}
+
+std::string Lowercase(std::string_view text) {
+  std::string out;
+  for (char c : text) out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  return out;
+}
+
+std::string Format1(const char* format, double value) {
+  char text[64];
+  std::snprintf(text, sizeof text, format, value);
+  return text;
+}
+
+std::string Mebibytes(uint64_t bytes) {
+  return Format1("%.1f MiB", static_cast<double>(bytes) / (1024.0 * 1024.0));
+}
+
+std::string Megapixels(uint64_t pixels) {
+  return Format1("%.1f MP", static_cast<double>(pixels) / 1e6);
+}
+
+int ReadOrientation(const vips::VImage& image) {
+  if (image.get_typeof(VIPS_META_ORIENTATION) == 0) return 1;
+  int orientation = 1;
+  if (vips_image_get_int(image.get_image(), VIPS_META_ORIENTATION, &orientation) != 0) {
+    vips_error_clear();
+    return 1;
+  }
+  return (orientation >= 1 && orientation <= 8) ? orientation : 1;
+}
+
+}  // namespace
+
+LoaderFormat FormatFromLoaderClass(std::string_view class_name) {
+  std::string_view stem = class_name;
+  if (stem.starts_with(kLoaderPrefix)) stem.remove_prefix(kLoaderPrefix.size());
+  stem = StripSuffix(stem);
+  for (const KnownLoader& loader : kSupportedLoaders) {
+    if (stem == loader.class_stem) return {std::string(loader.format), true};
+  }
+  return {Lowercase(stem), false};
+}
+
+Status CheckInputSize(std::string_view input, const EngineLimits& limits) {
+  if (input.empty()) return InvalidArgument("empty file (0 bytes)");
+  if (input.size() > limits.max_input_bytes) {
+    return ResourceExhausted("file is " + Mebibytes(input.size()) + " (" +
+                             std::to_string(input.size()) + " bytes), over the limit of " +
+                             Mebibytes(limits.max_input_bytes) + " (" +
+                             std::to_string(limits.max_input_bytes) + " bytes)");
+  }
+  return Status::Ok();
+}
+
+Result<ImageHeader> ReadImageHeader(std::string_view input) {
+  const char* loader = vips_foreign_find_load_buffer(input.data(), input.size());
+  if (loader == nullptr) {
+    vips_error_clear();
+    return InvalidArgument("not an image (unrecognised content)");
+  }
+  LoaderFormat format = FormatFromLoaderClass(loader);
+  if (!format.supported) return InvalidArgument("unsupported image format '" + format.name + "'");
+
+  ImageHeader header;
+  header.format = std::move(format.name);
+  try {
+    // Opening reads the header only; pixels are decoded lazily and this image is never computed.
+    vips::VImage image = vips::VImage::new_from_buffer(
+        input.data(), input.size(), "",
+        vips::VImage::option()->set("access", VIPS_ACCESS_SEQUENTIAL));
+    header.stored = {image.width(), image.height()};
+    header.orientation = ReadOrientation(image);
+  } catch (const vips::VError& error) {
+    return InvalidArgument("corrupt or truncated image: " + TakeVipsError(error));
+  }
+  if (header.stored.width <= 0 || header.stored.height <= 0) {
+    return InvalidArgument("corrupt or truncated image: header gives no size");
+  }
+  return header;
+}
+
+Status CheckPixelLimit(const ImageHeader& header, const EngineLimits& limits) {
+  const uint64_t pixels =
+      static_cast<uint64_t>(header.stored.width) * static_cast<uint64_t>(header.stored.height);
+  if (pixels <= limits.max_pixels) return Status::Ok();
+  return ResourceExhausted("image is " + std::to_string(header.stored.width) + "x" +
+                           std::to_string(header.stored.height) + " = " + Megapixels(pixels) +
+                           ", over the limit of " + Megapixels(limits.max_pixels));
+}
+
+}  // namespace pixfleet

@@ -1,0 +1,40 @@
+// Input checks before any pixel is decoded: byte size, which libvips loader would read the bytes
+// (only jpeg, png, webp, tiff, gif and heif are accepted), the header (size, orientation) and the
+// pixel limit. Messages do not name the input; the engine adds that.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "core/status.h"
+#include "imaging/engine.h"
+#include "imaging/resize_plan.h"
+
+namespace pixfleet {
+
+struct LoaderFormat {
+  std::string name;  // "jpeg", "png", "webp", "tiff", "gif", "heif"; or e.g. "svg", "pdf"
+  bool supported = false;
+};
+
+// Maps a libvips loader class name ("VipsForeignLoadJpegBuffer", "VipsForeignLoadNsgifBuffer",
+// "VipsForeignLoadSvgBuffer") to the short format name and whether pixfleet accepts it.
+LoaderFormat FormatFromLoaderClass(std::string_view class_name);
+
+struct ImageHeader {
+  std::string format;   // a supported LoaderFormat name
+  Size stored;          // as stored, before orientation
+  int orientation = 1;  // EXIF orientation 1..8; 1 when absent or invalid
+};
+
+// kInvalidArgument "empty file (0 bytes)"; kResourceExhausted when over max_input_bytes.
+Status CheckInputSize(std::string_view input, const EngineLimits& limits);
+
+// Identifies the loader and reads the header (no decode). kInvalidArgument "not an image
+// (unrecognised content)", "unsupported image format 'svg'", "corrupt or truncated image: ...".
+Result<ImageHeader> ReadImageHeader(std::string_view input);
+
+// kResourceExhausted "image is 12000x9000 = 108.0 MP, over the limit of 100.0 MP".
+Status CheckPixelLimit(const ImageHeader& header, const EngineLimits& limits);
+
+}  // namespace pixfleet

@@ -1,0 +1,87 @@
+// Analyses over libvips images. The dHash shrink happens in the stored orientation (8x9 for
+// orientations 5..8) and only the 72-pixel result is rotated upright: same hash, far less work.
+#include "imaging/measure.h"
+
+#include <algorithm>
+#include <memory>
+#include <span>
+
+#include <glib.h>
+
+#include "imaging/analysis.h"
+#include "imaging/colour.h"
+#include "imaging/operations.h"
+#include "imaging/resize_plan.h"
+#include "imaging/vips_util.h"
+
+namespace pixfleet {
+namespace {
+
+bool Wants(const std::vector<Analysis>& analyses, Analysis wanted) {
+  return std::find(analyses.begin(), analyses.end(), wanted) != analyses.end();
+}
+
+vips::VImage WithoutAlpha(const vips::VImage& image) {
+  if (!image.has_alpha()) return image;
+  return image.extract_band(0, vips::VImage::option()->set("n", image.bands() - 1));
+}
+
+struct GFreeDeleter {
+  void operator()(void* data) const { g_free(data); }
+};
+
+}  // namespace
+
+bool NeedsPixels(const std::vector<Analysis>& analyses) {
+  return Wants(analyses, Analysis::kMeanColour) || Wants(analyses, Analysis::kDhash);
+}
+
+void MeasureHeader(const ImageHeader& header, const std::vector<Analysis>& analyses,
+                   ImageAnalysis* analysis) {
+  const Size upright = UprightSize(header.stored, header.orientation);
+  if (Wants(analyses, Analysis::kWidth)) analysis->width = upright.width;
+  if (Wants(analyses, Analysis::kHeight)) analysis->height = upright.height;
+  if (Wants(analyses, Analysis::kFormat)) analysis->format = header.format;
+  if (Wants(analyses, Analysis::kOrientation)) analysis->orientation = header.orientation;
+}
+
+std::array<double, 3> MeanColour(const vips::VImage& decoded) {
+  const vips::VImage colour = WithoutAlpha(ToSrgb(decoded));
+  // stats(): one row per band after the all-bands row; column 4 is the mean.
+  const vips::VImage stats = colour.stats();
+  std::vector<double> means;
+  means.reserve(static_cast<size_t>(colour.bands()));
+  for (int band = 0; band < colour.bands(); ++band) {
+    means.push_back(stats.getpoint(4, band + 1)[0]);
+  }
+  Result<std::array<double, 3>> mean = MeanColourFromBandMeans(means);
+  if (!mean.ok()) throw vips::VError(mean.error().message());
+  return *mean;
+}
+
+uint64_t Dhash(const vips::VImage& decoded, int orientation) {
+  const Size stored_target = OrientationSwapsAxes(orientation) ? Size{kDhashHeight, kDhashWidth}
+                                                               : Size{kDhashWidth, kDhashHeight};
+  vips::VImage small = ResizeExact(WithoutAlpha(decoded), stored_target);
+  small = ToEncodable(small, /*strip=*/true);
+  small = Upright(small, orientation);
+  size_t length = 0;
+  const std::unique_ptr<void, GFreeDeleter> memory(small.write_to_memory(&length));
+  const std::span<const uint8_t> samples(static_cast<const uint8_t*>(memory.get()), length);
+  Result<uint64_t> hash = DifferenceHash(samples, small.bands());
+  if (!hash.ok()) throw vips::VError(hash.error().message());
+  return *hash;
+}
+
+Status MeasurePixels(const vips::VImage& decoded, const ImageHeader& header,
+                     const std::vector<Analysis>& analyses, ImageAnalysis* analysis) {
+  try {
+    if (Wants(analyses, Analysis::kMeanColour)) analysis->mean_colour = MeanColour(decoded);
+    if (Wants(analyses, Analysis::kDhash)) analysis->dhash = Dhash(decoded, header.orientation);
+  } catch (const vips::VError& error) {
+    return Internal("analysis failed: " + TakeVipsError(error));
+  }
+  return Status::Ok();
+}
+
+}  // namespace pixfleet

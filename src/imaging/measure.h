@@ -1,0 +1,37 @@
+// The recipe's analyses: header facts (upright size, format, orientation) and pixel measures
+// (mean colour, dHash) computed from the shared decoded image with the pure helpers of
+// analysis.h. Only the analyses the recipe lists are set.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include <vips/vips8>
+
+#include "core/status.h"
+#include "imaging/loader.h"
+#include "model/recipe.h"
+#include "model/result.h"
+
+namespace pixfleet {
+
+// True when an analysis in the list needs decoded pixels (mean colour, dHash).
+bool NeedsPixels(const std::vector<Analysis>& analyses);
+
+// Width, height (upright, full resolution), format and orientation, from the header.
+void MeasureHeader(const ImageHeader& header, const std::vector<Analysis>& analyses,
+                   ImageAnalysis* analysis);
+
+// Mean colour of the image as 8-bit sRGB (alpha ignored). Throws vips::VError.
+std::array<double, 3> MeanColour(const vips::VImage& decoded);
+
+// dHash of the upright image: alpha dropped, shrunk to 9x8 (ignoring aspect), then hashed.
+// `orientation` is the EXIF orientation of `decoded`'s pixels. Throws vips::VError.
+uint64_t Dhash(const vips::VImage& decoded, int orientation);
+
+// Mean colour and dHash when listed; kInternal if libvips fails on the decoded image.
+Status MeasurePixels(const vips::VImage& decoded, const ImageHeader& header,
+                     const std::vector<Analysis>& analyses, ImageAnalysis* analysis);
+
+}  // namespace pixfleet

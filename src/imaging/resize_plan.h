@@ -1,0 +1,68 @@
+// Resize planning: pure arithmetic that turns a recipe and an image's header dimensions into the
+// exact size of every step of every output and the smallest decode size that still serves them
+// all. No libvips here; the engine executes the plan. Sizes are whole pixels, never below 1x1.
+#pragma once
+
+#include <vector>
+
+#include "core/status.h"
+#include "model/recipe.h"
+
+namespace pixfleet {
+
+struct Size {
+  int width = 0;
+  int height = 0;
+  friend bool operator==(const Size&, const Size&) = default;
+};
+
+// True for EXIF orientations 5..8, whose upright image has width and height swapped.
+bool OrientationSwapsAxes(int orientation);
+
+// The size of the upright image: `stored` with its axes swapped for orientations 5..8.
+Size UprightSize(Size stored, int orientation);
+
+// Geometry of one ResizeOp applied to an image of size `in`: first scale to `scaled` (aspect kept
+// except for kFill), then, for kCover, cut `cropped` out of it (cropped == scaled otherwise).
+struct ResizeGeometry {
+  Size scaled;
+  Size cropped;
+};
+ResizeGeometry PlanResize(Size in, const ResizeOp& op);
+
+// Size of a CropOp applied to an image of size `in`: the region, clipped to the image.
+Size PlanCrop(Size in, const CropOp& op);
+
+// One planned operation: the size of the image after it, computed as if the whole chain ran on
+// the full-resolution stored image. For ResizeOp, `resize` holds both stages.
+struct PlannedStep {
+  Size after;
+  ResizeGeometry resize;  // only for ResizeOp
+};
+
+struct OutputPlan {
+  std::vector<PlannedStep> steps;  // one per operation, in order
+  Size final_size;
+  // Decode scale (relative to the stored image) this output needs to come out exact: the scale of
+  // its first ResizeOp (pixels before it are source pixels), or 1 when it has none.
+  double required_scale = 1.0;
+};
+
+struct DecodePlan {
+  Size stored;  // header size, as stored (before orientation)
+  int orientation = 1;
+  double scale = 1;  // chosen decode scale, <= 1: the largest any output (or analysis) needs
+  Size decode_box;   // box for shrink-on-load, stored orientation: the decoded image fits in it
+                     // and is at least `scale` x stored in each axis
+  std::vector<OutputPlan> outputs;  // in recipe order
+};
+
+// Decodes never shrink below this many pixels on the longer side for the analyses, so that mean
+// colour and dHash see a faithful image even when every output is tiny.
+inline constexpr int kMinAnalysisDecodeSide = 256;
+
+// Plans `recipe` on an image whose header says `stored` and `orientation` (1..8; other values
+// are treated as 1). kInvalidArgument when an operation has a non-positive size.
+Result<DecodePlan> PlanDecode(Size stored, int orientation, const Recipe& recipe);
+
+}  // namespace pixfleet

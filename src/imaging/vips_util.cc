@@ -1,0 +1,94 @@
+// libvips adapters. Blobs are released through their VipsArea base (the first member of
+// VipsBlob), which is what the VIPS_AREA() cast macro does.
+#include "imaging/vips_util.h"
+
+#include <sstream>
+#include <vector>
+
+namespace pixfleet {
+namespace {
+
+VipsArea* AsArea(VipsBlob* blob) { return reinterpret_cast<VipsArea*>(blob); }
+
+std::string OneLine(std::string_view text) {
+  std::vector<std::string> lines;
+  std::istringstream stream{std::string(text)};
+  for (std::string line; std::getline(stream, line);) {
+    while (!line.empty() && (line.back() == ' ' || line.back() == '\r')) line.pop_back();
+    if (line.empty()) continue;
+    if (!lines.empty() && lines.back() == line) continue;
+    lines.push_back(line);
+  }
+  std::string joined;
+  for (const std::string& line : lines) {
+    if (!joined.empty()) joined += "; ";
+    joined += line;
+  }
+  return joined.empty() ? std::string("unknown libvips error") : joined;
+}
+
+}  // namespace
+
+std::string TakeVipsError(const vips::VError& error) {
+  std::string message = OneLine(error.what());
+  vips_error_clear();
+  return message;
+}
+
+std::string TakeVipsErrorBuffer() {
+  std::string message = OneLine(vips_error_buffer());
+  vips_error_clear();
+  return message;
+}
+
+BorrowedBlob::BorrowedBlob(std::string_view bytes)
+    : blob_(vips_blob_new(nullptr, bytes.data(), bytes.size())) {}
+
+BorrowedBlob::~BorrowedBlob() { vips_area_unref(AsArea(blob_)); }
+
+std::string TakeBlob(VipsBlob* blob) {
+  if (blob == nullptr) return {};
+  size_t length = 0;
+  const void* data = vips_blob_get(blob, &length);
+  std::string bytes(static_cast<const char*>(data), length);
+  vips_area_unref(AsArea(blob));
+  return bytes;
+}
+
+std::span<const uint8_t> IccProfileOf(const vips::VImage& image) {
+  if (image.get_typeof(VIPS_META_ICC_NAME) == 0) return {};
+  const void* data = nullptr;
+  size_t length = 0;
+  if (vips_image_get_blob(image.get_image(), VIPS_META_ICC_NAME, &data, &length) != 0) {
+    vips_error_clear();
+    return {};
+  }
+  return {static_cast<const uint8_t*>(data), length};
+}
+
+vips::VImage WithOwnedBlobs(const vips::VImage& image) {
+  vips::VImage copy = image.copy();
+  VipsImage* raw = copy.get_image();
+  gchar** fields = vips_image_get_fields(raw);
+  for (gchar** field = fields; *field != nullptr; ++field) {
+    if (vips_image_get_typeof(raw, *field) != VIPS_TYPE_BLOB) continue;
+    const void* data = nullptr;
+    size_t length = 0;
+    if (vips_image_get_blob(raw, *field, &data, &length) != 0) {
+      vips_error_clear();
+      continue;
+    }
+    vips_image_set_blob_copy(raw, *field, data, length);
+  }
+  g_strfreev(fields);
+  return copy;
+}
+
+vips::VImage WithoutIccProfile(const vips::VImage& image) {
+  if (image.get_typeof(VIPS_META_ICC_NAME) == 0) return image;
+  vips::VImage copy = image.copy();
+  copy.remove(VIPS_META_ICC_NAME);
+  return copy;
+}
+
+}  // namespace pixfleet

@@ -1,0 +1,53 @@
+// Small adapters between libvips and pixfleet: error text out of vips::VError (clearing libvips'
+// process-wide error buffer so messages do not pile up), blobs as strings, and ICC profile bytes.
+// Internal to the imaging module.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include <vips/vips8>
+
+namespace pixfleet {
+
+// The message of a libvips failure on one line ("VipsJpeg: Premature end of input file"), with
+// repeated lines removed; clears libvips' error buffer. libvips 8.14 keeps one buffer for the
+// whole process, so a message may rarely carry a line from a concurrent failure.
+std::string TakeVipsError(const vips::VError& error);
+
+// Same, for a C API call that failed: reads and clears the buffer.
+std::string TakeVipsErrorBuffer();
+
+// A VipsBlob that points at `bytes` without copying; `bytes` must outlive every image made from
+// it. Released on destruction.
+class BorrowedBlob {
+ public:
+  explicit BorrowedBlob(std::string_view bytes);
+  ~BorrowedBlob();
+  BorrowedBlob(const BorrowedBlob&) = delete;
+  BorrowedBlob& operator=(const BorrowedBlob&) = delete;
+
+  VipsBlob* Get() const { return blob_; }
+
+ private:
+  VipsBlob* blob_;
+};
+
+// Copies the bytes of an encoder's blob into a string and releases the blob.
+std::string TakeBlob(VipsBlob* blob);
+
+// The embedded ICC profile, or an empty span. Valid while `image` lives.
+std::span<const uint8_t> IccProfileOf(const vips::VImage& image);
+
+// A new image header (sharing pixels) whose blob metadata (EXIF, XMP, ICC, ...) are private
+// copies. libvips 8.14.1's heifload attaches blobs that point into memory owned by the loader, so
+// an image that outlives its loader (any copy_memory() result) would read freed memory when an
+// encoder later parses its EXIF (found with AddressSanitizer). Call while the loader is alive.
+vips::VImage WithOwnedBlobs(const vips::VImage& image);
+
+// A new image header (sharing pixels) without the embedded ICC profile.
+vips::VImage WithoutIccProfile(const vips::VImage& image);
+
+}  // namespace pixfleet

@@ -1,0 +1,331 @@
+#include "run/run_job.h"
+
+#include <algorithm>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "core/clock.h"
+#include "model/recipe_yaml.h"
+#include "model/task.h"
+#include "run/input_selection.h"
+#include "run/progress.h"
+#include "run/summary.h"
+#include "run/worker_supervisor.h"
+#include "wiring/backends.h"
+#include "wiring/url.h"
+#include "worker/consumer_id.h"
+
+namespace pixfleet {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr int kExitOk = 0;
+constexpr int kExitFailures = 1;
+constexpr int kExitUsage = 2;
+constexpr int kExitInterrupted = 130;
+constexpr size_t kPublishChunk = 1000;
+constexpr auto kPollInterval = std::chrono::milliseconds(200);
+
+volatile std::sig_atomic_t g_signals = 0;
+extern "C" void OnSignal(int /*signal*/) { g_signals = g_signals + 1; }
+
+int Fail(int code, const std::string& message) {
+  std::cerr << "pixfleet run: " << message << "\n";
+  return code;
+}
+
+Result<std::string> ReadTextFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return InvalidArgument("cannot read recipe file " + path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::chrono::milliseconds CpuTimeOfSelfAndChildren() {
+  auto millis = [](const rusage& usage) {
+    return static_cast<int64_t>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1000 +
+           (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1000;
+  };
+  rusage self{};
+  rusage children{};
+  getrusage(RUSAGE_SELF, &self);
+  getrusage(RUSAGE_CHILDREN, &children);
+  return std::chrono::milliseconds(millis(self) + millis(children));
+}
+
+int TerminalColumns() {
+  winsize size{};
+  if (ioctl(STDERR_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 0) return size.ws_col;
+  return 80;
+}
+
+// Holds an exclusive lock on OUT/.pixfleet/lock for the life of the run: two runs writing the
+// same folder would race, and holding it proves no worker of an earlier run is still alive.
+class StateLock {
+ public:
+  static Result<StateLock> Acquire(const fs::path& state_dir) {
+    const std::string path = (state_dir / "lock").string();
+    const int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) return Unavailable("cannot open " + path);
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      close(fd);
+      return Aborted("another pixfleet run is using " + state_dir.parent_path().string());
+    }
+    return StateLock(fd);
+  }
+  StateLock(StateLock&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  StateLock& operator=(StateLock&&) = delete;
+  StateLock(const StateLock&) = delete;
+  StateLock& operator=(const StateLock&) = delete;
+  ~StateLock() {
+    if (fd_ >= 0) close(fd_);
+  }
+
+ private:
+  explicit StateLock(int fd) : fd_(fd) {}
+  int fd_;
+};
+
+// Relative prefix of `out` inside `source` ("thumbs/"), or "" if out is not inside source.
+std::string ExcludedPrefix(const fs::path& source, const fs::path& out) {
+  const fs::path relative = out.lexically_relative(source);
+  if (relative.empty() || relative.native().starts_with("..")) return "";
+  if (relative == ".") return "";  // out == source: outputs are recognised by the state folder
+  return relative.generic_string() + "/";
+}
+
+// Removes queue files of other batches (an earlier recipe): their tasks must not run into this
+// folder any more. Safe: the state lock guarantees no worker is using them.
+void RemoveStaleQueues(const fs::path& state_dir, const std::string& keep) {
+  std::error_code error;
+  for (const auto& entry : fs::directory_iterator(state_dir, error)) {
+    const std::string name = entry.path().filename().string();
+    if (name.starts_with("queue-") && !name.starts_with(keep)) fs::remove(entry.path(), error);
+  }
+}
+
+std::vector<std::string> WorkerArguments(const RunOptions& options, const std::string& queue_url,
+                                         const std::string& db_url) {
+  std::vector<std::string> args = {"worker",
+                                   "--queue",
+                                   queue_url,
+                                   "--db",
+                                   db_url,
+                                   "--concurrency",
+                                   "1",
+                                   "--exit-when-idle",
+                                   "--lease-ms",
+                                   std::to_string(options.lease_duration.count()),
+                                   "--max-attempts",
+                                   std::to_string(options.max_attempts),
+                                   "--max-pixels",
+                                   std::to_string(options.limits.max_pixels),
+                                   "--max-bytes",
+                                   std::to_string(options.limits.max_input_bytes),
+                                   "--timeout-ms",
+                                   std::to_string(options.limits.timeout.count()),
+                                   "--log-level",
+                                   options.worker_log_level};
+  if (options.allow_untrusted_loaders) args.emplace_back("--allow-untrusted");
+  return args;
+}
+
+}  // namespace
+
+int RunJob(const RunOptions& options) {
+  Clock& clock = RealClock::Instance();
+  const auto started = clock.MonotonicNow();
+  const auto cpu_at_start = CpuTimeOfSelfAndChildren();
+
+  // --- Validate the job before touching anything.
+  Result<std::string> recipe_text = ReadTextFile(options.recipe_path);
+  if (!recipe_text.ok()) return Fail(kExitUsage, recipe_text.error().message());
+  Result<Recipe> recipe = ParseRecipeYaml(*recipe_text, options.recipe_path);
+  if (!recipe.ok()) return Fail(kExitUsage, recipe.error().message());
+  std::error_code error;
+  const fs::path source = fs::weakly_canonical(options.source_dir, error);
+  if (error || !fs::is_directory(source, error)) {
+    return Fail(kExitUsage, "source " + options.source_dir + " is not a folder");
+  }
+  fs::create_directories(options.out_dir, error);
+  const fs::path out = fs::weakly_canonical(options.out_dir, error);
+  const fs::path state_dir = out / ".pixfleet";
+  fs::create_directories(state_dir, error);
+  if (error)
+    return Fail(kExitUsage, "cannot create " + state_dir.string() + ": " + error.message());
+  Result<StateLock> lock = StateLock::Acquire(state_dir);
+  if (!lock.ok()) return Fail(kExitUsage, lock.error().message());
+
+  // --- The batch and its state.
+  const std::string source_url = FileUrl(source.string());
+  const std::string output_url = FileUrl(out.string());
+  Batch batch;
+  batch.id = MakeBatchId(source_url, *recipe_text, output_url);
+  batch.name = recipe->name.empty() ? batch.id : recipe->name;
+  batch.source_url = source_url;
+  batch.output_url = output_url;
+  batch.recipe_yaml = *recipe_text;
+  batch.created_ms = clock.NowMillis();
+
+  const std::string queue_file = "queue-" + batch.id + ".db";
+  RemoveStaleQueues(state_dir, queue_file);
+  const std::string queue_url = SqliteUrl((state_dir / queue_file).string());
+  const std::string db_url = SqliteUrl((state_dir / "results.db").string());
+  TaskQueueOptions queue_settings;
+  queue_settings.lease_duration = options.lease_duration;
+  queue_settings.delivery_limit = options.max_attempts + 2;
+  queue_settings.consumer_id = ThisProcessConsumerId();
+  auto queue = MakeTaskQueue(queue_url, queue_settings, clock);
+  if (!queue.ok()) return Fail(kExitUsage, queue.error().ToString());
+  auto results = MakeResultStore(db_url, clock);
+  if (!results.ok()) return Fail(kExitUsage, results.error().ToString());
+  auto inputs = MakeObjectStore(source_url, /*create=*/false);
+  if (!inputs.ok()) return Fail(kExitUsage, inputs.error().ToString());
+
+  Result<std::vector<std::string>> keys = ListImageKeys(**inputs, ExcludedPrefix(source, out));
+  if (!keys.ok())
+    return Fail(kExitUsage, "listing " + source.string() + ": " + keys.error().ToString());
+  batch.task_count = static_cast<int64_t>(keys->size());
+  if (Status put = (*results)->PutBatch(batch); !put.ok()) return Fail(kExitUsage, put.ToString());
+
+  // --- Skip what an earlier run finished; publish the rest.
+  std::set<std::string> finished;
+  {
+    auto succeeded = (*results)->SucceededTaskIds(batch.id);
+    if (!succeeded.ok()) return Fail(kExitUsage, succeeded.error().ToString());
+    finished.insert(succeeded->begin(), succeeded->end());
+    if (!options.retry_failed) {
+      auto failed = (*results)->ListResults(batch.id, TaskOutcome::kFailed);
+      if (!failed.ok()) return Fail(kExitUsage, failed.error().ToString());
+      for (const TaskResult& row : *failed) finished.insert(row.task_id);
+    }
+  }
+  std::vector<TaskSpec> todo;
+  for (TaskSpec& task : MakeTasks(batch.id, *keys)) {
+    if (!finished.contains(task.task_id)) todo.push_back(std::move(task));
+  }
+  for (size_t i = 0; i < todo.size(); i += kPublishChunk) {
+    const size_t n = std::min(kPublishChunk, todo.size() - i);
+    if (Status published = (*queue)->Publish({todo.data() + i, n}); !published.ok()) {
+      return Fail(kExitUsage, "publishing tasks: " + published.ToString());
+    }
+  }
+  // Leases held by workers of an earlier, interrupted run: the lock proves they are dead.
+  if (Status released = (*queue)->ReleaseLeases(""); !released.ok()) {
+    return Fail(kExitUsage, released.ToString());
+  }
+  const int64_t skipped = static_cast<int64_t>(keys->size() - todo.size());
+  std::cerr << "pixfleet run: " << keys->size() << " images in " << source.string() << ", "
+            << skipped << " already done, " << todo.size() << " to process\n";
+
+  // --- Run workers until the queue is drained.
+  struct sigaction action {};
+  action.sa_handler = OnSignal;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int wanted = options.workers > 0 ? options.workers : cores;
+  WorkerSupervisor supervisor(options.self_executable, WorkerArguments(options, queue_url, db_url));
+  const bool tty = isatty(STDERR_FILENO) == 1;
+  RateMeter meter;
+  auto last_line = clock.MonotonicNow();
+  int restarts = 0;
+  const int max_restarts = 20 + 2 * wanted;
+  bool interrupted = false;
+  int64_t pending = static_cast<int64_t>(todo.size());
+  for (int i = 0; i < std::min<int64_t>(wanted, pending); ++i) {
+    if (auto spawned = supervisor.Spawn(); !spawned.ok()) {
+      return Fail(kExitFailures, spawned.error().message());
+    }
+  }
+
+  while (true) {
+    for (const ExitedWorker& exited : supervisor.Reap()) {
+      if (exited.clean) continue;
+      // A crashed worker's task goes back to the queue now rather than when its lease lapses.
+      (void)(*queue)->ReleaseLeases(ConsumerIdForPid(exited.pid));
+      if (!interrupted) {
+        std::cerr << (tty ? "\r\033[K" : "") << "pixfleet run: worker " << exited.pid << " "
+                  << exited.description << "; its task goes back to the queue\n";
+      }
+    }
+    Result<QueueDepth> depth = (*queue)->Depth();
+    if (depth.ok()) pending = depth->ready + depth->delayed + depth->leased;
+    if (g_signals > 0 && !interrupted) {
+      interrupted = true;
+      std::cerr << (tty ? "\r\033[K" : "")
+                << "pixfleet run: stopping: finishing the images in progress (Ctrl-C again to "
+                   "stop at once)\n";
+      supervisor.SignalAll(SIGTERM);
+    }
+    if (g_signals > 1) supervisor.SignalAll(SIGKILL);
+    if (!interrupted && pending > 0 && supervisor.running() < std::min<int64_t>(wanted, pending)) {
+      if (restarts < max_restarts && (depth.ok() && depth->ready + depth->leased > 0)) {
+        ++restarts;
+        (void)supervisor.Spawn();
+      }
+    }
+    if (supervisor.running() == 0 && (interrupted || pending == 0 || restarts >= max_restarts)) {
+      break;
+    }
+
+    const auto now = clock.MonotonicNow();
+    auto counts = (*results)->CountResults(batch.id);
+    if (counts.ok()) {
+      ProgressSnapshot snapshot;
+      snapshot.total = static_cast<int64_t>(keys->size());
+      snapshot.failed = counts->failed;
+      snapshot.succeeded = snapshot.total - pending - counts->failed;
+      snapshot.workers = supervisor.running();
+      meter.Add(now, snapshot.succeeded + snapshot.failed);
+      snapshot.rate_per_second = meter.PerSecond();
+      if (tty) {
+        std::cerr << "\r\033[K" << FormatProgressBar(snapshot, TerminalColumns()) << std::flush;
+      } else if (now - last_line >= options.progress_interval) {
+        last_line = now;
+        std::cerr << FormatProgressLine(snapshot) << "\n";
+      }
+    }
+    std::this_thread::sleep_for(kPollInterval);
+  }
+  if (tty) std::cerr << "\r\033[K";
+
+  // --- Summary from the result rows: the source of truth.
+  RunSummary summary;
+  summary.total = static_cast<int64_t>(keys->size());
+  summary.skipped = skipped;
+  summary.interrupted = interrupted;
+  auto failed = (*results)->ListResults(batch.id, TaskOutcome::kFailed);
+  auto counts = (*results)->CountResults(batch.id);
+  if (!failed.ok() || !counts.ok()) return Fail(kExitFailures, "reading results failed");
+  summary.failed = std::move(*failed);
+  summary.succeeded = counts->succeeded;
+  summary.unfinished = summary.total - counts->succeeded - counts->failed;
+  summary.processed_now = counts->succeeded + counts->failed - skipped;
+  summary.wall =
+      std::chrono::duration_cast<std::chrono::milliseconds>(clock.MonotonicNow() - started);
+  summary.cpu = CpuTimeOfSelfAndChildren() - cpu_at_start;
+  std::cout << FormatSummary(summary) << std::flush;
+  if (interrupted) return kExitInterrupted;
+  if (restarts >= max_restarts && summary.unfinished > 0) {
+    std::cerr << "pixfleet run: workers kept dying (" << restarts << " restarts); giving up\n";
+  }
+  return summary.failed.empty() && summary.unfinished == 0 ? kExitOk : kExitFailures;
+}
+
+}  // namespace pixfleet

@@ -1,0 +1,54 @@
+#include "run/summary.h"
+
+#include <gtest/gtest.h>
+
+namespace pixfleet {
+namespace {
+
+TaskResult Failed(std::string key, StatusCode code, std::string message) {
+  TaskResult row;
+  row.input_key = std::move(key);
+  row.outcome = TaskOutcome::kFailed;
+  row.error_code = code;
+  row.error_message = std::move(message);
+  return row;
+}
+
+TEST(SummaryTest, GroupsFailuresByReasonAndListsEachInput) {
+  RunSummary s;
+  s.total = 10;
+  s.succeeded = 7;
+  s.skipped = 2;
+  s.processed_now = 8;
+  s.wall = std::chrono::seconds(4);
+  s.cpu = std::chrono::seconds(7);
+  s.failed = {Failed("a.jpg", StatusCode::kInvalidArgument, "a.jpg: corrupt or truncated image"),
+              Failed("b.png", StatusCode::kInvalidArgument, "not an image"),
+              Failed("c.png", StatusCode::kResourceExhausted, "c.png: image is 20000x20000")};
+  const std::string text = FormatSummary(s);
+  EXPECT_NE(text.find("inputs:     10 (2 finished by an earlier run, not redone)"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("succeeded:  7\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("failed:     3"), std::string::npos) << text;
+  EXPECT_NE(text.find("2  unreadable or unsupported image"), std::string::npos) << text;
+  EXPECT_NE(text.find("1  over a safety limit"), std::string::npos) << text;
+  EXPECT_NE(text.find("2.0 images/s"), std::string::npos) << text;
+  // A message that already names its input is not prefixed twice; one that does not is.
+  EXPECT_NE(text.find("\n  a.jpg: corrupt or truncated image\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("\n  b.png: not an image\n"), std::string::npos) << text;
+}
+
+TEST(SummaryTest, MentionsUnfinishedWorkAndInterruption) {
+  RunSummary s;
+  s.total = 5;
+  s.succeeded = 2;
+  s.unfinished = 3;
+  s.interrupted = true;
+  const std::string text = FormatSummary(s);
+  EXPECT_NE(text.find("interrupted"), std::string::npos);
+  EXPECT_NE(text.find("unfinished: 3 (run the same command again"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace pixfleet

@@ -1,0 +1,159 @@
+#include "worker/task_processor.h"
+
+#include <chrono>
+
+#include <spdlog/spdlog.h>
+
+#include "model/key_template.h"
+
+namespace pixfleet {
+namespace {
+
+int64_t MillisSince(Clock& clock, std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(clock.MonotonicNow() - start)
+      .count();
+}
+
+}  // namespace
+
+const char* DispositionName(Disposition disposition) {
+  switch (disposition) {
+    case Disposition::kSucceeded:
+      return "succeeded";
+    case Disposition::kFailed:
+      return "failed";
+    case Disposition::kRetried:
+      return "retried";
+    case Disposition::kLeaseLost:
+      return "lease_lost";
+    case Disposition::kStalled:
+      return "stalled";
+  }
+  return "unknown";
+}
+
+TaskProcessor::TaskProcessor(TaskQueue& queue, ResultStore& results, BatchCatalog& catalog,
+                             Clock& clock, TaskProcessorOptions options)
+    : queue_(queue),
+      results_(results),
+      catalog_(catalog),
+      clock_(clock),
+      options_(options),
+      random_(std::random_device{}()) {}
+
+double TaskProcessor::NextUnitRandom() {
+  std::lock_guard lock(random_mutex_);
+  return std::uniform_real_distribution<double>(0.0, 1.0)(random_);
+}
+
+Result<TaskResult> TaskProcessor::Execute(const Lease& lease) {
+  const TaskSpec& task = lease.task;
+  PIXFLEET_ASSIGN_OR_RETURN(std::shared_ptr<const BatchContext> batch, catalog_.Get(task.batch_id));
+  Result<std::string> input = batch->inputs->Get(task.input_key, options_.limits.max_input_bytes);
+  if (!input.ok()) return input.error().WithContext(task.input_key);
+  counters_.bytes_in += static_cast<int64_t>(input->size());
+
+  PIXFLEET_ASSIGN_OR_RETURN(EngineResult processed,
+                            ProcessImage(*input, task.input_key, batch->recipe, options_.limits));
+
+  TaskResult row;
+  row.task_id = task.task_id;
+  row.batch_id = task.batch_id;
+  row.input_key = task.input_key;
+  row.outcome = TaskOutcome::kSucceeded;
+  row.attempts = lease.attempt;
+  row.input_bytes = input->size();
+  row.analysis = std::move(processed.analysis);
+  for (size_t i = 0; i < processed.outputs.size(); ++i) {
+    const EncodedOutput& output = processed.outputs[i];
+    const std::string key =
+        ExpandKeyTemplate(batch->recipe.outputs[i], task.input_key, task.keep_extension);
+    Status put = batch->outputs->Put(key, output.bytes, output.content_type);
+    if (!put.ok()) return put.WithContext("writing output " + key);
+    counters_.bytes_out += static_cast<int64_t>(output.bytes.size());
+    row.outputs.push_back(OutputRecord{output.name, key, output.bytes.size(), output.width,
+                                       output.height, output.format});
+  }
+  return row;
+}
+
+Disposition TaskProcessor::Handle(const Lease& lease) {
+  const auto start = clock_.MonotonicNow();
+  // Transient failures stop at max_attempts explicitly, so a delivery beyond it means the last
+  // ones never finished: the worker died on this input (a crash in a decoder, an OOM kill).
+  // Fail it rather than take down worker after worker.
+  if (lease.attempt > options_.retry.max_attempts) {
+    return Settle(lease,
+                  Internal(lease.task.input_key + ": delivered " + std::to_string(lease.attempt) +
+                           " times without finishing (its worker crashed or was killed each time)"),
+                  0);
+  }
+  Result<TaskResult> executed = Execute(lease);
+  if (!executed.ok()) return Settle(lease, executed.error(), MillisSince(clock_, start));
+
+  TaskResult& row = *executed;
+  row.finished_ms = clock_.NowMillis();
+  row.process_ms = MillisSince(clock_, start);
+  if (Status recorded = results_.RecordResults({&row, 1}); !recorded.ok()) {
+    // Outputs are written under deterministic keys, so running the task again is harmless.
+    return Settle(lease, recorded.WithContext("recording the result"), row.process_ms);
+  }
+  if (Status acked = queue_.Ack(lease); !acked.ok()) {
+    ++counters_.lease_lost;
+    spdlog::warn("task={} batch={} input={} ack failed ({}); it may run again, with no new effect",
+                 lease.task.task_id, lease.task.batch_id, lease.task.input_key, acked.ToString());
+    return acked.code() == StatusCode::kAborted ? Disposition::kLeaseLost : Disposition::kStalled;
+  }
+  ++counters_.succeeded;
+  spdlog::debug("task={} batch={} input={} succeeded in {} ms", lease.task.task_id,
+                lease.task.batch_id, lease.task.input_key, row.process_ms);
+  return Disposition::kSucceeded;
+}
+
+Disposition TaskProcessor::RetryLater(const Lease& lease, const Status& error) {
+  const auto delay = BackoffDelay(options_.retry, lease.attempt, NextUnitRandom());
+  spdlog::warn("task={} batch={} input={} attempt {} failed, retrying in {} ms: {}",
+               lease.task.task_id, lease.task.batch_id, lease.task.input_key, lease.attempt,
+               delay.count(), error.ToString());
+  if (Status retried = queue_.Retry(lease, delay, error.ToString()); !retried.ok()) {
+    spdlog::warn("task={} could not be returned to the queue ({}); its lease will lapse",
+                 lease.task.task_id, retried.ToString());
+    return retried.code() == StatusCode::kAborted ? Disposition::kLeaseLost : Disposition::kStalled;
+  }
+  ++counters_.retried;
+  return Disposition::kRetried;
+}
+
+Disposition TaskProcessor::Settle(const Lease& lease, const Status& error, int64_t elapsed_ms) {
+  if (error.IsRetryable() && lease.attempt < options_.retry.max_attempts) {
+    return RetryLater(lease, error);
+  }
+  TaskResult row;
+  row.task_id = lease.task.task_id;
+  row.batch_id = lease.task.batch_id;
+  row.input_key = lease.task.input_key;
+  row.outcome = TaskOutcome::kFailed;
+  row.error_code = error.code();
+  row.error_message = error.message();
+  if (error.IsRetryable()) {
+    row.error_message += " (gave up after " + std::to_string(lease.attempt) + " attempts)";
+  }
+  row.attempts = lease.attempt;
+  row.finished_ms = clock_.NowMillis();
+  row.process_ms = elapsed_ms;
+  if (Status recorded = results_.RecordResults({&row, 1}); !recorded.ok()) {
+    // The failure cannot be recorded now (the database is down): keep the task alive rather
+    // than dead-letter it without a trace.
+    return RetryLater(lease, recorded.WithContext("recording a failure"));
+  }
+  spdlog::warn("task={} batch={} input={} failed: {}", lease.task.task_id, lease.task.batch_id,
+               lease.task.input_key, error.ToString());
+  if (Status dead = queue_.DeadLetter(lease, error.ToString()); !dead.ok()) {
+    spdlog::warn("task={} could not be dead-lettered ({})", lease.task.task_id, dead.ToString());
+    return dead.code() == StatusCode::kAborted ? Disposition::kLeaseLost : Disposition::kStalled;
+  }
+  ++counters_.failed;
+  return Disposition::kFailed;
+}
+
+}  // namespace pixfleet

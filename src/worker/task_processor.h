@@ -1,0 +1,79 @@
+// TaskProcessor: one task, start to finish — the heart of the worker. For a leased task it
+//   fetches the input, runs the batch's recipe, writes every output under its deterministic key,
+//   upserts the result row, and only then acks.
+// Errors decide the task's fate (docs/task_lifecycle.md):
+//   retryable (storage/database unavailable, timeouts) and attempts left -> Retry after a capped
+//     exponential backoff with jitter; no row is written;
+//   permanent (bad image, over limits, missing input, bad recipe) or attempts used up -> a failed
+//     row naming the input and the reason, then DeadLetter.
+// A crash anywhere before the ack leads to redelivery; the redelivered task writes the same keys
+// and the same row, so the effect happens once. Thread-safe: one instance serves all slots.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <random>
+#include <string>
+
+#include "core/backoff.h"
+#include "core/clock.h"
+#include "imaging/engine.h"
+#include "queue/task_queue.h"
+#include "results/result_store.h"
+#include "worker/batch_catalog.h"
+
+namespace pixfleet {
+
+struct TaskProcessorOptions {
+  EngineLimits limits;
+  BackoffPolicy retry;  // retry.max_attempts bounds attempts for transient failures
+};
+
+// What became of one lease.
+enum class Disposition {
+  kSucceeded,  // outputs and row written, acked
+  kFailed,     // failed row written, dead-lettered
+  kRetried,    // returned to the queue for a later attempt
+  kLeaseLost,  // the queue no longer knew the lease when we finished (it will run again)
+  kStalled,    // the queue itself failed when asked to settle the task; the lease will lapse
+};
+
+const char* DispositionName(Disposition disposition);
+
+struct ProcessorCounters {
+  std::atomic<int64_t> succeeded{0};
+  std::atomic<int64_t> failed{0};
+  std::atomic<int64_t> retried{0};
+  std::atomic<int64_t> lease_lost{0};
+  std::atomic<int64_t> bytes_in{0};
+  std::atomic<int64_t> bytes_out{0};
+};
+
+class TaskProcessor {
+ public:
+  // All references must outlive the processor.
+  TaskProcessor(TaskQueue& queue, ResultStore& results, BatchCatalog& catalog, Clock& clock,
+                TaskProcessorOptions options);
+
+  Disposition Handle(const Lease& lease);
+
+  const ProcessorCounters& counters() const { return counters_; }
+
+ private:
+  // Runs the task up to (not including) the result row; the row to record on success.
+  Result<TaskResult> Execute(const Lease& lease);
+  Disposition Settle(const Lease& lease, const Status& error, int64_t elapsed_ms);
+  Disposition RetryLater(const Lease& lease, const Status& error);
+  double NextUnitRandom();
+
+  TaskQueue& queue_;
+  ResultStore& results_;
+  BatchCatalog& catalog_;
+  Clock& clock_;
+  TaskProcessorOptions options_;
+  ProcessorCounters counters_;
+  std::mutex random_mutex_;
+  std::mt19937_64 random_;
+};
+
+}  // namespace pixfleet

@@ -1,0 +1,119 @@
+#include "worker/task_processor.h"
+
+#include <gtest/gtest.h>
+
+#include "worker/worker_test_fixture.h"
+
+namespace pixfleet {
+namespace {
+
+using TaskProcessorTest = WorkerFixture;
+
+TEST_F(TaskProcessorTest, WritesOutputsThenTheRowThenAcks) {
+  const std::string id = AddImage("trips/day1/a.jpg");
+  EXPECT_EQ(processor_.Handle(LeaseOne()), Disposition::kSucceeded);
+  auto row = Row(id);
+  ASSERT_TRUE(row.has_value());
+  EXPECT_EQ(row->outcome, TaskOutcome::kSucceeded);
+  ASSERT_EQ(row->outputs.size(), 2u);
+  EXPECT_EQ(row->outputs[0].key, "trips/day1/a/large.jpg");
+  EXPECT_EQ(row->outputs[0].width, 64);
+  EXPECT_EQ(row->outputs[0].height, 48);
+  EXPECT_EQ(row->outputs[1].key, "trips/day1/a/thumb.webp");
+  EXPECT_EQ(row->analysis.width, 120);
+  EXPECT_TRUE(row->analysis.dhash.has_value());
+  EXPECT_FALSE(row->analysis.mean_colour.has_value());  // not asked for
+  auto written = outputs_.Head("trips/day1/a/large.jpg");
+  ASSERT_TRUE(written.ok() && written->has_value());
+  EXPECT_EQ((*written)->size, row->outputs[0].bytes);
+  EXPECT_EQ(queue_.Depth()->leased + queue_.Depth()->ready, 0);
+}
+
+TEST_F(TaskProcessorTest, CorruptInputFailsAtOnceWithItsNameAndReason) {
+  const std::string id = AddInput("bad/notes.jpg", "these are not pixels");
+  EXPECT_EQ(processor_.Handle(LeaseOne()), Disposition::kFailed);
+  auto row = Row(id);
+  ASSERT_TRUE(row.has_value());
+  EXPECT_EQ(row->outcome, TaskOutcome::kFailed);
+  EXPECT_EQ(row->error_code, StatusCode::kInvalidArgument);
+  EXPECT_NE(row->error_message.find("bad/notes.jpg"), std::string::npos) << row->error_message;
+  EXPECT_EQ(row->attempts, 1);
+  EXPECT_EQ(queue_.Depth()->dead, 1);
+  EXPECT_EQ(outputs_.Calls(ObjectOperation::kPut), 0);
+}
+
+TEST_F(TaskProcessorTest, TransientStorageErrorIsRetriedAfterABackoff) {
+  const std::string id = AddImage("a.jpg");
+  outputs_.FailNext(ObjectOperation::kPut, 1, Unavailable("disk busy"));
+  EXPECT_EQ(processor_.Handle(LeaseOne()), Disposition::kRetried);
+  EXPECT_FALSE(Row(id).has_value());
+  EXPECT_EQ(queue_.Depth()->delayed, 1);
+  EXPECT_FALSE(queue_.LeaseNext(std::chrono::milliseconds(0))->has_value());
+  fake_clock_.Advance(std::chrono::seconds(2));  // past the first backoff's cap
+  Lease second = LeaseOne();
+  EXPECT_EQ(second.attempt, 2);
+  EXPECT_EQ(processor_.Handle(second), Disposition::kSucceeded);
+  EXPECT_EQ(Row(id)->attempts, 2);
+}
+
+TEST_F(TaskProcessorTest, GivesUpOnTransientErrorsAfterMaxAttempts) {
+  const std::string id = AddImage("a.jpg");
+  outputs_.FailAll(Unavailable("bucket unreachable"));
+  EXPECT_EQ(processor_.Handle(LeaseOne()), Disposition::kRetried);
+  fake_clock_.Advance(std::chrono::seconds(2));
+  EXPECT_EQ(processor_.Handle(LeaseOne()), Disposition::kRetried);
+  fake_clock_.Advance(std::chrono::seconds(2));
+  EXPECT_EQ(processor_.Handle(LeaseOne()), Disposition::kFailed);
+  auto row = Row(id);
+  ASSERT_TRUE(row.has_value());
+  EXPECT_EQ(row->error_code, StatusCode::kUnavailable);
+  EXPECT_NE(row->error_message.find("gave up after 3 attempts"), std::string::npos);
+  EXPECT_EQ(processor_.counters().retried.load(), 2);
+}
+
+TEST_F(TaskProcessorTest, RedeliveryOfAFinishedTaskChangesNothing) {
+  const std::string id = AddImage("a.jpg");
+  ASSERT_EQ(processor_.Handle(LeaseOne()), Disposition::kSucceeded);
+  const TaskResult first = *Row(id);
+  fake_clock_.Advance(std::chrono::seconds(5));
+  // The same task delivered again (as after a crash between the row and the ack).
+  const TaskSpec again{id, kBatchId, "a.jpg"};
+  ASSERT_TRUE(queue_.Publish({&again, 1}).ok());
+  ASSERT_EQ(processor_.Handle(LeaseOne()), Disposition::kSucceeded);
+  EXPECT_EQ(*Row(id), first);
+  auto listed = results_.ListResults(kBatchId, std::nullopt);
+  ASSERT_TRUE(listed.ok());
+  EXPECT_EQ(listed->size(), 1u);
+}
+
+TEST_F(TaskProcessorTest, MissingInputAndMissingBatchArePermanent) {
+  const TaskSpec gone{MakeTaskId(kBatchId, "gone.jpg"), kBatchId, "gone.jpg"};
+  const TaskSpec orphan{"t-orphan", "no-such-batch", "x.jpg"};
+  ASSERT_TRUE(queue_.Publish({&gone, 1}).ok());
+  ASSERT_TRUE(queue_.Publish({&orphan, 1}).ok());
+  EXPECT_EQ(processor_.Handle(LeaseOne()), Disposition::kFailed);
+  EXPECT_EQ(processor_.Handle(LeaseOne()), Disposition::kFailed);
+  EXPECT_EQ(Row(gone.task_id)->error_code, StatusCode::kNotFound);
+  EXPECT_NE(Row(gone.task_id)->error_message.find("gone.jpg"), std::string::npos);
+  EXPECT_EQ(Row("t-orphan")->error_code, StatusCode::kNotFound);
+}
+
+TEST_F(TaskProcessorTest, ATaskThatKeepsKillingItsWorkerFailsInsteadOfLooping) {
+  const std::string id = AddImage("poison.jpg");
+  // Three deliveries whose workers died (leases lapsed without any settle call).
+  for (int i = 0; i < 3; ++i) {
+    (void)LeaseOne();
+    fake_clock_.Advance(std::chrono::seconds(31));
+  }
+  Lease fourth = LeaseOne();
+  EXPECT_EQ(fourth.attempt, 4);
+  EXPECT_EQ(processor_.Handle(fourth), Disposition::kFailed);
+  auto row = Row(id);
+  ASSERT_TRUE(row.has_value());
+  EXPECT_EQ(row->error_code, StatusCode::kInternal);
+  EXPECT_NE(row->error_message.find("delivered 4 times"), std::string::npos);
+  EXPECT_EQ(inputs_.Calls(ObjectOperation::kGet), 0);  // not even fetched again
+}
+
+}  // namespace
+}  // namespace pixfleet

@@ -1,0 +1,133 @@
+// A worker wired to in-memory fakes: FakeClock, InMemoryTaskQueue, InMemoryResultStore, and
+// fault-injecting in-memory object stores for a batch's inputs and outputs.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "imaging/engine.h"
+#include "queue/memory/in_memory_task_queue.h"
+#include "results/memory/in_memory_result_store.h"
+#include "storage/fault_injecting_object_store.h"
+#include "storage/memory/in_memory_object_store.h"
+#include "testing/fake_clock.h"
+#include "testing/test_images.h"
+#include "worker/task_processor.h"
+
+namespace pixfleet {
+
+// Forwards to a store owned elsewhere, so the test keeps its fault injector while the catalog
+// owns what the factory returned.
+class ForwardingObjectStore final : public ObjectStore {
+ public:
+  explicit ForwardingObjectStore(ObjectStore& target) : target_(target) {}
+  Result<std::string> Get(std::string_view key, uint64_t max_bytes) override {
+    return target_.Get(key, max_bytes);
+  }
+  Status Put(std::string_view key, std::string_view bytes, std::string_view type) override {
+    return target_.Put(key, bytes, type);
+  }
+  Result<std::optional<ObjectInfo>> Head(std::string_view key) override {
+    return target_.Head(key);
+  }
+  Status Delete(std::string_view key) override { return target_.Delete(key); }
+  Status List(std::string_view prefix,
+              const std::function<Status(const ObjectInfo&)>& visit) override {
+    return target_.List(prefix, visit);
+  }
+
+ private:
+  ObjectStore& target_;
+};
+
+inline constexpr const char* kTestRecipe = R"(name: test
+outputs:
+  - name: large
+    ops: [auto-rotate, srgb, {resize: {fit: inside, width: 64, height: 64}}]
+    format: jpeg
+  - name: thumb
+    ops: [auto-rotate, {resize: {fit: cover, width: 16, height: 16, gravity: attention}}]
+    format: webp
+analyses: [width, height, dhash]
+)";
+
+class WorkerFixture : public ::testing::Test {
+ protected:
+  static constexpr const char* kBatchId = "b-test";
+
+  // Unit tests of one step use the fake clock; tests of concurrent slots need real time, since
+  // an idle slot sleeping on a fake clock would move time (and lapse leases) for everyone.
+  explicit WorkerFixture(Clock* clock = nullptr)
+      : clock_(clock != nullptr ? *clock : fake_clock_) {}
+
+  void SetUp() override {
+    ASSERT_TRUE(InitImageEngine(EngineOptions{}).ok());
+    Batch batch;
+    batch.id = kBatchId;
+    batch.source_url = "mem://in";
+    batch.output_url = "mem://out";
+    batch.recipe_yaml = kTestRecipe;
+    ASSERT_TRUE(results_.PutBatch(batch).ok());
+  }
+
+  TaskQueueOptions QueueOptions() {
+    TaskQueueOptions options;
+    options.lease_duration = std::chrono::seconds(30);
+    options.delivery_limit = 10;
+    return options;
+  }
+
+  // Puts a generated JPEG at `key` and publishes its task; returns the task id.
+  std::string AddImage(const std::string& key, uint32_t seed = 1) {
+    TestImageSpec spec;
+    spec.width = 120;
+    spec.height = 90;
+    spec.seed = seed;
+    auto bytes = MakeTestImage(spec);
+    EXPECT_TRUE(bytes.ok());
+    return AddInput(key, bytes.ok() ? *bytes : std::string());
+  }
+
+  std::string AddInput(const std::string& key, const std::string& bytes) {
+    EXPECT_TRUE(inputs_.Put(key, bytes, "image/jpeg").ok());
+    const TaskSpec task{MakeTaskId(kBatchId, key), kBatchId, key};
+    EXPECT_TRUE(queue_.Publish({&task, 1}).ok());
+    return task.task_id;
+  }
+
+  Lease LeaseOne() {
+    auto lease = queue_.LeaseNext(std::chrono::milliseconds(0));
+    EXPECT_TRUE(lease.ok() && lease->has_value());
+    return lease.ok() && lease->has_value() ? **lease : Lease{};
+  }
+
+  std::optional<TaskResult> Row(const std::string& task_id) {
+    auto row = results_.GetResult(task_id);
+    EXPECT_TRUE(row.ok());
+    return row.ok() ? *row : std::nullopt;
+  }
+
+  FakeClock fake_clock_;
+  Clock& clock_;
+  InMemoryTaskQueue queue_{clock_, QueueOptions()};
+  InMemoryResultStore results_{clock_};
+  FaultInjectingObjectStore inputs_{std::make_unique<InMemoryObjectStore>()};
+  FaultInjectingObjectStore outputs_{std::make_unique<InMemoryObjectStore>()};
+  BatchCatalog catalog_{
+      results_, [this](std::string_view url) -> Result<std::unique_ptr<ObjectStore>> {
+        return std::unique_ptr<ObjectStore>(std::make_unique<ForwardingObjectStore>(
+            url == "mem://in" ? static_cast<ObjectStore&>(inputs_) : outputs_));
+      }};
+  TaskProcessorOptions ProcessorOptions() {
+    TaskProcessorOptions options;
+    options.retry.base = std::chrono::milliseconds(100);
+    options.retry.cap = std::chrono::milliseconds(1000);
+    options.retry.max_attempts = 3;
+    return options;
+  }
+  TaskProcessor processor_{queue_, results_, catalog_, clock_, ProcessorOptions()};
+};
+
+}  // namespace pixfleet
