@@ -24,11 +24,12 @@ count=$(find "$work/in" -type f | wc -l)
 mp=$(vipsheader -f width "$(find "$work/in" -type f | head -1)")x$(vipsheader -f height "$(find "$work/in" -type f | head -1)")
 echo "== std3 on $count JPEG photos of $mp, $jobs cores"
 
-# Runs "$@" and prints "wall_s cpu_s peak_rss_mb" (children included) on fd 3.
+calc() { awk "BEGIN { print $1 }"; }
+
+# Runs "$@" and prints "wall_s user_s sys_s peak_rss_kb" (children included).
 measure() {
-  local out
-  out=$( { /usr/bin/env time -f "%e %U %S %M" "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -1 || true)
-  echo "$out"
+  /usr/bin/time -f "%e %U %S %M" -o "$work/time.txt" "$@" >/dev/null 2>&1 || true
+  tail -1 "$work/time.txt"
 }
 have_time() { [ -x /usr/bin/time ] || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >/dev/null; }
 have_time
@@ -58,10 +59,10 @@ declare -A wall cpu
 for tool in pixfleet vips magick; do
   read -r w u s m <<<"$(measure bash -c "run_$tool")"
   wall[$tool]=$w
-  cpu[$tool]=$(echo "$u + $s" | bc -l)
-  rate=$(echo "$count / $w" | bc -l)
-  cpu_per=$(echo "(${cpu[$tool]}) / $count" | bc -l)
-  ratio=$(echo "$w / ${wall[pixfleet]}" | bc -l)
+  cpu[$tool]=$(calc "$u + $s")
+  rate=$(calc "$count / $w")
+  cpu_per=$(calc "${cpu[$tool]} / $count")
+  ratio=$(calc "$w / ${wall[pixfleet]}")
   name=$tool; [ "$tool" = vips ] && name="vipsthumbnail (3 per image)"; [ "$tool" = magick ] && name="ImageMagick convert"
   printf "%-28s %8.2f %8.2f %10.3f %12d %9.2fx\n" "$name" "$w" "$rate" "$cpu_per" "$((m / 1024))" "$ratio"
 done
@@ -69,7 +70,7 @@ echo "(peak RSS: the largest single process; 'vs pixfleet' > 1 means pixfleet is
 
 echo "== resume: the same pixfleet command again"
 read -r w _ <<<"$(measure bash -c run_pixfleet)"
-printf "second run: %.2f s (first %.2f s, %.1f%%)\n" "$w" "${wall[pixfleet]}" "$(echo "100 * $w / ${wall[pixfleet]}" | bc -l)"
+printf "second run: %.2f s (first %.2f s, %.1f%%)\n" "$w" "${wall[pixfleet]}" "$(calc "100 * $w / ${wall[pixfleet]}")"
 
 [ "$quick" = --quick ] && exit 0
 bash bench/memory.sh

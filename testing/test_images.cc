@@ -332,6 +332,29 @@ std::vector<SampleFile> DemoSet() {
   return files;
 }
 
+// Camera-sized JPEGs (12 MP, a quarter of them needing rotation) for throughput benchmarks.
+std::vector<SampleFile> BenchSet() {
+  std::vector<SampleFile> files;
+  for (int i = 0; i < 40; ++i) {
+    const int orientation = i % 4 == 3 ? 6 : 1;
+    files.push_back({"camera/DSC_" + std::to_string(1000 + i) + ".jpg",
+                     Spec(4000, 3000, TestFormat::kJpeg, TestPixels::kRgb, orientation,
+                          static_cast<uint32_t>(500 + i))});
+  }
+  return files;
+}
+
+// Many small JPEGs, for watching a worker's memory over thousands of tasks.
+std::vector<SampleFile> SoakSet() {
+  std::vector<SampleFile> files;
+  for (int i = 0; i < 3000; ++i) {
+    files.push_back({"soak/" + std::to_string(i / 100) + "/img-" + std::to_string(i) + ".jpg",
+                     Spec(640 + (i % 7) * 40, 480 + (i % 5) * 30, TestFormat::kJpeg,
+                          TestPixels::kRgb, 1, static_cast<uint32_t>(1000 + i))});
+  }
+  return files;
+}
+
 std::vector<SampleFile> FormatsSet() {
   std::vector<SampleFile> files;
   files.reserve(40);
@@ -464,14 +487,16 @@ Result<std::string> MakeBrokenImage(BrokenKind kind) {
   return InvalidArgument("unknown broken kind");
 }
 
-std::vector<std::string> SampleSetNames() { return {"demo", "formats", "broken"}; }
+std::vector<std::string> SampleSetNames() { return {"demo", "formats", "broken", "bench", "soak"}; }
 
 Result<std::vector<SampleFile>> SampleSet(std::string_view set) {
   if (set == "demo") return DemoSet();
   if (set == "formats") return FormatsSet();
   if (set == "broken") return BrokenSet();
+  if (set == "bench") return BenchSet();
+  if (set == "soak") return SoakSet();
   return InvalidArgument("unknown sample set '" + std::string(set) +
-                         "' (expected demo, formats or broken)");
+                         "' (expected demo, formats, broken, bench or soak)");
 }
 
 Result<std::string> MakeSampleFile(const SampleFile& file) {

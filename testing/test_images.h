@@ -74,6 +74,7 @@ struct SampleFile {
   StatusCode expected = StatusCode::kOk;
 };
 
+// "bench": 40 camera-sized (4000x3000) JPEGs; "soak": 3,000 small JPEGs.
 // "demo": ~24 varied photos (JPEG/PNG/WebP, colour and grey, a few orientations, 640x480 up to
 // 4000x3000) in sub-folders. "formats": every format and kind (orientations 1..8, grey, CMYK,
 // 16-bit, alpha, 1x1, an 8000x5200 JPEG). "broken": the broken inputs with realistic names.

@@ -44,7 +44,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
-  pixfleet::InitLogging(pixfleet::LogFormat::kText, log_level);
+  pixfleet::InitLogging(log_level);
   for (CLI::App* chosen : app.get_subcommands()) return runners.at(chosen->get_name())();
   return 2;
 }

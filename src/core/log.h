@@ -1,5 +1,5 @@
-// Logging: spdlog, readable lines on stderr by default or one JSON object per line. Task-scoped
-// lines carry the task id and batch id as fields (see LogTask).
+// Logging: spdlog, one readable line per event on stderr ("time level [pid] message"). Task-scoped
+// lines carry the task id and batch id as `task=… batch=…` fields.
 #pragma once
 
 #include <string_view>
@@ -8,9 +8,7 @@
 
 namespace pixfleet {
 
-enum class LogFormat { kText, kJson };
-
 // Configures the default logger once per process. `level` is an spdlog level name ("info").
-void InitLogging(LogFormat format, std::string_view level);
+void InitLogging(std::string_view level);
 
 }  // namespace pixfleet

@@ -21,22 +21,6 @@ vips::VImage FlattenOnWhite(const vips::VImage& in) {
 
 }  // namespace
 
-const char* FormatName(ImageFormat format) {
-  switch (format) {
-    case ImageFormat::kJpeg:
-      return "jpeg";
-    case ImageFormat::kPng:
-      return "png";
-    case ImageFormat::kWebp:
-      return "webp";
-    case ImageFormat::kAvif:
-      return "avif";
-    case ImageFormat::kTiff:
-      return "tiff";
-  }
-  return "unknown";
-}
-
 vips::VImage PrepareForEncoding(const vips::VImage& in, const EncodeOptions& options) {
   vips::VImage image = ToEncodable(in, options.strip);
   if (options.format == ImageFormat::kJpeg) image = FlattenOnWhite(image);

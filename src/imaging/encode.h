@@ -11,9 +11,6 @@
 
 namespace pixfleet {
 
-// Short format name recorded in results: "jpeg", "png", "webp", "avif", "tiff".
-const char* FormatName(ImageFormat format);
-
 // AVIF effort (libvips 0..9; aom speed = 9 - effort). 2 costs ~0.4 s for a 2 MP image on one core
 // here, against ~2.2 s at the libvips default of 4, for ~15 % larger files.
 inline constexpr int kAvifEffort = 2;

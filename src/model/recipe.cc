@@ -2,6 +2,22 @@
 
 namespace pixfleet {
 
+const char* FormatName(ImageFormat format) {
+  switch (format) {
+    case ImageFormat::kJpeg:
+      return "jpeg";
+    case ImageFormat::kPng:
+      return "png";
+    case ImageFormat::kWebp:
+      return "webp";
+    case ImageFormat::kAvif:
+      return "avif";
+    case ImageFormat::kTiff:
+      return "tiff";
+  }
+  return "unknown";
+}
+
 const char* FormatExtension(ImageFormat format) {
   switch (format) {
     case ImageFormat::kJpeg:

@@ -54,7 +54,7 @@ enum class ImageFormat { kJpeg, kPng, kWebp, kAvif, kTiff };
 
 struct EncodeOptions {
   ImageFormat format = ImageFormat::kJpeg;
-  int quality = 80;  // 1..100; ignored by PNG (lossless)
+  int quality = 80;   // 1..100; ignored by PNG (lossless)
   bool strip = true;  // drop EXIF/XMP/IPTC/ICC metadata
   friend bool operator==(const EncodeOptions&, const EncodeOptions&) = default;
 };
@@ -63,7 +63,7 @@ struct EncodeOptions {
 inline constexpr const char* kDefaultKeyTemplate = "{path}/{name}.{ext}";
 
 struct OutputSpec {
-  std::string name;                // unique within the recipe: [A-Za-z0-9_-]+
+  std::string name;  // unique within the recipe: [A-Za-z0-9_-]+
   std::vector<Operation> operations;
   EncodeOptions encode;
   std::string key_template = kDefaultKeyTemplate;
@@ -79,7 +79,9 @@ struct Recipe {
   friend bool operator==(const Recipe&, const Recipe&) = default;
 };
 
-// File extension (without dot) and MIME type of a format: "jpg", "image/jpeg".
+// Short name recorded in results ("jpeg", "tiff"), file extension without dot ("jpg", "tif")
+// and MIME type ("image/jpeg") of a format.
+const char* FormatName(ImageFormat format);
 const char* FormatExtension(ImageFormat format);
 const char* FormatMimeType(ImageFormat format);
 

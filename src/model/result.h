@@ -16,8 +16,8 @@ namespace pixfleet {
 enum class TaskOutcome { kSucceeded, kFailed };
 
 struct OutputRecord {
-  std::string name;    // the recipe's output name
-  std::string key;     // where it was written in the batch's output store
+  std::string name;  // the recipe's output name
+  std::string key;   // where it was written in the batch's output store
   uint64_t bytes = 0;
   int width = 0;
   int height = 0;
@@ -27,12 +27,12 @@ struct OutputRecord {
 
 // Only the analyses the recipe asked for are set.
 struct ImageAnalysis {
-  std::optional<int> width;        // after auto-rotation (as displayed)
+  std::optional<int> width;  // after auto-rotation (as displayed)
   std::optional<int> height;
   std::optional<std::string> format;  // loader's format name: "jpeg", "png", "webp", ...
-  std::optional<int> orientation;  // EXIF orientation 1..8 (1 when absent)
+  std::optional<int> orientation;     // EXIF orientation 1..8 (1 when absent)
   std::optional<std::array<double, 3>> mean_colour;  // sRGB, 0..255 per channel
-  std::optional<uint64_t> dhash;   // 64-bit difference hash of the upright image
+  std::optional<uint64_t> dhash;                     // 64-bit difference hash of the upright image
   friend bool operator==(const ImageAnalysis&, const ImageAnalysis&) = default;
 };
 

@@ -11,6 +11,7 @@
 #include <vips/vips8>
 
 #include "core/clock.h"
+#include "queue/sqlite/sqlite_task_queue.h"
 #include "results/sqlite/sqlite_result_store.h"
 #include "run/input_selection.h"
 #include "testing/temp_dir.h"
@@ -260,6 +261,53 @@ TEST_F(RunE2eTest, BadRecipeIsRejectedWithItsLineBeforeAnyWork) {
   EXPECT_NE(outcome.err.find("bad.yaml:5"), std::string::npos) << outcome.err;
   EXPECT_NE(outcome.err.find("quality"), std::string::npos) << outcome.err;
   EXPECT_FALSE(fs::exists(out_ / ".pixfleet" / "results.db"));
+}
+
+TEST_F(RunE2eTest, WorkerFinishesItsTaskOnSigtermAndExitsZero) {
+  // A batch set up directly in the embedded stores, as `submit` will do for a fleet.
+  ASSERT_TRUE(WriteSampleSet(source_, "demo").ok());
+  const auto keys = ImageKeysUnder(source_);
+  fs::create_directories(out_);
+  const std::string queue_path = dir_.Join("queue.db");
+  const std::string db_path = dir_.Join("results.db");
+  Batch batch;
+  batch.id = "b-sigterm";
+  batch.source_url = "file://" + source_.string();
+  batch.output_url = "file://" + out_.string();
+  batch.recipe_yaml = ReadFileForTest(Std3());
+  {
+    auto results = SqliteResultStore::Open(db_path, RealClock::Instance());
+    ASSERT_TRUE(results.ok());
+    ASSERT_TRUE((*results)->PutBatch(batch).ok());
+    auto queue = SqliteTaskQueue::Open(queue_path, SqliteTaskQueueOptions{}, RealClock::Instance());
+    ASSERT_TRUE(queue.ok());
+    ASSERT_TRUE((*queue)->Publish(MakeTasks(batch.id, keys)).ok());
+  }
+  ChildProcess worker(PixfleetBinary(),
+                      {"worker", "--queue", "sqlite://" + queue_path, "--db", "sqlite://" + db_path,
+                       "--concurrency", "2"},
+                      dir_.path().string());
+  auto results = SqliteResultStore::Open(db_path, RealClock::Instance());
+  ASSERT_TRUE(results.ok());
+  const auto deadline = std::chrono::steady_clock::now() + seconds(120);
+  while ((*results)->ListResults(batch.id, std::nullopt)->size() < 2 &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  worker.Signal(SIGTERM);
+  const auto outcome = worker.Wait();
+  EXPECT_EQ(outcome.exit_code, 0) << outcome.err;
+  // Nothing was abandoned mid-task: every task is either finished or still waiting, none leased.
+  auto queue = SqliteTaskQueue::Open(queue_path, SqliteTaskQueueOptions{}, RealClock::Instance());
+  ASSERT_TRUE(queue.ok());
+  auto depth = (*queue)->Depth();
+  ASSERT_TRUE(depth.ok());
+  EXPECT_EQ(depth->leased, 0);
+  const auto rows = (*results)->ListResults(batch.id, std::nullopt);
+  ASSERT_TRUE(rows.ok());
+  EXPECT_GE(rows->size(), 2u);
+  EXPECT_LT(rows->size(), keys.size());
+  EXPECT_EQ(static_cast<size_t>(depth->ready) + rows->size(), keys.size());
 }
 
 TEST_F(RunE2eTest, EveryCommandHasHelp) {
