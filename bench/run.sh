@@ -9,11 +9,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=build/release/src/cli/pixfleet
 samples=build/release/testing/pixfleet-samples
-work=build/bench
+work=$(pwd)/build/bench  # absolute: vipsthumbnail writes relative names next to its input
 jobs=$(nproc)
 quick=${1:-}
 
-command -v convert >/dev/null && command -v vipsthumbnail >/dev/null || {
+real_tool() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
+real_tool imagemagick && real_tool libvips-tools || {
   echo "bench: installing the peers (imagemagick, libvips-tools)"
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq imagemagick libvips-tools >/dev/null
 }
