@@ -2,16 +2,15 @@
 // Writes the outputs under DIR with the recipe's key templates (the input key is the file name)
 // and prints the outputs and the analysis as JSON on stdout.
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <memory>
-#include <sstream>
 #include <thread>
 
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
 #include "cli/engine_flags.h"
+#include "core/read_file.h"
 #include "model/key_template.h"
 #include "model/recipe_yaml.h"
 #include "results/result_json.h"
@@ -28,20 +27,6 @@ struct ProcessFlags {
   EngineFlags engine;
 };
 
-Result<std::string> ReadFile(const std::string& path, uint64_t max_bytes) {
-  std::error_code error;
-  const auto size = std::filesystem::file_size(path, error);
-  if (error) return NotFound(path + ": cannot read: " + error.message());
-  if (size > max_bytes) {
-    return ResourceExhausted(path + ": file is " + std::to_string(size) +
-                             " bytes, over the limit of " + std::to_string(max_bytes));
-  }
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream content;
-  content << in.rdbuf();
-  return content.str();
-}
-
 int Fail(int code, const std::string& message) {
   std::cerr << "pixfleet process: " << message << "\n";
   return code;
@@ -53,12 +38,12 @@ int RunProcess(const ProcessFlags& flags) {
   engine_options.vips_threads_per_image =
       static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));  // one image: every core
   if (Status init = InitImageEngine(engine_options); !init.ok()) return Fail(2, init.ToString());
-  auto recipe_text = ReadFile(flags.recipe_path, 1 << 20);
+  auto recipe_text = ReadWholeFile(flags.recipe_path, 1 << 20);
   if (!recipe_text.ok()) return Fail(2, recipe_text.error().message());
   auto recipe = ParseRecipeYaml(*recipe_text, flags.recipe_path);
   if (!recipe.ok()) return Fail(2, recipe.error().message());
   const EngineLimits limits = flags.engine.Limits();
-  auto input = ReadFile(flags.image, limits.max_input_bytes);
+  auto input = ReadWholeFile(flags.image, limits.max_input_bytes);
   if (!input.ok()) return Fail(1, input.error().message());
   const std::string input_key = std::filesystem::path(flags.image).filename().string();
   auto processed = ProcessImage(*input, flags.image, *recipe, limits);

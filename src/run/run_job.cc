@@ -3,23 +3,21 @@
 #include <algorithm>
 #include <csignal>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <set>
-#include <sstream>
 #include <thread>
 
-#include <fcntl.h>
-#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
 #include "core/clock.h"
+#include "core/read_file.h"
 #include "model/recipe_yaml.h"
 #include "model/task.h"
 #include "run/input_selection.h"
 #include "run/progress.h"
+#include "run/state_lock.h"
 #include "run/summary.h"
 #include "run/worker_supervisor.h"
 #include "wiring/backends.h"
@@ -46,14 +44,6 @@ int Fail(int code, const std::string& message) {
   return code;
 }
 
-Result<std::string> ReadTextFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return InvalidArgument("cannot read recipe file " + path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 std::chrono::milliseconds CpuTimeOfSelfAndChildren() {
   auto millis = [](const rusage& usage) {
     return static_cast<int64_t>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1000 +
@@ -72,38 +62,10 @@ int TerminalColumns() {
   return 80;
 }
 
-// Holds an exclusive lock on OUT/.pixfleet/lock for the life of the run: two runs writing the
-// same folder would race, and holding it proves no worker of an earlier run is still alive.
-class StateLock {
- public:
-  static Result<StateLock> Acquire(const fs::path& state_dir) {
-    const std::string path = (state_dir / "lock").string();
-    const int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd < 0) return Unavailable("cannot open " + path);
-    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-      close(fd);
-      return Aborted("another pixfleet run is using " + state_dir.parent_path().string());
-    }
-    return StateLock(fd);
-  }
-  StateLock(StateLock&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-  StateLock& operator=(StateLock&&) = delete;
-  StateLock(const StateLock&) = delete;
-  StateLock& operator=(const StateLock&) = delete;
-  ~StateLock() {
-    if (fd_ >= 0) close(fd_);
-  }
-
- private:
-  explicit StateLock(int fd) : fd_(fd) {}
-  int fd_;
-};
-
 // Relative prefix of `out` inside `source` ("thumbs/"), or "" if out is not inside source.
 std::string ExcludedPrefix(const fs::path& source, const fs::path& out) {
   const fs::path relative = out.lexically_relative(source);
   if (relative.empty() || relative.native().starts_with("..")) return "";
-  if (relative == ".") return "";  // out == source: outputs are recognised by the state folder
   return relative.generic_string() + "/";
 }
 
@@ -151,7 +113,7 @@ int RunJob(const RunOptions& options) {
   const auto cpu_at_start = CpuTimeOfSelfAndChildren();
 
   // --- Validate the job before touching anything.
-  Result<std::string> recipe_text = ReadTextFile(options.recipe_path);
+  Result<std::string> recipe_text = ReadWholeFile(options.recipe_path, 1 << 20);
   if (!recipe_text.ok()) return Fail(kExitUsage, recipe_text.error().message());
   Result<Recipe> recipe = ParseRecipeYaml(*recipe_text, options.recipe_path);
   if (!recipe.ok()) return Fail(kExitUsage, recipe.error().message());
@@ -162,6 +124,12 @@ int RunJob(const RunOptions& options) {
   }
   fs::create_directories(options.out_dir, error);
   const fs::path out = fs::weakly_canonical(options.out_dir, error);
+  if (out == source) {
+    // Outputs would be taken for inputs on the next run.
+    return Fail(kExitUsage,
+                "--out must not be the source folder itself; use another folder or a "
+                "sub-folder (which is then skipped when listing inputs)");
+  }
   const fs::path state_dir = out / ".pixfleet";
   fs::create_directories(state_dir, error);
   if (error)
@@ -228,6 +196,11 @@ int RunJob(const RunOptions& options) {
     return Fail(kExitUsage, released.ToString());
   }
   const int64_t skipped = static_cast<int64_t>(keys->size() - todo.size());
+  if (keys->empty()) {
+    std::cerr << "pixfleet run: no images (jpg, jpeg, png, webp, tif, tiff, gif, heic, heif, avif) "
+                 "under "
+              << source.string() << "\n";
+  }
   std::cerr << "pixfleet run: " << keys->size() << " images in " << source.string() << ", "
             << skipped << " already done, " << todo.size() << " to process\n";
 

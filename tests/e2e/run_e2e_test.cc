@@ -263,6 +263,16 @@ TEST_F(RunE2eTest, BadRecipeIsRejectedWithItsLineBeforeAnyWork) {
   EXPECT_FALSE(fs::exists(out_ / ".pixfleet" / "results.db"));
 }
 
+TEST_F(RunE2eTest, OutputFolderMustNotBeTheSourceItself) {
+  WriteFileForTest(source_ / "a.jpg", "x");
+  const auto outcome =
+      RunPixfleet({"run", source_.string(), "--recipe", Std3(), "--out", source_.string() + "/."},
+                  dir_.path().string());
+  EXPECT_EQ(outcome.exit_code, 2);
+  EXPECT_NE(outcome.err.find("--out must not be the source folder"), std::string::npos)
+      << outcome.err;
+}
+
 TEST_F(RunE2eTest, WorkerFinishesItsTaskOnSigtermAndExitsZero) {
   // A batch set up directly in the embedded stores, as `submit` will do for a fleet.
   ASSERT_TRUE(WriteSampleSet(source_, "demo").ok());
