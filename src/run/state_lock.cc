@@ -1,10 +1,10 @@
 #include "run/state_lock.h"
 
+#include <utility>
+
 #include <fcntl.h>
 #include <sys/file.h>
 #include <unistd.h>
-
-#include <utility>
 
 namespace pixfleet {
 
