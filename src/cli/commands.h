@@ -15,5 +15,7 @@ using CommandRunner = std::function<int()>;
 CommandRunner AddRunCommand(CLI::App& app, const std::string& self_executable);
 CommandRunner AddProcessCommand(CLI::App& app);
 CommandRunner AddWorkerCommand(CLI::App& app);
+CommandRunner AddSubmitCommand(CLI::App& app);
+CommandRunner AddStatusCommand(CLI::App& app);
 
 }  // namespace pixfleet

@@ -38,6 +38,8 @@ int main(int argc, char** argv) {
       {"run", pixfleet::AddRunCommand(app, SelfExecutable(argv[0]))},
       {"process", pixfleet::AddProcessCommand(app)},
       {"worker", pixfleet::AddWorkerCommand(app)},
+      {"submit", pixfleet::AddSubmitCommand(app)},
+      {"status", pixfleet::AddStatusCommand(app)},
   };
   try {
     app.parse(argc, argv);

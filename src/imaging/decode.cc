@@ -7,8 +7,8 @@
 
 namespace pixfleet {
 
-Result<vips::VImage> DecodeForPlan(std::string_view input, const DecodePlan& plan,
-                                   const Deadline& deadline) {
+Result<vips::VImage> DecodeForPlan(std::string_view input, std::string_view format,
+                                   const DecodePlan& plan, const Deadline& deadline) {
   const BorrowedBlob blob(input);  // outlives `thumbnail`, the only image reading it
   try {
     vips::VImage thumbnail = vips::VImage::thumbnail_buffer(
@@ -26,7 +26,7 @@ Result<vips::VImage> DecodeForPlan(std::string_view input, const DecodePlan& pla
     const vips::VImage decoded = WithOwnedBlobs(thumbnail.copy_memory());
     return DropMismatchedProfile(decoded);
   } catch (const vips::VError& error) {
-    std::string message = TakeVipsError(error);
+    std::string message = TakeVipsError(error, format);
     if (deadline.Expired()) return deadline.ExceededStatus();
     return InvalidArgument("corrupt or truncated image: " + message);
   }

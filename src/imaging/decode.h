@@ -17,7 +17,9 @@ namespace pixfleet {
 // sRGB or greyscale (libvips' thumbnail converts CMYK, 16-bit and Lab), alpha kept, at least
 // plan.scale x the stored size. The orientation tag is kept; pixels are not rotated.
 // kInvalidArgument "corrupt or truncated image: ..."; kResourceExhausted past the deadline.
-Result<vips::VImage> DecodeForPlan(std::string_view input, const DecodePlan& plan,
-                                   const Deadline& deadline);
+// `format` is the loader's format name from the header ("jpeg"), used to keep error messages
+// about this image only.
+Result<vips::VImage> DecodeForPlan(std::string_view input, std::string_view format,
+                                   const DecodePlan& plan, const Deadline& deadline);
 
 }  // namespace pixfleet

@@ -30,7 +30,8 @@ Result<EngineResult> Process(std::string_view input, const Recipe& recipe,
   MeasureHeader(header, recipe.analyses, &result.analysis);
   if (recipe.outputs.empty() && !NeedsPixels(recipe.analyses)) return result;
 
-  PIXFLEET_ASSIGN_OR_RETURN(const vips::VImage decoded, DecodeForPlan(input, plan, deadline));
+  PIXFLEET_ASSIGN_OR_RETURN(const vips::VImage decoded,
+                            DecodeForPlan(input, header.format, plan, deadline));
   for (size_t i = 0; i < recipe.outputs.size(); ++i) {
     PIXFLEET_ASSIGN_OR_RETURN(EncodedOutput output, RenderOutput(decoded, plan, plan.outputs[i],
                                                                  recipe.outputs[i], deadline));

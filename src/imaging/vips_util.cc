@@ -2,6 +2,8 @@
 // VipsBlob), which is what the VIPS_AREA() cast macro does.
 #include "imaging/vips_util.h"
 
+#include <algorithm>
+#include <cctype>
 #include <sstream>
 #include <vector>
 
@@ -29,8 +31,23 @@ std::string OneLine(std::string_view text) {
 
 }  // namespace
 
-std::string TakeVipsError(const vips::VError& error) {
-  std::string message = OneLine(error.what());
+std::string TakeVipsError(const vips::VError& error, std::string_view format) {
+  std::string text = error.what();
+  if (!format.empty()) {
+    // libvips keeps one error buffer for the whole process, so a failure on one thread can carry
+    // lines from another thread's failure. Keep the lines whose domain ("VipsJpeg", "vipspng",
+    // "tiff2vips", "heifload") names this image's format, when there are any.
+    std::string relevant;
+    std::istringstream stream(text);
+    for (std::string line; std::getline(stream, line);) {
+      std::string domain = line.substr(0, line.find(':'));
+      std::transform(domain.begin(), domain.end(), domain.begin(),
+                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+      if (domain.find(format) != std::string::npos) relevant += line + "\n";
+    }
+    if (!relevant.empty()) text = std::move(relevant);
+  }
+  std::string message = OneLine(text);
   vips_error_clear();
   return message;
 }

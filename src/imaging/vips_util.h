@@ -14,8 +14,9 @@ namespace pixfleet {
 
 // The message of a libvips failure on one line ("VipsJpeg: Premature end of input file"), with
 // repeated lines removed; clears libvips' error buffer. libvips 8.14 keeps one buffer for the
-// whole process, so a message may rarely carry a line from a concurrent failure.
-std::string TakeVipsError(const vips::VError& error);
+// whole process, so a message may carry lines from a concurrent failure: given the image's
+// `format` ("jpeg", "png"), only the lines whose domain names it are kept (all when none does).
+std::string TakeVipsError(const vips::VError& error, std::string_view format = {});
 
 // Same, for a C API call that failed: reads and clears the buffer.
 std::string TakeVipsErrorBuffer();

@@ -4,7 +4,6 @@
 #include <csignal>
 #include <filesystem>
 #include <iostream>
-#include <set>
 #include <thread>
 
 #include <sys/ioctl.h>
@@ -15,11 +14,11 @@
 #include "core/read_file.h"
 #include "model/recipe_yaml.h"
 #include "model/task.h"
-#include "run/input_selection.h"
 #include "run/progress.h"
 #include "run/state_lock.h"
 #include "run/summary.h"
 #include "run/worker_supervisor.h"
+#include "submit/batch_submission.h"
 #include "wiring/backends.h"
 #include "wiring/url.h"
 #include "worker/consumer_id.h"
@@ -33,7 +32,6 @@ constexpr int kExitOk = 0;
 constexpr int kExitFailures = 1;
 constexpr int kExitUsage = 2;
 constexpr int kExitInterrupted = 130;
-constexpr size_t kPublishChunk = 1000;
 constexpr auto kPollInterval = std::chrono::milliseconds(200);
 
 volatile std::sig_atomic_t g_signals = 0;
@@ -137,18 +135,11 @@ int RunJob(const RunOptions& options) {
   Result<StateLock> lock = StateLock::Acquire(state_dir);
   if (!lock.ok()) return Fail(kExitUsage, lock.error().message());
 
-  // --- The batch and its state.
+  // --- The batch's state: one queue file per batch, one result store per output folder.
   const std::string source_url = FileUrl(source.string());
   const std::string output_url = FileUrl(out.string());
-  Batch batch;
-  batch.id = MakeBatchId(source_url, *recipe_text, output_url);
-  batch.name = recipe->name.empty() ? batch.id : recipe->name;
-  batch.source_url = source_url;
-  batch.output_url = output_url;
-  batch.recipe_yaml = *recipe_text;
-  batch.created_ms = clock.NowMillis();
-
-  const std::string queue_file = "queue-" + batch.id + ".db";
+  const std::string queue_file =
+      "queue-" + MakeBatchId(source_url, *recipe_text, output_url) + ".db";
   RemoveStaleQueues(state_dir, queue_file);
   const std::string queue_url = SqliteUrl((state_dir / queue_file).string());
   const std::string db_url = SqliteUrl((state_dir / "results.db").string());
@@ -163,46 +154,30 @@ int RunJob(const RunOptions& options) {
   auto inputs = MakeObjectStore(source_url, /*create=*/false);
   if (!inputs.ok()) return Fail(kExitUsage, inputs.error().ToString());
 
-  Result<std::vector<std::string>> keys = ListImageKeys(**inputs, ExcludedPrefix(source, out));
-  if (!keys.ok())
-    return Fail(kExitUsage, "listing " + source.string() + ": " + keys.error().ToString());
-  batch.task_count = static_cast<int64_t>(keys->size());
-  if (Status put = (*results)->PutBatch(batch); !put.ok()) return Fail(kExitUsage, put.ToString());
-
   // --- Skip what an earlier run finished; publish the rest.
-  std::set<std::string> finished;
-  {
-    auto succeeded = (*results)->SucceededTaskIds(batch.id);
-    if (!succeeded.ok()) return Fail(kExitUsage, succeeded.error().ToString());
-    finished.insert(succeeded->begin(), succeeded->end());
-    if (!options.retry_failed) {
-      auto failed = (*results)->ListResults(batch.id, TaskOutcome::kFailed);
-      if (!failed.ok()) return Fail(kExitUsage, failed.error().ToString());
-      for (const TaskResult& row : *failed) finished.insert(row.task_id);
-    }
-  }
-  std::vector<TaskSpec> todo;
-  for (TaskSpec& task : MakeTasks(batch.id, *keys)) {
-    if (!finished.contains(task.task_id)) todo.push_back(std::move(task));
-  }
-  for (size_t i = 0; i < todo.size(); i += kPublishChunk) {
-    const size_t n = std::min(kPublishChunk, todo.size() - i);
-    if (Status published = (*queue)->Publish({todo.data() + i, n}); !published.ok()) {
-      return Fail(kExitUsage, "publishing tasks: " + published.ToString());
-    }
-  }
+  SubmitRequest request;
+  request.source_url = source_url;
+  request.output_url = output_url;
+  request.recipe_yaml = *recipe_text;
+  request.batch_name = recipe->name;
+  request.exclude_prefix = ExcludedPrefix(source, out);
+  request.retry_failed = options.retry_failed;
+  Result<SubmitReport> submitted = SubmitBatch(request, **inputs, **queue, **results, clock);
+  if (!submitted.ok()) return Fail(kExitUsage, submitted.error().ToString());
+  const Batch& batch = submitted->batch;
   // Leases held by workers of an earlier, interrupted run: the lock proves they are dead.
   if (Status released = (*queue)->ReleaseLeases(""); !released.ok()) {
     return Fail(kExitUsage, released.ToString());
   }
-  const int64_t skipped = static_cast<int64_t>(keys->size() - todo.size());
-  if (keys->empty()) {
+  const int64_t total = submitted->inputs;
+  const int64_t skipped = submitted->finished;
+  if (total == 0) {
     std::cerr << "pixfleet run: no images (jpg, jpeg, png, webp, tif, tiff, gif, heic, heif, avif) "
                  "under "
               << source.string() << "\n";
   }
-  std::cerr << "pixfleet run: " << keys->size() << " images in " << source.string() << ", "
-            << skipped << " already done, " << todo.size() << " to process\n";
+  std::cerr << "pixfleet run: " << total << " images in " << source.string() << ", " << skipped
+            << " already done, " << submitted->published << " to process\n";
 
   // --- Run workers until the queue is drained.
   struct sigaction action {};
@@ -220,7 +195,7 @@ int RunJob(const RunOptions& options) {
   int restarts = 0;
   const int max_restarts = 20 + 2 * wanted;
   bool interrupted = false;
-  int64_t pending = static_cast<int64_t>(todo.size());
+  int64_t pending = submitted->published;
   for (int i = 0; i < std::min<int64_t>(wanted, pending); ++i) {
     if (auto spawned = supervisor.Spawn(); !spawned.ok()) {
       return Fail(kExitFailures, spawned.error().message());
@@ -261,7 +236,7 @@ int RunJob(const RunOptions& options) {
     auto counts = (*results)->CountResults(batch.id);
     if (counts.ok()) {
       ProgressSnapshot snapshot;
-      snapshot.total = static_cast<int64_t>(keys->size());
+      snapshot.total = total;
       snapshot.failed = counts->failed;
       snapshot.succeeded = snapshot.total - pending - counts->failed;
       snapshot.workers = supervisor.running();
@@ -280,7 +255,7 @@ int RunJob(const RunOptions& options) {
 
   // --- Summary from the result rows: the source of truth.
   RunSummary summary;
-  summary.total = static_cast<int64_t>(keys->size());
+  summary.total = total;
   summary.skipped = skipped;
   summary.interrupted = interrupted;
   auto failed = (*results)->ListResults(batch.id, TaskOutcome::kFailed);

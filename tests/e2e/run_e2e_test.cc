@@ -13,7 +13,7 @@
 #include "core/clock.h"
 #include "queue/sqlite/sqlite_task_queue.h"
 #include "results/sqlite/sqlite_result_store.h"
-#include "run/input_selection.h"
+#include "submit/input_selection.h"
 #include "testing/temp_dir.h"
 #include "testing/test_images.h"
 #include "tests/e2e/pixfleet_process.h"
@@ -320,11 +320,61 @@ TEST_F(RunE2eTest, WorkerFinishesItsTaskOnSigtermAndExitsZero) {
   EXPECT_EQ(static_cast<size_t>(depth->ready) + rows->size(), keys.size());
 }
 
+TEST_F(RunE2eTest, SubmitThenWorkersThenStatus) {
+  ASSERT_TRUE(WriteSampleSet(source_ / "good", "formats").ok());
+  ASSERT_TRUE(WriteSampleSet(source_ / "broken", "broken").ok());
+  const auto keys = ImageKeysUnder(source_);
+  const std::string queue = "sqlite://" + dir_.Join("queue.db");
+  const std::string db = "sqlite://" + dir_.Join("results.db");
+  const std::vector<std::string> submit = {"submit", source_.string(), "--recipe", Std3(),
+                                           "--queue", queue, "--db", db, "--out", out_.string(),
+                                           "--batch", "e2e"};
+  const auto submitted = RunPixfleet(submit, dir_.path().string());
+  ASSERT_EQ(submitted.exit_code, 0) << submitted.err;
+  EXPECT_NE(submitted.out.find(std::to_string(keys.size()) + " tasks published"), std::string::npos)
+      << submitted.out;
+  // Submitting again duplicates nothing.
+  const auto again = RunPixfleet(submit, dir_.path().string());
+  EXPECT_NE(again.out.find("0 already finished, " + std::to_string(keys.size()) + " tasks published"),
+            std::string::npos)
+      << again.out;
+
+  // Two worker processes drain the queue and exit.
+  ChildProcess first(PixfleetBinary(), {"worker", "--queue", queue, "--db", db, "--exit-when-idle"},
+                     dir_.path().string());
+  ChildProcess second(PixfleetBinary(), {"worker", "--queue", queue, "--db", db, "--exit-when-idle"},
+                      dir_.path().string());
+  EXPECT_EQ(first.Wait().exit_code, 0);
+  EXPECT_EQ(second.Wait().exit_code, 0);
+
+  const auto status =
+      RunPixfleet({"status", "--db", db, "--queue", queue, "--failures"}, dir_.path().string());
+  ASSERT_EQ(status.exit_code, 0) << status.err;
+  const auto broken = ImageKeysUnder(source_ / "broken");
+  const std::string done = std::to_string(keys.size());
+  EXPECT_NE(status.out.find("\"e2e\""), std::string::npos) << status.out;
+  EXPECT_NE(status.out.find("done " + done + "/" + done + " (100.0%)"), std::string::npos)
+      << status.out;
+  EXPECT_NE(status.out.find("failed " + std::to_string(broken.size())), std::string::npos)
+      << status.out;
+  EXPECT_NE(status.out.find("queue: ready 0  in flight 0  delayed 0  dead-letter " +
+                            std::to_string(broken.size())),
+            std::string::npos)
+      << status.out;
+  for (const std::string& key : broken) {
+    EXPECT_NE(status.out.find("broken/" + key + ": "), std::string::npos) << key;
+  }
+  // Re-submitting a finished batch publishes nothing.
+  const auto finished = RunPixfleet(submit, dir_.path().string());
+  EXPECT_NE(finished.out.find(done + " already finished, 0 tasks published"), std::string::npos)
+      << finished.out;
+}
+
 TEST_F(RunE2eTest, EveryCommandHasHelp) {
   for (const std::vector<std::string>& args : {std::vector<std::string>{"--help"},
                                                {"run", "--help"},
                                                {"process", "--help"},
-                                               {"worker", "--help"}}) {
+                                               {"worker", "--help"}, {"submit", "--help"}, {"status", "--help"}}) {
     const auto outcome = RunPixfleet(args, dir_.path().string());
     EXPECT_EQ(outcome.exit_code, 0) << args.front();
     EXPECT_NE(outcome.out.find("Usage"), std::string::npos) << outcome.out;

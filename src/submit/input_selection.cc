@@ -1,4 +1,4 @@
-#include "run/input_selection.h"
+#include "submit/input_selection.h"
 
 #include <algorithm>
 #include <array>

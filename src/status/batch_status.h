@@ -1,0 +1,34 @@
+// Batch status for `pixfleet status`: progress, rate, ETA and failures by reason of one batch,
+// from its result rows' counts and (optionally) the queue's depth. Pure: built from values, so
+// it is the same for the embedded stores and for PostgreSQL/RabbitMQ.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "model/task.h"
+#include "queue/task_queue.h"
+#include "results/result_store.h"
+
+namespace pixfleet {
+
+struct BatchStatus {
+  Batch batch;
+  BatchCounts counts;
+  std::optional<QueueDepth> queue;  // when a queue URL was given
+  int64_t now_ms = 0;
+};
+
+// Finished rows per second between the first and the last finished row (0 when fewer than two).
+double BatchRate(const BatchCounts& counts);
+
+// Text block for one batch:
+//   batch b3f… "std3"  created 2026-11-29 17:12:49 UTC
+//     done 640/1000 (64.0%)  succeeded 630  failed 10  pending 360
+//     rate 45.2 images/s  ETA 8s
+//     failures: 7 invalid_argument, 3 resource_exhausted
+//     queue: ready 350  in flight 10  delayed 0  dead-letter 10
+std::string FormatBatchStatus(const BatchStatus& status);
+
+}  // namespace pixfleet
