@@ -326,23 +326,25 @@ TEST_F(RunE2eTest, SubmitThenWorkersThenStatus) {
   const auto keys = ImageKeysUnder(source_);
   const std::string queue = "sqlite://" + dir_.Join("queue.db");
   const std::string db = "sqlite://" + dir_.Join("results.db");
-  const std::vector<std::string> submit = {"submit", source_.string(), "--recipe", Std3(),
-                                           "--queue", queue, "--db", db, "--out", out_.string(),
-                                           "--batch", "e2e"};
+  const std::vector<std::string> submit = {
+      "submit", source_.string(), "--recipe",    Std3(),    "--queue", queue, "--db",
+      db,       "--out",          out_.string(), "--batch", "e2e"};
   const auto submitted = RunPixfleet(submit, dir_.path().string());
   ASSERT_EQ(submitted.exit_code, 0) << submitted.err;
   EXPECT_NE(submitted.out.find(std::to_string(keys.size()) + " tasks published"), std::string::npos)
       << submitted.out;
   // Submitting again duplicates nothing.
   const auto again = RunPixfleet(submit, dir_.path().string());
-  EXPECT_NE(again.out.find("0 already finished, " + std::to_string(keys.size()) + " tasks published"),
-            std::string::npos)
+  EXPECT_NE(
+      again.out.find("0 already finished, " + std::to_string(keys.size()) + " tasks published"),
+      std::string::npos)
       << again.out;
 
   // Two worker processes drain the queue and exit.
   ChildProcess first(PixfleetBinary(), {"worker", "--queue", queue, "--db", db, "--exit-when-idle"},
                      dir_.path().string());
-  ChildProcess second(PixfleetBinary(), {"worker", "--queue", queue, "--db", db, "--exit-when-idle"},
+  ChildProcess second(PixfleetBinary(),
+                      {"worker", "--queue", queue, "--db", db, "--exit-when-idle"},
                       dir_.path().string());
   EXPECT_EQ(first.Wait().exit_code, 0);
   EXPECT_EQ(second.Wait().exit_code, 0);
@@ -374,7 +376,9 @@ TEST_F(RunE2eTest, EveryCommandHasHelp) {
   for (const std::vector<std::string>& args : {std::vector<std::string>{"--help"},
                                                {"run", "--help"},
                                                {"process", "--help"},
-                                               {"worker", "--help"}, {"submit", "--help"}, {"status", "--help"}}) {
+                                               {"worker", "--help"},
+                                               {"submit", "--help"},
+                                               {"status", "--help"}}) {
     const auto outcome = RunPixfleet(args, dir_.path().string());
     EXPECT_EQ(outcome.exit_code, 0) << args.front();
     EXPECT_NE(outcome.out.find("Usage"), std::string::npos) << outcome.out;
