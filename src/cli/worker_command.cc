@@ -11,9 +11,11 @@
 #include "cli/commands.h"
 #include "cli/engine_flags.h"
 #include "core/clock.h"
+#include "metrics/http_endpoint.h"
 #include "wiring/backends.h"
 #include "worker/consumer_id.h"
 #include "worker/worker.h"
+#include "worker/worker_metrics.h"
 
 namespace pixfleet {
 namespace {
@@ -25,6 +27,7 @@ struct WorkerFlags {
   bool exit_when_idle = false;
   int64_t lease_ms = 30'000;
   int max_attempts = 5;
+  std::string listen;  // HOST:PORT for /metrics, /healthz, /readyz; empty: no endpoint
   EngineFlags engine;
 };
 
@@ -62,13 +65,38 @@ int RunWorker(const WorkerFlags& flags) {
   TaskProcessorOptions processor_options;
   processor_options.limits = flags.engine.Limits();
   processor_options.retry.max_attempts = flags.max_attempts;
-  TaskProcessor processor(**queue, **results, catalog, clock, processor_options);
+  metrics::Registry registry;
+  WorkerMetrics worker_metrics(registry);
+  TaskProcessor processor(**queue, **results, catalog, clock, processor_options, &worker_metrics);
   WorkerOptions worker_options;
   worker_options.concurrency = flags.concurrency;
   worker_options.exit_when_idle = flags.exit_when_idle;
   worker_options.heartbeat_interval =
       std::chrono::milliseconds(std::max<int64_t>(flags.lease_ms / 3, 100));
   Worker worker(**queue, processor, clock, worker_options);
+
+  std::unique_ptr<metrics::HttpEndpoint> endpoint;
+  if (!flags.listen.empty()) {
+    auto address = metrics::ParseListenAddress(flags.listen);
+    if (!address.ok()) {
+      std::cerr << "pixfleet worker: " << address.error().message() << "\n";
+      return 2;
+    }
+    metrics::Probes probes;
+    // Ready when the queue answers and the worker is not draining for shutdown.
+    probes.ready = [&worker, &queue]() -> Status {
+      if (worker.stopping()) return Unavailable("stopping");
+      return (*queue)->Depth().status();
+    };
+    auto started = metrics::HttpEndpoint::Start(address->first, address->second, registry, probes);
+    if (!started.ok()) {
+      std::cerr << "pixfleet worker: " << started.error().message() << "\n";
+      return 2;
+    }
+    endpoint = std::move(*started);
+    spdlog::info("serving /metrics, /healthz and /readyz on {}:{}", address->first,
+                 endpoint->port());
+  }
 
   std::thread signal_waiter([&] {
     int received = 0;
@@ -110,6 +138,10 @@ CommandRunner AddWorkerCommand(CLI::App& app) {
                    "Attempts for transient failures before a task is dead-lettered")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
+  worker
+      ->add_option("--listen", flags->listen,
+                   "Serve /metrics, /healthz and /readyz on HOST:PORT (e.g. 0.0.0.0:9090)")
+      ->envname("PIXFLEET_LISTEN");
   flags->engine.AddTo(*worker);
   return [flags] { return RunWorker(*flags); };
 }

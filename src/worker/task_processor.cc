@@ -33,13 +33,25 @@ const char* DispositionName(Disposition disposition) {
 }
 
 TaskProcessor::TaskProcessor(TaskQueue& queue, ResultStore& results, BatchCatalog& catalog,
-                             Clock& clock, TaskProcessorOptions options)
+                             Clock& clock, TaskProcessorOptions options, WorkerMetrics* metrics)
     : queue_(queue),
       results_(results),
       catalog_(catalog),
       clock_(clock),
       options_(options),
+      metrics_(metrics),
       random_(std::random_device{}()) {}
+
+template <typename Step>
+auto TaskProcessor::Timed(const char* stage, Step&& step) {
+  const auto start = clock_.MonotonicNow();
+  auto result = step();
+  if (metrics_ != nullptr) {
+    metrics_->stage_seconds.With({stage}).Observe(
+        std::chrono::duration<double>(clock_.MonotonicNow() - start).count());
+  }
+  return result;
+}
 
 double TaskProcessor::NextUnitRandom() {
   std::lock_guard lock(random_mutex_);
@@ -49,12 +61,17 @@ double TaskProcessor::NextUnitRandom() {
 Result<TaskResult> TaskProcessor::Execute(const Lease& lease) {
   const TaskSpec& task = lease.task;
   PIXFLEET_ASSIGN_OR_RETURN(std::shared_ptr<const BatchContext> batch, catalog_.Get(task.batch_id));
-  Result<std::string> input = batch->inputs->Get(task.input_key, options_.limits.max_input_bytes);
+  Result<std::string> input = Timed(
+      "fetch", [&] { return batch->inputs->Get(task.input_key, options_.limits.max_input_bytes); });
   if (!input.ok()) return input.error().WithContext(task.input_key);
   counters_.bytes_in += static_cast<int64_t>(input->size());
+  if (metrics_ != nullptr)
+    metrics_->bytes.With({"in"}).Increment(static_cast<double>(input->size()));
 
-  PIXFLEET_ASSIGN_OR_RETURN(EngineResult processed,
-                            ProcessImage(*input, task.input_key, batch->recipe, options_.limits));
+  PIXFLEET_ASSIGN_OR_RETURN(EngineResult processed, Timed("process", [&] {
+                              return ProcessImage(*input, task.input_key, batch->recipe,
+                                                  options_.limits);
+                            }));
 
   TaskResult row;
   row.task_id = task.task_id;
@@ -64,20 +81,39 @@ Result<TaskResult> TaskProcessor::Execute(const Lease& lease) {
   row.attempts = lease.attempt;
   row.input_bytes = input->size();
   row.analysis = std::move(processed.analysis);
-  for (size_t i = 0; i < processed.outputs.size(); ++i) {
-    const EncodedOutput& output = processed.outputs[i];
-    const std::string key =
-        ExpandKeyTemplate(batch->recipe.outputs[i], task.input_key, task.keep_extension);
-    Status put = batch->outputs->Put(key, output.bytes, output.content_type);
-    if (!put.ok()) return put.WithContext("writing output " + key);
-    counters_.bytes_out += static_cast<int64_t>(output.bytes.size());
-    row.outputs.push_back(OutputRecord{output.name, key, output.bytes.size(), output.width,
-                                       output.height, output.format});
-  }
+  Status uploaded = Timed("upload", [&] {
+    for (size_t i = 0; i < processed.outputs.size(); ++i) {
+      const EncodedOutput& output = processed.outputs[i];
+      const std::string key =
+          ExpandKeyTemplate(batch->recipe.outputs[i], task.input_key, task.keep_extension);
+      Status put = batch->outputs->Put(key, output.bytes, output.content_type);
+      if (!put.ok()) return put.WithContext("writing output " + key);
+      counters_.bytes_out += static_cast<int64_t>(output.bytes.size());
+      if (metrics_ != nullptr) {
+        metrics_->bytes.With({"out"}).Increment(static_cast<double>(output.bytes.size()));
+      }
+      row.outputs.push_back(OutputRecord{output.name, key, output.bytes.size(), output.width,
+                                         output.height, output.format});
+    }
+    return Status::Ok();
+  });
+  if (!uploaded.ok()) return uploaded;
   return row;
 }
 
 Disposition TaskProcessor::Handle(const Lease& lease) {
+  if (metrics_ == nullptr) return HandleUnrecorded(lease);
+  const auto start = clock_.MonotonicNow();
+  metrics_->in_flight.With().Add(1);
+  const Disposition disposition = HandleUnrecorded(lease);
+  metrics_->in_flight.With().Add(-1);
+  metrics_->tasks.With({DispositionName(disposition)}).Increment();
+  metrics_->task_seconds.With({DispositionName(disposition)})
+      .Observe(std::chrono::duration<double>(clock_.MonotonicNow() - start).count());
+  return disposition;
+}
+
+Disposition TaskProcessor::HandleUnrecorded(const Lease& lease) {
   const auto start = clock_.MonotonicNow();
   // Transient failures stop at max_attempts explicitly, so a delivery beyond it means the last
   // ones never finished: the worker died on this input (a crash in a decoder, an OOM kill).
@@ -94,7 +130,11 @@ Disposition TaskProcessor::Handle(const Lease& lease) {
   TaskResult& row = *executed;
   row.finished_ms = clock_.NowMillis();
   row.process_ms = MillisSince(clock_, start);
-  if (Status recorded = results_.RecordResults({&row, 1}); !recorded.ok()) {
+  if (Status recorded = Timed("database",
+                              [&] {
+                                return results_.RecordResults({&row, 1});
+                              });
+      !recorded.ok()) {
     // Outputs are written under deterministic keys, so running the task again is harmless.
     return Settle(lease, recorded.WithContext("recording the result"), row.process_ms);
   }
@@ -125,6 +165,8 @@ Disposition TaskProcessor::RetryLater(const Lease& lease, const Status& error) {
 }
 
 Disposition TaskProcessor::Settle(const Lease& lease, const Status& error, int64_t elapsed_ms) {
+  if (metrics_ != nullptr)
+    metrics_->errors.With({std::string(StatusCodeName(error.code()))}).Increment();
   if (error.IsRetryable() && lease.attempt < options_.retry.max_attempts) {
     return RetryLater(lease, error);
   }

@@ -21,6 +21,7 @@
 #include "queue/task_queue.h"
 #include "results/result_store.h"
 #include "worker/batch_catalog.h"
+#include "worker/worker_metrics.h"
 
 namespace pixfleet {
 
@@ -51,9 +52,9 @@ struct ProcessorCounters {
 
 class TaskProcessor {
  public:
-  // All references must outlive the processor.
+  // All references must outlive the processor; `metrics` may be null (nothing recorded).
   TaskProcessor(TaskQueue& queue, ResultStore& results, BatchCatalog& catalog, Clock& clock,
-                TaskProcessorOptions options);
+                TaskProcessorOptions options, WorkerMetrics* metrics = nullptr);
 
   Disposition Handle(const Lease& lease);
 
@@ -62,7 +63,11 @@ class TaskProcessor {
  private:
   // Runs the task up to (not including) the result row; the row to record on success.
   Result<TaskResult> Execute(const Lease& lease);
+  Disposition HandleUnrecorded(const Lease& lease);
   Disposition Settle(const Lease& lease, const Status& error, int64_t elapsed_ms);
+  // Runs `step`, recording its duration as `stage` when metrics are on.
+  template <typename Step>
+  auto Timed(const char* stage, Step&& step);
   Disposition RetryLater(const Lease& lease, const Status& error);
   double NextUnitRandom();
 
@@ -71,6 +76,7 @@ class TaskProcessor {
   BatchCatalog& catalog_;
   Clock& clock_;
   TaskProcessorOptions options_;
+  WorkerMetrics* metrics_;
   ProcessorCounters counters_;
   std::mutex random_mutex_;
   std::mt19937_64 random_;

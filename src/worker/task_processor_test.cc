@@ -29,6 +29,27 @@ TEST_F(TaskProcessorTest, WritesOutputsThenTheRowThenAcks) {
   EXPECT_EQ(queue_.Depth()->leased + queue_.Depth()->ready, 0);
 }
 
+TEST_F(TaskProcessorTest, RecordsOutcomesStagesErrorsAndBytes) {
+  metrics::Registry registry;
+  WorkerMetrics metrics(registry);
+  TaskProcessor processor(queue_, results_, catalog_, clock_, ProcessorOptions(), &metrics);
+  AddImage("a.jpg");
+  AddInput("bad.jpg", "not pixels");
+  EXPECT_EQ(processor.Handle(LeaseOne()), Disposition::kSucceeded);
+  EXPECT_EQ(processor.Handle(LeaseOne()), Disposition::kFailed);
+  EXPECT_EQ(metrics.tasks.With({"succeeded"}).Value(), 1);
+  EXPECT_EQ(metrics.tasks.With({"failed"}).Value(), 1);
+  EXPECT_EQ(metrics.errors.With({"invalid_argument"}).Value(), 1);
+  for (const char* stage : {"fetch", "process", "upload", "database"}) {
+    EXPECT_GE(metrics.stage_seconds.With({stage}).Count(), 1u) << stage;
+  }
+  EXPECT_GT(metrics.bytes.With({"in"}).Value(), 0);
+  EXPECT_GT(metrics.bytes.With({"out"}).Value(), 0);
+  EXPECT_EQ(metrics.in_flight.With().Value(), 0);
+  EXPECT_NE(registry.RenderText().find("pixfleet_tasks_total{outcome=\"succeeded\"} 1"),
+            std::string::npos);
+}
+
 TEST_F(TaskProcessorTest, CorruptInputFailsAtOnceWithItsNameAndReason) {
   const std::string id = AddInput("bad/notes.jpg", "these are not pixels");
   EXPECT_EQ(processor_.Handle(LeaseOne()), Disposition::kFailed);

@@ -39,6 +39,7 @@ class Worker {
   void Stop();
 
   int64_t InFlight() const;
+  bool stopping() const { return stopping_; }
 
  private:
   void SlotLoop();
