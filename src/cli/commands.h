@@ -17,5 +17,6 @@ CommandRunner AddProcessCommand(CLI::App& app);
 CommandRunner AddWorkerCommand(CLI::App& app);
 CommandRunner AddSubmitCommand(CLI::App& app);
 CommandRunner AddStatusCommand(CLI::App& app);
+CommandRunner AddDbCommand(CLI::App& app);
 
 }  // namespace pixfleet

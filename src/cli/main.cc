@@ -33,6 +33,11 @@ int main(int argc, char** argv) {
   std::string log_level = "info";
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error")
       ->capture_default_str();
+  std::string log_format = "text";
+  app.add_option("--log-format", log_format, "text (readable lines) or json (one object per line)")
+      ->envname("PIXFLEET_LOG_FORMAT")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
   app.fallthrough();  // global flags may follow the subcommand
   const std::map<std::string, pixfleet::CommandRunner> runners = {
       {"run", pixfleet::AddRunCommand(app, SelfExecutable(argv[0]))},
@@ -40,13 +45,14 @@ int main(int argc, char** argv) {
       {"worker", pixfleet::AddWorkerCommand(app)},
       {"submit", pixfleet::AddSubmitCommand(app)},
       {"status", pixfleet::AddStatusCommand(app)},
+      {"db", pixfleet::AddDbCommand(app)},
   };
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
-  pixfleet::InitLogging(log_level);
+  pixfleet::InitLogging(pixfleet::ParseLogFormat(log_format), log_level);
   for (CLI::App* chosen : app.get_subcommands()) return runners.at(chosen->get_name())();
   return 2;
 }

@@ -10,6 +10,7 @@
 
 #include "cli/commands.h"
 #include "cli/engine_flags.h"
+#include "core/backoff.h"
 #include "core/clock.h"
 #include "metrics/http_endpoint.h"
 #include "wiring/backends.h"
@@ -31,6 +32,23 @@ struct WorkerFlags {
   EngineFlags engine;
 };
 
+// Opens a backend, waiting out a dependency that is still starting (a broker or database that
+// comes up after the worker, as happens on Kubernetes) instead of crash-looping: retryable
+// errors are retried with capped backoff for up to a minute; permanent ones fail at once.
+template <typename Open>
+auto OpenWithPatience(const char* what, Clock& clock, Open&& open) {
+  const auto deadline = clock.MonotonicNow() + std::chrono::seconds(60);
+  BackoffPolicy backoff{std::chrono::milliseconds(250), std::chrono::seconds(5), 0};
+  for (int attempt = 1;; ++attempt) {
+    auto opened = open();
+    if (opened.ok() || !opened.error().IsRetryable() || clock.MonotonicNow() > deadline) {
+      return opened;
+    }
+    spdlog::warn("{} not reachable yet ({}); retrying", what, opened.error().ToString());
+    clock.SleepFor(BackoffDelay(backoff, attempt, 1.0));
+  }
+}
+
 int RunWorker(const WorkerFlags& flags) {
   // Block the stop signals in every thread; one thread waits for them and stops the worker.
   sigset_t stop_signals;
@@ -48,14 +66,16 @@ int RunWorker(const WorkerFlags& flags) {
   Clock& clock = RealClock::Instance();
   TaskQueueOptions settings;
   settings.lease_duration = std::chrono::milliseconds(flags.lease_ms);
-  settings.delivery_limit = flags.max_attempts + 2;
   settings.consumer_id = ThisProcessConsumerId();
-  auto queue = MakeTaskQueue(flags.queue_url, settings, clock);
+  auto queue = OpenWithPatience("queue", clock, [&] {
+    return MakeTaskQueue(flags.queue_url, settings, clock, flags.concurrency);
+  });
   if (!queue.ok()) {
     std::cerr << "pixfleet worker: " << queue.error().ToString() << "\n";
     return 2;
   }
-  auto results = MakeResultStore(flags.db_url, clock);
+  auto results =
+      OpenWithPatience("result store", clock, [&] { return MakeResultStore(flags.db_url, clock); });
   if (!results.ok()) {
     std::cerr << "pixfleet worker: " << results.error().ToString() << "\n";
     return 2;

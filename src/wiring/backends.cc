@@ -1,15 +1,42 @@
 #include "wiring/backends.h"
 
+#include <algorithm>
+
+#include "queue/rabbitmq/rabbitmq_task_queue.h"
 #include "queue/sqlite/sqlite_task_queue.h"
+#include "results/postgres/postgres_result_store.h"
 #include "results/sqlite/sqlite_result_store.h"
 #include "storage/local/local_object_store.h"
+#include "storage/retrying_object_store.h"
+#include "storage/s3/s3_object_store.h"
 #include "wiring/url.h"
 
 namespace pixfleet {
 
+namespace {
+
+// Splits "amqp://host/vhost?queue=NAME" into the broker URL and the queue name.
+std::pair<std::string, std::string> SplitQueueName(std::string_view url) {
+  const size_t query = url.find("?queue=");
+  if (query == std::string_view::npos) return {std::string(url), ""};
+  return {std::string(url.substr(0, query)), std::string(url.substr(query + 7))};
+}
+
+}  // namespace
+
 Result<std::unique_ptr<TaskQueue>> MakeTaskQueue(std::string_view url,
-                                                 const TaskQueueOptions& options, Clock& clock) {
+                                                 const TaskQueueOptions& options, Clock& clock,
+                                                 int concurrency) {
   PIXFLEET_ASSIGN_OR_RETURN(BackendUrl parsed, ParseBackendUrl(url));
+  if (parsed.scheme == "amqp" || parsed.scheme == "amqps") {
+    RabbitMqOptions amqp_options;
+    static_cast<TaskQueueOptions&>(amqp_options) = options;
+    amqp_options.prefetch = std::max(1, concurrency);
+    auto [broker_url, queue_name] = SplitQueueName(url);
+    if (!queue_name.empty()) amqp_options.queue_name = queue_name;
+    PIXFLEET_ASSIGN_OR_RETURN(auto queue, RabbitMqTaskQueue::Open(broker_url, amqp_options, clock));
+    return std::unique_ptr<TaskQueue>(std::move(queue));
+  }
   if (parsed.scheme == "sqlite") {
     SqliteTaskQueueOptions sqlite_options;
     static_cast<TaskQueueOptions&>(sqlite_options) = options;
@@ -18,7 +45,7 @@ Result<std::unique_ptr<TaskQueue>> MakeTaskQueue(std::string_view url,
     return std::unique_ptr<TaskQueue>(std::move(queue));
   }
   return InvalidArgument("unsupported queue URL '" + std::string(url) +
-                         "' (supported: sqlite:///path/queue.db)");
+                         "' (supported: sqlite:///path/queue.db, amqp://host/vhost)");
 }
 
 Result<std::unique_ptr<ResultStore>> MakeResultStore(std::string_view url, Clock& clock) {
@@ -27,8 +54,12 @@ Result<std::unique_ptr<ResultStore>> MakeResultStore(std::string_view url, Clock
     PIXFLEET_ASSIGN_OR_RETURN(auto store, SqliteResultStore::Open(parsed.rest, clock));
     return std::unique_ptr<ResultStore>(std::move(store));
   }
+  if (parsed.scheme == "postgresql" || parsed.scheme == "postgres") {
+    PIXFLEET_ASSIGN_OR_RETURN(auto store, PostgresResultStore::Open(url, PostgresOptions{}, clock));
+    return std::unique_ptr<ResultStore>(std::move(store));
+  }
   return InvalidArgument("unsupported result store URL '" + std::string(url) +
-                         "' (supported: sqlite:///path/results.db)");
+                         "' (supported: sqlite:///path/results.db, postgresql://host/db)");
 }
 
 Result<std::unique_ptr<ObjectStore>> MakeObjectStore(std::string_view url, bool create) {
@@ -39,8 +70,21 @@ Result<std::unique_ptr<ObjectStore>> MakeObjectStore(std::string_view url, bool 
     PIXFLEET_ASSIGN_OR_RETURN(auto store, LocalObjectStore::Open(parsed.rest, options));
     return std::unique_ptr<ObjectStore>(std::move(store));
   }
+  if (parsed.scheme == "s3") {
+    PIXFLEET_ASSIGN_OR_RETURN(S3ObjectStoreOptions options, S3OptionsFromEnvironment());
+    PIXFLEET_ASSIGN_OR_RETURN(auto store, S3ObjectStore::Open(url, options));
+    // Throttling and 5xx are retried here, close to the call, with capped backoff and jitter.
+    return std::unique_ptr<ObjectStore>(std::make_unique<RetryingObjectStore>(
+        std::move(store), RealClock::Instance(), RetryOptions{}));
+  }
   return InvalidArgument("unsupported object store URL '" + std::string(url) +
-                         "' (supported: file:///path or a plain path)");
+                         "' (supported: file:///path or a plain path, s3://bucket/prefix)");
+}
+
+Status MigrateResultStore(std::string_view url, Clock& clock) {
+  PIXFLEET_ASSIGN_OR_RETURN(BackendUrl parsed, ParseBackendUrl(url));
+  if (parsed.scheme == "postgresql" || parsed.scheme == "postgres") return MigratePostgres(url);
+  return MakeResultStore(url, clock).status();
 }
 
 }  // namespace pixfleet

@@ -1,8 +1,10 @@
 // The composition root: the only code that knows every backend. It turns URLs into ports:
-//   queue:   sqlite:///path/queue.db
-//   results: sqlite:///path/results.db
-//   objects: file:///dir (or a bare path)
-// Unknown schemes are kInvalidArgument with the list of supported ones.
+//   queue:   sqlite:///path/queue.db | amqp[s]://user:pass@host:port/vhost[?queue=NAME]
+//   results: sqlite:///path/results.db | postgresql://user:pass@host:port/db[?sslmode=...]
+//   objects: file:///dir (or a bare path) | s3://bucket/prefix (endpoint, region and keys from
+//            the standard AWS environment variables or ~/.aws/credentials)
+// Remote object stores are wrapped in the retrying decorator. Unknown schemes are
+// kInvalidArgument with the list of supported ones.
 #pragma once
 
 #include <chrono>
@@ -19,11 +21,17 @@
 
 namespace pixfleet {
 
+// `concurrency` is how many tasks the caller processes at once (a broker's prefetch).
 Result<std::unique_ptr<TaskQueue>> MakeTaskQueue(std::string_view url,
-                                                 const TaskQueueOptions& options, Clock& clock);
+                                                 const TaskQueueOptions& options, Clock& clock,
+                                                 int concurrency = 1);
 Result<std::unique_ptr<ResultStore>> MakeResultStore(std::string_view url, Clock& clock);
 // `create` makes the root folder of a local store if it does not exist (outputs); inputs must
 // exist.
 Result<std::unique_ptr<ObjectStore>> MakeObjectStore(std::string_view url, bool create);
+
+// Creates or upgrades the result store's schema (`pixfleet db migrate`). SQLite stores create
+// theirs when opened, so for them this only opens the store.
+Status MigrateResultStore(std::string_view url, Clock& clock);
 
 }  // namespace pixfleet

@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "core/log.h"
 #include "model/key_template.h"
 
 namespace pixfleet {
@@ -102,6 +103,7 @@ Result<TaskResult> TaskProcessor::Execute(const Lease& lease) {
 }
 
 Disposition TaskProcessor::Handle(const Lease& lease) {
+  const TaskLogScope log_scope(lease.task.task_id, lease.task.batch_id);
   if (metrics_ == nullptr) return HandleUnrecorded(lease);
   const auto start = clock_.MonotonicNow();
   metrics_->in_flight.With().Add(1);
@@ -140,24 +142,22 @@ Disposition TaskProcessor::HandleUnrecorded(const Lease& lease) {
   }
   if (Status acked = queue_.Ack(lease); !acked.ok()) {
     ++counters_.lease_lost;
-    spdlog::warn("task={} batch={} input={} ack failed ({}); it may run again, with no new effect",
-                 lease.task.task_id, lease.task.batch_id, lease.task.input_key, acked.ToString());
+    spdlog::warn("input={} ack failed ({}); it may run again, with no new effect",
+                 lease.task.input_key, acked.ToString());
     return acked.code() == StatusCode::kAborted ? Disposition::kLeaseLost : Disposition::kStalled;
   }
   ++counters_.succeeded;
-  spdlog::debug("task={} batch={} input={} succeeded in {} ms", lease.task.task_id,
-                lease.task.batch_id, lease.task.input_key, row.process_ms);
+  spdlog::debug("input={} succeeded in {} ms", lease.task.input_key, row.process_ms);
   return Disposition::kSucceeded;
 }
 
 Disposition TaskProcessor::RetryLater(const Lease& lease, const Status& error) {
   const auto delay = BackoffDelay(options_.retry, lease.attempt, NextUnitRandom());
-  spdlog::warn("task={} batch={} input={} attempt {} failed, retrying in {} ms: {}",
-               lease.task.task_id, lease.task.batch_id, lease.task.input_key, lease.attempt,
-               delay.count(), error.ToString());
+  spdlog::warn("input={} attempt {} failed, retrying in {} ms: {}", lease.task.input_key,
+               lease.attempt, delay.count(), error.ToString());
   if (Status retried = queue_.Retry(lease, delay, error.ToString()); !retried.ok()) {
-    spdlog::warn("task={} could not be returned to the queue ({}); its lease will lapse",
-                 lease.task.task_id, retried.ToString());
+    spdlog::warn("could not be returned to the queue ({}); its lease will lapse",
+                 retried.ToString());
     return retried.code() == StatusCode::kAborted ? Disposition::kLeaseLost : Disposition::kStalled;
   }
   ++counters_.retried;
@@ -188,10 +188,9 @@ Disposition TaskProcessor::Settle(const Lease& lease, const Status& error, int64
     // than dead-letter it without a trace.
     return RetryLater(lease, recorded.WithContext("recording a failure"));
   }
-  spdlog::warn("task={} batch={} input={} failed: {}", lease.task.task_id, lease.task.batch_id,
-               lease.task.input_key, error.ToString());
+  spdlog::warn("input={} failed: {}", lease.task.input_key, error.ToString());
   if (Status dead = queue_.DeadLetter(lease, error.ToString()); !dead.ok()) {
-    spdlog::warn("task={} could not be dead-lettered ({})", lease.task.task_id, dead.ToString());
+    spdlog::warn("could not be dead-lettered ({})", dead.ToString());
     return dead.code() == StatusCode::kAborted ? Disposition::kLeaseLost : Disposition::kStalled;
   }
   ++counters_.failed;

@@ -5,6 +5,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "core/log.h"
+
 namespace pixfleet {
 
 Worker::Worker(TaskQueue& queue, TaskProcessor& processor, Clock& clock, WorkerOptions options)
@@ -59,7 +61,8 @@ void Worker::HeartbeatLoop() {
     for (auto& [token, lease] : in_flight_) {
       // The heartbeat is a quick write; holding the lock keeps the map stable while it runs.
       if (Status beat = queue_.Heartbeat(lease); !beat.ok()) {
-        spdlog::warn("task={} heartbeat failed: {}", lease.task.task_id, beat.ToString());
+        const TaskLogScope log_scope(lease.task.task_id, lease.task.batch_id);
+        spdlog::warn("heartbeat failed: {}", beat.ToString());
       }
     }
   }

@@ -1,0 +1,437 @@
+// RabbitMqTaskQueue: see rabbitmq_task_queue.h.
+#include "queue/rabbitmq/rabbitmq_task_queue.h"
+
+#include <algorithm>
+#include <charconv>
+#include <thread>
+
+#include <amqp_framing.h>
+#include <sys/time.h>
+
+#include "queue/rabbitmq/task_message.h"
+
+namespace pixfleet {
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+constexpr amqp_channel_t kPublishChannel = 1;
+constexpr amqp_channel_t kAdminChannel = 2;
+constexpr amqp_channel_t kBrowseChannel = 3;
+constexpr amqp_channel_t kConsumeChannel = 1;
+constexpr milliseconds kWaitSlice{50};
+
+std::vector<int64_t> DelaysMs(const std::vector<milliseconds>& delays) {
+  std::vector<int64_t> out;
+  for (milliseconds delay : delays) out.push_back(delay.count());
+  return out;
+}
+
+std::string MakeToken(uint64_t generation, uint64_t tag) {
+  return std::to_string(generation) + ":" + std::to_string(tag);
+}
+
+bool ParseToken(std::string_view token, uint64_t* generation, uint64_t* tag) {
+  const size_t colon = token.find(':');
+  if (colon == std::string_view::npos) return false;
+  const char* begin = token.data();
+  const auto g = std::from_chars(begin, begin + colon, *generation);
+  const auto t = std::from_chars(begin + colon + 1, begin + token.size(), *tag);
+  return g.ec == std::errc() && t.ec == std::errc() && t.ptr == begin + token.size();
+}
+
+timeval ToTimeval(milliseconds ms) {
+  timeval tv{};
+  tv.tv_sec = static_cast<time_t>(ms.count() / 1000);
+  tv.tv_usec = static_cast<suseconds_t>((ms.count() % 1000) * 1000);
+  return tv;
+}
+
+// The reason of the newest entry of an x-death header (an array of tables).
+std::string DeathReason(const amqp_field_value_t& death) {
+  if (death.kind != AMQP_FIELD_KIND_ARRAY || death.value.array.num_entries < 1) return "unknown";
+  const amqp_field_value_t& first = death.value.array.entries[0];
+  if (first.kind != AMQP_FIELD_KIND_TABLE) return "unknown";
+  const amqp_field_value_t* reason = amqp::FindField(first.value.table, "reason");
+  if (reason == nullptr) return "unknown";
+  if (reason->kind == AMQP_FIELD_KIND_UTF8 || reason->kind == AMQP_FIELD_KIND_BYTES) {
+    return amqp::ToString(reason->value.bytes);
+  }
+  return "unknown";
+}
+
+}  // namespace
+
+struct RabbitMqTaskQueue::Link {
+  std::unique_ptr<amqp::Connection> connection;
+  std::unique_ptr<amqp::ConfirmPublisher> confirms;
+  int failures = 0;
+  SteadyClock::time_point next_attempt{};
+
+  bool usable() const { return connection != nullptr && !connection->broken(); }
+
+  // Backoff bookkeeping around one connection attempt made by `connect`.
+  template <typename Connect>
+  Status Reconnect(const RabbitMqOptions& options, Connect connect) {
+    if (usable()) return Status::Ok();
+    confirms.reset();
+    connection.reset();
+    if (SteadyClock::now() < next_attempt) {
+      return Unavailable("amqp: reconnecting to the broker after " + std::to_string(failures) +
+                         " failed attempts (backing off)");
+    }
+    Status status = connect();
+    if (status.ok()) {
+      failures = 0;
+      return status;
+    }
+    confirms.reset();
+    connection.reset();
+    ++failures;
+    const int64_t shift = std::min(failures - 1, 16);
+    const int64_t backoff_ms = std::min(options.reconnect_backoff_min.count() << shift,
+                                        options.reconnect_backoff_max.count());
+    next_attempt = SteadyClock::now() + milliseconds(backoff_ms);
+    return status;
+  }
+};
+
+RabbitMqTaskQueue::RabbitMqTaskQueue(std::string url, RabbitMqOptions options, Clock& clock)
+    : url_(std::move(url)),
+      options_(std::move(options)),
+      topology_(amqp::Topology::ForName(options_.queue_name, DelaysMs(options_.retry_delays),
+                                        options_.delivery_limit)),
+      clock_(clock),
+      publisher_(std::make_unique<Link>()),
+      consumer_(std::make_unique<Link>()) {}
+
+RabbitMqTaskQueue::~RabbitMqTaskQueue() = default;
+
+Result<std::unique_ptr<RabbitMqTaskQueue>> RabbitMqTaskQueue::Open(std::string_view amqp_url,
+                                                                   RabbitMqOptions options,
+                                                                   Clock& clock) {
+  PIXFLEET_RETURN_IF_ERROR(ValidateTaskQueueOptions(options));
+  if (options.queue_name.empty()) return InvalidArgument("rabbitmq: empty queue name");
+  if (options.prefetch < 1 || options.prefetch > 65535) {
+    return InvalidArgument("rabbitmq: prefetch must be in [1, 65535]");
+  }
+  std::unique_ptr<RabbitMqTaskQueue> queue(
+      new RabbitMqTaskQueue(std::string(amqp_url), std::move(options), clock));
+  std::lock_guard<std::mutex> lock(queue->publish_mutex_);
+  PIXFLEET_RETURN_IF_ERROR(queue->EnsurePublisher());
+  return queue;
+}
+
+Status RabbitMqTaskQueue::EnsurePublisher() {
+  return publisher_->Reconnect(options_, [this]() -> Status {
+    amqp::ConnectionOptions connection_options{options_.heartbeat, options_.connect_timeout};
+    PIXFLEET_ASSIGN_OR_RETURN(publisher_->connection,
+                              amqp::Connection::Open(url_, 2, connection_options));
+    PIXFLEET_RETURN_IF_ERROR(amqp::Declare(*publisher_->connection, kAdminChannel, topology_));
+    publisher_->confirms =
+        std::make_unique<amqp::ConfirmPublisher>(*publisher_->connection, kPublishChannel);
+    return publisher_->confirms->Enable();
+  });
+}
+
+Status RabbitMqTaskQueue::EnsureConsumer() {
+  if (consumer_->usable()) return Status::Ok();
+  if (consumer_->connection != nullptr) {
+    // Every lease of the lost connection is gone: the broker has requeued them.
+    outstanding_.clear();
+  }
+  return consumer_->Reconnect(options_, [this]() -> Status {
+    amqp::ConnectionOptions connection_options{options_.heartbeat, options_.connect_timeout};
+    PIXFLEET_ASSIGN_OR_RETURN(consumer_->connection,
+                              amqp::Connection::Open(url_, 1, connection_options));
+    amqp::Connection& connection = *consumer_->connection;
+    // The consumer may be first: a worker can start before anything was published.
+    PIXFLEET_RETURN_IF_ERROR(amqp::Declare(connection, kConsumeChannel, topology_));
+    amqp_basic_qos(connection.state(), kConsumeChannel, 0, static_cast<uint16_t>(options_.prefetch),
+                   0);
+    PIXFLEET_RETURN_IF_ERROR(connection.CheckLastReply("basic.qos"));
+    amqp_basic_consume(connection.state(), kConsumeChannel, amqp::Bytes(topology_.work),
+                       amqp_empty_bytes, /*no_local=*/0, /*no_ack=*/0, /*exclusive=*/0,
+                       amqp_empty_table);
+    PIXFLEET_RETURN_IF_ERROR(connection.CheckLastReply("basic.consume " + topology_.work));
+    ++generation_;
+    outstanding_.clear();
+    return Status::Ok();
+  });
+}
+
+Status RabbitMqTaskQueue::PublishMessages(std::span<const amqp::OutgoingMessage> messages) {
+  std::lock_guard<std::mutex> lock(publish_mutex_);
+  // A connection that died since the last call (broker restart) is noticed only when used:
+  // then reconnect once and publish everything again (unconfirmed messages may be duplicated).
+  for (int attempt = 0;; ++attempt) {
+    PIXFLEET_RETURN_IF_ERROR(EnsurePublisher());
+    Status status = publisher_->confirms->PublishAll(messages, options_.publish_timeout,
+                                                     options_.publish_rounds);
+    if (status.ok() || attempt > 0 || !publisher_->connection->broken()) return status;
+  }
+}
+
+Status RabbitMqTaskQueue::Publish(std::span<const TaskSpec> tasks) {
+  std::vector<amqp::OutgoingMessage> messages;
+  messages.reserve(tasks.size());
+  for (const TaskSpec& task : tasks) {
+    if (task.task_id.empty()) return InvalidArgument("task without an id");
+    messages.push_back(
+        amqp::OutgoingMessage{topology_.work, task.task_id, amqp::EncodeTask(task), 0, ""});
+  }
+  if (messages.empty()) return Status::Ok();
+  return PublishMessages(messages);
+}
+
+Result<std::optional<Lease>> RabbitMqTaskQueue::LeaseNext(milliseconds max_wait) {
+  const SteadyClock::time_point deadline = SteadyClock::now() + max_wait;
+  bool reconnected = false;  // a connection found dead is replaced once per call
+  while (true) {
+    {
+      std::lock_guard<std::mutex> lock(consume_mutex_);
+      PIXFLEET_RETURN_IF_ERROR(EnsureConsumer());
+      amqp::Connection& connection = *consumer_->connection;
+      amqp_maybe_release_buffers(connection.state());
+      const auto left = std::chrono::duration_cast<milliseconds>(deadline - SteadyClock::now());
+      timeval tv = ToTimeval(std::clamp(left, milliseconds(0), kWaitSlice));
+      amqp_envelope_t envelope;
+      const amqp_rpc_reply_t reply = amqp_consume_message(connection.state(), &envelope, &tv, 0);
+      if (reply.reply_type == AMQP_RESPONSE_NORMAL) {
+        const uint64_t tag = envelope.delivery_tag;
+        Result<TaskSpec> task = amqp::DecodeTask(amqp::ToString(envelope.message.body));
+        int64_t prior = 0;
+        int64_t delivery_count = 0;
+        const amqp_basic_properties_t& props = envelope.message.properties;
+        if (props._flags & AMQP_BASIC_HEADERS_FLAG) {
+          if (const auto* v = amqp::FindField(props.headers, amqp::kPriorAttemptsHeader)) {
+            prior = amqp::IntegerField(*v).value_or(0);
+          }
+          if (const auto* v = amqp::FindField(props.headers, amqp::kDeliveryCountHeader)) {
+            delivery_count = amqp::IntegerField(*v).value_or(0);
+          }
+        }
+        amqp_destroy_envelope(&envelope);
+        if (!task.ok()) {
+          // Poison: not a task at all. Straight to the dead-letter queue (via the DLX).
+          PIXFLEET_RETURN_IF_ERROR(connection.CheckCode(
+              amqp_basic_reject(connection.state(), kConsumeChannel, tag, /*requeue=*/0),
+              "basic.reject"));
+          continue;
+        }
+        outstanding_.insert(tag);
+        Lease lease;
+        lease.task = std::move(task).value();
+        lease.attempt = static_cast<int>(prior + delivery_count + 1);
+        lease.token = MakeToken(generation_, tag);
+        lease.expires_ms = clock_.NowMillis() + options_.lease_duration.count();
+        return std::optional<Lease>(std::move(lease));
+      }
+      if (reply.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION &&
+          reply.library_error == AMQP_STATUS_UNEXPECTED_STATE) {
+        // Not a delivery: read the frame. A close or a basic.cancel (queue deleted) ends the
+        // consumer; anything else is ignored.
+        amqp_frame_t frame;
+        PIXFLEET_RETURN_IF_ERROR(connection.CheckCode(
+            amqp_simple_wait_frame(connection.state(), &frame), "reading a frame"));
+        if (frame.frame_type == AMQP_FRAME_METHOD &&
+            (frame.payload.method.id == AMQP_CHANNEL_CLOSE_METHOD ||
+             frame.payload.method.id == AMQP_CONNECTION_CLOSE_METHOD ||
+             frame.payload.method.id == AMQP_BASIC_CANCEL_METHOD)) {
+          connection.MarkBroken();
+          return Unavailable("amqp (" + connection.where() + "): the broker ended the consumer");
+        }
+      } else if (!(reply.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION &&
+                   reply.library_error == AMQP_STATUS_TIMEOUT)) {
+        Status status = connection.CheckReply(reply, "basic.consume");
+        if (reconnected) return status;
+        reconnected = true;
+        continue;
+      }
+    }
+    if (SteadyClock::now() >= deadline) return std::optional<Lease>();
+  }
+}
+
+Status RabbitMqTaskQueue::CheckLeaseLocked(const Lease& lease, uint64_t* tag) {
+  uint64_t generation = 0;
+  if (!ParseToken(lease.token, &generation, tag)) return Aborted("not a rabbitmq lease token");
+  if (!consumer_->usable() || generation != generation_ || !outstanding_.contains(*tag)) {
+    return Aborted(
+        "lease lost: its delivery was settled or its connection closed (the broker "
+        "requeues unacked deliveries)");
+  }
+  return Status::Ok();
+}
+
+Status RabbitMqTaskQueue::AckLocked(const Lease& lease) {
+  uint64_t tag = 0;
+  PIXFLEET_RETURN_IF_ERROR(CheckLeaseLocked(lease, &tag));
+  amqp::Connection& connection = *consumer_->connection;
+  outstanding_.erase(tag);
+  Status sent = connection.CheckCode(
+      amqp_basic_ack(connection.state(), kConsumeChannel, tag, /*multiple=*/0), "basic.ack");
+  if (!sent.ok()) return Aborted(sent.message());
+  return Status::Ok();
+}
+
+Status RabbitMqTaskQueue::Heartbeat(Lease& lease) {
+  std::lock_guard<std::mutex> lock(consume_mutex_);
+  uint64_t tag = 0;
+  PIXFLEET_RETURN_IF_ERROR(CheckLeaseLocked(lease, &tag));
+  Status sent = consumer_->connection->SendHeartbeat();
+  if (!sent.ok()) return Aborted(sent.message());
+  lease.expires_ms = clock_.NowMillis() + options_.lease_duration.count();
+  return Status::Ok();
+}
+
+Status RabbitMqTaskQueue::Ack(const Lease& lease) {
+  std::lock_guard<std::mutex> lock(consume_mutex_);
+  return AckLocked(lease);
+}
+
+Status RabbitMqTaskQueue::Settle(const Lease& lease, amqp::OutgoingMessage copy) {
+  {
+    std::lock_guard<std::mutex> lock(consume_mutex_);
+    uint64_t tag = 0;
+    PIXFLEET_RETURN_IF_ERROR(CheckLeaseLocked(lease, &tag));
+    // A write probes the connection: a lease already lost is not copied (a connection that
+    // dies after this point still leaves a duplicate, see the header).
+    Status alive = consumer_->connection->SendHeartbeat();
+    if (!alive.ok()) return Aborted(alive.message());
+  }
+  PIXFLEET_RETURN_IF_ERROR(PublishMessages({&copy, 1}));
+  std::lock_guard<std::mutex> lock(consume_mutex_);
+  return AckLocked(lease);
+}
+
+Status RabbitMqTaskQueue::Retry(const Lease& lease, milliseconds delay, std::string_view reason) {
+  const int64_t bucket = topology_.BucketFor(delay);
+  const std::string target = bucket == 0 ? topology_.work : topology_.RetryQueue(bucket);
+  return Settle(lease,
+                amqp::OutgoingMessage{target, lease.task.task_id, amqp::EncodeTask(lease.task),
+                                      lease.attempt, std::string(reason)});
+}
+
+Status RabbitMqTaskQueue::DeadLetter(const Lease& lease, std::string_view reason) {
+  return Settle(lease,
+                amqp::OutgoingMessage{
+                    topology_.dead, lease.task.task_id, amqp::EncodeTask(lease.task), lease.attempt,
+                    reason.empty() ? std::string("dead-lettered") : std::string(reason)});
+}
+
+Status RabbitMqTaskQueue::ReleaseLeases(std::string_view) { return Status::Ok(); }
+
+Result<QueueDepth> RabbitMqTaskQueue::ReadCountsLocked() {
+  QueueDepth depth;
+  PIXFLEET_RETURN_IF_ERROR(EnsurePublisher());
+  amqp::Connection& connection = *publisher_->connection;
+  PIXFLEET_ASSIGN_OR_RETURN(depth.ready,
+                            amqp::ReadyCount(connection, kAdminChannel, topology_.work));
+  for (int64_t bucket : topology_.retry_delays_ms) {
+    PIXFLEET_ASSIGN_OR_RETURN(
+        int64_t delayed, amqp::ReadyCount(connection, kAdminChannel, topology_.RetryQueue(bucket)));
+    depth.delayed += delayed;
+  }
+  PIXFLEET_ASSIGN_OR_RETURN(depth.dead,
+                            amqp::ReadyCount(connection, kAdminChannel, topology_.dead));
+  return depth;
+}
+
+Result<QueueDepth> RabbitMqTaskQueue::Depth() {
+  Result<QueueDepth> counts = Status(StatusCode::kInternal, "not read");
+  {
+    std::lock_guard<std::mutex> lock(publish_mutex_);
+    counts = ReadCountsLocked();
+    // An idle publisher connection may have been closed by the broker: reconnect once.
+    if (!counts.ok() && !publisher_->usable()) counts = ReadCountsLocked();
+  }
+  PIXFLEET_RETURN_IF_ERROR(counts.status());
+  QueueDepth depth = *counts;
+  std::lock_guard<std::mutex> lock(consume_mutex_);
+  depth.leased = consumer_->usable() ? static_cast<int64_t>(outstanding_.size()) : 0;
+  return depth;
+}
+
+Result<std::vector<DeadTask>> RabbitMqTaskQueue::ListDead(int limit) {
+  std::lock_guard<std::mutex> lock(publish_mutex_);
+  PIXFLEET_RETURN_IF_ERROR(EnsurePublisher());
+  amqp::Connection& connection = *publisher_->connection;
+  amqp_channel_open(connection.state(), kBrowseChannel);
+  PIXFLEET_RETURN_IF_ERROR(connection.CheckLastReply("channel.open"));
+  std::vector<DeadTask> dead;
+  Status status;
+  while (static_cast<int>(dead.size()) < limit) {
+    const amqp_rpc_reply_t reply = amqp_basic_get(connection.state(), kBrowseChannel,
+                                                  amqp::Bytes(topology_.dead), /*no_ack=*/0);
+    status = connection.CheckReply(reply, "basic.get " + topology_.dead);
+    if (!status.ok() || reply.reply.id != AMQP_BASIC_GET_OK_METHOD) break;
+    amqp_message_t message;
+    status = connection.CheckReply(
+        amqp_read_message(connection.state(), kBrowseChannel, &message, 0), "reading a message");
+    if (!status.ok()) break;
+    DeadTask task;
+    Result<TaskSpec> spec = amqp::DecodeTask(amqp::ToString(message.body));
+    if (spec.ok()) task.task = *spec;
+    int64_t prior = 0;
+    int64_t delivery_count = 0;
+    if (message.properties._flags & AMQP_BASIC_HEADERS_FLAG) {
+      const amqp_table_t& headers = message.properties.headers;
+      if (const auto* v = amqp::FindField(headers, amqp::kReasonHeader)) {
+        if (v->kind == AMQP_FIELD_KIND_UTF8) task.reason = amqp::ToString(v->value.bytes);
+      }
+      if (const auto* v = amqp::FindField(headers, amqp::kPriorAttemptsHeader)) {
+        prior = amqp::IntegerField(*v).value_or(0);
+      }
+      if (const auto* v = amqp::FindField(headers, amqp::kDeliveryCountHeader)) {
+        delivery_count = amqp::IntegerField(*v).value_or(0);
+      }
+      if (const auto* death = amqp::FindField(headers, "x-death")) {
+        // Dead-lettered by the broker: x-death[0].reason is "delivery_limit", or "rejected"
+        // for a message that was not a task.
+        const std::string why = DeathReason(*death);
+        task.reason = why == "delivery_limit"
+                          ? DeliveryLimitReason(options_.delivery_limit, task.reason)
+                          : "dead-lettered by the broker (" + why + ")";
+        task.attempts = static_cast<int>(prior + delivery_count + 1);
+      } else {
+        task.attempts = static_cast<int>(prior);
+      }
+    }
+    amqp_destroy_message(&message);
+    dead.push_back(std::move(task));
+  }
+  if (!connection.broken()) {
+    // Closing the channel returns every message it got to the queue.
+    amqp_channel_close(connection.state(), kBrowseChannel, AMQP_REPLY_SUCCESS);
+    PIXFLEET_RETURN_IF_ERROR(connection.CheckLastReply("channel.close"));
+  }
+  PIXFLEET_RETURN_IF_ERROR(status);
+  return dead;
+}
+
+Status RabbitMqTaskQueue::DeleteQueues() {
+  {
+    std::lock_guard<std::mutex> lock(consume_mutex_);
+    consumer_->confirms.reset();
+    consumer_->connection.reset();
+    outstanding_.clear();
+  }
+  std::lock_guard<std::mutex> lock(publish_mutex_);
+  PIXFLEET_RETURN_IF_ERROR(EnsurePublisher());
+  return amqp::Delete(*publisher_->connection, kAdminChannel, topology_);
+}
+
+void RabbitMqTaskQueue::DropConsumerConnectionForTesting() {
+  std::lock_guard<std::mutex> lock(consume_mutex_);
+  if (consumer_->connection != nullptr) consumer_->connection->AbortForTesting();
+}
+
+void RabbitMqTaskQueue::DropConnectionsForTesting() {
+  DropConsumerConnectionForTesting();
+  std::lock_guard<std::mutex> lock(publish_mutex_);
+  if (publisher_->connection != nullptr) publisher_->connection->AbortForTesting();
+}
+
+}  // namespace pixfleet

@@ -1,0 +1,148 @@
+// RabbitMqTaskQueue: the TaskQueue of many-machines mode, on a RabbitMQ quorum queue (topology.h).
+//
+// Delivery: the broker pushes deliveries (basic.consume, manual ack, basic.qos prefetch =
+// RabbitMqOptions::prefetch, normally the worker's concurrency). A lease is an unacked delivery:
+// token = "<connection generation>:<delivery tag>", attempt = x-pixfleet-attempts +
+// x-delivery-count + 1 (quorum queues count failed deliveries, crashes included). There is no
+// lease expiry: the broker returns an unacked delivery to the queue when the consumer's
+// connection closes (crash, network fault, missed heartbeats) and, after x-delivery-limit
+// returns, dead-letters it to <name>.dead. Heartbeat therefore only checks that the lease's
+// connection still lives and sends an AMQP heartbeat frame on it (librabbitmq sends heartbeats
+// only from inside its calls: a worker busy for longer than 2 x 15 s must call Heartbeat, which
+// the worker does every lease_duration / 3). The broker's own consumer_timeout (30 min by
+// default on 3.10) closes the channel of a delivery held longer; tasks must stay below it.
+// expires_ms is informational (now + lease_duration, moved by Heartbeat).
+//
+// Settling: Ack -> basic.ack. Retry(delay) -> publish a copy (confirmed) to the retry queue of
+// the delay's bucket (or straight to the work queue for no delay), then ack the original; if the
+// connection dies between the two, the task exists twice for a moment: at-least-once, and the
+// effect is idempotent. DeadLetter(reason) -> publish a copy (confirmed) to <name>.dead with the
+// reason in header x-pixfleet-reason, then ack. A lease whose connection was lost is kAborted
+// (the broker has already requeued it). ReleaseLeases is a no-op: closing a connection is what
+// releases its deliveries.
+//
+// Publish is NOT idempotent by task id on RabbitMQ: publishing a task twice puts two messages on
+// the queue. Every message carries message_id = task id; de-duplication happens at the effect
+// (deterministic output keys, result row upserted by task id), and the submitter skips tasks
+// whose result row already says succeeded. A dead-lettered task is revived by publishing it
+// again; the copy in <name>.dead stays until an operator purges it.
+//
+// Depth: ready and delayed from passive queue.declare message counts (broker-wide; deliveries
+// prefetched by any consumer but not yet leased are not "ready" any more); leased counts the
+// leases held through THIS object only; dead from <name>.dead. The fleet-wide unacked count
+// (what KEDA reads) comes from ManagementApiCounts (management_api.h).
+//
+// Connections and threads: librabbitmq connections are not thread-safe. The queue keeps two
+// connections, each guarded by its own mutex: one publishes (confirm channel) and runs passive
+// declares, the other consumes (opened on the first LeaseNext, so a publish-only submitter never
+// receives deliveries). LeaseNext waits in slices of 50 ms, releasing the mutex between them, so
+// other threads' Acks are not held up by a long wait. After a broker restart or network fault
+// a broken connection is replaced on the next call, with exponential backoff between attempts
+// (kUnavailable while backing off); the consumer's generation then changes, so outstanding
+// leases become kAborted. Network waits use the steady clock; the injected Clock only stamps
+// expires_ms.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/clock.h"
+#include "queue/dead_task.h"
+#include "queue/rabbitmq/amqp_connection.h"
+#include "queue/rabbitmq/confirm_publisher.h"
+#include "queue/rabbitmq/topology.h"
+#include "queue/task_queue.h"
+#include "queue/task_queue_options.h"
+
+namespace pixfleet {
+
+struct RabbitMqOptions : TaskQueueOptions {
+  // The work queue's name; the others derive from it.
+  std::string queue_name = "pixfleet";
+  // Unacked deliveries the broker pushes ahead: the worker's concurrency.
+  int prefetch = 1;
+  std::chrono::seconds heartbeat{15};
+  std::chrono::milliseconds connect_timeout{5'000};
+  // Bound on one Publish call (all its messages confirmed, nacks republished).
+  std::chrono::milliseconds publish_timeout{30'000};
+  int publish_rounds = 3;
+  // Retry delay buckets: a delay is rounded up to the next bucket (capped at the last).
+  std::vector<std::chrono::milliseconds> retry_delays = {
+      std::chrono::seconds(1), std::chrono::seconds(5),  std::chrono::seconds(30),
+      std::chrono::minutes(2), std::chrono::minutes(10), std::chrono::hours(1)};
+  // Reconnect backoff: doubles from the first value up to the second.
+  std::chrono::milliseconds reconnect_backoff_min{200};
+  std::chrono::milliseconds reconnect_backoff_max{30'000};
+};
+
+class RabbitMqTaskQueue final : public TaskQueue {
+ public:
+  // Connects, declares the topology and enables confirms. `clock` must outlive the queue.
+  static Result<std::unique_ptr<RabbitMqTaskQueue>> Open(std::string_view amqp_url,
+                                                         RabbitMqOptions options, Clock& clock);
+  ~RabbitMqTaskQueue() override;
+
+  Status Publish(std::span<const TaskSpec> tasks) override;
+  Result<std::optional<Lease>> LeaseNext(std::chrono::milliseconds max_wait) override;
+  Status Heartbeat(Lease& lease) override;
+  Status Ack(const Lease& lease) override;
+  Status Retry(const Lease& lease, std::chrono::milliseconds delay,
+               std::string_view reason) override;
+  Status DeadLetter(const Lease& lease, std::string_view reason) override;
+  Status ReleaseLeases(std::string_view consumer_id) override;
+  Result<QueueDepth> Depth() override;
+
+  // Browses up to `limit` dead-lettered tasks (basic.get, then requeued by closing the channel;
+  // the order may change). reason: x-pixfleet-reason, or the delivery-limit explanation for a
+  // task the broker dead-lettered; attempts: deliveries before it died, when known.
+  Result<std::vector<DeadTask>> ListDead(int limit = 1000);
+
+  // Deletes every queue of this pipeline. For tests and decommissioning.
+  Status DeleteQueues();
+
+  // Cuts the consumer connection's socket as a network fault would (the next call notices).
+  void DropConsumerConnectionForTesting();
+  // Cuts both connections' sockets.
+  void DropConnectionsForTesting();
+
+  const amqp::Topology& topology() const { return topology_; }
+
+ private:
+  // A connection with the channels this queue uses on it.
+  struct Link;
+
+  RabbitMqTaskQueue(std::string url, RabbitMqOptions options, Clock& clock);
+
+  // Replace a missing or broken connection (with backoff). Callers hold the link's mutex.
+  Status EnsurePublisher();
+  Status EnsureConsumer();
+  Status PublishMessages(std::span<const amqp::OutgoingMessage> messages);
+  // Passive-declare counts of the work, retry and dead queues. Caller holds publish_mutex_.
+  Result<QueueDepth> ReadCountsLocked();
+  // Checks the lease against the live consumer connection; kAborted if it was lost.
+  Status CheckLeaseLocked(const Lease& lease, uint64_t* tag);
+  // basic.ack of a checked lease.
+  Status AckLocked(const Lease& lease);
+  Status Settle(const Lease& lease, amqp::OutgoingMessage copy);
+
+  const std::string url_;
+  const RabbitMqOptions options_;
+  const amqp::Topology topology_;
+  Clock& clock_;
+
+  std::mutex publish_mutex_;  // guards publisher_
+  std::unique_ptr<Link> publisher_;
+
+  std::mutex consume_mutex_;  // guards consumer_, generation_, outstanding_
+  std::unique_ptr<Link> consumer_;
+  uint64_t generation_ = 0;         // bumped on every new consumer connection
+  std::set<uint64_t> outstanding_;  // delivery tags leased on the current generation
+};
+
+}  // namespace pixfleet

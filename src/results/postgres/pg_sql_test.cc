@@ -1,0 +1,85 @@
+// PostgreSQL statement helpers without a server: identifiers, text sanitising, array literals,
+// the one-row-per-task upsert folding, and SQLSTATE classification.
+#include "results/postgres/pg_sql.h"
+
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+namespace pixfleet {
+namespace {
+
+TEST(PgSqlTest, SchemaNamesArePlainIdentifiers) {
+  EXPECT_TRUE(ValidateSchemaName("public").ok());
+  EXPECT_TRUE(ValidateSchemaName("pixfleet_test_12").ok());
+  for (const char* bad : {"", "Public", "1abc", "a-b", "a\"b", "a b"}) {
+    EXPECT_EQ(ValidateSchemaName(bad).code(), StatusCode::kInvalidArgument) << bad;
+  }
+  EXPECT_EQ(ValidateSchemaName(std::string(64, 'a')).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(QuoteIdentifier("results"), "\"results\"");
+  EXPECT_EQ(QuoteIdentifier("a\"b"), "\"a\"\"b\"");
+}
+
+TEST(PgSqlTest, SanitizeTextKeepsValidUtf8AndReplacesTheRest) {
+  EXPECT_EQ(SanitizeText("plain ü 日本 😀"), "plain ü 日本 😀");
+  EXPECT_EQ(SanitizeText(std::string("a\0b", 3)),
+            "a\xEF\xBF\xBD"
+            "b");
+  EXPECT_EQ(SanitizeText("\xFF"), "\xEF\xBF\xBD");
+  EXPECT_EQ(SanitizeText("x\xC3"), "x\xEF\xBF\xBD");                // truncated sequence
+  EXPECT_EQ(SanitizeText("\xC0\xAF"), "\xEF\xBF\xBD\xEF\xBF\xBD");  // overlong '/'
+  EXPECT_EQ(SanitizeText("\xED\xA0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // surrogate
+}
+
+TEST(PgSqlTest, JsonForJsonbReplacesOnlyRealNulEscapes) {
+  EXPECT_EQ(JsonForJsonb(R"({"k":"a\u0000b"})"), R"({"k":"a\ufffdb"})");
+  EXPECT_EQ(JsonForJsonb(R"({"k":"a\\u0000b"})"), R"({"k":"a\\u0000b"})");  // escaped backslash
+  EXPECT_EQ(JsonForJsonb(R"(["\"",1.5])"), R"(["\"",1.5])");
+}
+
+TEST(PgSqlTest, ArrayLiteralQuotesEveryElement) {
+  EXPECT_EQ(ArrayLiteral(std::vector<std::string>{}), "{}");
+  EXPECT_EQ(ArrayLiteral(std::vector<std::string>{"a", "", "NULL", "x,y"}),
+            R"({"a","","NULL","x,y"})");
+  EXPECT_EQ(ArrayLiteral(std::vector<std::string>{R"(say "hi")", R"(back\slash)", "{}"}),
+            R"({"say \"hi\"","back\\slash","{}"})");
+}
+
+TaskResult Row(const std::string& task_id, TaskOutcome outcome, int attempts) {
+  TaskResult row;
+  row.task_id = task_id;
+  row.batch_id = "b";
+  row.outcome = outcome;
+  row.error_code = outcome == TaskOutcome::kSucceeded ? StatusCode::kOk : StatusCode::kUnavailable;
+  row.attempts = attempts;
+  return row;
+}
+
+TEST(PgSqlTest, RowsForUpsertFoldsDuplicatesLikeSequentialUpserts) {
+  const std::vector<TaskResult> rows = {
+      Row("t2", TaskOutcome::kFailed, 3),    Row("t1", TaskOutcome::kFailed, 1),
+      Row("t2", TaskOutcome::kFailed, 2),  // older attempt: ignored
+      Row("t1", TaskOutcome::kSucceeded, 1), Row("t1", TaskOutcome::kFailed, 9),  // after success
+      Row("t3", TaskOutcome::kFailed, 4),    Row("t3", TaskOutcome::kFailed, 4)};
+  const std::vector<TaskResult> folded = RowsForUpsert(rows);
+  ASSERT_EQ(folded.size(), 3u);
+  EXPECT_EQ(folded[0], rows[3]);  // sorted by task id
+  EXPECT_EQ(folded[1], rows[0]);
+  EXPECT_EQ(folded[2], rows[6]);  // same attempt: the later row
+}
+
+TEST(PgSqlTest, SqlStatesMapToWhatTheCallerMayDo) {
+  EXPECT_EQ(CodeForSqlState("08006"), StatusCode::kUnavailable);
+  EXPECT_EQ(CodeForSqlState("57P01"), StatusCode::kUnavailable);
+  EXPECT_EQ(CodeForSqlState("53300"), StatusCode::kUnavailable);
+  EXPECT_EQ(CodeForSqlState("40001"), StatusCode::kUnavailable);
+  EXPECT_EQ(CodeForSqlState("40P01"), StatusCode::kUnavailable);
+  EXPECT_EQ(CodeForSqlState("57014"), StatusCode::kDeadlineExceeded);
+  EXPECT_EQ(CodeForSqlState("23505"), StatusCode::kInternal);
+  EXPECT_EQ(CodeForSqlState("42P01"), StatusCode::kInternal);
+  EXPECT_EQ(CodeForSqlState("21000"), StatusCode::kInternal);
+}
+
+}  // namespace
+}  // namespace pixfleet

@@ -1,0 +1,31 @@
+// Maps S3 and libcurl failures to Status codes the caller can act on (see status.h): throttling,
+// server errors and broken connections are retryable (kUnavailable), timeouts are
+// kDeadlineExceeded, 404 is kNotFound, 403 is a permanent "access denied" (kInvalidArgument),
+// other client errors are kInvalidArgument. Pure functions; messages never carry credentials.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "core/status.h"
+
+namespace pixfleet {
+
+// The <Code> and <Message> of an S3 <Error> document; empty strings if `xml` is not one.
+struct S3ErrorDocument {
+  std::string code;
+  std::string message;
+};
+S3ErrorDocument ParseS3Error(std::string_view xml);
+
+// Status for a non-2xx HTTP response to the request described by `what` (e.g. "GET a/b.jpg").
+Status S3HttpStatus(long http_status, std::string_view body, std::string_view what);
+
+// Status for an S3 error code found in a 200 response body (CompleteMultipartUpload can fail
+// that way): InternalError/SlowDown/... are retryable, others permanent.
+Status S3ErrorCodeStatus(std::string_view s3_code, std::string_view message, std::string_view what);
+
+// Status for a failed curl_easy_perform; `curl_code` is a CURLcode.
+Status CurlStatus(int curl_code, std::string_view curl_message, std::string_view what);
+
+}  // namespace pixfleet

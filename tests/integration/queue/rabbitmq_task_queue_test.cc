@@ -1,0 +1,468 @@
+// RabbitMqTaskQueue against a real broker (tools/services/up.sh starts one and writes
+// build/services/env.sh with PIXFLEET_TEST_AMQP_URL and PIXFLEET_TEST_RABBITMQ_API). Runs the
+// shared TaskQueue contract (cases that need lease expiry on the Clock, publish
+// de-duplication or instant delivery are skipped with the reason), then RabbitMQ-specific
+// behaviour: a lost connection requeues its delivery with attempt 2, the delivery limit
+// dead-letters a task that keeps crashing its worker, delayed retries, DeadLetter's reason
+// header, 10,000 confirmed publishes, and depth via passive declare and the management API.
+// Every test uses its own queue names and deletes its queues at the end.
+#include "queue/rabbitmq/rabbitmq_task_queue.h"
+
+#include <atomic>
+#include <cctype>
+#include <chrono>
+#include <cstdlib>
+#include <iostream>
+#include <memory>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include "queue/rabbitmq/management_api.h"
+#include "queue/task_queue_contract.h"
+
+namespace pixfleet {
+namespace {
+
+using contract::MakeTasks;
+using contract::QueueFactory;
+using contract::TaskQueueContractTest;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+using SteadyClock = std::chrono::steady_clock;
+
+std::string Env(const char* name) {
+  const char* value = std::getenv(name);
+  return value == nullptr ? std::string() : std::string(value);
+}
+
+std::string AmqpUrl() { return Env("PIXFLEET_TEST_AMQP_URL"); }
+std::string ApiUrl() { return Env("PIXFLEET_TEST_RABBITMQ_API"); }
+
+constexpr char kSkipMessage[] =
+    "PIXFLEET_TEST_AMQP_URL is not set: run tools/services/up.sh and source "
+    "build/services/env.sh";
+
+// "pftest.<pid>.<n>.<test name>": unique per process and test, valid as a queue name.
+std::string UniqueQueueName() {
+  static std::atomic<int> counter{0};
+  std::string name = "pftest." + std::to_string(getpid()) + "." + std::to_string(++counter);
+  if (const auto* info = ::testing::UnitTest::GetInstance()->current_test_info()) {
+    name += ".";
+    for (char c : std::string(info->name()))
+      name += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+  }
+  return name.substr(0, 200);
+}
+
+std::vector<QueueFactory> Factories() {
+  QueueFactory rabbit;
+  rabbit.name = "rabbitmq";
+  rabbit.open = [](const TempDir&, Clock& clock,
+                   const TaskQueueOptions& options) -> Result<std::unique_ptr<TaskQueue>> {
+    static std::string name;
+    static const ::testing::TestInfo* named_for = nullptr;
+    // One queue name per test case, also when a case reopens the queue.
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    if (info != named_for) {
+      name = UniqueQueueName();
+      named_for = info;
+    }
+    RabbitMqOptions rabbit_options;
+    static_cast<TaskQueueOptions&>(rabbit_options) = options;
+    rabbit_options.queue_name = name;
+    rabbit_options.prefetch = 50;
+    PIXFLEET_ASSIGN_OR_RETURN(std::unique_ptr<RabbitMqTaskQueue> queue,
+                              RabbitMqTaskQueue::Open(AmqpUrl(), rabbit_options, clock));
+    return std::unique_ptr<TaskQueue>(std::move(queue));
+  };
+  rabbit.list_dead = [](TaskQueue& queue) {
+    return dynamic_cast<RabbitMqTaskQueue&>(queue).ListDead();
+  };
+  rabbit.capabilities.lease_expiry = false;
+  rabbit.capabilities.delays_follow_clock = false;
+  rabbit.capabilities.deduplicates_publish = false;
+  rabbit.capabilities.releases_leases = false;
+  rabbit.capabilities.instant_delivery = false;
+  rabbit.lease_now_wait = milliseconds(300);
+  rabbit.skip_reason = [] { return AmqpUrl().empty() ? std::string(kSkipMessage) : ""; };
+  rabbit.tear_down = [](TaskQueue& queue) {
+    Status deleted = dynamic_cast<RabbitMqTaskQueue&>(queue).DeleteQueues();
+    EXPECT_TRUE(deleted.ok()) << deleted.ToString();
+  };
+  return {rabbit};
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, TaskQueueContractTest, ::testing::ValuesIn(Factories()),
+                         contract::FactoryName);
+
+// --- RabbitMQ only.
+
+class RabbitMqTaskQueueTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (AmqpUrl().empty()) GTEST_SKIP() << kSkipMessage;
+    name_ = UniqueQueueName();
+    last_options_ = Options();
+  }
+  void TearDown() override {
+    if (name_.empty()) return;
+    // With the options of the last queue opened: redeclaring with others would fail.
+    auto queue = Open(last_options_);
+    if (queue) {
+      EXPECT_TRUE(queue->DeleteQueues().ok());
+    }
+  }
+
+  RabbitMqOptions Options() {
+    RabbitMqOptions options;
+    options.queue_name = name_;
+    options.consumer_id = "test";
+    return options;
+  }
+
+  std::unique_ptr<RabbitMqTaskQueue> Open(const RabbitMqOptions& options) {
+    last_options_ = options;
+    auto queue = RabbitMqTaskQueue::Open(AmqpUrl(), options, RealClock::Instance());
+    EXPECT_TRUE(queue.ok()) << queue.status().ToString();
+    return queue.ok() ? std::move(queue).value() : nullptr;
+  }
+
+  static std::optional<Lease> LeaseWithin(TaskQueue& queue, milliseconds wait) {
+    Result<std::optional<Lease>> lease = queue.LeaseNext(wait);
+    EXPECT_TRUE(lease.ok()) << lease.status().ToString();
+    return lease.ok() ? *lease : std::nullopt;
+  }
+
+  static QueueDepth DepthOf(TaskQueue& queue) {
+    Result<QueueDepth> depth = queue.Depth();
+    EXPECT_TRUE(depth.ok()) << depth.status().ToString();
+    return depth.ok() ? *depth : QueueDepth{-1, -1, -1, -1};
+  }
+
+  std::string name_;
+  RabbitMqOptions last_options_;
+};
+
+TEST_F(RabbitMqTaskQueueTest, LostConnectionAbortsTheLeaseAndRedeliversWithAttemptTwo) {
+  auto queue = Open(Options());
+  ASSERT_NE(queue, nullptr);
+  ASSERT_TRUE(queue->Publish(MakeTasks(1)).ok());
+  std::optional<Lease> first = LeaseWithin(*queue, seconds(5));
+  ASSERT_TRUE(first.has_value());
+  EXPECT_EQ(first->attempt, 1);
+
+  queue->DropConsumerConnectionForTesting();  // a network fault with the delivery unacked
+  EXPECT_EQ(queue->Ack(*first).code(), StatusCode::kAborted);
+  // The next LeaseNext reconnects by itself and gets the requeued delivery.
+  std::optional<Lease> second = LeaseWithin(*queue, seconds(5));
+  ASSERT_TRUE(second.has_value());
+  EXPECT_EQ(second->task, first->task);
+  EXPECT_EQ(second->attempt, 2);
+  EXPECT_NE(second->token, first->token);
+  EXPECT_EQ(queue->Heartbeat(*first).code(), StatusCode::kAborted);
+  EXPECT_TRUE(queue->Heartbeat(*second).ok());
+  EXPECT_TRUE(queue->Ack(*second).ok());
+  EXPECT_EQ(DepthOf(*queue), (QueueDepth{0, 0, 0, 0}));
+}
+
+TEST_F(RabbitMqTaskQueueTest, EveryCallReconnectsAfterANetworkFault) {
+  auto queue = Open(Options());
+  ASSERT_NE(queue, nullptr);
+  ASSERT_TRUE(queue->Publish(MakeTasks(1, "a")).ok());
+  std::optional<Lease> lease = LeaseWithin(*queue, seconds(5));
+  ASSERT_TRUE(lease.has_value());
+  queue->DropConnectionsForTesting();
+  EXPECT_TRUE(queue->Publish(MakeTasks(1, "b")).ok()) << "Publish should reconnect by itself";
+  queue->DropConnectionsForTesting();
+  Result<QueueDepth> depth = queue->Depth();
+  ASSERT_TRUE(depth.ok()) << depth.status().ToString();
+  EXPECT_EQ(queue->Retry(*lease, milliseconds(0), "x").code(), StatusCode::kAborted);
+  std::vector<std::string> ids;
+  while (std::optional<Lease> next = LeaseWithin(*queue, seconds(1))) {
+    ids.push_back(next->task.task_id);
+    EXPECT_TRUE(queue->Ack(*next).ok());
+  }
+  EXPECT_EQ(ids, (std::vector<std::string>{"a0", "b0"}));
+}
+
+// Restarts the broker with the command in PIXFLEET_TEST_RABBITMQ_RESTART_CMD (skipped without
+// it): queued tasks survive, an outstanding lease is kAborted, and the same queue object
+// publishes and leases again once the broker is back (kUnavailable meanwhile).
+TEST_F(RabbitMqTaskQueueTest, SurvivesABrokerRestart) {
+  const std::string restart = Env("PIXFLEET_TEST_RABBITMQ_RESTART_CMD");
+  if (restart.empty()) GTEST_SKIP() << "PIXFLEET_TEST_RABBITMQ_RESTART_CMD is not set";
+  auto queue = Open(Options());
+  ASSERT_NE(queue, nullptr);
+  ASSERT_TRUE(queue->Publish(MakeTasks(2)).ok());
+  std::optional<Lease> lease = LeaseWithin(*queue, seconds(5));
+  ASSERT_TRUE(lease.has_value());
+  ASSERT_EQ(std::system(restart.c_str()), 0) << restart;
+
+  const auto give_up = SteadyClock::now() + seconds(90);
+  Status published = Unavailable("not tried");
+  int unavailable = 0;
+  while (SteadyClock::now() < give_up) {
+    published = queue->Publish(MakeTasks(1, "after"));
+    if (published.ok()) break;
+    EXPECT_TRUE(published.IsRetryable()) << published.ToString();
+    ++unavailable;
+    std::this_thread::sleep_for(milliseconds(500));
+  }
+  ASSERT_TRUE(published.ok()) << published.ToString();
+  EXPECT_EQ(queue->Ack(*lease).code(), StatusCode::kAborted);
+  std::set<std::string> ids;
+  while (SteadyClock::now() < give_up && ids.size() < 3) {
+    Result<std::optional<Lease>> next = queue->LeaseNext(seconds(1));
+    if (!next.ok()) {
+      EXPECT_TRUE(next.status().IsRetryable()) << next.status().ToString();
+      std::this_thread::sleep_for(milliseconds(500));
+      continue;
+    }
+    if (!next->has_value()) continue;
+    ids.insert((*next)->task.task_id);
+    EXPECT_TRUE(queue->Ack(**next).ok());
+  }
+  EXPECT_EQ(ids, (std::set<std::string>{"t0", "t1", "after0"}));
+  RecordProperty("unavailable_publishes", unavailable);
+}
+
+TEST_F(RabbitMqTaskQueueTest, ClosedConsumerConnectionRequeuesItsDelivery) {
+  auto publisher = Open(Options());
+  ASSERT_NE(publisher, nullptr);
+  ASSERT_TRUE(publisher->Publish(MakeTasks(1)).ok());
+  {
+    auto crashed = Open(Options());
+    ASSERT_NE(crashed, nullptr);
+    std::optional<Lease> lease = LeaseWithin(*crashed, seconds(5));
+    ASSERT_TRUE(lease.has_value());
+    EXPECT_EQ(lease->attempt, 1);
+  }  // closes its connection without acking, as a killed worker's socket would
+  auto worker = Open(Options());
+  ASSERT_NE(worker, nullptr);
+  std::optional<Lease> again = LeaseWithin(*worker, seconds(5));
+  ASSERT_TRUE(again.has_value());
+  EXPECT_EQ(again->task.task_id, "t0");
+  EXPECT_EQ(again->attempt, 2);
+  EXPECT_TRUE(worker->Ack(*again).ok());
+}
+
+TEST_F(RabbitMqTaskQueueTest, DeliveryLimitDeadLettersATaskThatKeepsCrashingItsWorker) {
+  RabbitMqOptions options = Options();
+  options.delivery_limit = 3;
+  auto queue = Open(options);
+  ASSERT_NE(queue, nullptr);
+  ASSERT_TRUE(queue->Publish(MakeTasks(1, "poison")).ok());
+  int deliveries = 0;
+  for (int i = 0; i < 10; ++i) {
+    std::optional<Lease> lease = LeaseWithin(*queue, seconds(2));
+    if (!lease.has_value()) break;
+    ++deliveries;
+    EXPECT_EQ(lease->attempt, deliveries);
+    queue->DropConsumerConnectionForTesting();  // the worker crashed
+  }
+  EXPECT_EQ(deliveries, 3);
+  EXPECT_EQ(DepthOf(*queue), (QueueDepth{0, 0, 0, 1}));
+  Result<std::vector<DeadTask>> dead = queue->ListDead();
+  ASSERT_TRUE(dead.ok()) << dead.status().ToString();
+  ASSERT_EQ(dead->size(), 1u);
+  EXPECT_EQ((*dead)[0].task.task_id, "poison0");
+  EXPECT_EQ((*dead)[0].reason.rfind("delivery limit of 3 exceeded", 0), 0u) << (*dead)[0].reason;
+}
+
+// librabbitmq sends heartbeats only from inside its calls: a worker busy with one task for
+// longer than two heartbeat intervals keeps its delivery only by calling Heartbeat.
+TEST_F(RabbitMqTaskQueueTest, HeartbeatsKeepABusyWorkersDelivery) {
+  RabbitMqOptions options = Options();
+  options.heartbeat = seconds(2);
+  for (const bool beat : {true, false}) {
+    auto queue = Open(options);
+    ASSERT_NE(queue, nullptr);
+    ASSERT_TRUE(queue->Publish(MakeTasks(1)).ok());
+    std::optional<Lease> lease = LeaseWithin(*queue, seconds(5));
+    ASSERT_TRUE(lease.has_value());
+    for (int second = 0; second < 6; ++second) {  // "processing" for 3 heartbeat intervals
+      std::this_thread::sleep_for(seconds(1));
+      if (beat) {
+        EXPECT_TRUE(queue->Heartbeat(*lease).ok()) << "second " << second;
+      }
+    }
+    auto observer = Open(options);
+    ASSERT_NE(observer, nullptr);
+    if (beat) {
+      EXPECT_EQ(DepthOf(*observer).ready, 0) << "the broker dropped a heartbeating consumer";
+      EXPECT_TRUE(queue->Ack(*lease).ok());
+    } else {
+      EXPECT_EQ(DepthOf(*observer).ready, 1) << "expected the silent consumer to be dropped";
+      std::optional<Lease> again = LeaseWithin(*observer, seconds(5));
+      ASSERT_TRUE(again.has_value());
+      EXPECT_EQ(again->attempt, 2);
+      EXPECT_TRUE(observer->Ack(*again).ok());
+    }
+  }
+}
+
+TEST_F(RabbitMqTaskQueueTest, RetryWithADelayComesBackAfterTheDelay) {
+  auto queue = Open(Options());
+  ASSERT_NE(queue, nullptr);
+  ASSERT_TRUE(queue->Publish(MakeTasks(1)).ok());
+  std::optional<Lease> first = LeaseWithin(*queue, seconds(5));
+  ASSERT_TRUE(first.has_value());
+  const auto retried_at = SteadyClock::now();
+  ASSERT_TRUE(queue->Retry(*first, seconds(1), "storage unavailable").ok());
+  EXPECT_EQ(queue->Ack(*first).code(), StatusCode::kAborted) << "settled leases are gone";
+  EXPECT_EQ(DepthOf(*queue), (QueueDepth{0, 1, 0, 0}));
+  EXPECT_FALSE(LeaseWithin(*queue, milliseconds(600)).has_value()) << "came back early";
+  std::optional<Lease> second = LeaseWithin(*queue, seconds(10));
+  ASSERT_TRUE(second.has_value());
+  EXPECT_GE(SteadyClock::now() - retried_at, milliseconds(950));
+  EXPECT_EQ(second->task, first->task);
+  EXPECT_EQ(second->attempt, 2);
+  EXPECT_TRUE(queue->Ack(*second).ok());
+}
+
+TEST_F(RabbitMqTaskQueueTest, DeadLetterLandsInTheDeadQueueWithItsReason) {
+  auto queue = Open(Options());
+  ASSERT_NE(queue, nullptr);
+  ASSERT_TRUE(queue->Publish(MakeTasks(1)).ok());
+  std::optional<Lease> lease = LeaseWithin(*queue, seconds(5));
+  ASSERT_TRUE(lease.has_value());
+  ASSERT_TRUE(queue->DeadLetter(*lease, "corrupt JPEG").ok());
+  EXPECT_EQ(queue->Ack(*lease).code(), StatusCode::kAborted);
+  EXPECT_EQ(DepthOf(*queue), (QueueDepth{0, 0, 0, 1}));
+  for (int look = 0; look < 2; ++look) {  // browsing leaves the message where it is
+    Result<std::vector<DeadTask>> dead = queue->ListDead();
+    ASSERT_TRUE(dead.ok()) << dead.status().ToString();
+    EXPECT_EQ(*dead, (std::vector<DeadTask>{{lease->task, 1, "corrupt JPEG"}}));
+  }
+  EXPECT_FALSE(LeaseWithin(*queue, milliseconds(300)).has_value());
+}
+
+TEST_F(RabbitMqTaskQueueTest, AMessageThatIsNotATaskIsDeadLetteredNotDelivered) {
+  auto queue = Open(Options());
+  ASSERT_NE(queue, nullptr);
+  {
+    auto raw = amqp::Connection::Open(AmqpUrl(), 1, amqp::ConnectionOptions{});
+    ASSERT_TRUE(raw.ok()) << raw.status().ToString();
+    const std::string body = "this is not JSON";
+    ASSERT_EQ(amqp_basic_publish((*raw)->state(), 1, amqp_empty_bytes, amqp::Bytes(name_), 0, 0,
+                                 nullptr, amqp::Bytes(body)),
+              AMQP_STATUS_OK);
+  }
+  ASSERT_TRUE(queue->Publish(MakeTasks(1)).ok());
+  std::optional<Lease> lease = LeaseWithin(*queue, seconds(5));
+  ASSERT_TRUE(lease.has_value());
+  EXPECT_EQ(lease->task.task_id, "t0");
+  EXPECT_TRUE(queue->Ack(*lease).ok());
+  EXPECT_EQ(DepthOf(*queue), (QueueDepth{0, 0, 0, 1}));
+  Result<std::vector<DeadTask>> dead = queue->ListDead();
+  ASSERT_TRUE(dead.ok()) << dead.status().ToString();
+  ASSERT_EQ(dead->size(), 1u);
+  EXPECT_EQ((*dead)[0].reason, "dead-lettered by the broker (rejected)");
+}
+
+TEST_F(RabbitMqTaskQueueTest, PublishesTenThousandTasksWithConfirmsThenLeasesAndAcksThem) {
+  constexpr int kTasks = 10'000;
+  constexpr int kBatch = 1'000;
+  RabbitMqOptions options = Options();
+  options.prefetch = 100;
+  auto queue = Open(options);
+  ASSERT_NE(queue, nullptr);
+  const std::vector<TaskSpec> tasks = MakeTasks(kTasks);
+  const auto publish_start = SteadyClock::now();
+  for (size_t offset = 0; offset < tasks.size(); offset += kBatch) {
+    Status published = queue->Publish(std::span<const TaskSpec>(tasks).subspan(offset, kBatch));
+    ASSERT_TRUE(published.ok()) << published.ToString();
+  }
+  const double publish_s =
+      std::chrono::duration<double>(SteadyClock::now() - publish_start).count();
+  EXPECT_EQ(DepthOf(*queue), (QueueDepth{kTasks, 0, 0, 0}));
+
+  const auto consume_start = SteadyClock::now();
+  int acked = 0;
+  std::vector<bool> seen(kTasks, false);
+  while (acked < kTasks) {
+    std::optional<Lease> lease = LeaseWithin(*queue, seconds(5));
+    ASSERT_TRUE(lease.has_value()) << "only " << acked << " delivered";
+    const int index = std::stoi(lease->task.task_id.substr(1));
+    EXPECT_FALSE(seen[static_cast<size_t>(index)]) << lease->task.task_id;
+    seen[static_cast<size_t>(index)] = true;
+    ASSERT_TRUE(queue->Ack(*lease).ok());
+    ++acked;
+  }
+  const double consume_s =
+      std::chrono::duration<double>(SteadyClock::now() - consume_start).count();
+  EXPECT_EQ(DepthOf(*queue), (QueueDepth{0, 0, 0, 0}));
+  const int publish_rate = static_cast<int>(kTasks / publish_s);
+  const int consume_rate = static_cast<int>(kTasks / consume_s);
+  std::cout << "publish with confirms (batches of " << kBatch << "): " << publish_rate
+            << " tasks/s; lease+ack (prefetch 100, one thread): " << consume_rate << " tasks/s\n";
+  RecordProperty("publish_tasks_per_s", publish_rate);
+  RecordProperty("lease_ack_tasks_per_s", consume_rate);
+}
+
+TEST_F(RabbitMqTaskQueueTest, DepthViaPassiveDeclareAndTheManagementApi) {
+  if (ApiUrl().empty()) GTEST_SKIP() << "PIXFLEET_TEST_RABBITMQ_API is not set";
+  auto queue = Open(Options());  // prefetch 1: one delivery in flight, two ready
+  ASSERT_NE(queue, nullptr);
+  ASSERT_TRUE(queue->Publish(MakeTasks(3)).ok());
+  std::optional<Lease> lease = LeaseWithin(*queue, seconds(5));
+  ASSERT_TRUE(lease.has_value());
+  ASSERT_TRUE(queue->Retry(*lease, seconds(30), "later").ok());
+  std::optional<Lease> held = LeaseWithin(*queue, seconds(5));
+  ASSERT_TRUE(held.has_value());
+  EXPECT_EQ(DepthOf(*queue), (QueueDepth{1, 1, 1, 0}));
+
+  // The API's statistics lag by up to its collection interval (5 s by default).
+  Result<QueueCounts> counts = NotFound("not asked yet");
+  const auto give_up = SteadyClock::now() + seconds(20);
+  while (SteadyClock::now() < give_up) {
+    counts = ManagementApiCounts(ApiUrl(), name_);
+    if (counts.ok() && *counts == QueueCounts{1, 1}) break;
+    std::this_thread::sleep_for(milliseconds(250));
+  }
+  ASSERT_TRUE(counts.ok()) << counts.status().ToString();
+  EXPECT_EQ(counts->ready, 1);
+  EXPECT_EQ(counts->unacknowledged, 1);
+
+  EXPECT_EQ(ManagementApiCounts(ApiUrl(), name_ + ".missing").status().code(),
+            StatusCode::kNotFound);
+  EXPECT_TRUE(queue->Ack(*held).ok());
+}
+
+TEST_F(RabbitMqTaskQueueTest, ConnectionErrorsAreValuesWithoutThePassword) {
+  auto bad = RabbitMqTaskQueue::Open("not a url", Options(), RealClock::Instance());
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().code(), StatusCode::kInvalidArgument);
+
+  RabbitMqOptions options = Options();
+  options.connect_timeout = milliseconds(500);
+  auto down = RabbitMqTaskQueue::Open("amqp://guest:s3cretpw@127.0.0.1:1/%2f", options,
+                                      RealClock::Instance());
+  ASSERT_FALSE(down.ok());
+  EXPECT_EQ(down.error().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(down.error().message().find("s3cretpw"), std::string::npos) << down.error().message();
+
+  auto api = ManagementApiCounts("http://guest:s3cretpw@127.0.0.1:1", "q");
+  ASSERT_FALSE(api.ok());
+  EXPECT_EQ(api.error().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(api.error().message().find("s3cretpw"), std::string::npos) << api.error().message();
+}
+
+TEST_F(RabbitMqTaskQueueTest, RedeclaringWithAnotherDeliveryLimitIsAConfigurationError) {
+  auto queue = Open(Options());
+  ASSERT_NE(queue, nullptr);
+  RabbitMqOptions other = Options();
+  other.delivery_limit = 4;
+  auto conflicting = RabbitMqTaskQueue::Open(AmqpUrl(), other, RealClock::Instance());
+  ASSERT_FALSE(conflicting.ok());
+  EXPECT_EQ(conflicting.error().code(), StatusCode::kInvalidArgument)
+      << conflicting.error().ToString();
+}
+
+}  // namespace
+}  // namespace pixfleet
