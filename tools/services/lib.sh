@@ -13,13 +13,16 @@ SERVICES_DIR="$PIXFLEET_ROOT/build/services"
 SERVICES_SCRIPTS="$PIXFLEET_ROOT/tools/services"
 
 # Ports (all on 127.0.0.1).
-PG_PORT=55432
-PGBOUNCER_PORT=56432
-AMQP_PORT=55672
-RABBITMQ_MGMT_PORT=55673
-RABBITMQ_DIST_PORT_NUMBER=55674 # Erlang distribution (node <-> CLI tools)
-RABBITMQ_EPMD_PORT=54369        # a private epmd, so no other Erlang node on the machine interferes
-S3_PORT=54569
+# PIXFLEET_SERVICES_PORT_OFFSET shifts every port, so that two checkouts (two CI runs, or CI and
+# a developer) can run their services side by side on one machine.
+PORT_OFFSET=${PIXFLEET_SERVICES_PORT_OFFSET:-0}
+PG_PORT=$((55432 + PORT_OFFSET))
+PGBOUNCER_PORT=$((56432 + PORT_OFFSET))
+AMQP_PORT=$((55672 + PORT_OFFSET))
+RABBITMQ_MGMT_PORT=$((55673 + PORT_OFFSET))
+RABBITMQ_DIST_PORT_NUMBER=$((55674 + PORT_OFFSET)) # Erlang distribution (node <-> CLI tools)
+RABBITMQ_EPMD_PORT=$((54369 + PORT_OFFSET)) # a private epmd, so no other Erlang node interferes
+S3_PORT=$((54569 + PORT_OFFSET))
 
 PG_DATABASE=pixfleet_test
 S3_BUCKET=pixfleet-test
