@@ -127,10 +127,11 @@ TEST_F(EngineErrorsTest, BadRecipeSizeIsInvalidArgument) {
 }
 
 TEST_F(EngineErrorsTest, TimeoutStopsLibvipsWorkQuickly) {
-  // Full-resolution outputs of a 12 MP JPEG: a decode and two encodes of 12 MP, about a second.
+  // Full-resolution outputs of a 12 MP JPEG: a decode and three encodes of 12 MP, over a second.
   Recipe recipe;
   recipe.outputs = {Output("full", {AutoRotateOp{}}, ImageFormat::kPng),
-                    Output("again", {AutoRotateOp{}}, ImageFormat::kJpeg)};
+                    Output("again", {AutoRotateOp{}}, ImageFormat::kJpeg),
+                    Output("tiff", {AutoRotateOp{}}, ImageFormat::kTiff)};
   const std::string& input = CachedImage(Spec(4000, 3000, TestFormat::kJpeg));
 
   EngineLimits limits;
@@ -145,7 +146,9 @@ TEST_F(EngineErrorsTest, TimeoutStopsLibvipsWorkQuickly) {
   Result<EngineResult> full = ProcessImage(input, "slow.jpg", recipe, EngineLimits{});
   const auto full_elapsed = std::chrono::steady_clock::now() - full_start;
   ASSERT_TRUE(full.ok()) << full.error().ToString();
-  EXPECT_LT(elapsed * 5, full_elapsed) << "the timed-out call must stop early, not finish";
+  // A ratio, not a time: it holds on a loaded machine and under sanitizers, where both calls
+  // slow down together; a timeout that let the work finish would make the two about equal.
+  EXPECT_LT(elapsed * 2, full_elapsed) << "the timed-out call must stop early, not finish";
 }
 
 TEST_F(EngineErrorsTest, EveryBrokenSampleFailsWithItsExpectedCode) {
