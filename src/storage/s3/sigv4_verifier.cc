@@ -13,6 +13,8 @@
 #include <openssl/hmac.h>
 #include <openssl/sha.h>
 
+#include "core/percent_decode.h"
+
 namespace pixfleet {
 namespace {
 
@@ -38,27 +40,6 @@ std::string Hmac(std::string_view key, std::string_view data) {
   HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
        reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest, &size);
   return std::string(reinterpret_cast<const char*>(digest), size);
-}
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::string Decode(std::string_view text) {
-  std::string out;
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '%' && i + 2 < text.size() && HexValue(text[i + 1]) >= 0 &&
-        HexValue(text[i + 2]) >= 0) {
-      out.push_back(static_cast<char>(HexValue(text[i + 1]) * 16 + HexValue(text[i + 2])));
-      i += 2;
-    } else {
-      out.push_back(text[i]);
-    }
-  }
-  return out;
 }
 
 // RFC 3986 encoding as the SigV4 spec defines it.
@@ -153,8 +134,8 @@ SigV4Check VerifySigV4(const ReceivedRequest& request, std::string_view secret_a
   for (std::string pair; std::getline(pairs, pair, '&');) {
     if (pair.empty()) continue;
     const size_t eq = pair.find('=');
-    const std::string name = Decode(pair.substr(0, eq));
-    const std::string value = eq == std::string::npos ? "" : Decode(pair.substr(eq + 1));
+    const std::string name = PercentDecode(pair.substr(0, eq));
+    const std::string value = eq == std::string::npos ? "" : PercentDecode(pair.substr(eq + 1));
     params.emplace_back(Encode(name, false), Encode(value, false));
   }
   std::sort(params.begin(), params.end());
@@ -167,7 +148,7 @@ SigV4Check VerifySigV4(const ReceivedRequest& request, std::string_view secret_a
   for (const std::string& name : signed_names)
     canonical_headers += name + ":" + Trim(header(name)) + "\n";
 
-  check.canonical_request = request.method + "\n" + Encode(Decode(path), true) + "\n" +
+  check.canonical_request = request.method + "\n" + Encode(PercentDecode(path), true) + "\n" +
                             canonical_query + "\n" + canonical_headers + "\n" +
                             check.signed_headers + "\n" + payload_hash;
   const std::string string_to_sign =
