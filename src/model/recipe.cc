@@ -1,53 +1,31 @@
 #include "model/recipe.h"
 
+#include <cstddef>
+#include <iterator>
+
 namespace pixfleet {
 
-const char* FormatName(ImageFormat format) {
-  switch (format) {
-    case ImageFormat::kJpeg:
-      return "jpeg";
-    case ImageFormat::kPng:
-      return "png";
-    case ImageFormat::kWebp:
-      return "webp";
-    case ImageFormat::kAvif:
-      return "avif";
-    case ImageFormat::kTiff:
-      return "tiff";
-  }
-  return "unknown";
-}
+namespace {
 
-const char* FormatExtension(ImageFormat format) {
-  switch (format) {
-    case ImageFormat::kJpeg:
-      return "jpg";
-    case ImageFormat::kPng:
-      return "png";
-    case ImageFormat::kWebp:
-      return "webp";
-    case ImageFormat::kAvif:
-      return "avif";
-    case ImageFormat::kTiff:
-      return "tif";
-  }
-  return "bin";
-}
+struct FormatNames {
+  const char* name;
+  const char* extension;
+  const char* mime_type;
+};
 
-const char* FormatMimeType(ImageFormat format) {
-  switch (format) {
-    case ImageFormat::kJpeg:
-      return "image/jpeg";
-    case ImageFormat::kPng:
-      return "image/png";
-    case ImageFormat::kWebp:
-      return "image/webp";
-    case ImageFormat::kAvif:
-      return "image/avif";
-    case ImageFormat::kTiff:
-      return "image/tiff";
-  }
-  return "application/octet-stream";
-}
+// One row per ImageFormat, in enum order.
+constexpr FormatNames kFormats[] = {
+    {"jpeg", "jpg", "image/jpeg"},  {"png", "png", "image/png"},   {"webp", "webp", "image/webp"},
+    {"avif", "avif", "image/avif"}, {"tiff", "tif", "image/tiff"},
+};
+static_assert(std::size(kFormats) == static_cast<size_t>(ImageFormat::kTiff) + 1);
+
+const FormatNames& Names(ImageFormat format) { return kFormats[static_cast<size_t>(format)]; }
+
+}  // namespace
+
+const char* FormatName(ImageFormat format) { return Names(format).name; }
+const char* FormatExtension(ImageFormat format) { return Names(format).extension; }
+const char* FormatMimeType(ImageFormat format) { return Names(format).mime_type; }
 
 }  // namespace pixfleet

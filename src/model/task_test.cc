@@ -34,3 +34,19 @@ TEST(TaskTest, InputsDifferingOnlyByExtensionKeepItInTheirOutputKeys) {
 
 }  // namespace
 }  // namespace pixfleet
+
+namespace pixfleet {
+namespace {
+
+TEST(RecipeFormatTest, EveryFormatHasItsNameExtensionAndMimeType) {
+  EXPECT_STREQ(FormatName(ImageFormat::kJpeg), "jpeg");
+  EXPECT_STREQ(FormatExtension(ImageFormat::kJpeg), "jpg");
+  EXPECT_STREQ(FormatMimeType(ImageFormat::kWebp), "image/webp");
+  EXPECT_STREQ(FormatExtension(ImageFormat::kTiff), "tif");
+  EXPECT_STREQ(FormatName(ImageFormat::kTiff), "tiff");
+  EXPECT_STREQ(FormatMimeType(ImageFormat::kAvif), "image/avif");
+  EXPECT_STREQ(FormatExtension(ImageFormat::kPng), "png");
+}
+
+}  // namespace
+}  // namespace pixfleet
