@@ -1,5 +1,6 @@
-// Recipe: what to make of one input image. A recipe names one or more outputs (each a chain of
-// operations, an encoding and a key template) and the analyses to record in the result row.
+// Recipe: what to make of one input image. A recipe names outputs (each a chain of operations,
+// an encoding and a key template) and the analyses to record in the result row; it has at least
+// one of either (a recipe of analyses only is a probe: it writes no objects).
 // Plain data: parsed and validated by recipe_yaml.h, executed by imaging/engine.h.
 #pragma once
 
@@ -74,7 +75,7 @@ enum class Analysis { kWidth, kHeight, kFormat, kOrientation, kMeanColour, kDhas
 
 struct Recipe {
   std::string name;
-  std::vector<OutputSpec> outputs;  // at least one
+  std::vector<OutputSpec> outputs;  // none only when there are analyses (a probe recipe)
   std::vector<Analysis> analyses;   // no duplicates
   friend bool operator==(const Recipe&, const Recipe&) = default;
 };

@@ -173,23 +173,35 @@ class RecipeParser {
     Recipe recipe;
     PIXFLEET_ASSIGN_OR_RETURN(recipe.name, RequiredString(map, "name", ""));
 
+    // A recipe must produce something: outputs, analyses, or both. A recipe of analyses only
+    // (a probe) reads headers or pixels and writes nothing to the output store.
     const Field* outputs = map.Find("outputs");
-    if (outputs == nullptr) return Error(root, "outputs", "is required (at least one output)");
-    if (!outputs->value.IsSequence() || outputs->value.size() == 0) {
-      return Error(ValueNode(*outputs), "outputs",
-                   "must be a list of at least one output, got " + Describe(outputs->value));
+    const Field* analyses = map.Find("analyses");
+    if (outputs == nullptr && analyses == nullptr) {
+      return Error(root, "outputs", "is required (at least one output, or some analyses)");
     }
-    std::vector<ParsedOutput> parsed;
-    for (size_t i = 0; i < outputs->value.size(); ++i) {
-      PIXFLEET_ASSIGN_OR_RETURN(ParsedOutput output,
-                                ParseOutput(outputs->value[i], Index("outputs", i)));
-      PIXFLEET_RETURN_IF_ERROR(CheckAgainstEarlier(output, parsed));
-      parsed.push_back(std::move(output));
+    if (outputs != nullptr) {
+      if (!outputs->value.IsSequence() || (outputs->value.size() == 0 && analyses == nullptr)) {
+        return Error(ValueNode(*outputs), "outputs",
+                     "must be a list of outputs (at least one unless the recipe has analyses), "
+                     "got " +
+                         Describe(outputs->value));
+      }
+      std::vector<ParsedOutput> parsed;
+      for (size_t i = 0; i < outputs->value.size(); ++i) {
+        PIXFLEET_ASSIGN_OR_RETURN(ParsedOutput output,
+                                  ParseOutput(outputs->value[i], Index("outputs", i)));
+        PIXFLEET_RETURN_IF_ERROR(CheckAgainstEarlier(output, parsed));
+        parsed.push_back(std::move(output));
+      }
+      for (ParsedOutput& output : parsed) recipe.outputs.push_back(std::move(output.spec));
     }
-    for (ParsedOutput& output : parsed) recipe.outputs.push_back(std::move(output.spec));
-
-    if (const Field* analyses = map.Find("analyses")) {
+    if (analyses != nullptr) {
       PIXFLEET_ASSIGN_OR_RETURN(recipe.analyses, ParseAnalyses(*analyses));
+      if (recipe.outputs.empty() && recipe.analyses.empty()) {
+        return Error(ValueNode(*analyses), "analyses",
+                     "must name at least one analysis when the recipe has no outputs");
+      }
     }
     return recipe;
   }

@@ -52,6 +52,26 @@ TEST(RecipeYamlTest, Std3ParsesToTheBenchmarkRecipe) {
   EXPECT_EQ(*recipe, expected);
 }
 
+TEST(RecipeYamlTest, AcceptsAProbeRecipeWithAnalysesOnly) {
+  for (const char* text : {"name: probe\nanalyses: [width, format]\n",
+                           "name: probe\noutputs: []\nanalyses: [width, format]\n"}) {
+    const Result<Recipe> recipe = ParseRecipeYaml(text, "probe.yaml");
+    ASSERT_TRUE(recipe.ok()) << recipe.status().ToString();
+    EXPECT_TRUE(recipe->outputs.empty());
+    EXPECT_EQ(recipe->analyses, (std::vector<Analysis>{Analysis::kWidth, Analysis::kFormat}));
+  }
+}
+
+TEST(RecipeYamlTest, ProbeRecipeInTheRepositoryParses) {
+  const std::string text =
+      ReadFileForTest(std::filesystem::path(PIXFLEET_SOURCE_DIR) / "recipes" / "probe.yaml");
+  ASSERT_FALSE(text.empty()) << "cannot read recipes/probe.yaml";
+  const Result<Recipe> recipe = ParseRecipeYaml(text, "probe.yaml");
+  ASSERT_TRUE(recipe.ok()) << recipe.status().ToString();
+  EXPECT_TRUE(recipe->outputs.empty());
+  EXPECT_FALSE(recipe->analyses.empty());
+}
+
 TEST(RecipeYamlTest, AppliesDefaultsAndAcceptsAllSyntax) {
   const char* text = R"(name: demo
 outputs:
@@ -131,17 +151,23 @@ output:
 )",
      "t.yaml:2: output: unknown key (did you mean \"outputs\"?)", true},
     {R"(name: t
-analyses: [width]
 )",
-     "t.yaml:1: outputs: is required (at least one output)"},
+     "t.yaml:1: outputs: is required (at least one output, or some analyses)"},
     {R"(name: t
 outputs: []
 )",
-     "t.yaml:2: outputs: must be a list of at least one output, got a list"},
+     "t.yaml:2: outputs: must be a list of outputs (at least one unless the recipe has "
+     "analyses), got a list"},
     {R"(name: t
 outputs:
 )",
-     "t.yaml:2: outputs: must be a list of at least one output, got nothing"},
+     "t.yaml:2: outputs: must be a list of outputs (at least one unless the recipe has "
+     "analyses), got nothing"},
+    {R"(name: t
+outputs: []
+analyses: []
+)",
+     "t.yaml:3: analyses: must name at least one analysis when the recipe has no outputs"},
     {R"(outputs:
   - name: a
     format: jpeg
