@@ -1,5 +1,6 @@
 // ProcessImage: the order of work for one image. Cheap refusals first (size, format, header,
-// pixel limit), then one decode sized by the plan, then each output and the analyses from that
+// pixel limit; a recipe that wants nothing but the file's checksum stops after the size), then
+// one decode sized by the plan, then each output and the analyses from that
 // decoded image. libvips exceptions are converted to Status values at this edge.
 #include "imaging/engine.h"
 
@@ -21,12 +22,15 @@ Result<EngineResult> Process(std::string_view input, const Recipe& recipe,
                              const EngineLimits& limits) {
   const Deadline deadline(limits.timeout);
   PIXFLEET_RETURN_IF_ERROR(CheckInputSize(input, limits));
+  EngineResult result;
+  MeasureBytes(input, recipe.analyses, &result.analysis);
+  if (recipe.outputs.empty() && !NeedsHeader(recipe.analyses)) return result;
+
   PIXFLEET_ASSIGN_OR_RETURN(const ImageHeader header, ReadImageHeader(input));
   PIXFLEET_RETURN_IF_ERROR(CheckPixelLimit(header, limits));
   PIXFLEET_ASSIGN_OR_RETURN(const DecodePlan plan,
                             PlanDecode(header.stored, header.orientation, recipe));
 
-  EngineResult result;
   MeasureHeader(header, recipe.analyses, &result.analysis);
   if (recipe.outputs.empty() && !NeedsPixels(recipe.analyses)) return result;
 

@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 #include <vips/vips8>
 
+#include "core/hash.h"
 #include "imaging/encode.h"
 #include "imaging/engine_test_util.h"
 #include "testing/test_images.h"
@@ -100,6 +101,26 @@ TEST_F(EngineTest, HeaderAnalysesAloneNeedNoDecode) {
   EXPECT_EQ(result.analysis.width, 300);
   EXPECT_EQ(result.analysis.height, 400);
   EXPECT_EQ(result.analysis.orientation, 6);
+}
+
+TEST_F(EngineTest, ChecksumAloneNeverLooksInsideTheFile) {
+  Recipe recipe;
+  recipe.analyses = {Analysis::kSha256};
+  // Not an image at all: a checksum-only recipe accepts any bytes.
+  const EngineResult text = Run("just some text, not an image", recipe);
+  EXPECT_EQ(text.analysis.sha256, Sha256Hex("just some text, not an image"));
+  EXPECT_FALSE(text.analysis.format.has_value());
+
+  recipe.analyses.push_back(Analysis::kFormat);
+  const std::string jpeg = CachedImage(Spec(64, 48, TestFormat::kJpeg, TestPixels::kRgb, 1));
+  const EngineResult image = Run(jpeg, recipe);
+  EXPECT_EQ(image.analysis.sha256, Sha256Hex(jpeg));
+  EXPECT_EQ(image.analysis.format, "jpeg");
+  // With a header analysis the file must be an image again.
+  const Result<EngineResult> refused =
+      ProcessImage("just some text, not an image", "notes.jpg", recipe, EngineLimits{});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code(), StatusCode::kInvalidArgument);
 }
 
 // Every file of the "formats" sample set through a recipe that uses every encoder.

@@ -8,6 +8,7 @@
 
 #include <glib.h>
 
+#include "core/hash.h"
 #include "imaging/analysis.h"
 #include "imaging/colour.h"
 #include "imaging/operations.h"
@@ -34,6 +35,16 @@ struct GFreeDeleter {
 
 bool NeedsPixels(const std::vector<Analysis>& analyses) {
   return Wants(analyses, Analysis::kMeanColour) || Wants(analyses, Analysis::kDhash);
+}
+
+bool NeedsHeader(const std::vector<Analysis>& analyses) {
+  return std::any_of(analyses.begin(), analyses.end(),
+                     [](Analysis analysis) { return analysis != Analysis::kSha256; });
+}
+
+void MeasureBytes(std::string_view input, const std::vector<Analysis>& analyses,
+                  ImageAnalysis* analysis) {
+  if (Wants(analyses, Analysis::kSha256)) analysis->sha256 = Sha256Hex(input);
 }
 
 void MeasureHeader(const ImageHeader& header, const std::vector<Analysis>& analyses,

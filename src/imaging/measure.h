@@ -1,10 +1,11 @@
-// The recipe's analyses: header facts (upright size, format, orientation) and pixel measures
-// (mean colour, dHash) computed from the shared decoded image with the pure helpers of
-// analysis.h. Only the analyses the recipe lists are set.
+// The recipe's analyses: the file's checksum (sha256 of its bytes), header facts (upright size,
+// format, orientation) and pixel measures (mean colour, dHash) computed from the shared decoded
+// image with the pure helpers of analysis.h. Only the analyses the recipe lists are set.
 #pragma once
 
 #include <array>
 #include <cstdint>
+#include <string_view>
 #include <vector>
 
 #include <vips/vips8>
@@ -18,6 +19,13 @@ namespace pixfleet {
 
 // True when an analysis in the list needs decoded pixels (mean colour, dHash).
 bool NeedsPixels(const std::vector<Analysis>& analyses);
+
+// True when an analysis in the list needs the image header (all but sha256).
+bool NeedsHeader(const std::vector<Analysis>& analyses);
+
+// The sha256 of the input's bytes, when listed.
+void MeasureBytes(std::string_view input, const std::vector<Analysis>& analyses,
+                  ImageAnalysis* analysis);
 
 // Width, height (upright, full resolution), format and orientation, from the header.
 void MeasureHeader(const ImageHeader& header, const std::vector<Analysis>& analyses,

@@ -71,7 +71,9 @@ struct OutputSpec {
   friend bool operator==(const OutputSpec&, const OutputSpec&) = default;
 };
 
-enum class Analysis { kWidth, kHeight, kFormat, kOrientation, kMeanColour, kDhash };
+// kSha256 is of the input file's bytes: it never looks inside the image (a recipe with no outputs
+// and only sha256 does no image work at all, and accepts any file).
+enum class Analysis { kWidth, kHeight, kFormat, kOrientation, kMeanColour, kDhash, kSha256 };
 
 struct Recipe {
   std::string name;

@@ -49,7 +49,8 @@ constexpr std::pair<std::string_view, Analysis> kAnalyses[] = {
     {"orientation", Analysis::kOrientation},
     {"mean-colour", Analysis::kMeanColour},
     {"mean-color", Analysis::kMeanColour},
-    {"dhash", Analysis::kDhash}};
+    {"dhash", Analysis::kDhash},
+    {"sha256", Analysis::kSha256}};
 
 // Levenshtein distance, for "did you mean": the words are short, so the quadratic cost is nil.
 size_t EditDistance(std::string_view a, std::string_view b) {

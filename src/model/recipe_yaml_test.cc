@@ -393,7 +393,7 @@ analyses:
   - mean-colur
 )",
      "t.yaml:7: analyses[1]: must be one of width, height, format, orientation, mean-colour, "
-     "mean-color, dhash, got mean-colur (did you mean \"mean-colour\"?)"},
+     "mean-color, dhash, sha256, got mean-colur (did you mean \"mean-colour\"?)"},
     {R"(name: t
 outputs:
   - name: a

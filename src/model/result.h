@@ -33,6 +33,7 @@ struct ImageAnalysis {
   std::optional<int> orientation;     // EXIF orientation 1..8 (1 when absent)
   std::optional<std::array<double, 3>> mean_colour;  // sRGB, 0..255 per channel
   std::optional<uint64_t> dhash;                     // 64-bit difference hash of the upright image
+  std::optional<std::string> sha256;  // of the input file's bytes, 64 lower-case hex digits
   friend bool operator==(const ImageAnalysis&, const ImageAnalysis&) = default;
 };
 

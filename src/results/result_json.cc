@@ -126,6 +126,7 @@ Result<ImageAnalysis> ParseAnalysis(const Json& json) {
     if (!it->is_string()) return DataLoss("field \"dhash\" is not a string");
     PIXFLEET_ASSIGN_OR_RETURN(analysis.dhash, HashFromHex(it->get<std::string>()));
   }
+  PIXFLEET_RETURN_IF_ERROR(ReadOptional(json, "sha256", analysis.sha256, ReadString));
   return analysis;
 }
 
@@ -165,6 +166,7 @@ std::string AnalysisToJson(const ImageAnalysis& analysis) {
         {RoundToHundredths(colour[0]), RoundToHundredths(colour[1]), RoundToHundredths(colour[2])});
   }
   if (analysis.dhash) json["dhash"] = HashToHex(*analysis.dhash);
+  if (analysis.sha256) json["sha256"] = *analysis.sha256;
   return Dump(json);
 }
 

@@ -20,6 +20,7 @@ ImageAnalysis FullAnalysis() {
   analysis.orientation = 6;
   analysis.mean_colour = std::array<double, 3>{121.25, 98.5, 77.0};
   analysis.dhash = 0x0f1e2d3c4b5a6978u;
+  analysis.sha256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
   return analysis;
 }
 
@@ -59,7 +60,8 @@ TEST(ResultJsonTest, OutputsRoundTripExactly) {
 TEST(ResultJsonTest, AnalysisHasACompactCanonicalForm) {
   EXPECT_EQ(AnalysisToJson(FullAnalysis()),
             R"({"width":4000,"height":3000,"format":"jpeg","orientation":6,)"
-            R"("mean_colour":[121.25,98.5,77.0],"dhash":"0f1e2d3c4b5a6978"})");
+            R"("mean_colour":[121.25,98.5,77.0],"dhash":"0f1e2d3c4b5a6978",)"
+            R"("sha256":"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"})");
   EXPECT_EQ(AnalysisToJson(ImageAnalysis{}), "{}");
   ImageAnalysis only_hash;
   only_hash.dhash = 0;
