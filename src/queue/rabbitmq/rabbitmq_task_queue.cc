@@ -20,7 +20,12 @@ constexpr amqp_channel_t kPublishChannel = 1;
 constexpr amqp_channel_t kAdminChannel = 2;
 constexpr amqp_channel_t kBrowseChannel = 3;
 constexpr amqp_channel_t kConsumeChannel = 1;
-constexpr milliseconds kWaitSlice{50};
+// How long one thread waits on the consumer socket before letting other threads use it. Short
+// while leases are out, because an Ack that finds the socket busy is queued and sent by the
+// waiter after its slice (a long slice would hold acks, and with them the prefetch window);
+// long when nothing is leased, so an idle worker does not spin.
+constexpr milliseconds kBusyWaitSlice{2};
+constexpr milliseconds kIdleWaitSlice{50};
 
 std::vector<int64_t> DelaysMs(const std::vector<milliseconds>& delays) {
   std::vector<int64_t> out;
@@ -139,7 +144,9 @@ Status RabbitMqTaskQueue::EnsureConsumer() {
   if (consumer_->usable()) return Status::Ok();
   if (consumer_->connection != nullptr) {
     // Every lease of the lost connection is gone: the broker has requeued them.
+    std::lock_guard<std::mutex> settle(settle_mutex_);
     outstanding_.clear();
+    pending_acks_.clear();
   }
   return consumer_->Reconnect(options_, [this]() -> Status {
     amqp::ConnectionOptions connection_options{options_.heartbeat, options_.connect_timeout};
@@ -155,8 +162,10 @@ Status RabbitMqTaskQueue::EnsureConsumer() {
                        amqp_empty_bytes, /*no_local=*/0, /*no_ack=*/0, /*exclusive=*/0,
                        amqp_empty_table);
     PIXFLEET_RETURN_IF_ERROR(connection.CheckLastReply("basic.consume " + topology_.work));
+    std::lock_guard<std::mutex> settle(settle_mutex_);
     ++generation_;
     outstanding_.clear();
+    pending_acks_.clear();
     return Status::Ok();
   });
 }
@@ -193,9 +202,13 @@ Result<std::optional<Lease>> RabbitMqTaskQueue::LeaseNext(milliseconds max_wait)
       std::lock_guard<std::mutex> lock(consume_mutex_);
       PIXFLEET_RETURN_IF_ERROR(EnsureConsumer());
       amqp::Connection& connection = *consumer_->connection;
+      // While this thread waits on the socket, other threads' Acks are queued; they are sent
+      // when the wait ends, on every way out of this block.
+      const WaitingOnConsumer waiting(*this);
       amqp_maybe_release_buffers(connection.state());
       const auto left = std::chrono::duration_cast<milliseconds>(deadline - SteadyClock::now());
-      timeval tv = ToTimeval(std::clamp(left, milliseconds(0), kWaitSlice));
+      const milliseconds slice = LeasedCount() > 0 ? kBusyWaitSlice : kIdleWaitSlice;
+      timeval tv = ToTimeval(std::clamp(left, milliseconds(0), slice));
       amqp_envelope_t envelope;
       const amqp_rpc_reply_t reply = amqp_consume_message(connection.state(), &envelope, &tv, 0);
       if (reply.reply_type == AMQP_RESPONSE_NORMAL) {
@@ -220,11 +233,14 @@ Result<std::optional<Lease>> RabbitMqTaskQueue::LeaseNext(milliseconds max_wait)
               "basic.reject"));
           continue;
         }
-        outstanding_.insert(tag);
         Lease lease;
+        {
+          std::lock_guard<std::mutex> settle(settle_mutex_);
+          outstanding_.insert(tag);
+          lease.token = MakeToken(generation_, tag);
+        }
         lease.task = std::move(task).value();
         lease.attempt = static_cast<int>(prior + delivery_count + 1);
-        lease.token = MakeToken(generation_, tag);
         lease.expires_ms = clock_.NowMillis() + options_.lease_duration.count();
         return std::optional<Lease>(std::move(lease));
       }
@@ -254,10 +270,23 @@ Result<std::optional<Lease>> RabbitMqTaskQueue::LeaseNext(milliseconds max_wait)
   }
 }
 
+int64_t RabbitMqTaskQueue::LeasedCount() {
+  std::lock_guard<std::mutex> settle(settle_mutex_);
+  return static_cast<int64_t>(outstanding_.size());
+}
+
 Status RabbitMqTaskQueue::CheckLeaseLocked(const Lease& lease, uint64_t* tag) {
+  if (!consumer_->usable()) {
+    return Aborted("lease lost: its connection closed (the broker requeues unacked deliveries)");
+  }
+  std::lock_guard<std::mutex> settle(settle_mutex_);
+  return CheckLeaseSettleLocked(lease, tag);
+}
+
+Status RabbitMqTaskQueue::CheckLeaseSettleLocked(const Lease& lease, uint64_t* tag) const {
   uint64_t generation = 0;
   if (!ParseToken(lease.token, &generation, tag)) return Aborted("not a rabbitmq lease token");
-  if (!consumer_->usable() || generation != generation_ || !outstanding_.contains(*tag)) {
+  if (generation != generation_ || !outstanding_.contains(*tag)) {
     return Aborted(
         "lease lost: its delivery was settled or its connection closed (the broker "
         "requeues unacked deliveries)");
@@ -265,15 +294,61 @@ Status RabbitMqTaskQueue::CheckLeaseLocked(const Lease& lease, uint64_t* tag) {
   return Status::Ok();
 }
 
-Status RabbitMqTaskQueue::AckLocked(const Lease& lease) {
-  uint64_t tag = 0;
-  PIXFLEET_RETURN_IF_ERROR(CheckLeaseLocked(lease, &tag));
+Status RabbitMqTaskQueue::FlushAcksLocked(bool end_wait) {
+  std::vector<uint64_t> tags;
+  uint64_t lowest_unsettled = UINT64_MAX;
+  {
+    std::lock_guard<std::mutex> settle(settle_mutex_);
+    // From here on an Ack sends its own (it cannot be left in pending_acks_ unseen).
+    if (end_wait) waiting_ = false;
+    tags.swap(pending_acks_);
+    if (!outstanding_.empty()) lowest_unsettled = *outstanding_.begin();
+  }
+  if (tags.empty()) return Status::Ok();
+  if (!consumer_->usable()) return Aborted("lease lost: its connection closed");
   amqp::Connection& connection = *consumer_->connection;
-  outstanding_.erase(tag);
-  Status sent = connection.CheckCode(
-      amqp_basic_ack(connection.state(), kConsumeChannel, tag, /*multiple=*/0), "basic.ack");
-  if (!sent.ok()) return Aborted(sent.message());
-  return Status::Ok();
+  std::sort(tags.begin(), tags.end());
+  // Every delivery below the lowest one still leased is settled or in `tags`, so one ack with
+  // `multiple` covers the run below it (one frame, and one settlement in the quorum queue's
+  // log instead of one per message); the rest go one by one.
+  const auto below = std::lower_bound(tags.begin(), tags.end(), lowest_unsettled);
+  Status sent = Status::Ok();
+  if (below != tags.begin()) {
+    sent = connection.CheckCode(
+        amqp_basic_ack(connection.state(), kConsumeChannel, *(below - 1), /*multiple=*/1),
+        "basic.ack");
+  }
+  for (auto it = below; sent.ok() && it != tags.end(); ++it) {
+    sent = connection.CheckCode(
+        amqp_basic_ack(connection.state(), kConsumeChannel, *it, /*multiple=*/0), "basic.ack");
+  }
+  // The broker requeues whatever an ack lost with the connection did not settle.
+  return sent.ok() ? sent : Aborted(sent.message());
+}
+
+Status RabbitMqTaskQueue::AckLocked(const Lease& lease) {
+  if (!consumer_->usable()) {
+    return Aborted("lease lost: its connection closed (the broker requeues unacked deliveries)");
+  }
+  {
+    std::lock_guard<std::mutex> settle(settle_mutex_);
+    uint64_t tag = 0;
+    PIXFLEET_RETURN_IF_ERROR(CheckLeaseSettleLocked(lease, &tag));
+    outstanding_.erase(tag);
+    pending_acks_.push_back(tag);
+  }
+  return FlushAcksLocked(/*end_wait=*/false);
+}
+
+RabbitMqTaskQueue::WaitingOnConsumer::WaitingOnConsumer(RabbitMqTaskQueue& queue) : queue_(queue) {
+  std::lock_guard<std::mutex> settle(queue_.settle_mutex_);
+  queue_.waiting_ = true;
+}
+
+RabbitMqTaskQueue::WaitingOnConsumer::~WaitingOnConsumer() {
+  // A failure means the connection broke: the next call notices and reconnects, and the broker
+  // requeues what the lost acks did not settle.
+  static_cast<void>(queue_.FlushAcksLocked(/*end_wait=*/true));
 }
 
 Status RabbitMqTaskQueue::Heartbeat(Lease& lease) {
@@ -287,6 +362,18 @@ Status RabbitMqTaskQueue::Heartbeat(Lease& lease) {
 }
 
 Status RabbitMqTaskQueue::Ack(const Lease& lease) {
+  {
+    std::lock_guard<std::mutex> settle(settle_mutex_);
+    if (waiting_) {
+      // Another thread is waiting on the consumer socket (for at most kBusyWaitSlice): queue
+      // the ack; that thread sends it when its wait ends.
+      uint64_t tag = 0;
+      PIXFLEET_RETURN_IF_ERROR(CheckLeaseSettleLocked(lease, &tag));
+      outstanding_.erase(tag);
+      pending_acks_.push_back(tag);
+      return Status::Ok();
+    }
+  }
   std::lock_guard<std::mutex> lock(consume_mutex_);
   return AckLocked(lease);
 }
@@ -350,7 +437,7 @@ Result<QueueDepth> RabbitMqTaskQueue::Depth() {
   PIXFLEET_RETURN_IF_ERROR(counts.status());
   QueueDepth depth = *counts;
   std::lock_guard<std::mutex> lock(consume_mutex_);
-  depth.leased = consumer_->usable() ? static_cast<int64_t>(outstanding_.size()) : 0;
+  depth.leased = consumer_->usable() ? LeasedCount() : 0;
   return depth;
 }
 
@@ -416,7 +503,9 @@ Status RabbitMqTaskQueue::DeleteQueues() {
     std::lock_guard<std::mutex> lock(consume_mutex_);
     consumer_->confirms.reset();
     consumer_->connection.reset();
+    std::lock_guard<std::mutex> settle(settle_mutex_);
     outstanding_.clear();
+    pending_acks_.clear();
   }
   std::lock_guard<std::mutex> lock(publish_mutex_);
   PIXFLEET_RETURN_IF_ERROR(EnsurePublisher());

@@ -35,8 +35,12 @@
 // Connections and threads: librabbitmq connections are not thread-safe. The queue keeps two
 // connections, each guarded by its own mutex: one publishes (confirm channel) and runs passive
 // declares, the other consumes (opened on the first LeaseNext, so a publish-only submitter never
-// receives deliveries). LeaseNext waits in slices of 50 ms, releasing the mutex between them, so
-// other threads' Acks are not held up by a long wait. After a broker restart or network fault
+// receives deliveries). LeaseNext waits in slices (2 ms while leases are out, 50 ms when none
+// are), releasing the mutex between them. An Ack that finds the consumer busy queues its
+// delivery tag and returns; the thread holding the consumer sends queued acks after its slice,
+// coalesced: one basic.ack with `multiple` for every tag below the lowest still leased, the
+// rest one by one. An ack lost with its connection is harmless: the broker requeues the
+// delivery, which runs again with no new effect. After a broker restart or network fault
 // a broken connection is replaced on the next call, with exponential backoff between attempts
 // (kUnavailable while backing off); the consumer's generation then changes, so outstanding
 // leases become kAborted. Network waits use the steady clock; the injected Clock only stamps
@@ -125,10 +129,28 @@ class RabbitMqTaskQueue final : public TaskQueue {
   Status PublishMessages(std::span<const amqp::OutgoingMessage> messages);
   // Passive-declare counts of the work, retry and dead queues. Caller holds publish_mutex_.
   Result<QueueDepth> ReadCountsLocked();
-  // Checks the lease against the live consumer connection; kAborted if it was lost.
+  // Checks the lease against the live consumer connection; kAborted if it was lost. Caller
+  // holds consume_mutex_ (the settle variant: settle_mutex_ only, no connection check).
   Status CheckLeaseLocked(const Lease& lease, uint64_t* tag);
-  // basic.ack of a checked lease.
+  Status CheckLeaseSettleLocked(const Lease& lease, uint64_t* tag) const;
+  // Sends pending_acks_; with end_wait, also ends the wait that let Acks queue there. Caller
+  // holds consume_mutex_.
+  Status FlushAcksLocked(bool end_wait);
+  // Marks the consumer as waited on for its lifetime (Acks then queue); its end flushes them.
+  // Constructed and destroyed under consume_mutex_.
+  class WaitingOnConsumer {
+   public:
+    explicit WaitingOnConsumer(RabbitMqTaskQueue& queue);
+    ~WaitingOnConsumer();
+    WaitingOnConsumer(const WaitingOnConsumer&) = delete;
+    WaitingOnConsumer& operator=(const WaitingOnConsumer&) = delete;
+
+   private:
+    RabbitMqTaskQueue& queue_;
+  };
+  // basic.ack of a lease, with any acks queued by other threads. Caller holds consume_mutex_.
   Status AckLocked(const Lease& lease);
+  int64_t LeasedCount();
   Status Settle(const Lease& lease, amqp::OutgoingMessage copy);
 
   const std::string url_;
@@ -139,10 +161,16 @@ class RabbitMqTaskQueue final : public TaskQueue {
   std::mutex publish_mutex_;  // guards publisher_
   std::unique_ptr<Link> publisher_;
 
-  std::mutex consume_mutex_;  // guards consumer_, generation_, outstanding_
+  std::mutex consume_mutex_;  // guards consumer_ (the connection's I/O)
   std::unique_ptr<Link> consumer_;
-  uint64_t generation_ = 0;         // bumped on every new consumer connection
-  std::set<uint64_t> outstanding_;  // delivery tags leased on the current generation
+
+  // Taken after consume_mutex_ when both are held; Ack takes it alone when another thread
+  // holds the consumer.
+  mutable std::mutex settle_mutex_;     // guards the three below
+  uint64_t generation_ = 0;             // bumped on every new consumer connection
+  std::set<uint64_t> outstanding_;      // delivery tags leased on the current generation
+  std::vector<uint64_t> pending_acks_;  // settled by the worker, basic.ack not sent yet
+  bool waiting_ = false;                // a LeaseNext waits on the socket: Acks queue
 };
 
 }  // namespace pixfleet

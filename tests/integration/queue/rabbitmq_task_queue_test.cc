@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <iostream>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <string>
 #include <thread>
@@ -142,6 +143,18 @@ class RabbitMqTaskQueueTest : public ::testing::Test {
     Result<QueueDepth> depth = queue.Depth();
     EXPECT_TRUE(depth.ok()) << depth.status().ToString();
     return depth.ok() ? *depth : QueueDepth{-1, -1, -1, -1};
+  }
+
+  // The depth once it equals `expected`, or the last one read after 5 s. For effects the broker
+  // applies after replying (dead-lettering a rejected message happens asynchronously).
+  static QueueDepth DepthBecomes(TaskQueue& queue, const QueueDepth& expected) {
+    const auto deadline = std::chrono::steady_clock::now() + seconds(5);
+    QueueDepth depth = DepthOf(queue);
+    while (!(depth == expected) && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(milliseconds(20));
+      depth = DepthOf(queue);
+    }
+    return depth;
   }
 
   std::string name_;
@@ -358,11 +371,51 @@ TEST_F(RabbitMqTaskQueueTest, AMessageThatIsNotATaskIsDeadLetteredNotDelivered) 
   ASSERT_TRUE(lease.has_value());
   EXPECT_EQ(lease->task.task_id, "t0");
   EXPECT_TRUE(queue->Ack(*lease).ok());
-  EXPECT_EQ(DepthOf(*queue), (QueueDepth{0, 0, 0, 1}));
+  EXPECT_EQ(DepthBecomes(*queue, QueueDepth{0, 0, 0, 1}), (QueueDepth{0, 0, 0, 1}));
   Result<std::vector<DeadTask>> dead = queue->ListDead();
   ASSERT_TRUE(dead.ok()) << dead.status().ToString();
   ASSERT_EQ(dead->size(), 1u);
   EXPECT_EQ((*dead)[0].reason, "dead-lettered by the broker (rejected)");
+}
+
+// Slots that ack while another slot waits on the consumer socket have their acks queued and
+// sent (coalesced) when that wait ends. None may be lost: after the queue object is gone (its
+// connections closed, which would requeue anything unacked), nothing is delivered again.
+TEST_F(RabbitMqTaskQueueTest, AcksQueuedWhileAnotherSlotWaitsAreAllSent) {
+  constexpr int kTasks = 300;
+  RabbitMqOptions options = Options();
+  options.prefetch = 16;
+  {
+    auto queue = Open(options);
+    ASSERT_NE(queue, nullptr);
+    ASSERT_TRUE(queue->Publish(MakeTasks(kTasks)).ok());
+    std::mutex mutex;
+    std::multiset<std::string> leased;
+    std::vector<std::thread> slots;
+    for (int slot = 0; slot < 6; ++slot) {
+      slots.emplace_back([&] {
+        while (true) {
+          Result<std::optional<Lease>> lease = queue->LeaseNext(milliseconds(300));
+          ASSERT_TRUE(lease.ok()) << lease.status().ToString();
+          if (!lease->has_value()) return;  // 300 ms with nothing: the queue is drained
+          ASSERT_TRUE(queue->Ack(**lease).ok());
+          std::lock_guard lock(mutex);
+          leased.insert((*lease)->task.task_id);
+        }
+      });
+    }
+    for (std::thread& slot : slots) slot.join();
+    EXPECT_EQ(leased.size(), static_cast<size_t>(kTasks));
+    EXPECT_EQ(std::set<std::string>(leased.begin(), leased.end()).size(),
+              static_cast<size_t>(kTasks))
+        << "a task was delivered twice: an ack was not sent before the next lease";
+    EXPECT_EQ(DepthOf(*queue).leased, 0);
+  }
+  auto reopened = Open(options);
+  ASSERT_NE(reopened, nullptr);
+  EXPECT_FALSE(LeaseWithin(*reopened, milliseconds(500)).has_value())
+      << "an ack was lost with the connection: the broker requeued its task";
+  EXPECT_EQ(DepthOf(*reopened), (QueueDepth{0, 0, 0, 0}));
 }
 
 TEST_F(RabbitMqTaskQueueTest, PublishesTenThousandTasksWithConfirmsThenLeasesAndAcksThem) {
