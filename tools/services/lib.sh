@@ -261,6 +261,20 @@ lock_services() {
   fi
 }
 
+# Our ports lie inside Linux's ephemeral range (32768-60999 by default), so a client connection
+# made elsewhere on the machine can hold one of them as its local port for a moment, and a
+# service restarted then fails with EADDRINUSE (seen with hundreds of worker connections during
+# a fault test). As root, add them to net.ipv4.ip_local_reserved_ports, which keeps the kernel
+# from handing them out as ephemeral ports (explicit binds still work). Best effort otherwise.
+reserve_service_ports() {
+  local file=/proc/sys/net/ipv4/ip_local_reserved_ports current wanted
+  [ -w "$file" ] || return 0
+  current=$(cat "$file")
+  wanted="$PG_PORT,$PGBOUNCER_PORT,$AMQP_PORT,$RABBITMQ_MGMT_PORT,$RABBITMQ_DIST_PORT_NUMBER"
+  wanted="$wanted,$RABBITMQ_EPMD_PORT,$S3_PORT"
+  echo "${current:+$current,}$wanted" >"$file" 2>/dev/null || true
+}
+
 # run_parallel ACTION SERVICE...: runs tools/services/SERVICE.sh ACTION for each service at once,
 # prints each one's output in order, fails if any failed.
 run_parallel() {

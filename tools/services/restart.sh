@@ -14,6 +14,7 @@ fi
 mapfile -t services < <(select_services "$@")
 [ ${#services[@]} -eq $# ] || exit 2
 lock_services
+reserve_service_ports
 for name in "${services[@]}"; do
   "$SERVICES_SCRIPTS/$name.sh" stop 9>&-
   "$SERVICES_SCRIPTS/$name.sh" start 9>&-

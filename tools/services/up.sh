@@ -15,6 +15,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 mapfile -t services < <(select_services "$@")
 [ $# -eq 0 ] || [ ${#services[@]} -eq $# ] || exit 2
 lock_services
+reserve_service_ports
 bash "$PIXFLEET_ROOT/tools/install-deps.sh" --services >&2
 run_parallel start "${services[@]}"
 write_env
