@@ -23,9 +23,20 @@ RABBITMQ_MGMT_PORT=$((55673 + PORT_OFFSET))
 RABBITMQ_DIST_PORT_NUMBER=$((55674 + PORT_OFFSET)) # Erlang distribution (node <-> CLI tools)
 RABBITMQ_EPMD_PORT=$((54369 + PORT_OFFSET)) # a private epmd, so no other Erlang node interferes
 S3_PORT=$((54569 + PORT_OFFSET))
+# TLS listeners, all with certificates of the test CA (test_ca below).
+AMQPS_PORT=$((55671 + PORT_OFFSET))
+RABBITMQ_MGMT_TLS_PORT=$((55675 + PORT_OFFSET))
+S3_TLS_PORT=$((54570 + PORT_OFFSET)) # a second s3rver over the same data (s3.sh)
 
 PG_DATABASE=pixfleet_test
 S3_BUCKET=pixfleet-test
+
+# The test CA and the one server certificate it issues (test_ca below).
+TLS_DIR="$SERVICES_DIR/tls"
+TEST_CA_FILE="$TLS_DIR/ca.crt"
+# Names the server certificate is valid for: loopback by address and by name, and the
+# virtual-hosted form of the S3 bucket on the https s3rver (bucket.s3.localhost).
+TLS_SERVER_SAN="IP:127.0.0.1,DNS:localhost,DNS:s3.localhost,DNS:$S3_BUCKET.s3.localhost"
 
 # Bounded waits, in seconds.
 WAIT_PG=${PIXFLEET_SERVICES_WAIT_PG:-30}
@@ -113,6 +124,61 @@ service_dir() {
     chown "$owner:" "$real"
   fi
   echo "$real"
+}
+
+# Makes, once, the test certificate authority and a server certificate it signs for
+# TLS_SERVER_SAN, in build/services/tls/: ca.crt (what clients trust: PIXFLEET_TEST_CA_FILE),
+# ca.key, server.crt, server.key. Every TLS listener serves that one certificate, so one CA file
+# verifies them all. Services start in parallel, so the first caller makes the files (under a
+# lock, into a temporary folder renamed into place) and the others wait for it. The files stay
+# until build/services is deleted.
+test_ca() {
+  [ -s "$TLS_DIR/server.crt" ] && return 0
+  mkdir -p "$SERVICES_DIR"
+  (
+    exec 8>"$SERVICES_DIR/.tls.lock"
+    flock -w 60 8 || die "could not lock $SERVICES_DIR/.tls.lock"
+    [ -s "$TLS_DIR/server.crt" ] && exit 0
+    local tmp
+    tmp=$(mktemp -d "$SERVICES_DIR/.tls.XXXXXX")
+    log "making the test CA and server certificate (${TLS_DIR#"$PIXFLEET_ROOT"/})"
+    {
+      openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=pixfleet test CA" \
+        -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
+        -keyout "$tmp/ca.key" -out "$tmp/ca.crt" &&
+        openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" \
+          -keyout "$tmp/server.key" -out "$tmp/server.csr" &&
+        printf 'subjectAltName=%s\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' \
+          "$TLS_SERVER_SAN" >"$tmp/server.ext" &&
+        openssl x509 -req -in "$tmp/server.csr" -CA "$tmp/ca.crt" -CAkey "$tmp/ca.key" \
+          -CAcreateserial -days 3650 -extfile "$tmp/server.ext" -out "$tmp/server.crt"
+    } >"$tmp/openssl.log" 2>&1 || {
+      log_tail "$tmp/openssl.log"
+      rm -rf "$tmp"
+      die "openssl could not make the test certificates"
+    }
+    rm -f "$tmp/server.csr" "$tmp/server.ext" "$tmp/ca.srl"
+    chmod 644 "$tmp/ca.crt" "$tmp/server.crt"
+    chmod 600 "$tmp/ca.key" "$tmp/server.key"
+    chmod 755 "$tmp"
+    rm -rf "$TLS_DIR"
+    mv "$tmp" "$TLS_DIR"
+  )
+}
+
+# install_server_cert DIR OWNER: copies the server certificate, its key and the CA into DIR
+# (created), owned by OWNER, the key readable by OWNER only: each service reads its own copy,
+# from a folder its user can reach (build/services itself may not be reachable; see service_dir).
+install_server_cert() {
+  local dir=$1 owner=$2 file
+  test_ca
+  as_user "$owner" mkdir -p "$dir"
+  for file in ca.crt server.crt server.key; do
+    if ! cmp -s "$TLS_DIR/$file" "$dir/$file"; then
+      as_user "$owner" tee "$dir/$file" <"$TLS_DIR/$file" >/dev/null
+    fi
+  done
+  chmod 600 "$dir/server.key"
 }
 
 # Prints the (real) folder of service NAME if it exists; fails otherwise. Used by stop and status,
@@ -299,6 +365,11 @@ export PIXFLEET_TEST_S3_BUCKET='$S3_BUCKET'
 export AWS_ACCESS_KEY_ID='S3RVER'
 export AWS_SECRET_ACCESS_KEY='S3RVER'
 export AWS_REGION='us-east-1'
+# TLS: every TLS listener serves a certificate of this CA, valid for 127.0.0.1 and localhost.
+export PIXFLEET_TEST_CA_FILE=$(printf '%q' "$TEST_CA_FILE")
+export PIXFLEET_TEST_AMQPS_URL='amqps://guest:guest@127.0.0.1:$AMQPS_PORT/%2f'
+export PIXFLEET_TEST_RABBITMQ_API_HTTPS='https://guest:guest@127.0.0.1:$RABBITMQ_MGMT_TLS_PORT'
+export PIXFLEET_TEST_S3_HTTPS_ENDPOINT='https://127.0.0.1:$S3_TLS_PORT'
 # Commands the fault tests run to restart a service mid-test (stop, start, wait; data kept).
 export PIXFLEET_TEST_RABBITMQ_RESTART_CMD=$(printf '%q' "$(printf '%q rabbitmq' "$SERVICES_SCRIPTS/restart.sh")")
 export PIXFLEET_TEST_POSTGRES_RESTART_CMD=$(printf '%q' "$(printf '%q postgres' "$SERVICES_SCRIPTS/restart.sh")")
