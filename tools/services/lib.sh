@@ -15,7 +15,25 @@ SERVICES_SCRIPTS="$PIXFLEET_ROOT/tools/services"
 # Ports (all on 127.0.0.1).
 # PIXFLEET_SERVICES_PORT_OFFSET shifts every port, so that two checkouts (two CI runs, or CI and
 # a developer) can run their services side by side on one machine.
-PORT_OFFSET=${PIXFLEET_SERVICES_PORT_OFFSET:-0}
+#
+# The offset the services of this checkout run with is recorded in build/services/port-offset
+# (written at every start, removed by down.sh once everything is stopped). A script run without
+# the variable (a fault test's restart command, down.sh from another terminal) takes the recorded
+# offset; one run with another offset is refused. Otherwise it would stop this folder's services
+# and then act on the ports of another checkout's: start on them, or stop that checkout's
+# private epmd (seen happen: a restart without the variable killed the offset-0 epmd).
+PORT_OFFSET_FILE="$SERVICES_DIR/port-offset"
+RECORDED_PORT_OFFSET=$(cat "$PORT_OFFSET_FILE" 2>/dev/null || true)
+if [ -z "${PIXFLEET_SERVICES_PORT_OFFSET:-}" ]; then
+  PORT_OFFSET=${RECORDED_PORT_OFFSET:-0}
+else
+  PORT_OFFSET=$PIXFLEET_SERVICES_PORT_OFFSET
+  if [ -n "$RECORDED_PORT_OFFSET" ] && [ "$RECORDED_PORT_OFFSET" != "$PORT_OFFSET" ]; then
+    echo "services: error: the services in $SERVICES_DIR use PIXFLEET_SERVICES_PORT_OFFSET=$RECORDED_PORT_OFFSET," \
+      "not $PORT_OFFSET: stop them with that offset first (tools/services/down.sh)" >&2
+    exit 1
+  fi
+fi
 PG_PORT=$((55432 + PORT_OFFSET))
 PGBOUNCER_PORT=$((56432 + PORT_OFFSET))
 AMQP_PORT=$((55672 + PORT_OFFSET))
@@ -104,6 +122,10 @@ service_dir() {
   local name=$1 owner=$2 dir real
   dir="$SERVICES_DIR/$name"
   mkdir -p "$SERVICES_DIR"
+  if [ "$RECORDED_PORT_OFFSET" != "$PORT_OFFSET" ]; then
+    echo "$PORT_OFFSET" >"$PORT_OFFSET_FILE.$$"
+    mv -f "$PORT_OFFSET_FILE.$$" "$PORT_OFFSET_FILE"
+  fi
   if [ -L "$dir" ]; then
     real=$(readlink -f "$dir")
     mkdir -p "$real"
