@@ -65,16 +65,15 @@ void OverrideSni(const SSL* ssl, int where, int /*ret*/) {
 // A password-protected key would otherwise make OpenSSL prompt on the terminal.
 int NoKeyPassword(char* /*buffer*/, int /*size*/, int /*rwflag*/, void* /*user*/) { return 0; }
 
-// Drains this thread's OpenSSL error queue into one line ("" when empty).
-std::string OpenSslErrors() {
-  std::string out;
-  while (const unsigned long error = ERR_get_error()) {
-    char text[256] = {};
-    ERR_error_string_n(error, text, sizeof(text));
-    if (!out.empty()) out += "; ";
-    out += text;
-  }
-  return out;
+// The first (root-cause) error of this thread's OpenSSL queue, which it then empties; "" when
+// there is none.
+std::string OpenSslError() {
+  const unsigned long first = ERR_get_error();
+  ERR_clear_error();
+  if (first == 0) return "";
+  char text[256] = {};
+  ERR_error_string_n(first, text, sizeof(text));
+  return text;
 }
 
 bool IsIpAddress(const std::string& host) {
@@ -90,7 +89,7 @@ Status ConfigureTls(amqp_socket_t* socket, const AmqpUrl& url, TlsState& state,
   auto* ctx = static_cast<SSL_CTX*>(amqp_ssl_socket_get_context(socket));
   if (ctx == nullptr) return Internal("amqps: librabbitmq has no SSL context");
   auto fail = [&](const std::string& what) {
-    return InvalidArgument("amqps (" + where + "): " + what + ": " + OpenSslErrors());
+    return InvalidArgument("amqps (" + where + "): " + what + ": " + OpenSslError());
   };
   ERR_clear_error();
   SSL_CTX_set_ex_data(ctx, 0, &state);
@@ -295,7 +294,7 @@ Status Connection::OpenFailure(int code) {
     return InvalidArgument(message);
   }
   if (tls) {
-    const std::string details = OpenSslErrors();
+    const std::string details = OpenSslError();
     if (!details.empty()) message += ": " + details;
   }
   return Unavailable(message);
