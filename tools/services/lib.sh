@@ -179,7 +179,7 @@ test_ca() {
       rm -rf "$tmp"
       die "openssl could not make the test certificates"
     }
-    rm -f "$tmp/server.csr" "$tmp/server.ext" "$tmp/ca.srl"
+    rm -f "$tmp/server.csr" "$tmp/server.ext" "$tmp/ca.srl" "$tmp/openssl.log"
     chmod 644 "$tmp/ca.crt" "$tmp/server.crt"
     chmod 600 "$tmp/ca.key" "$tmp/server.key"
     chmod 755 "$tmp"
