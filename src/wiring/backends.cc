@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "queue/rabbitmq/amqp_url.h"
 #include "queue/rabbitmq/rabbitmq_task_queue.h"
 #include "queue/sqlite/sqlite_task_queue.h"
 #include "results/postgres/postgres_result_store.h"
@@ -13,17 +14,6 @@
 
 namespace pixfleet {
 
-namespace {
-
-// Splits "amqp://host/vhost?queue=NAME" into the broker URL and the queue name.
-std::pair<std::string, std::string> SplitQueueName(std::string_view url) {
-  const size_t query = url.find("?queue=");
-  if (query == std::string_view::npos) return {std::string(url), ""};
-  return {std::string(url.substr(0, query)), std::string(url.substr(query + 7))};
-}
-
-}  // namespace
-
 Result<std::unique_ptr<TaskQueue>> MakeTaskQueue(std::string_view url,
                                                  const TaskQueueOptions& options, Clock& clock,
                                                  int concurrency) {
@@ -32,8 +22,9 @@ Result<std::unique_ptr<TaskQueue>> MakeTaskQueue(std::string_view url,
     RabbitMqOptions amqp_options;
     static_cast<TaskQueueOptions&>(amqp_options) = options;
     amqp_options.prefetch = std::max(1, concurrency);
-    auto [broker_url, queue_name] = SplitQueueName(url);
-    if (!queue_name.empty()) amqp_options.queue_name = queue_name;
+    // queue=NAME is ours; the other query parameters (TLS options) are the connection's.
+    auto [broker_url, queue_name] = amqp::TakeQueryParameter(url, "queue");
+    if (queue_name.has_value()) amqp_options.queue_name = *queue_name;
     PIXFLEET_ASSIGN_OR_RETURN(auto queue, RabbitMqTaskQueue::Open(broker_url, amqp_options, clock));
     return std::unique_ptr<TaskQueue>(std::move(queue));
   }
@@ -44,8 +35,8 @@ Result<std::unique_ptr<TaskQueue>> MakeTaskQueue(std::string_view url,
                               SqliteTaskQueue::Open(parsed.rest, sqlite_options, clock));
     return std::unique_ptr<TaskQueue>(std::move(queue));
   }
-  return InvalidArgument("unsupported queue URL '" + std::string(url) +
-                         "' (supported: sqlite:///path/queue.db, amqp://host/vhost)");
+  return InvalidArgument("unsupported queue URL '" + amqp::RedactUrl(url) +
+                         "' (supported: sqlite:///path/queue.db, amqp[s]://host/vhost)");
 }
 
 Result<std::unique_ptr<ResultStore>> MakeResultStore(std::string_view url, Clock& clock) {

@@ -1,5 +1,6 @@
 // The composition root: the only code that knows every backend. It turns URLs into ports:
-//   queue:   sqlite:///path/queue.db | amqp[s]://user:pass@host:port/vhost[?queue=NAME]
+//   queue:   sqlite:///path/queue.db | amqp[s]://user:pass@host:port/vhost[?queue=NAME][&TLS]
+//            (TLS options: queue/rabbitmq/amqp_url.h)
 //   results: sqlite:///path/results.db | postgresql://user:pass@host:port/db[?sslmode=...]
 //   objects: file:///dir (or a bare path) | s3://bucket/prefix (endpoint, region and keys from
 //            the standard AWS environment variables or ~/.aws/credentials)

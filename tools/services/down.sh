@@ -22,5 +22,7 @@ if [ $# -eq 0 ]; then
     echo "$leftovers" >&2
     exit 1
   fi
+  # Nothing runs any more: the next up.sh may choose another offset (lib.sh).
+  rm -f "$PORT_OFFSET_FILE"
 fi
 log "stopped: ${services[*]}"

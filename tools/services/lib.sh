@@ -15,7 +15,25 @@ SERVICES_SCRIPTS="$PIXFLEET_ROOT/tools/services"
 # Ports (all on 127.0.0.1).
 # PIXFLEET_SERVICES_PORT_OFFSET shifts every port, so that two checkouts (two CI runs, or CI and
 # a developer) can run their services side by side on one machine.
-PORT_OFFSET=${PIXFLEET_SERVICES_PORT_OFFSET:-0}
+#
+# The offset the services of this checkout run with is recorded in build/services/port-offset
+# (written at every start, removed by down.sh once everything is stopped). A script run without
+# the variable (a fault test's restart command, down.sh from another terminal) takes the recorded
+# offset; one run with another offset is refused. Otherwise it would stop this folder's services
+# and then act on the ports of another checkout's: start on them, or stop that checkout's
+# private epmd (seen happen: a restart without the variable killed the offset-0 epmd).
+PORT_OFFSET_FILE="$SERVICES_DIR/port-offset"
+RECORDED_PORT_OFFSET=$(cat "$PORT_OFFSET_FILE" 2>/dev/null || true)
+if [ -z "${PIXFLEET_SERVICES_PORT_OFFSET:-}" ]; then
+  PORT_OFFSET=${RECORDED_PORT_OFFSET:-0}
+else
+  PORT_OFFSET=$PIXFLEET_SERVICES_PORT_OFFSET
+  if [ -n "$RECORDED_PORT_OFFSET" ] && [ "$RECORDED_PORT_OFFSET" != "$PORT_OFFSET" ]; then
+    echo "services: error: the services in $SERVICES_DIR use PIXFLEET_SERVICES_PORT_OFFSET=$RECORDED_PORT_OFFSET," \
+      "not $PORT_OFFSET: stop them with that offset first (tools/services/down.sh)" >&2
+    exit 1
+  fi
+fi
 PG_PORT=$((55432 + PORT_OFFSET))
 PGBOUNCER_PORT=$((56432 + PORT_OFFSET))
 AMQP_PORT=$((55672 + PORT_OFFSET))
@@ -23,9 +41,20 @@ RABBITMQ_MGMT_PORT=$((55673 + PORT_OFFSET))
 RABBITMQ_DIST_PORT_NUMBER=$((55674 + PORT_OFFSET)) # Erlang distribution (node <-> CLI tools)
 RABBITMQ_EPMD_PORT=$((54369 + PORT_OFFSET)) # a private epmd, so no other Erlang node interferes
 S3_PORT=$((54569 + PORT_OFFSET))
+# TLS listeners, all with certificates of the test CA (test_ca below).
+AMQPS_PORT=$((55671 + PORT_OFFSET))
+RABBITMQ_MGMT_TLS_PORT=$((55675 + PORT_OFFSET))
+S3_TLS_PORT=$((54570 + PORT_OFFSET)) # a second s3rver over the same data (s3.sh)
 
 PG_DATABASE=pixfleet_test
 S3_BUCKET=pixfleet-test
+
+# The test CA and the one server certificate it issues (test_ca below).
+TLS_DIR="$SERVICES_DIR/tls"
+TEST_CA_FILE="$TLS_DIR/ca.crt"
+# Names the server certificate is valid for: loopback by address and by name, and the
+# virtual-hosted form of the S3 bucket on the https s3rver (bucket.s3.localhost).
+TLS_SERVER_SAN="IP:127.0.0.1,DNS:localhost,DNS:s3.localhost,DNS:$S3_BUCKET.s3.localhost"
 
 # Bounded waits, in seconds.
 WAIT_PG=${PIXFLEET_SERVICES_WAIT_PG:-30}
@@ -93,6 +122,10 @@ service_dir() {
   local name=$1 owner=$2 dir real
   dir="$SERVICES_DIR/$name"
   mkdir -p "$SERVICES_DIR"
+  if [ "$RECORDED_PORT_OFFSET" != "$PORT_OFFSET" ]; then
+    echo "$PORT_OFFSET" >"$PORT_OFFSET_FILE.$$"
+    mv -f "$PORT_OFFSET_FILE.$$" "$PORT_OFFSET_FILE"
+  fi
   if [ -L "$dir" ]; then
     real=$(readlink -f "$dir")
     mkdir -p "$real"
@@ -113,6 +146,61 @@ service_dir() {
     chown "$owner:" "$real"
   fi
   echo "$real"
+}
+
+# Makes, once, the test certificate authority and a server certificate it signs for
+# TLS_SERVER_SAN, in build/services/tls/: ca.crt (what clients trust: PIXFLEET_TEST_CA_FILE),
+# ca.key, server.crt, server.key. Every TLS listener serves that one certificate, so one CA file
+# verifies them all. Services start in parallel, so the first caller makes the files (under a
+# lock, into a temporary folder renamed into place) and the others wait for it. The files stay
+# until build/services is deleted.
+test_ca() {
+  [ -s "$TLS_DIR/server.crt" ] && return 0
+  mkdir -p "$SERVICES_DIR"
+  (
+    exec 8>"$SERVICES_DIR/.tls.lock"
+    flock -w 60 8 || die "could not lock $SERVICES_DIR/.tls.lock"
+    [ -s "$TLS_DIR/server.crt" ] && exit 0
+    local tmp
+    tmp=$(mktemp -d "$SERVICES_DIR/.tls.XXXXXX")
+    log "making the test CA and server certificate (${TLS_DIR#"$PIXFLEET_ROOT"/})"
+    {
+      openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=pixfleet test CA" \
+        -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
+        -keyout "$tmp/ca.key" -out "$tmp/ca.crt" &&
+        openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" \
+          -keyout "$tmp/server.key" -out "$tmp/server.csr" &&
+        printf 'subjectAltName=%s\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' \
+          "$TLS_SERVER_SAN" >"$tmp/server.ext" &&
+        openssl x509 -req -in "$tmp/server.csr" -CA "$tmp/ca.crt" -CAkey "$tmp/ca.key" \
+          -CAcreateserial -days 3650 -extfile "$tmp/server.ext" -out "$tmp/server.crt"
+    } >"$tmp/openssl.log" 2>&1 || {
+      log_tail "$tmp/openssl.log"
+      rm -rf "$tmp"
+      die "openssl could not make the test certificates"
+    }
+    rm -f "$tmp/server.csr" "$tmp/server.ext" "$tmp/ca.srl" "$tmp/openssl.log"
+    chmod 644 "$tmp/ca.crt" "$tmp/server.crt"
+    chmod 600 "$tmp/ca.key" "$tmp/server.key"
+    chmod 755 "$tmp"
+    rm -rf "$TLS_DIR"
+    mv "$tmp" "$TLS_DIR"
+  )
+}
+
+# install_server_cert DIR OWNER: copies the server certificate, its key and the CA into DIR
+# (created), owned by OWNER, the key readable by OWNER only: each service reads its own copy,
+# from a folder its user can reach (build/services itself may not be reachable; see service_dir).
+install_server_cert() {
+  local dir=$1 owner=$2 file
+  test_ca
+  as_user "$owner" mkdir -p "$dir"
+  for file in ca.crt server.crt server.key; do
+    if ! cmp -s "$TLS_DIR/$file" "$dir/$file"; then
+      as_user "$owner" tee "$dir/$file" <"$TLS_DIR/$file" >/dev/null
+    fi
+  done
+  chmod 600 "$dir/server.key"
 }
 
 # Prints the (real) folder of service NAME if it exists; fails otherwise. Used by stop and status,
@@ -313,6 +401,11 @@ export PIXFLEET_TEST_S3_BUCKET='$S3_BUCKET'
 export AWS_ACCESS_KEY_ID='S3RVER'
 export AWS_SECRET_ACCESS_KEY='S3RVER'
 export AWS_REGION='us-east-1'
+# TLS: every TLS listener serves a certificate of this CA, valid for 127.0.0.1 and localhost.
+export PIXFLEET_TEST_CA_FILE=$(printf '%q' "$TEST_CA_FILE")
+export PIXFLEET_TEST_AMQPS_URL='amqps://guest:guest@127.0.0.1:$AMQPS_PORT/%2f'
+export PIXFLEET_TEST_RABBITMQ_API_HTTPS='https://guest:guest@127.0.0.1:$RABBITMQ_MGMT_TLS_PORT'
+export PIXFLEET_TEST_S3_HTTPS_ENDPOINT='https://127.0.0.1:$S3_TLS_PORT'
 # Commands the fault tests run to restart a service mid-test (stop, start, wait; data kept).
 export PIXFLEET_TEST_RABBITMQ_RESTART_CMD=$(printf '%q' "$(printf '%q rabbitmq' "$SERVICES_SCRIPTS/restart.sh")")
 export PIXFLEET_TEST_POSTGRES_RESTART_CMD=$(printf '%q' "$(printf '%q postgres' "$SERVICES_SCRIPTS/restart.sh")")

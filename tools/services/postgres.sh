@@ -4,7 +4,8 @@
 #   tools/services/postgres.sh start|stop|status|restart
 #
 # Layout: data/ (the cluster, owned by the postgres user: PostgreSQL refuses to run as root),
-# run/ (its Unix socket), tls/ (a self-signed certificate, so sslmode=require works),
+# run/ (its Unix socket), tls/ (a copy of the test CA's server certificate, lib.sh test_ca: so
+# sslmode=require works, and so does sslmode=verify-full with sslrootcert=PIXFLEET_TEST_CA_FILE),
 # postgres.log. Authentication is `trust` for everyone: tests only. The database pixfleet_test is
 # created on first start. A restart keeps the data.
 set -euo pipefail
@@ -51,15 +52,6 @@ pg_init() {
       log_tail "$PG_DIR/initdb.log"
       die "postgres: initdb failed"
     }
-  # A self-signed certificate: sslmode=require (encryption without verification) works out of the box.
-  as_user "$PG_USER" openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=127.0.0.1" \
-    -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" \
-    -keyout "$PG_TLS/server.key" -out "$PG_TLS/server.crt" >"$PG_DIR/openssl.log" 2>&1 ||
-    {
-      log_tail "$PG_DIR/openssl.log"
-      die "postgres: openssl could not make a certificate"
-    }
-  chmod 600 "$PG_TLS/server.key"
   # Settings of our own, kept apart from initdb's file. Durability shortcuts are fine for tests:
   # they only matter if the machine itself crashes, not if PostgreSQL is killed or restarted.
   as_user "$PG_USER" tee "$PG_DATA/pixfleet-test.conf" >/dev/null <<CONF
@@ -102,6 +94,8 @@ pg_ready() { "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -d p
 svc_start() {
   pg_paths
   pg_init
+  # Every start, so that a cluster made before the test CA existed serves its certificate too.
+  install_server_cert "$PG_TLS" "$PG_USER"
   pg_clear_stale_lock
   if ! pg_running; then
     if port_open "$PG_PORT"; then

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # RabbitMQ 3.10 (Debian's rabbitmq-server) for the integration tests, with the management plugin,
 # in build/services/rabbitmq/: AMQP on 127.0.0.1:55672, management HTTP API on 127.0.0.1:55673
-# (user guest/guest, which RabbitMQ allows on loopback only).
+# (user guest/guest, which RabbitMQ allows on loopback only); the same over TLS with the test CA's
+# certificate (lib.sh test_ca, copied into tls/): AMQPS on 127.0.0.1:55671, management HTTPS on
+# 127.0.0.1:55675. Clients need no certificate; one they present is verified against the test CA.
 #
 #   tools/services/rabbitmq.sh start|stop|status|restart
 #
@@ -64,6 +66,7 @@ rmq_env() {
 
 rmq_configure() {
   as_user "$RMQ_USER" mkdir -p "$RMQ_DIR/home" "$RMQ_DIR/mnesia" "$RMQ_LOG_DIR"
+  install_server_cert "$RMQ_DIR/tls" "$RMQ_USER"
   if [ ! -s "$RMQ_DIR/home/.erlang.cookie" ]; then
     # Our own cookie: the node and the CLI tools (same HOME) share it; nothing else does.
     head -c 32 /dev/urandom | md5sum | cut -c1-20 | tr 'a-f' 'A-F' |
@@ -73,9 +76,19 @@ rmq_configure() {
   as_user "$RMQ_USER" tee "$RMQ_DIR/rabbitmq.conf" >/dev/null <<EOF_CONF
 # Written by tools/services/rabbitmq.sh (test instance, loopback only).
 listeners.tcp.default = 127.0.0.1:$AMQP_PORT
-listeners.ssl = none
+listeners.ssl.default = 127.0.0.1:$AMQPS_PORT
+ssl_options.cacertfile = $RMQ_DIR/tls/ca.crt
+ssl_options.certfile = $RMQ_DIR/tls/server.crt
+ssl_options.keyfile = $RMQ_DIR/tls/server.key
+ssl_options.verify = verify_peer
+ssl_options.fail_if_no_peer_cert = false
 management.tcp.ip = 127.0.0.1
 management.tcp.port = $RABBITMQ_MGMT_PORT
+management.ssl.ip = 127.0.0.1
+management.ssl.port = $RABBITMQ_MGMT_TLS_PORT
+management.ssl.cacertfile = $RMQ_DIR/tls/ca.crt
+management.ssl.certfile = $RMQ_DIR/tls/server.crt
+management.ssl.keyfile = $RMQ_DIR/tls/server.key
 # guest/guest, allowed from loopback only (RabbitMQ's default, kept on purpose).
 loopback_users.guest = true
 # Queue depth and rates in the management API refresh every second (default 5 s).
@@ -103,21 +116,24 @@ svc_status() {
 }
 
 rmq_ready() {
-  port_open "$AMQP_PORT" &&
-    curl -fsS -o /dev/null --max-time 2 -u guest:guest "http://127.0.0.1:$RABBITMQ_MGMT_PORT/api/overview"
+  port_open "$AMQP_PORT" && port_open "$AMQPS_PORT" &&
+    curl -fsS -o /dev/null --max-time 2 -u guest:guest "http://127.0.0.1:$RABBITMQ_MGMT_PORT/api/overview" &&
+    curl -fsS -o /dev/null --max-time 2 --cacert "$TEST_CA_FILE" -u guest:guest \
+      "https://127.0.0.1:$RABBITMQ_MGMT_TLS_PORT/api/overview"
 }
 
 svc_start() {
   rmq_paths
   if ! rmq_running; then
     local port
-    for port in "$AMQP_PORT" "$RABBITMQ_MGMT_PORT" "$RABBITMQ_DIST_PORT_NUMBER"; do
+    for port in "$AMQP_PORT" "$AMQPS_PORT" "$RABBITMQ_MGMT_PORT" "$RABBITMQ_MGMT_TLS_PORT" \
+      "$RABBITMQ_DIST_PORT_NUMBER"; do
       if port_open "$port"; then
         die "rabbitmq: port $port is taken by another process (ss -ltnp 'sport = :$port')"
       fi
     done
     rmq_configure
-    log "rabbitmq: starting on 127.0.0.1:$AMQP_PORT (management 127.0.0.1:$RABBITMQ_MGMT_PORT)"
+    log "rabbitmq: starting on 127.0.0.1:$AMQP_PORT, TLS $AMQPS_PORT (management $RABBITMQ_MGMT_PORT, TLS $RABBITMQ_MGMT_TLS_PORT)"
     rm -f "$RMQ_PID" "$RMQ_LAUNCHER_PID"
     as_user "$RMQ_USER" touch "$RMQ_STARTUP_LOG"
     # In its own session, so it survives this script and the terminal; stdin from /dev/null.
@@ -142,7 +158,7 @@ svc_start() {
     fi
     sleep 0.3
   done
-  log "rabbitmq: ready (amqp://guest:guest@127.0.0.1:$AMQP_PORT/%2f)"
+  log "rabbitmq: ready (amqp://guest:guest@127.0.0.1:$AMQP_PORT/%2f, amqps://…:$AMQPS_PORT)"
 }
 
 svc_stop() {

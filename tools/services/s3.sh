@@ -9,6 +9,14 @@
 # come from the machine, or from Debian through tools/install-deps.sh --services. Objects live in
 # build/services/s3/data/ and survive a restart. s3rver accepts the access key S3RVER with the
 # secret S3RVER but does not verify signatures (any secret works): signing must be tested elsewhere.
+#
+# HTTPS: one s3rver process serves either http or https (--key/--cert switch the whole listener),
+# so a second process serves https on 127.0.0.1:54570 with the test CA's certificate (lib.sh
+# test_ca, copied into tls/), over the SAME data folder: both endpoints show the same buckets and
+# objects. That is safe because s3rver keeps no state in memory beyond a request (each request
+# reads and writes the files; continuation tokens use a fixed key). The https one also answers
+# virtual-hosted requests for https://BUCKET.s3.localhost:54570 (--service-endpoint localhost;
+# curl resolves *.localhost to loopback).
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -27,6 +35,9 @@ s3_paths() {
   S3_DATA="$S3_DIR/data"
   S3_PID="$S3_DIR/s3rver.pid"
   S3_LOG="$S3_DIR/s3rver.log"
+  S3_TLS="$S3_DIR/tls"
+  S3_TLS_PID="$S3_DIR/s3rver-tls.pid"
+  S3_TLS_LOG="$S3_DIR/s3rver-tls.log"
 }
 
 s3_install() {
@@ -47,11 +58,29 @@ s3_install() {
 
 svc_status() {
   s3_paths existing || return 1
-  pidfile_alive "$S3_PID"
+  pidfile_alive "$S3_PID" && pidfile_alive "$S3_TLS_PID"
 }
 
 s3_ready() {
   curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$S3_PORT/$S3_BUCKET"
+}
+
+s3_tls_ready() {
+  curl -fsS -o /dev/null --max-time 2 --cacert "$TEST_CA_FILE" "https://127.0.0.1:$S3_TLS_PORT/$S3_BUCKET"
+}
+
+# s3_launch PIDFILE LOG ARGS...: starts s3rver in the background with ARGS.
+s3_launch() {
+  local pidfile=$1 logfile=$2
+  shift 2
+  (
+    cd "$S3_DIR"
+    # s3rver 3.7.1 encrypts ListObjectsV2 continuation tokens with DES, which Node 20's OpenSSL
+    # refuses unless the legacy provider is on: without it every paginated listing fails.
+    NODE_OPTIONS=--openssl-legacy-provider exec_clean setsid node "$S3_BIN" -d "$S3_DATA" \
+      -a 127.0.0.1 --configure-bucket "$S3_BUCKET" "$@" </dev/null >>"$logfile" 2>&1 &
+    echo $! >"$pidfile"
+  )
 }
 
 svc_start() {
@@ -63,17 +92,21 @@ svc_start() {
     fi
     mkdir -p "$S3_DATA"
     log "s3: starting s3rver on 127.0.0.1:$S3_PORT (bucket $S3_BUCKET)"
-    (
-      cd "$S3_DIR"
-      # s3rver 3.7.1 encrypts ListObjectsV2 continuation tokens with DES, which Node 20's OpenSSL
-      # refuses unless the legacy provider is on: without it every paginated listing fails.
-      NODE_OPTIONS=--openssl-legacy-provider exec_clean setsid node "$S3_BIN" -d "$S3_DATA" -p "$S3_PORT" -a 127.0.0.1 \
-        --configure-bucket "$S3_BUCKET" </dev/null >>"$S3_LOG" 2>&1 &
-      echo $! >"$S3_PID"
-    )
+    s3_launch "$S3_PID" "$S3_LOG" -p "$S3_PORT"
   fi
+  # After the first one: both would create the bucket's folder at once otherwise.
   wait_for "$WAIT_S3" "s3rver on 127.0.0.1:$S3_PORT" "$S3_LOG" s3_ready || exit 1
-  log "s3: ready (http://127.0.0.1:$S3_PORT, bucket $S3_BUCKET)"
+  if ! pidfile_alive "$S3_TLS_PID"; then
+    if port_open "$S3_TLS_PORT"; then
+      die "s3: port $S3_TLS_PORT is taken by another process (ss -ltnp 'sport = :$S3_TLS_PORT')"
+    fi
+    install_server_cert "$S3_TLS" "$(id -un)"
+    log "s3: starting s3rver with TLS on 127.0.0.1:$S3_TLS_PORT (same data)"
+    s3_launch "$S3_TLS_PID" "$S3_TLS_LOG" -p "$S3_TLS_PORT" --key "$S3_TLS/server.key" \
+      --cert "$S3_TLS/server.crt" --service-endpoint localhost
+  fi
+  wait_for "$WAIT_S3" "s3rver (TLS) on 127.0.0.1:$S3_TLS_PORT" "$S3_TLS_LOG" s3_tls_ready || exit 1
+  log "s3: ready (http://127.0.0.1:$S3_PORT, https://127.0.0.1:$S3_TLS_PORT, bucket $S3_BUCKET)"
 }
 
 svc_stop() {
@@ -82,9 +115,12 @@ svc_stop() {
     log "s3: stopping"
     stop_pid "$(tr -dc '0-9' <"$S3_PID")" s3rver TERM
   fi
+  if pidfile_alive "$S3_TLS_PID"; then
+    stop_pid "$(tr -dc '0-9' <"$S3_TLS_PID")" "s3rver (TLS)" TERM
+  fi
   local pid
   for pid in $(pids_matching "$S3_BIN"); do stop_pid "$pid" s3rver KILL; done
-  rm -f "$S3_PID"
+  rm -f "$S3_PID" "$S3_TLS_PID"
 }
 
 service_main s3 "$@"

@@ -4,12 +4,136 @@
 #include <vector>
 
 #include <amqp_framing.h>
+#include <amqp_ssl_socket.h>
 #include <amqp_tcp_socket.h>
+#include <arpa/inet.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 
 namespace pixfleet::amqp {
+
+struct TlsState {
+  std::string expected_name;  // checked against the certificate; empty: no name check
+  std::string sni;            // sent in the ClientHello; empty: none
+  bool override_sni = false;  // replace librabbitmq's SNI (the URL's host) with `sni`
+  std::string refusal;        // why OpenSSL refused the broker's certificate, if it did
+};
+
 namespace {
+
+// Index 0 of SSL_CTX ex_data is what SSL_CTX_set_app_data uses (a macro with an old-style cast).
+TlsState* StateOf(const SSL* ssl) {
+  return static_cast<TlsState*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), 0));
+}
+
+// Remembers the first reason a certificate of the chain was refused; OpenSSL then fails the
+// handshake and librabbitmq reports only "SSL handshake failed".
+int RecordVerifyFailure(int preverify_ok, X509_STORE_CTX* store) {
+  if (preverify_ok == 1) return 1;
+  auto* ssl =
+      static_cast<SSL*>(X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
+  TlsState* state = ssl == nullptr ? nullptr : StateOf(ssl);
+  if (state == nullptr || !state->refusal.empty()) return 0;
+  const int error = X509_STORE_CTX_get_error(store);
+  state->refusal = X509_verify_cert_error_string(error);
+  if (error == X509_V_ERR_HOSTNAME_MISMATCH || error == X509_V_ERR_IP_ADDRESS_MISMATCH) {
+    state->refusal += ": it is not valid for '" + state->expected_name + "'";
+  }
+  if (X509* cert = X509_STORE_CTX_get_current_cert(store)) {
+    char subject[256] = {};
+    X509_NAME_oneline(X509_get_subject_name(cert), subject, sizeof(subject));
+    state->refusal += " (certificate " + std::string(subject) + ")";
+  }
+  return 0;
+}
+
+// Runs inside SSL_connect before the ClientHello is built: the one moment to change the SNI of
+// an SSL object that librabbitmq creates and never exposes. OpenSSL passes it const; setting the
+// host name there is what it is for.
+void OverrideSni(const SSL* ssl, int where, int /*ret*/) {
+  if ((where & SSL_CB_HANDSHAKE_START) == 0) return;
+  const TlsState* state = StateOf(ssl);
+  if (state == nullptr || !state->override_sni) return;
+  SSL* mutable_ssl = const_cast<SSL*>(ssl);
+  void* name = state->sni.empty() ? nullptr : const_cast<char*>(state->sni.c_str());
+  SSL_ctrl(mutable_ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name, name);
+}
+
+// A password-protected key would otherwise make OpenSSL prompt on the terminal.
+int NoKeyPassword(char* /*buffer*/, int /*size*/, int /*rwflag*/, void* /*user*/) { return 0; }
+
+// The first (root-cause) error of this thread's OpenSSL queue, which it then empties; "" when
+// there is none.
+std::string OpenSslError() {
+  const unsigned long first = ERR_get_error();
+  ERR_clear_error();
+  if (first == 0) return "";
+  char text[256] = {};
+  ERR_error_string_n(first, text, sizeof(text));
+  return text;
+}
+
+bool IsIpAddress(const std::string& host) {
+  unsigned char address[16];
+  return inet_pton(AF_INET, host.c_str(), address) == 1 ||
+         inet_pton(AF_INET6, host.c_str(), address) == 1;
+}
+
+// Applies the URL's TLS options to a fresh librabbitmq SSL socket.
+Status ConfigureTls(amqp_socket_t* socket, const AmqpUrl& url, TlsState& state,
+                    const std::string& where) {
+  const TlsOptions& tls = url.tls_options;
+  auto* ctx = static_cast<SSL_CTX*>(amqp_ssl_socket_get_context(socket));
+  if (ctx == nullptr) return Internal("amqps: librabbitmq has no SSL context");
+  auto fail = [&](const std::string& what) {
+    return InvalidArgument("amqps (" + where + "): " + what + ": " + OpenSslError());
+  };
+  ERR_clear_error();
+  SSL_CTX_set_ex_data(ctx, 0, &state);
+  SSL_CTX_set_default_passwd_cb(ctx, &NoKeyPassword);
+  if (!tls.ca_cert_file.empty()) {
+    if (SSL_CTX_load_verify_locations(ctx, tls.ca_cert_file.c_str(), nullptr) != 1) {
+      return fail("cannot load cacertfile " + tls.ca_cert_file);
+    }
+  } else if (SSL_CTX_set_default_verify_paths(ctx) != 1) {
+    return fail("cannot load the system CA store");
+  }
+  if (!tls.cert_file.empty()) {
+    if (SSL_CTX_use_certificate_chain_file(ctx, tls.cert_file.c_str()) != 1) {
+      return fail("cannot load certfile " + tls.cert_file);
+    }
+    if (SSL_CTX_use_PrivateKey_file(ctx, tls.key_file.c_str(), SSL_FILETYPE_PEM) != 1 ||
+        SSL_CTX_check_private_key(ctx) != 1) {
+      return fail("cannot load keyfile " + tls.key_file + " (unencrypted PEM, matching certfile)");
+    }
+  }
+  // librabbitmq's own checks stay off: OpenSSL verifies during the handshake (see the header).
+  amqp_ssl_socket_set_verify_hostname(socket, 0);
+  amqp_ssl_socket_set_verify_peer(socket, 0);
+  if (tls.verify_peer) {
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, &RecordVerifyFailure);
+    if (!tls.server_name_disabled) {
+      state.expected_name = tls.server_name.empty() ? url.host : tls.server_name;
+      X509_VERIFY_PARAM* param = SSL_CTX_get0_param(ctx);
+      X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+      const int set = IsIpAddress(state.expected_name)
+                          ? X509_VERIFY_PARAM_set1_ip_asc(param, state.expected_name.c_str())
+                          : X509_VERIFY_PARAM_set1_host(param, state.expected_name.c_str(), 0);
+      if (set != 1) return fail("cannot check the name '" + state.expected_name + "'");
+    }
+  } else {
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nullptr);
+  }
+  if (tls.server_name_disabled || !tls.server_name.empty()) {
+    state.override_sni = true;
+    state.sni = tls.server_name;
+    SSL_CTX_set_info_callback(ctx, &OverrideSni);
+  }
+  return Status::Ok();
+}
 
 timeval ToTimeval(std::chrono::milliseconds ms) {
   timeval tv{};
@@ -78,48 +202,40 @@ const amqp_field_value_t* FindField(const amqp_table_t& table, std::string_view 
   return nullptr;
 }
 
-std::string RedactUrl(std::string_view url) {
-  const size_t scheme = url.find("://");
-  const size_t start = scheme == std::string_view::npos ? 0 : scheme + 3;
-  const size_t at = url.find('@', start);
-  const size_t slash = url.find('/', start);
-  if (at == std::string_view::npos || (slash != std::string_view::npos && slash < at)) {
-    return std::string(url);
-  }
-  return std::string(url.substr(0, start)) + std::string(url.substr(at + 1));
-}
+Connection::Connection(amqp_connection_state_t state, std::string where)
+    : state_(state), where_(std::move(where)) {}
 
 Result<std::unique_ptr<Connection>> Connection::Open(std::string_view url, int channels,
                                                      const ConnectionOptions& options) {
-  std::vector<char> buffer(url.begin(), url.end());
-  buffer.push_back('\0');
-  amqp_connection_info info;
-  amqp_default_connection_info(&info);
-  if (amqp_parse_url(buffer.data(), &info) != AMQP_STATUS_OK) {
-    return InvalidArgument("malformed AMQP URL: " + RedactUrl(url));
-  }
-  if (info.ssl) return InvalidArgument("amqps:// is not supported yet");
-  const std::string vhost = info.vhost;
-  const std::string where = std::string(info.host) + ":" + std::to_string(info.port) +
-                            (vhost.starts_with('/') ? vhost : "/" + vhost);
-
+  PIXFLEET_ASSIGN_OR_RETURN(const AmqpUrl info, ParseAmqpUrl(url));
   amqp_connection_state_t state = amqp_new_connection();
   if (state == nullptr) return Internal("amqp_new_connection failed");
-  std::unique_ptr<Connection> connection(new Connection(state, where));
-  amqp_socket_t* socket = amqp_tcp_socket_new(state);
-  if (socket == nullptr) return Internal("amqp_tcp_socket_new failed");
+  std::unique_ptr<Connection> connection(new Connection(state, info.Where()));
+  // Broken until the socket is open: nothing to close politely before that.
+  connection->broken_ = true;
+  amqp_socket_t* socket = nullptr;
+  if (info.tls) {
+    socket = amqp_ssl_socket_new(state);
+    if (socket == nullptr) return Internal("amqp_ssl_socket_new failed");
+    connection->tls_ = std::make_unique<TlsState>();
+    PIXFLEET_RETURN_IF_ERROR(ConfigureTls(socket, info, *connection->tls_, connection->where_));
+  } else {
+    socket = amqp_tcp_socket_new(state);
+    if (socket == nullptr) return Internal("amqp_tcp_socket_new failed");
+  }
 
   timeval connect_tv = ToTimeval(options.connect_timeout);
-  PIXFLEET_RETURN_IF_ERROR(connection->CheckCode(
-      amqp_socket_open_noblock(socket, info.host, info.port, &connect_tv), "connect"));
+  const int opened = amqp_socket_open_noblock(socket, info.host.c_str(), info.port, &connect_tv);
+  if (opened != AMQP_STATUS_OK) return connection->OpenFailure(opened);
+  connection->broken_ = false;
   timeval rpc_tv = ToTimeval(options.rpc_timeout);
   amqp_set_handshake_timeout(state, &connect_tv);
   amqp_set_rpc_timeout(state, &rpc_tv);
-  PIXFLEET_RETURN_IF_ERROR(
-      connection->CheckReply(amqp_login(state, info.vhost, 0, AMQP_DEFAULT_FRAME_SIZE,
-                                        static_cast<int>(options.heartbeat.count()),
-                                        AMQP_SASL_METHOD_PLAIN, info.user, info.password),
-                             "login"));
+  PIXFLEET_RETURN_IF_ERROR(connection->CheckReply(
+      amqp_login(state, info.vhost.c_str(), 0, AMQP_DEFAULT_FRAME_SIZE,
+                 static_cast<int>(options.heartbeat.count()), AMQP_SASL_METHOD_PLAIN,
+                 info.user.c_str(), info.password.c_str()),
+      "login"));
   for (int channel = 1; channel <= channels; ++channel) {
     amqp_channel_open(state, static_cast<amqp_channel_t>(channel));
     PIXFLEET_RETURN_IF_ERROR(connection->CheckLastReply("channel.open"));
@@ -159,6 +275,27 @@ Status Connection::CheckReply(const amqp_rpc_reply_t& reply, std::string_view co
   if (code == AMQP_NOT_FOUND) return NotFound(message);
   if (code == AMQP_PRECONDITION_FAILED || code == AMQP_ACCESS_REFUSED) {
     return InvalidArgument(message);
+  }
+  return Unavailable(message);
+}
+
+Status Connection::OpenFailure(int code) {
+  broken_ = true;
+  const bool tls = tls_ != nullptr;
+  std::string message = "amqp" + std::string(tls ? "s" : "") + " connect (" + where_ + "): ";
+  if (tls && !tls_->refusal.empty()) {
+    ERR_clear_error();
+    return InvalidArgument(message + "the broker's TLS certificate was refused: " + tls_->refusal +
+                           " (check cacertfile and server_name_indication in the URL)");
+  }
+  message += amqp_error_string2(code);
+  if (code == AMQP_STATUS_SSL_PEER_VERIFY_FAILED ||
+      code == AMQP_STATUS_SSL_HOSTNAME_VERIFY_FAILED) {
+    return InvalidArgument(message);
+  }
+  if (tls) {
+    const std::string details = OpenSslError();
+    if (!details.empty()) message += ": " + details;
   }
   return Unavailable(message);
 }

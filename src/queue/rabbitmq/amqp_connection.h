@@ -1,9 +1,24 @@
-// amqp::Connection: one RAII librabbitmq connection (TCP socket, login, open channels), plus tiny
-// helpers that wrap librabbitmq's C idioms (void* bytes, rpc replies) so that callers compile
-// cleanly under -Wold-style-cast. A connection is NOT thread-safe: its owner serialises every
-// call (RabbitMqTaskQueue guards each connection with a mutex). Once any call fails at the
+// amqp::Connection: one RAII librabbitmq connection (TCP or TLS socket, login, open channels),
+// plus tiny helpers that wrap librabbitmq's C idioms (void* bytes, rpc replies) so that callers
+// compile cleanly under -Wold-style-cast. A connection is NOT thread-safe: its owner serialises
+// every call (RabbitMqTaskQueue guards each connection with a mutex). Once any call fails at the
 // socket or protocol level the connection is marked broken and must be replaced: nothing here
 // tries to resurrect it. Error messages name host, port and vhost, never the password.
+//
+// TLS (amqps://, options in the URL: amqp_url.h) runs on librabbitmq's OpenSSL socket, with
+// verification done by OpenSSL during the handshake (SSL_VERIFY_PEER on the socket's SSL_CTX and
+// the expected name in its X509_VERIFY_PARAM) rather than by librabbitmq's own checks: OpenSSL
+// also matches IP-address subjectAltNames (amqps://10.0.0.5) and reports WHY a certificate was
+// refused, which the message then carries. Without cacertfile the system CA store is loaded
+// (librabbitmq alone would trust nothing).
+//
+// Failure classes (status.h). A certificate the client refuses (untrusted chain, wrong name,
+// expired) and unusable local TLS files (cacertfile, certfile, keyfile) are kInvalidArgument:
+// retrying the same connection cannot succeed until someone changes the configuration or the
+// broker's certificate, so a command fails at once with the reason rather than backing off
+// forever in a reconnect loop. Any other handshake failure (reset mid-handshake, a broker that
+// is still starting, a TLS client on a plain port) stays kUnavailable, like a refused TCP
+// connection: it cannot be told apart from a transient network fault.
 #pragma once
 
 #include <chrono>
@@ -17,8 +32,12 @@
 #include <amqp.h>
 
 #include "core/status.h"
+#include "queue/rabbitmq/amqp_url.h"
 
 namespace pixfleet::amqp {
+
+// What the TLS callbacks of one connection share with it (amqp_connection.cc).
+struct TlsState;
 
 struct ConnectionOptions {
   std::chrono::seconds heartbeat{15};
@@ -28,9 +47,10 @@ struct ConnectionOptions {
 
 class Connection {
  public:
-  // Connects to `url` (amqp://user:password@host:port/vhost) and opens channels 1..`channels`.
-  // kInvalidArgument for a malformed URL, kUnavailable when the broker cannot be reached or
-  // refuses the login.
+  // Connects to `url` (amqp[s]://user:password@host:port/vhost[?TLS options], amqp_url.h) and
+  // opens channels 1..`channels`. kInvalidArgument for a malformed URL or a TLS verification or
+  // configuration failure (see above), kUnavailable when the broker cannot be reached or refuses
+  // the login.
   static Result<std::unique_ptr<Connection>> Open(std::string_view url, int channels,
                                                   const ConnectionOptions& options);
   ~Connection();
@@ -61,10 +81,13 @@ class Connection {
   void AbortForTesting();
 
  private:
-  Connection(amqp_connection_state_t state, std::string where)
-      : state_(state), where_(std::move(where)) {}
+  Connection(amqp_connection_state_t state, std::string where);
+  // Turns a failed socket open into a Status, naming the TLS reason when there is one.
+  Status OpenFailure(int code);
 
   amqp_connection_state_t state_;
+  // Outlives the socket's SSL_CTX, whose callbacks point at it; null for amqp://.
+  std::unique_ptr<TlsState> tls_;
   std::string where_;
   int channels_ = 0;
   bool broken_ = false;
@@ -77,7 +100,5 @@ std::string ToString(amqp_bytes_t bytes);
 std::optional<int64_t> IntegerField(const amqp_field_value_t& value);
 // Finds `key` in `table`, or nullptr.
 const amqp_field_value_t* FindField(const amqp_table_t& table, std::string_view key);
-// The URL without its user-info part, for messages.
-std::string RedactUrl(std::string_view url);
 
 }  // namespace pixfleet::amqp

@@ -3,7 +3,11 @@
 // "http" mode: messages_ready + messages_unacknowledged. Unlike a passive queue.declare it sees
 // unacknowledged (in-flight) messages of every consumer. The API refreshes its statistics every
 // few seconds (collect_statistics_interval, 5 s by default), so the counts lag the queue.
-// api_url is "http://user:password@host:port"; messages never include the password.
+// api_url is "http(s)://user:password@host:port[?TLS options]"; over https the server's
+// certificate is verified (system CA store by default), with the TLS query parameters of
+// amqps:// URLs (amqp_url.h): cacertfile, certfile, keyfile, verify=verify_peer|verify_none
+// (server_name_indication is refused: curl has no equivalent here). Messages never include the
+// password.
 #pragma once
 
 #include <chrono>
@@ -21,7 +25,8 @@ struct QueueCounts {
 };
 
 // kNotFound when the queue does not exist, kUnavailable when the API cannot be reached or
-// answers with a server error, kInvalidArgument for a bad URL or refused credentials.
+// answers with a server error, kInvalidArgument for a bad URL, refused credentials, or a
+// certificate refused or unreadable (as for amqps://: retrying will not fix it).
 Result<QueueCounts> ManagementApiCounts(
     std::string_view api_url, std::string_view queue, std::string_view vhost = "/",
     std::chrono::milliseconds timeout = std::chrono::milliseconds(5'000));

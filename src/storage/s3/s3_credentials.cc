@@ -65,6 +65,7 @@ Result<S3Environment> LoadS3Environment(const EnvLookup& env) {
   S3Environment out;
   out.region = NonEmptyOr(env("AWS_REGION"), NonEmptyOr(env("AWS_DEFAULT_REGION"), "us-east-1"));
   out.endpoint = NonEmptyOr(env("AWS_ENDPOINT_URL"), "");
+  out.ca_bundle = NonEmptyOr(env("AWS_CA_BUNDLE"), "");
   const std::string key_id = NonEmptyOr(env("AWS_ACCESS_KEY_ID"), "");
   const std::string secret = NonEmptyOr(env("AWS_SECRET_ACCESS_KEY"), "");
   if (!key_id.empty() || !secret.empty()) {

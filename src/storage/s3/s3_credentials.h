@@ -2,7 +2,9 @@
 // AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN variables, else the profile
 // AWS_PROFILE (default "default") of the shared credentials file (AWS_SHARED_CREDENTIALS_FILE,
 // default ~/.aws/credentials). AWS_REGION (or AWS_DEFAULT_REGION) and AWS_ENDPOINT_URL set the
-// region and endpoint. The secret never appears in a Status message or in ToString-like output.
+// region and endpoint; AWS_CA_BUNDLE, as for the AWS CLI and SDKs, names a PEM file of the CA
+// certificates to trust for https endpoints instead of the system store. The secret never appears
+// in a Status message or in ToString-like output.
 #pragma once
 
 #include <functional>
@@ -22,8 +24,9 @@ struct S3Credentials {
 
 struct S3Environment {
   S3Credentials credentials;
-  std::string region;    // "us-east-1" when unset
-  std::string endpoint;  // empty when unset (use the default AWS endpoint)
+  std::string region;     // "us-east-1" when unset
+  std::string endpoint;   // empty when unset (use the default AWS endpoint)
+  std::string ca_bundle;  // AWS_CA_BUNDLE; empty when unset (the system CA store)
 };
 
 // Reads a variable; nullopt when unset. Injected so tests need not touch the real environment.

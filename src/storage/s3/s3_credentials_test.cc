@@ -32,6 +32,18 @@ TEST(S3CredentialsTest, EnvironmentVariablesWin) {
   EXPECT_EQ(loaded->endpoint, "http://127.0.0.1:1");
 }
 
+TEST(S3CredentialsTest, AwsCaBundleNamesTheTrustedCas) {
+  auto loaded = LoadS3Environment(FakeEnv({{"AWS_ACCESS_KEY_ID", "AKID"},
+                                           {"AWS_SECRET_ACCESS_KEY", "SECRET"},
+                                           {"AWS_CA_BUNDLE", "/etc/pixfleet/ca.pem"}}));
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  EXPECT_EQ(loaded->ca_bundle, "/etc/pixfleet/ca.pem");
+  auto unset =
+      LoadS3Environment(FakeEnv({{"AWS_ACCESS_KEY_ID", "A"}, {"AWS_SECRET_ACCESS_KEY", "S"}}));
+  ASSERT_TRUE(unset.ok()) << unset.status().ToString();
+  EXPECT_EQ(unset->ca_bundle, "");
+}
+
 TEST(S3CredentialsTest, HalfSetEnvironmentIsAnErrorWithoutTheSecret) {
   auto loaded = LoadS3Environment(FakeEnv({{"AWS_SECRET_ACCESS_KEY", "SUPERSECRET"}}));
   ASSERT_EQ(loaded.status().code(), StatusCode::kInvalidArgument);

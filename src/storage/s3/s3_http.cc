@@ -78,6 +78,19 @@ size_t OnBody(char* data, size_t size, size_t count, void* user) {
   return total;
 }
 
+// The server's certificate was refused, or the CA file to check it with is unusable.
+bool IsTlsTrustError(CURLcode code) {
+  return code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_CACERT_BADFILE;
+}
+
+// "https://host:port" of a request URL: names the endpoint in messages (S3 URLs carry no
+// credentials; keys and queries are left out as noise).
+std::string Origin(std::string_view url) {
+  const size_t scheme = url.find("://");
+  const size_t path = url.find_first_of("/?", scheme == std::string_view::npos ? 0 : scheme + 3);
+  return std::string(url.substr(0, path));
+}
+
 // Frees the slist when the request is done.
 struct SlistDeleter {
   void operator()(curl_slist* list) const { curl_slist_free_all(list); }
@@ -169,6 +182,8 @@ Result<S3HttpResponse> S3HttpClient::Perform(const S3HttpRequest& request) {
                    static_cast<long>(options_.low_speed_time.count()));
   curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, options_.verify_tls ? 1L : 0L);
   curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, options_.verify_tls ? 2L : 0L);
+  if (!options_.ca_bundle.empty())
+    curl_easy_setopt(curl, CURLOPT_CAINFO, options_.ca_bundle.c_str());
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, &OnHeader);
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, static_cast<void*>(&transfer));
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &OnBody);
@@ -193,7 +208,12 @@ Result<S3HttpResponse> S3HttpClient::Perform(const S3HttpRequest& request) {
                              " bytes, over the limit of " + std::to_string(request.max_bytes));
   }
   if (code != CURLE_OK) {
-    const char* message = error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(code);
+    std::string message = error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(code);
+    if (IsTlsTrustError(code)) {
+      // curl's text gives the reason, not the server: name it, and what to change.
+      message = "TLS to " + Origin(request.url) + ": " + message +
+                " (AWS_CA_BUNDLE names a PEM file of the CA certificates to trust)";
+    }
     return CurlStatus(static_cast<int>(code), message, request.what);
   }
   long http_status = 0;

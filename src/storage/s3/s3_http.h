@@ -6,7 +6,8 @@
 // this curl signs them as given.
 //
 // A GET with max_bytes is abandoned as soon as a 2xx Content-Length (or the received body)
-// exceeds it: kResourceExhausted. Transport failures map through CurlStatus (s3_errors.h); any
+// exceeds it: kResourceExhausted. Transport failures map through CurlStatus (s3_errors.h), TLS
+// ones with the endpoint ("https://host:port") and the remedy in the message; any
 // HTTP status is returned for the caller to interpret. No retries. Thread-safe: easy handles
 // are pooled, and curl_easy_reset keeps each handle's connection cache, so connections are
 // reused. Credentials appear only in curl options, never in a Status.
@@ -48,6 +49,7 @@ struct S3HttpOptions {
   int64_t low_speed_bytes_per_second = 1024;
   std::chrono::seconds low_speed_time{30};
   bool verify_tls = true;
+  std::string ca_bundle;  // CURLOPT_CAINFO when not empty
 };
 
 class S3HttpClient {

@@ -2,6 +2,7 @@
 #include "storage/s3/s3_object_store.h"
 
 #include <algorithm>
+#include <fstream>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -49,6 +50,7 @@ Result<S3ObjectStoreOptions> S3OptionsFromEnvironment(const EnvLookup& env) {
   options.credentials = std::move(loaded.credentials);
   options.region = std::move(loaded.region);
   options.endpoint = std::move(loaded.endpoint);
+  options.ca_bundle = std::move(loaded.ca_bundle);
   return options;
 }
 
@@ -61,6 +63,11 @@ Result<std::unique_ptr<S3ObjectStore>> S3ObjectStore::Open(std::string_view url,
   }
   if (options.part_size == 0 || options.multipart_threshold == 0 || options.list_page_size < 1) {
     return InvalidArgument("S3 part size, multipart threshold and list page size must be > 0");
+  }
+  if (!options.ca_bundle.empty() && !std::ifstream(options.ca_bundle).good()) {
+    // Found here rather than as a puzzling TLS failure on the first request.
+    return InvalidArgument("the CA bundle " + options.ca_bundle +
+                           " (AWS_CA_BUNDLE) cannot be read");
   }
   const bool is_default = options.endpoint.empty();
   const std::string endpoint = is_default ? DefaultS3Endpoint(options.region) : options.endpoint;
@@ -80,7 +87,8 @@ S3ObjectStore::S3ObjectStore(S3Location location, S3UrlBuilder urls, S3ObjectSto
                           .connect_timeout = options_.connect_timeout,
                           .low_speed_bytes_per_second = options_.low_speed_bytes_per_second,
                           .low_speed_time = options_.low_speed_time,
-                          .verify_tls = options_.verify_tls}) {}
+                          .verify_tls = options_.verify_tls,
+                          .ca_bundle = options_.ca_bundle}) {}
 
 S3ObjectStore::~S3ObjectStore() = default;
 

@@ -16,8 +16,11 @@
 // Errors (no retries here: wrap in RetryingObjectStore): 5xx, 429, SlowDown, RequestTimeout,
 // connection failures → kUnavailable; curl timeouts → kDeadlineExceeded; 404 → kNotFound (Head:
 // nullopt, Delete: OK); 403 → kInvalidArgument "access denied"; other 4xx → kInvalidArgument;
-// unparseable responses → kDataLoss. Messages name the key and the S3 error code, never the
-// credentials. Thread-safe; the transport (s3_http.h) pools curl handles and reuses connections.
+// unparseable responses → kDataLoss; an https endpoint whose certificate is refused →
+// kInvalidArgument naming the endpoint and the reason (retrying cannot help: the trusted CAs,
+// AWS_CA_BUNDLE, or the endpoint must change). Messages name the key and the S3 error code,
+// never the credentials. Thread-safe; the transport (s3_http.h) pools curl handles and reuses
+// connections.
 #pragma once
 
 #include <chrono>
@@ -50,16 +53,18 @@ struct S3ObjectStoreOptions {
   std::chrono::seconds low_speed_time{30};
   // Verify TLS peers (turn off only for self-signed test endpoints).
   bool verify_tls = true;
+  // PEM file of the CA certificates trusted for https endpoints; empty: the system store.
+  std::string ca_bundle;
 };
 
-// The store's options from the environment (s3_credentials.h): credentials, AWS_REGION and
-// AWS_ENDPOINT_URL; the rest default.
+// The store's options from the environment (s3_credentials.h): credentials, AWS_REGION,
+// AWS_ENDPOINT_URL and AWS_CA_BUNDLE; the rest default.
 Result<S3ObjectStoreOptions> S3OptionsFromEnvironment(const EnvLookup& env = ProcessEnv());
 
 class S3ObjectStore final : public ObjectStore {
  public:
-  // `url` is "s3://bucket[/prefix]". kInvalidArgument for a bad URL, endpoint or options.
-  // Does not contact the service.
+  // `url` is "s3://bucket[/prefix]". kInvalidArgument for a bad URL, endpoint or options, or a
+  // ca_bundle that cannot be read. Does not contact the service.
   static Result<std::unique_ptr<S3ObjectStore>> Open(std::string_view url,
                                                      S3ObjectStoreOptions options);
   ~S3ObjectStore() override;

@@ -511,5 +511,17 @@ TEST(S3ObjectStoreOpenTest, RejectsBadConfiguration) {
   EXPECT_EQ(S3ObjectStore::Open("s3://bkt", options).status().code(), StatusCode::kInvalidArgument);
 }
 
+TEST(S3ObjectStoreOpenTest, AnUnreadableCaBundleIsFoundAtOpen) {
+  S3ObjectStoreOptions options;
+  options.credentials = {kKeyId, kSecret, ""};
+  options.endpoint = "https://s3.example:9000";
+  options.ca_bundle = "/nonexistent/ca.pem";
+  auto store = S3ObjectStore::Open("s3://bkt", options);
+  ASSERT_EQ(store.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(store.error().message().find("/nonexistent/ca.pem (AWS_CA_BUNDLE) cannot be read"),
+            std::string::npos)
+      << store.error().message();
+}
+
 }  // namespace
 }  // namespace pixfleet

@@ -8,8 +8,6 @@
 // Every test uses its own queue names and deletes its queues at the end.
 #include "queue/rabbitmq/rabbitmq_task_queue.h"
 
-#include <atomic>
-#include <cctype>
 #include <chrono>
 #include <cstdlib>
 #include <iostream>
@@ -21,10 +19,10 @@
 #include <vector>
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include "queue/rabbitmq/management_api.h"
 #include "queue/task_queue_contract.h"
+#include "rabbitmq_test_support.h"
 
 namespace pixfleet {
 namespace {
@@ -36,10 +34,8 @@ using std::chrono::milliseconds;
 using std::chrono::seconds;
 using SteadyClock = std::chrono::steady_clock;
 
-std::string Env(const char* name) {
-  const char* value = std::getenv(name);
-  return value == nullptr ? std::string() : std::string(value);
-}
+using rabbitmq_test::Env;
+using rabbitmq_test::UniqueQueueName;
 
 std::string AmqpUrl() { return Env("PIXFLEET_TEST_AMQP_URL"); }
 std::string ApiUrl() { return Env("PIXFLEET_TEST_RABBITMQ_API"); }
@@ -48,54 +44,9 @@ constexpr char kSkipMessage[] =
     "PIXFLEET_TEST_AMQP_URL is not set: run tools/services/up.sh and source "
     "build/services/env.sh";
 
-// "pftest.<pid>.<n>.<test name>": unique per process and test, valid as a queue name.
-std::string UniqueQueueName() {
-  static std::atomic<int> counter{0};
-  std::string name = "pftest." + std::to_string(getpid()) + "." + std::to_string(++counter);
-  if (const auto* info = ::testing::UnitTest::GetInstance()->current_test_info()) {
-    name += ".";
-    for (char c : std::string(info->name()))
-      name += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
-  }
-  return name.substr(0, 200);
-}
-
 std::vector<QueueFactory> Factories() {
-  QueueFactory rabbit;
-  rabbit.name = "rabbitmq";
-  rabbit.open = [](const TempDir&, Clock& clock,
-                   const TaskQueueOptions& options) -> Result<std::unique_ptr<TaskQueue>> {
-    static std::string name;
-    static const ::testing::TestInfo* named_for = nullptr;
-    // One queue name per test case, also when a case reopens the queue.
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    if (info != named_for) {
-      name = UniqueQueueName();
-      named_for = info;
-    }
-    RabbitMqOptions rabbit_options;
-    static_cast<TaskQueueOptions&>(rabbit_options) = options;
-    rabbit_options.queue_name = name;
-    rabbit_options.prefetch = 50;
-    PIXFLEET_ASSIGN_OR_RETURN(std::unique_ptr<RabbitMqTaskQueue> queue,
-                              RabbitMqTaskQueue::Open(AmqpUrl(), rabbit_options, clock));
-    return std::unique_ptr<TaskQueue>(std::move(queue));
-  };
-  rabbit.list_dead = [](TaskQueue& queue) {
-    return dynamic_cast<RabbitMqTaskQueue&>(queue).ListDead();
-  };
-  rabbit.capabilities.lease_expiry = false;
-  rabbit.capabilities.delays_follow_clock = false;
-  rabbit.capabilities.deduplicates_publish = false;
-  rabbit.capabilities.releases_leases = false;
-  rabbit.capabilities.instant_delivery = false;
-  rabbit.lease_now_wait = milliseconds(300);
-  rabbit.skip_reason = [] { return AmqpUrl().empty() ? std::string(kSkipMessage) : ""; };
-  rabbit.tear_down = [](TaskQueue& queue) {
-    Status deleted = dynamic_cast<RabbitMqTaskQueue&>(queue).DeleteQueues();
-    EXPECT_TRUE(deleted.ok()) << deleted.ToString();
-  };
-  return {rabbit};
+  return {rabbitmq_test::ContractFactory(
+      "rabbitmq", AmqpUrl, [] { return AmqpUrl().empty() ? std::string(kSkipMessage) : ""; })};
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, TaskQueueContractTest, ::testing::ValuesIn(Factories()),

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -319,6 +320,30 @@ TEST_P(PostgresResultStoreTest, SslModeRequireInTheUrlGivesATlsSession) {
   auto store = PostgresResultStore::Open(tls_url, schema_->Options(), clock_);
   ASSERT_TRUE(store.ok()) << store.status().ToString();
   EXPECT_TRUE((*store)->ListBatches().ok());
+}
+
+// The test server's certificate is issued by the test CA (tools/services, PIXFLEET_TEST_CA_FILE):
+// sslmode=verify-full checks chain and name against it, and refuses a bundle without it.
+TEST_P(PostgresResultStoreTest, SslModeVerifyFullWithTheTestCa) {
+  const std::string ca = EnvOrEmpty("PIXFLEET_TEST_CA_FILE");
+  if (ca.empty()) GTEST_SKIP() << SkipMessage("PIXFLEET_TEST_CA_FILE");
+  if (GetParam().pooled) GTEST_SKIP() << "the test pgbouncer offers clients no TLS";
+  auto verified = PgConnection::Connect(WithParam(url_, "sslmode=verify-full&sslrootcert=" + ca),
+                                        kConnectTimeout);
+  ASSERT_TRUE(verified.ok()) << verified.status().ToString();
+  auto ssl = (*verified)->Exec("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()");
+  ASSERT_TRUE(ssl.ok()) << ssl.status().ToString();
+  ASSERT_EQ(ssl->rows(), 1);
+  EXPECT_EQ(ssl->Text(0, 0), "t");
+
+  constexpr char kOtherBundle[] = "/etc/ssl/certs/ca-certificates.crt";
+  if (!std::filesystem::exists(kOtherBundle)) return;
+  auto refused = PgConnection::Connect(
+      WithParam(url_, std::string("sslmode=verify-full&sslrootcert=") + kOtherBundle),
+      kConnectTimeout);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message().find("certificate verify failed"), std::string::npos)
+      << refused.error().message();
 }
 
 // 100 rows shaped like std3's (three outputs, every analysis), keys unique per (batch, row).

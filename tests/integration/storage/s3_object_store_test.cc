@@ -10,7 +10,6 @@
 
 #include <atomic>
 #include <chrono>
-#include <cstdlib>
 #include <iostream>
 #include <memory>
 #include <random>
@@ -20,16 +19,14 @@
 
 #include <gtest/gtest.h>
 
+#include "s3_test_support.h"
 #include "storage/object_store_contract.h"
 #include "storage/retrying_object_store.h"
 
 namespace pixfleet {
 namespace {
 
-std::string Env(const char* name) {
-  const char* value = std::getenv(name);
-  return value == nullptr ? "" : value;
-}
+using s3_test::Env;
 
 std::string SkipReason() {
   if (Env("PIXFLEET_TEST_S3_ENDPOINT").empty() || Env("PIXFLEET_TEST_S3_BUCKET").empty() ||
@@ -41,17 +38,7 @@ std::string SkipReason() {
   return "";
 }
 
-// "s3://BUCKET/pixfleet-it/RUN-N/": unique per call and per process run.
-std::string FreshUrl() {
-  static const std::string run = [] {
-    std::random_device random;
-    return std::to_string(std::chrono::system_clock::now().time_since_epoch().count()) + "-" +
-           std::to_string(random());
-  }();
-  static std::atomic<int> counter{0};
-  return "s3://" + Env("PIXFLEET_TEST_S3_BUCKET") + "/pixfleet-it/" + run + "-" +
-         std::to_string(counter.fetch_add(1)) + "/";
-}
+std::string FreshUrl() { return s3_test::FreshUrl("pixfleet-it"); }
 
 S3ObjectStoreOptions TestOptions() {
   auto options = S3OptionsFromEnvironment();
