@@ -359,7 +359,7 @@ reserve_service_ports() {
   [ -w "$file" ] || return 0
   current=$(cat "$file")
   wanted="$PG_PORT,$PGBOUNCER_PORT,$AMQP_PORT,$RABBITMQ_MGMT_PORT,$RABBITMQ_DIST_PORT_NUMBER"
-  wanted="$wanted,$RABBITMQ_EPMD_PORT,$S3_PORT"
+  wanted="$wanted,$RABBITMQ_EPMD_PORT,$S3_PORT,$AMQPS_PORT,$RABBITMQ_MGMT_TLS_PORT,$S3_TLS_PORT"
   echo "${current:+$current,}$wanted" >"$file" 2>/dev/null || true
 }
 
