@@ -49,7 +49,7 @@ Result<std::unique_ptr<ResultStore>> MakeResultStore(std::string_view url, Clock
     PIXFLEET_ASSIGN_OR_RETURN(auto store, PostgresResultStore::Open(url, PostgresOptions{}, clock));
     return std::unique_ptr<ResultStore>(std::move(store));
   }
-  return InvalidArgument("unsupported result store URL '" + std::string(url) +
+  return InvalidArgument("unsupported result store URL '" + amqp::RedactUrl(url) +
                          "' (supported: sqlite:///path/results.db, postgresql://host/db)");
 }
 
@@ -68,7 +68,7 @@ Result<std::unique_ptr<ObjectStore>> MakeObjectStore(std::string_view url, bool 
     return std::unique_ptr<ObjectStore>(std::make_unique<RetryingObjectStore>(
         std::move(store), RealClock::Instance(), RetryOptions{}));
   }
-  return InvalidArgument("unsupported object store URL '" + std::string(url) +
+  return InvalidArgument("unsupported object store URL '" + amqp::RedactUrl(url) +
                          "' (supported: file:///path or a plain path, s3://bucket/prefix)");
 }
 

@@ -37,6 +37,19 @@ TEST(BackendsTest, UnknownSchemesNameTheSupportedOnes) {
   EXPECT_FALSE(MakeObjectStore("ftp://x", false).ok());
 }
 
+TEST(BackendsTest, UnsupportedUrlsAreNamedWithoutTheirPassword) {
+  FakeClock clock;
+  const Result<std::unique_ptr<ResultStore>> results =
+      MakeResultStore("mysql://app:hunter2@db/pixfleet", clock);
+  ASSERT_FALSE(results.ok());
+  EXPECT_EQ(results.error().message().find("hunter2"), std::string::npos);
+  EXPECT_NE(results.error().message().find("db/pixfleet"), std::string::npos);
+  const Result<std::unique_ptr<ObjectStore>> objects =
+      MakeObjectStore("ftp://me:hunter2@files/in", false);
+  ASSERT_FALSE(objects.ok());
+  EXPECT_EQ(objects.error().message().find("hunter2"), std::string::npos);
+}
+
 TEST(BackendsTest, MissingInputFolderIsNotCreated) {
   TempDir dir;
   auto inputs = MakeObjectStore("file://" + dir.Join("missing"), /*create=*/false);

@@ -19,11 +19,14 @@ Result<BackendUrl> ParseBackendUrl(std::string_view url) {
         std::all_of(parsed.scheme.begin(), parsed.scheme.end(), [](char c) {
           return std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '-' || c == '.';
         });
-    if (!valid_scheme) return InvalidArgument("malformed URL scheme in '" + std::string(url) + "'");
+    // Messages name the scheme only: the rest may hold a password.
+    if (!valid_scheme) return InvalidArgument("malformed URL scheme '" + parsed.scheme + "'");
     std::transform(parsed.scheme.begin(), parsed.scheme.end(), parsed.scheme.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   }
-  if (parsed.rest.empty()) return InvalidArgument("URL '" + std::string(url) + "' names nothing");
+  if (parsed.rest.empty()) {
+    return InvalidArgument("URL '" + parsed.scheme + "://' names nothing after its scheme");
+  }
   return parsed;
 }
 

@@ -23,6 +23,15 @@ TEST(UrlTest, RejectsMalformedUrls) {
   EXPECT_EQ(ParseBackendUrl("").status().code(), StatusCode::kInvalidArgument);
 }
 
+TEST(UrlTest, ErrorsNeverEchoAPassword) {
+  for (const char* url : {"a b://user:hunter2@host/db", "post gres://u:hunter2@h"}) {
+    const Result<BackendUrl> parsed = ParseBackendUrl(url);
+    ASSERT_FALSE(parsed.ok()) << url;
+    EXPECT_EQ(parsed.error().message().find("hunter2"), std::string::npos)
+        << parsed.error().message();
+  }
+}
+
 TEST(UrlTest, FileUrlsAreAbsoluteAndNormal) {
   EXPECT_EQ(FileUrl("/a/b/../c"), "file:///a/c");
   EXPECT_TRUE(FileUrl("rel").starts_with("file:///"));
