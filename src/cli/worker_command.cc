@@ -132,6 +132,10 @@ int RunWorker(const WorkerFlags& flags) {
   // Wake the waiter if the worker ended on its own (idle); its signal is then ignored.
   pthread_kill(signal_waiter.native_handle(), SIGTERM);
   signal_waiter.join();
+  if (Status fatal = worker.fatal_error(); !fatal.ok()) {
+    std::cerr << "pixfleet worker: " << fatal.ToString() << "\n";
+    return 2;
+  }
   const GroupCommitStats writes = grouped_results.stats();
   spdlog::info(
       "worker exiting: {} succeeded, {} failed, {} retried; {} results recorded in {} database "

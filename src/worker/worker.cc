@@ -17,6 +17,11 @@ void Worker::Stop() {
   wake_.notify_all();
 }
 
+Status Worker::fatal_error() const {
+  std::lock_guard lock(mutex_);
+  return fatal_error_;
+}
+
 int64_t Worker::InFlight() const {
   std::lock_guard lock(mutex_);
   return static_cast<int64_t>(in_flight_.size());
@@ -31,6 +36,15 @@ bool Worker::QueueDrained() {
 void Worker::SlotLoop() {
   while (!stopping_) {
     Result<std::optional<Lease>> leased = queue_.LeaseNext(options_.lease_wait);
+    if (!leased.ok() && leased.error().code() == StatusCode::kInvalidArgument) {
+      spdlog::error("the queue refused this worker ({}); stopping", leased.error().ToString());
+      {
+        std::lock_guard lock(mutex_);
+        if (fatal_error_.ok()) fatal_error_ = leased.error();
+      }
+      Stop();
+      break;
+    }
     if (!leased.ok()) {
       spdlog::warn("leasing a task failed: {}", leased.error().ToString());
       clock_.SleepFor(options_.queue_error_backoff);

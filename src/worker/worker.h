@@ -1,8 +1,10 @@
 // Worker: the long-running consumer. `concurrency` slots each lease a task and hand it to the
 // TaskProcessor; a heartbeat thread extends every in-flight lease so that long tasks keep them.
 // Stop() (wired to SIGTERM/SIGINT by the caller) stops leasing at once; tasks in flight finish,
-// then Run() returns. With exit_when_idle, Run() also returns once the queue has nothing left
-// that could become deliverable (no ready, delayed or leased task).
+// then Run() returns. A queue error that is a configuration problem (kInvalidArgument) also
+// stops the worker, after its tasks in flight: see fatal_error(). With exit_when_idle, Run() also
+// returns once the queue has nothing left that could become deliverable (no ready, delayed or
+// leased task).
 #pragma once
 
 #include <atomic>
@@ -41,6 +43,11 @@ class Worker {
   int64_t InFlight() const;
   bool stopping() const { return stopping_; }
 
+  // Why Run() stopped on its own, if it did: the queue refused the worker's configuration
+  // (kInvalidArgument from LeaseNext, e.g. a TLS certificate refused on reconnection), which no
+  // retry can mend. Ok after Stop() or an idle exit.
+  Status fatal_error() const;
+
  private:
   void SlotLoop();
   void HeartbeatLoop();
@@ -54,6 +61,7 @@ class Worker {
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::map<std::string, Lease> in_flight_;  // by lease token; guarded by mutex_
+  Status fatal_error_;                      // guarded by mutex_
 };
 
 }  // namespace pixfleet

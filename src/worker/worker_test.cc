@@ -1,5 +1,6 @@
 #include "worker/worker.h"
 
+#include <mutex>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -49,6 +50,74 @@ TEST_F(WorkerTest, StopFinishesTasksInFlightAndLeavesTheRestQueued) {
   const int64_t done = processor_.counters().succeeded.load();
   EXPECT_GE(done, 3);
   EXPECT_EQ(depth->ready, 40 - done);
+}
+
+// Forwards to another queue, except that LeaseNext fails with `lease_error` once set.
+class RefusingQueue final : public TaskQueue {
+ public:
+  explicit RefusingQueue(TaskQueue& inner) : inner_(inner) {}
+  void set_lease_error(Status error) {
+    std::lock_guard lock(mutex_);
+    lease_error_ = std::move(error);
+  }
+
+  Status Publish(std::span<const TaskSpec> tasks) override { return inner_.Publish(tasks); }
+  Result<std::optional<Lease>> LeaseNext(std::chrono::milliseconds max_wait) override {
+    {
+      std::lock_guard lock(mutex_);
+      if (!lease_error_.ok()) return lease_error_;
+    }
+    return inner_.LeaseNext(max_wait);
+  }
+  Status Heartbeat(Lease& lease) override { return inner_.Heartbeat(lease); }
+  Status Ack(const Lease& lease) override { return inner_.Ack(lease); }
+  Status Retry(const Lease& lease, std::chrono::milliseconds delay,
+               std::string_view reason) override {
+    return inner_.Retry(lease, delay, reason);
+  }
+  Status DeadLetter(const Lease& lease, std::string_view reason) override {
+    return inner_.DeadLetter(lease, reason);
+  }
+  Status ReleaseLeases(std::string_view consumer_id) override {
+    return inner_.ReleaseLeases(consumer_id);
+  }
+  Result<QueueDepth> Depth() override { return inner_.Depth(); }
+
+ private:
+  TaskQueue& inner_;
+  std::mutex mutex_;
+  Status lease_error_;  // guarded by mutex_
+};
+
+TEST_F(WorkerTest, AQueueThatRefusesTheWorkersConfigurationStopsIt) {
+  AddImage("img.jpg", 1);
+  RefusingQueue refusing(queue_);
+  refusing.set_lease_error(InvalidArgument("amqps: the broker's TLS certificate was refused"));
+  WorkerOptions options;
+  options.concurrency = 2;
+  options.lease_wait = std::chrono::milliseconds(20);
+  Worker worker(refusing, processor_, clock_, options);
+  worker.Run();  // returns on its own: no Stop(), no exit_when_idle
+  EXPECT_EQ(worker.fatal_error().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(processor_.counters().succeeded.load(), 0);
+}
+
+TEST_F(WorkerTest, AnUnreachableQueueIsWaitedOutNotFatal) {
+  const std::string id = AddImage("img.jpg", 1);
+  RefusingQueue refusing(queue_);
+  refusing.set_lease_error(Unavailable("broker restarting"));
+  WorkerOptions options;
+  options.lease_wait = std::chrono::milliseconds(20);
+  options.queue_error_backoff = std::chrono::milliseconds(5);
+  options.exit_when_idle = true;
+  Worker worker(refusing, processor_, clock_, options);
+  std::thread runner([&] { worker.Run(); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));  // a few failed leases
+  EXPECT_FALSE(worker.stopping());
+  refusing.set_lease_error(Status::Ok());  // the broker is back
+  runner.join();
+  EXPECT_TRUE(worker.fatal_error().ok());
+  EXPECT_TRUE(Row(id).has_value());
 }
 
 }  // namespace
