@@ -118,6 +118,16 @@ Result<std::unique_ptr<PgConnection>> PgConnection::Connect(std::string_view url
   if (PQstatus(conn) != CONNECTION_OK) {
     std::string message = ScrubPassword(OneLine(PQerrorMessage(conn)), url);
     PQfinish(conn);
+    // A refused server certificate (or a missing sslrootcert) is configuration, not an outage:
+    // no retry mends it, so the command stops at once, as for amqps and https. libpq reports
+    // it only in words.
+    for (const char* refusal :
+         {"certificate verify failed", "root certificate file", "server certificate for"}) {
+      if (message.find(refusal) != std::string::npos) {
+        return InvalidArgument("cannot connect to " + RedactPostgresUrl(url) +
+                               ": the server's TLS certificate was refused: " + message);
+      }
+    }
     return Unavailable("cannot connect to " + RedactPostgresUrl(url) + ": " + message);
   }
   PQsetNoticeProcessor(conn, IgnoreNotice, nullptr);

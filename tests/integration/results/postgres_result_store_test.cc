@@ -344,6 +344,7 @@ TEST_P(PostgresResultStoreTest, SslModeVerifyFullWithTheTestCa) {
   ASSERT_FALSE(refused.ok());
   EXPECT_NE(refused.error().message().find("certificate verify failed"), std::string::npos)
       << refused.error().message();
+  EXPECT_EQ(refused.error().code(), StatusCode::kInvalidArgument) << "not worth retrying";
 }
 
 // 100 rows shaped like std3's (three outputs, every analysis), keys unique per (batch, row).
