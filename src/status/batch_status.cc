@@ -65,11 +65,13 @@ std::string FormatBatchStatus(const BatchStatus& s) {
     }
     out += "  failures: " + reasons + "\n";
   }
-  if (s.queue) {
-    out += fmt::format("  queue: ready {}  in flight {}  delayed {}  dead-letter {}\n",
-                       s.queue->ready, s.queue->leased, s.queue->delayed, s.queue->dead);
-  }
   return out;
+}
+
+std::string FormatQueueStatus(const QueueStatus& s) {
+  return fmt::format("queue {}: ready {}  in flight {}  delayed {}  dead-letter {}\n", s.name,
+                     s.depth.ready, s.in_flight ? std::to_string(*s.in_flight) : "?",
+                     s.depth.delayed, s.depth.dead);
 }
 
 }  // namespace pixfleet

@@ -15,7 +15,7 @@ TEST(BatchStatusTest, RateIsFinishedRowsOverTheirTimeSpan) {
   EXPECT_DOUBLE_EQ(BatchRate(counts), 10.0);
 }
 
-TEST(BatchStatusTest, ShowsProgressEtaFailuresAndQueue) {
+TEST(BatchStatusTest, ShowsProgressEtaAndFailures) {
   BatchStatus s;
   s.batch.id = "b1";
   s.batch.name = "std3";
@@ -28,7 +28,6 @@ TEST(BatchStatusTest, ShowsProgressEtaFailuresAndQueue) {
   s.counts.first_finished_ms = 1'000;
   s.counts.last_finished_ms = 11'000;
   s.now_ms = 13'000;
-  s.queue = QueueDepth{95, 0, 4, 11};
   const std::string text = FormatBatchStatus(s);
   EXPECT_NE(text.find("batch b1 \"std3\"  created 2025-11-29"), std::string::npos) << text;
   EXPECT_NE(text.find("done 101/200 (50.5%)  succeeded 90  failed 11  pending 99"),
@@ -37,8 +36,15 @@ TEST(BatchStatusTest, ShowsProgressEtaFailuresAndQueue) {
   EXPECT_NE(text.find("rate 10.0 images/s  ETA 9s  last result 2s ago"), std::string::npos) << text;
   EXPECT_NE(text.find("failures: 8 invalid_argument, 3 resource_exhausted"), std::string::npos)
       << text;
-  EXPECT_NE(text.find("queue: ready 95  in flight 4  delayed 0  dead-letter 11"), std::string::npos)
-      << text;
+}
+
+TEST(BatchStatusTest, QueueLineShowsInFlightOnlyWhenKnown) {
+  QueueStatus s{"photos", QueueDepth{95, 0, 4, 11}, 37};
+  EXPECT_EQ(FormatQueueStatus(s),
+            "queue photos: ready 95  in flight 37  delayed 0  dead-letter 11\n");
+  s.in_flight.reset();
+  EXPECT_EQ(FormatQueueStatus(s),
+            "queue photos: ready 95  in flight ?  delayed 0  dead-letter 11\n");
 }
 
 }  // namespace

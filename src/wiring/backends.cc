@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "queue/rabbitmq/amqp_url.h"
+#include "queue/rabbitmq/management_api.h"
 #include "queue/rabbitmq/rabbitmq_task_queue.h"
 #include "queue/sqlite/sqlite_task_queue.h"
 #include "results/postgres/postgres_result_store.h"
@@ -37,6 +38,28 @@ Result<std::unique_ptr<TaskQueue>> MakeTaskQueue(std::string_view url,
   }
   return InvalidArgument("unsupported queue URL '" + amqp::RedactUrl(url) +
                          "' (supported: sqlite:///path/queue.db, amqp[s]://host/vhost)");
+}
+
+Result<std::string> QueueName(std::string_view url) {
+  PIXFLEET_ASSIGN_OR_RETURN(BackendUrl parsed, ParseBackendUrl(url));
+  if (parsed.scheme == "amqp" || parsed.scheme == "amqps") {
+    return amqp::TakeQueryParameter(url, "queue").second.value_or(RabbitMqOptions{}.queue_name);
+  }
+  return parsed.rest;
+}
+
+Result<std::optional<int64_t>> FleetInFlight(std::string_view url, std::string_view api_url,
+                                             const QueueDepth& depth) {
+  PIXFLEET_ASSIGN_OR_RETURN(BackendUrl parsed, ParseBackendUrl(url));
+  if (parsed.scheme != "amqp" && parsed.scheme != "amqps") return std::optional(depth.leased);
+  if (api_url.empty()) return std::optional<int64_t>();
+  auto [broker_url, queue_name] = amqp::TakeQueryParameter(url, "queue");
+  PIXFLEET_ASSIGN_OR_RETURN(const amqp::AmqpUrl broker, amqp::ParseAmqpUrl(broker_url));
+  PIXFLEET_ASSIGN_OR_RETURN(
+      const QueueCounts counts,
+      ManagementApiCounts(api_url, queue_name.value_or(RabbitMqOptions{}.queue_name),
+                          broker.vhost));
+  return std::optional(counts.unacknowledged);
 }
 
 Result<std::unique_ptr<ResultStore>> MakeResultStore(std::string_view url, Clock& clock) {

@@ -26,6 +26,18 @@ namespace pixfleet {
 Result<std::unique_ptr<TaskQueue>> MakeTaskQueue(std::string_view url,
                                                  const TaskQueueOptions& options, Clock& clock,
                                                  int concurrency = 1);
+
+// The name of the queue at `url`, for people: RabbitMQ's queue name, a SQLite queue's path.
+Result<std::string> QueueName(std::string_view url);
+
+// Tasks in flight across the whole fleet on the queue at `url`, when that can be known;
+// `depth` was read through a TaskQueue made from `url`. A SQLite queue's leases live in its
+// database (depth.leased is fleet-wide). For RabbitMQ a passive declare cannot see other
+// consumers' unacked deliveries: the count comes from the management API at `api_url`
+// (messages_unacknowledged), or is unknown (nullopt) without one.
+Result<std::optional<int64_t>> FleetInFlight(std::string_view url, std::string_view api_url,
+                                             const QueueDepth& depth);
+
 Result<std::unique_ptr<ResultStore>> MakeResultStore(std::string_view url, Clock& clock);
 // `create` makes the root folder of a local store if it does not exist (outputs); inputs must
 // exist.

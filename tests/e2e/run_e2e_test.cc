@@ -359,7 +359,7 @@ TEST_F(RunE2eTest, SubmitThenWorkersThenStatus) {
       << status.out;
   EXPECT_NE(status.out.find("failed " + std::to_string(broken.size())), std::string::npos)
       << status.out;
-  EXPECT_NE(status.out.find("queue: ready 0  in flight 0  delayed 0  dead-letter " +
+  EXPECT_NE(status.out.find(": ready 0  in flight 0  delayed 0  dead-letter " +
                             std::to_string(broken.size())),
             std::string::npos)
       << status.out;
