@@ -45,13 +45,14 @@ int64_t GroupCommitResultStore::WriteGroup(const std::vector<Waiter*>& group) {
 }
 
 Status GroupCommitResultStore::RecordResults(std::span<const TaskResult> results) {
-  Waiter self{.rows = results, .status = Status::Ok(), .done = false};
+  Waiter self;
+  self.rows = results;
   std::unique_lock lock(mutex_);
   ++stats_.calls;
   queue_.push_back(&self);
   while (!self.done) {
     if (writing_) {
-      written_.wait(lock);
+      self.wake.wait(lock);
       continue;
     }
     // No write in progress: this thread writes for everyone waiting (itself included, unless
@@ -62,9 +63,14 @@ Status GroupCommitResultStore::RecordResults(std::span<const TaskResult> results
     const int64_t writes = WriteGroup(group);
     lock.lock();
     stats_.writes += writes;
-    for (Waiter* waiter : group) waiter->done = true;
     writing_ = false;
-    written_.notify_all();
+    for (Waiter* waiter : group) {
+      waiter->done = true;
+      if (waiter != &self) waiter->wake.notify_one();
+    }
+    // The next call in line writes what queued meanwhile (it may be this thread's own, if the
+    // group above was others' calls).
+    if (!queue_.empty()) queue_.front()->wake.notify_one();
   }
   return self.status;
 }

@@ -62,11 +62,14 @@ class GroupCommitResultStore final : public ResultStore {
   GroupCommitStats stats() const;
 
  private:
-  // One waiting RecordResults call. Lives on its caller's stack until `done`.
+  // One waiting RecordResults call. Lives on its caller's stack until `done`. Each has its own
+  // condition variable, so that a finished write wakes only the calls it wrote and the one
+  // that writes next, not every waiting slot.
   struct Waiter {
     std::span<const TaskResult> rows;
     Status status;
     bool done = false;  // guarded by mutex_
+    std::condition_variable wake;
   };
 
   // Takes waiters from the front of queue_ up to max_rows (at least one). Caller holds mutex_.
@@ -78,7 +81,6 @@ class GroupCommitResultStore final : public ResultStore {
   ResultStore& inner_;
   const GroupCommitOptions options_;
   mutable std::mutex mutex_;
-  std::condition_variable written_;
   std::deque<Waiter*> queue_;  // calls not yet taken into a write
   bool writing_ = false;       // a thread is writing a group
   GroupCommitStats stats_;
