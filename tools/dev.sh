@@ -4,7 +4,8 @@
 #   tools/dev.sh test    install what is missing, build, start the test services (PostgreSQL,
 #                        pgbouncer, RabbitMQ, s3rver on loopback), run every test, stop them,
 #                        then the unit tests under AddressSanitizer and ThreadSanitizer
-#   tools/dev.sh bench   build (release) and run the benchmarks
+#   tools/dev.sh bench   build (release) and run the benchmarks: image work against peer tools,
+#                        then the distributed pipeline's own overhead (starts the test services)
 #   tools/dev.sh integration   start the test services and run the tests against them
 #   tools/dev.sh build [PRESET]   configure and build one preset (default: dev)
 #   tools/dev.sh format  check formatting with clang-format
@@ -67,9 +68,11 @@ test_all() {
 }
 
 bench() {
-  deps
+  deps --services
   build release
   bash bench/run.sh
+  echo
+  bash bench/pipeline.sh
 }
 
 case "${1:-}" in
