@@ -230,7 +230,7 @@ TEST_F(RabbitMqTaskQueueTest, DeliveryLimitDeadLettersATaskThatKeepsCrashingItsW
     queue->DropConsumerConnectionForTesting();  // the worker crashed
   }
   EXPECT_EQ(deliveries, 3);
-  EXPECT_EQ(DepthOf(*queue), (QueueDepth{0, 0, 0, 1}));
+  EXPECT_EQ(DepthBecomes(*queue, QueueDepth{0, 0, 0, 1}), (QueueDepth{0, 0, 0, 1}));
   Result<std::vector<DeadTask>> dead = queue->ListDead();
   ASSERT_TRUE(dead.ok()) << dead.status().ToString();
   ASSERT_EQ(dead->size(), 1u);
