@@ -86,10 +86,14 @@ class DistributedFaultTest : public DistributedTest {
   }
 
   // Restarts a service with the command in `env_name` (skips the test when it is unset).
+  // A task whose result cannot be recorded is retried through the queue, each time after at
+  // least 1 s (the smallest retry delay): the default 5 attempts cover an outage of only ~4 s,
+  // which a restart on a loaded machine could exceed; 20 cover 19 s at least, so every task
+  // must end succeeded.
   void RestartMidBatch(const char* env_name, const std::string& what, int count, int workers) {
     const std::string command = Env(env_name);
     if (command.empty()) GTEST_SKIP() << env_name << " is not set: `. build/services/env.sh`";
-    RunBatchThroughFault(what, count, workers, {},
+    RunBatchThroughFault(what, count, workers, {"--max-attempts", "20"},
                          [&] { RunShellCommand(command, scratch_.string()); });
   }
 };
