@@ -28,7 +28,7 @@ std::string SkipReason(std::initializer_list<const char*> more) {
   std::vector<const char*> names = {"PIXFLEET_TEST_PGBOUNCER_URL", "PIXFLEET_TEST_POSTGRES_URL",
                                     "PIXFLEET_TEST_AMQP_URL",      "PIXFLEET_TEST_S3_ENDPOINT",
                                     "PIXFLEET_TEST_S3_BUCKET",     "AWS_ACCESS_KEY_ID",
-                                    "AWS_SECRET_ACCESS_KEY"};
+                                    "AWS_SECRET_ACCESS_KEY",       "PIXFLEET_TEST_RABBITMQ_API"};
   names.insert(names.end(), more.begin(), more.end());
   for (const char* name : names) {
     if (Env(name).empty()) {
@@ -295,8 +295,10 @@ std::vector<TaskResult> DistributedTest::ExpectEveryInputDoneOnce(const std::str
 
 void DistributedTest::ExpectStatusAllDone(const std::string& batch, size_t input_count,
                                           size_t failed, size_t dead) {
-  const auto status = RunPixfleet(
-      {"status", "--db", db_url_, "--queue", queue_url_, "--batch", batch}, scratch_.string());
+  // With the management API, so that "in flight" counts the whole fleet's unacked deliveries.
+  const auto status = RunPixfleet({"status", "--db", db_url_, "--queue", queue_url_, "--queue-api",
+                                   Env("PIXFLEET_TEST_RABBITMQ_API"), "--batch", batch},
+                                  scratch_.string());
   ASSERT_EQ(status.exit_code, 0) << status.out << status.err;
   const std::string n = std::to_string(input_count);
   EXPECT_NE(status.out.find("batch " + batch), std::string::npos) << status.out;
@@ -305,7 +307,7 @@ void DistributedTest::ExpectStatusAllDone(const std::string& batch, size_t input
                       std::to_string(input_count - failed) + "  failed " + std::to_string(failed)),
       std::string::npos)
       << status.out;
-  EXPECT_NE(status.out.find("queue: ready 0  in flight 0  delayed 0  dead-letter " +
+  EXPECT_NE(status.out.find("queue " + name_ + ": ready 0  in flight 0  delayed 0  dead-letter " +
                             std::to_string(dead)),
             std::string::npos)
       << status.out;

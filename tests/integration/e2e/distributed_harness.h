@@ -6,11 +6,12 @@
 // (not through pgbouncer; rows are told apart by the batch id that `submit` prints) and S3 (every
 // output a row names is there, with the recorded size), plus `pixfleet status`.
 // Configuration: PIXFLEET_TEST_PGBOUNCER_URL, PIXFLEET_TEST_POSTGRES_URL, PIXFLEET_TEST_AMQP_URL,
-// PIXFLEET_TEST_S3_ENDPOINT, PIXFLEET_TEST_S3_BUCKET, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY
-// (from build/services/env.sh); a test skips, saying why, when one is unset. The workers get
-// AWS_ENDPOINT_URL (= the S3 endpoint) through this process's environment. TearDown kills the
-// workers still running and deletes the test's queues and S3 objects; the result rows stay (in
-// the public schema, under the test's batch id).
+// PIXFLEET_TEST_RABBITMQ_API (for `status --queue-api`), PIXFLEET_TEST_S3_ENDPOINT,
+// PIXFLEET_TEST_S3_BUCKET, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY (from build/services/env.sh); a
+// test skips, saying why, when one is unset. The workers get AWS_ENDPOINT_URL (= the S3 endpoint)
+// through this process's environment. TearDown kills the workers still running and deletes the
+// test's queues and S3 objects; the result rows stay (in the public schema, under the test's batch
+// id).
 #pragma once
 
 #include <chrono>
