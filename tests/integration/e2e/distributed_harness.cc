@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <map>
 #include <optional>
+#include <thread>
 
 #include <sys/wait.h>
 #include <unistd.h>
@@ -295,22 +296,29 @@ std::vector<TaskResult> DistributedTest::ExpectEveryInputDoneOnce(const std::str
 
 void DistributedTest::ExpectStatusAllDone(const std::string& batch, size_t input_count,
                                           size_t failed, size_t dead) {
-  // With the management API, so that "in flight" counts the whole fleet's unacked deliveries.
-  const auto status = RunPixfleet({"status", "--db", db_url_, "--queue", queue_url_, "--queue-api",
-                                   Env("PIXFLEET_TEST_RABBITMQ_API"), "--batch", batch},
-                                  scratch_.string());
-  ASSERT_EQ(status.exit_code, 0) << status.out << status.err;
   const std::string n = std::to_string(input_count);
+  const std::string queue_line =
+      "queue " + name_ + ": ready 0  in flight 0  delayed 0  dead-letter " + std::to_string(dead);
+  // With the management API, so that "in flight" counts the whole fleet's unacked deliveries.
+  // The API refreshes its queue counters every 5 s (collect_statistics_interval), so right after
+  // the last ack it may still show deliveries in flight: ask again, for up to 15 s.
+  const auto deadline = SteadyClock::now() + seconds(15);
+  ProcessOutcome status;
+  while (true) {
+    status = RunPixfleet({"status", "--db", db_url_, "--queue", queue_url_, "--queue-api",
+                          Env("PIXFLEET_TEST_RABBITMQ_API"), "--batch", batch},
+                         scratch_.string());
+    ASSERT_EQ(status.exit_code, 0) << status.out << status.err;
+    if (status.out.find(queue_line) != std::string::npos || SteadyClock::now() > deadline) break;
+    std::this_thread::sleep_for(milliseconds(500));
+  }
   EXPECT_NE(status.out.find("batch " + batch), std::string::npos) << status.out;
   EXPECT_NE(
       status.out.find("done " + n + "/" + n + " (100.0%)  succeeded " +
                       std::to_string(input_count - failed) + "  failed " + std::to_string(failed)),
       std::string::npos)
       << status.out;
-  EXPECT_NE(status.out.find("queue " + name_ + ": ready 0  in flight 0  delayed 0  dead-letter " +
-                            std::to_string(dead)),
-            std::string::npos)
-      << status.out;
+  EXPECT_NE(status.out.find(queue_line), std::string::npos) << status.out;
 }
 
 }  // namespace pixfleet::e2e
