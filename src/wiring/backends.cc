@@ -11,6 +11,7 @@
 #include "storage/local/local_object_store.h"
 #include "storage/retrying_object_store.h"
 #include "storage/s3/s3_object_store.h"
+#include "wiring/test_fault_hooks.h"
 #include "wiring/url.h"
 
 namespace pixfleet {
@@ -82,13 +83,13 @@ Result<std::unique_ptr<ObjectStore>> MakeObjectStore(std::string_view url, bool 
     LocalObjectStoreOptions options;
     options.create_root = create;
     PIXFLEET_ASSIGN_OR_RETURN(auto store, LocalObjectStore::Open(parsed.rest, options));
-    return std::unique_ptr<ObjectStore>(std::move(store));
+    return WithTestFaultHooks(std::move(store));
   }
   if (parsed.scheme == "s3") {
     PIXFLEET_ASSIGN_OR_RETURN(S3ObjectStoreOptions options, S3OptionsFromEnvironment());
     PIXFLEET_ASSIGN_OR_RETURN(auto store, S3ObjectStore::Open(url, options));
     // Throttling and 5xx are retried here, close to the call, with capped backoff and jitter.
-    return std::unique_ptr<ObjectStore>(std::make_unique<RetryingObjectStore>(
+    return WithTestFaultHooks(std::make_unique<RetryingObjectStore>(
         std::move(store), RealClock::Instance(), RetryOptions{}));
   }
   return InvalidArgument("unsupported object store URL '" + amqp::RedactUrl(url) +

@@ -4,7 +4,8 @@
 //   results: sqlite:///path/results.db | postgresql://user:pass@host:port/db[?sslmode=...]
 //   objects: file:///dir (or a bare path) | s3://bucket/prefix (endpoint, region and keys from
 //            the standard AWS environment variables or ~/.aws/credentials)
-// Remote object stores are wrapped in the retrying decorator. Unknown schemes are
+// Remote object stores are wrapped in the retrying decorator; every object store in the test-only
+// fault hooks of test_fault_hooks.h (nothing unless PIXFLEET_FAULT_* is set). Unknown schemes are
 // kInvalidArgument with the list of supported ones.
 #pragma once
 

@@ -406,10 +406,13 @@ export PIXFLEET_TEST_CA_FILE=$(printf '%q' "$TEST_CA_FILE")
 export PIXFLEET_TEST_AMQPS_URL='amqps://guest:guest@127.0.0.1:$AMQPS_PORT/%2f'
 export PIXFLEET_TEST_RABBITMQ_API_HTTPS='https://guest:guest@127.0.0.1:$RABBITMQ_MGMT_TLS_PORT'
 export PIXFLEET_TEST_S3_HTTPS_ENDPOINT='https://127.0.0.1:$S3_TLS_PORT'
-# Commands the fault tests run to restart a service mid-test (stop, start, wait; data kept).
+# Commands the fault tests run to restart a service mid-test (stop, start, wait; data kept), and
+# to stop the S3 server (both its listeners) and start it again later.
 export PIXFLEET_TEST_RABBITMQ_RESTART_CMD=$(printf '%q' "$(printf '%q rabbitmq' "$SERVICES_SCRIPTS/restart.sh")")
 export PIXFLEET_TEST_POSTGRES_RESTART_CMD=$(printf '%q' "$(printf '%q postgres' "$SERVICES_SCRIPTS/restart.sh")")
 export PIXFLEET_TEST_PGBOUNCER_RESTART_CMD=$(printf '%q' "$(printf '%q pgbouncer' "$SERVICES_SCRIPTS/restart.sh")")
+export PIXFLEET_TEST_S3_STOP_CMD=$(printf '%q' "$(printf '%q stop' "$SERVICES_SCRIPTS/s3.sh")")
+export PIXFLEET_TEST_S3_START_CMD=$(printf '%q' "$(printf '%q start' "$SERVICES_SCRIPTS/s3.sh")")
 EOF_ENV
   mv -f "$SERVICES_DIR/env.sh.new" "$SERVICES_DIR/env.sh"
 }

@@ -481,7 +481,10 @@ Result<std::vector<DeadTask>> RabbitMqTaskQueue::ListDead(int limit) {
         task.reason = why == "delivery_limit"
                           ? DeliveryLimitReason(options_.delivery_limit, task.reason)
                           : "dead-lettered by the broker (" + why + ")";
-        task.attempts = static_cast<int>(prior + delivery_count + 1);
+        // The broker restarts the count in <name>.dead (x-delivery-count 0 there): a task it
+        // dead-lettered for the limit was delivered delivery_limit times since its last publish.
+        task.attempts = static_cast<int>(
+            prior + (why == "delivery_limit" ? options_.delivery_limit : delivery_count + 1));
       } else {
         task.attempts = static_cast<int>(prior);
       }

@@ -1,0 +1,87 @@
+#include "wiring/test_fault_hooks.h"
+
+#include <csignal>
+#include <cstdlib>
+
+#include <gtest/gtest.h>
+
+#include "storage/memory/in_memory_object_store.h"
+#include "testing/temp_dir.h"
+#include "wiring/backends.h"
+
+namespace pixfleet {
+namespace {
+
+std::unique_ptr<ObjectStore> StoreWith(std::initializer_list<std::string> keys) {
+  auto store = std::make_unique<InMemoryObjectStore>();
+  for (const std::string& key : keys) EXPECT_TRUE(store->Put(key, "bytes of " + key, "").ok());
+  return store;
+}
+
+TEST(TestFaultHooksTest, UnsetLeavesTheStoreAsItIs) {
+  auto store = StoreWith({"a/poison.jpg"});
+  ObjectStore* const raw = store.get();
+  EXPECT_EQ(WithTestFaultHooks(std::move(store), "").get(), raw);
+}
+
+TEST(TestFaultHooksTest, CrashesOnGetOfAMatchingKeyOnly) {
+  int crashes = 0;
+  CrashOnInputObjectStore store(StoreWith({"a/poison-1.jpg", "a/fine.jpg"}), "poison",
+                                [&crashes] { ++crashes; });
+  auto fine = store.Get("a/fine.jpg");
+  ASSERT_TRUE(fine.ok()) << fine.status().ToString();
+  EXPECT_EQ(*fine, "bytes of a/fine.jpg");
+  EXPECT_EQ(crashes, 0);
+  // Head, List and Put of the key pass: only reading the input crashes, as a decoder would.
+  auto head = store.Head("a/poison-1.jpg");
+  ASSERT_TRUE(head.ok());
+  EXPECT_TRUE(head->has_value());
+  int listed = 0;
+  EXPECT_TRUE(store
+                  .List("a/",
+                        [&listed](const ObjectInfo&) {
+                          ++listed;
+                          return Status::Ok();
+                        })
+                  .ok());
+  EXPECT_EQ(listed, 2);
+  EXPECT_TRUE(store.Put("a/poison-2.jpg", "x", "").ok());
+  EXPECT_EQ(crashes, 0);
+  // The action here returns, so the read then proceeds; the real one never returns.
+  EXPECT_TRUE(store.Get("a/poison-1.jpg").ok());
+  EXPECT_EQ(crashes, 1);
+}
+
+TEST(TestFaultHooksDeathTest, TheDefaultActionAbortsTheProcess) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_EXIT(
+      {
+        auto store = WithTestFaultHooks(StoreWith({"in/poison.png"}), "poison");
+        (void)store->Get("in/poison.png");
+      },
+      ::testing::KilledBySignal(SIGABRT), "");
+}
+
+TEST(TestFaultHooksDeathTest, MakeObjectStoreReadsTheEnvironment) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  TempDir dir;
+  WriteFileForTest(dir.path() / "poison.png", "not really a png");
+  // A child process of its own: the variable is read once per process.
+  EXPECT_EXIT(
+      {
+        setenv(kCrashOnInputEnv, "poison", 1);  // NOLINT(concurrency-mt-unsafe): one thread
+        auto store = MakeObjectStore("file://" + dir.path().string(), /*create=*/false);
+        if (store.ok()) (void)(*store)->Get("poison.png");
+        std::exit(0);
+      },
+      ::testing::KilledBySignal(SIGABRT), "");
+  // This process never set it: the same store reads the file.
+  auto store = MakeObjectStore("file://" + dir.path().string(), /*create=*/false);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  auto bytes = (*store)->Get("poison.png");
+  ASSERT_TRUE(bytes.ok()) << bytes.status().ToString();
+  EXPECT_EQ(*bytes, "not really a png");
+}
+
+}  // namespace
+}  // namespace pixfleet
