@@ -85,17 +85,19 @@ TaskResult Row(const std::string& id, const std::string& batch = "b1") {
 
 class GroupCommitTest : public ::testing::Test {
  protected:
-  // Starts a call for `first` and waits until it is inside the (held) inner write, then starts
-  // one call per entry of `queued` and waits until all of them are queued behind it.
+  // Starts a call for the first entry and waits until it is inside the (held) inner write, then
+  // starts one call per other entry and waits until all of them are queued behind it.
   void StartHeldWriteThenQueue(std::vector<std::vector<TaskResult>> first_and_queued) {
     calls_ = std::move(first_and_queued);
     statuses_.resize(calls_.size());
     threads_.emplace_back([this] { statuses_[0] = store_.RecordResults(calls_[0]); });
     gated_.WaitForWrites(1);
+    // One at a time, each queued before the next starts, so that the queue's order is the
+    // order of `first_and_queued`.
     for (size_t i = 1; i < calls_.size(); ++i) {
       threads_.emplace_back([this, i] { statuses_[i] = store_.RecordResults(calls_[i]); });
+      while (store_.stats().calls < static_cast<int64_t>(i + 1)) std::this_thread::yield();
     }
-    while (store_.stats().calls < static_cast<int64_t>(calls_.size())) std::this_thread::yield();
   }
   void JoinAll() {
     for (std::thread& thread : threads_) thread.join();
