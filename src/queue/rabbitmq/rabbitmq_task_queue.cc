@@ -46,6 +46,10 @@ bool ParseToken(std::string_view token, uint64_t* generation, uint64_t* tag) {
   return g.ec == std::errc() && t.ec == std::errc() && t.ptr == begin + token.size();
 }
 
+Status ConnectionLost() {
+  return Aborted("lease lost: its connection closed (the broker requeues unacked deliveries)");
+}
+
 timeval ToTimeval(milliseconds ms) {
   timeval tv{};
   tv.tv_sec = static_cast<time_t>(ms.count() / 1000);
@@ -207,7 +211,7 @@ Result<std::optional<Lease>> RabbitMqTaskQueue::LeaseNext(milliseconds max_wait)
       const WaitingOnConsumer waiting(*this);
       amqp_maybe_release_buffers(connection.state());
       const auto left = std::chrono::duration_cast<milliseconds>(deadline - SteadyClock::now());
-      const milliseconds slice = LeasedCount() > 0 ? kBusyWaitSlice : kIdleWaitSlice;
+      const milliseconds slice = waiting.leases_out() ? kBusyWaitSlice : kIdleWaitSlice;
       timeval tv = ToTimeval(std::clamp(left, milliseconds(0), slice));
       amqp_envelope_t envelope;
       const amqp_rpc_reply_t reply = amqp_consume_message(connection.state(), &envelope, &tv, 0);
@@ -276,9 +280,7 @@ int64_t RabbitMqTaskQueue::LeasedCount() {
 }
 
 Status RabbitMqTaskQueue::CheckLeaseLocked(const Lease& lease, uint64_t* tag) {
-  if (!consumer_->usable()) {
-    return Aborted("lease lost: its connection closed (the broker requeues unacked deliveries)");
-  }
+  if (!consumer_->usable()) return ConnectionLost();
   std::lock_guard<std::mutex> settle(settle_mutex_);
   return CheckLeaseSettleLocked(lease, tag);
 }
@@ -305,7 +307,7 @@ Status RabbitMqTaskQueue::FlushAcksLocked(bool end_wait) {
     if (!outstanding_.empty()) lowest_unsettled = *outstanding_.begin();
   }
   if (tags.empty()) return Status::Ok();
-  if (!consumer_->usable()) return Aborted("lease lost: its connection closed");
+  if (!consumer_->usable()) return ConnectionLost();
   amqp::Connection& connection = *consumer_->connection;
   std::sort(tags.begin(), tags.end());
   // Every delivery below the lowest one still leased is settled or in `tags`, so one ack with
@@ -326,16 +328,19 @@ Status RabbitMqTaskQueue::FlushAcksLocked(bool end_wait) {
   return sent.ok() ? sent : Aborted(sent.message());
 }
 
+Status RabbitMqTaskQueue::QueueAckSettleLocked(const Lease& lease) {
+  uint64_t tag = 0;
+  PIXFLEET_RETURN_IF_ERROR(CheckLeaseSettleLocked(lease, &tag));
+  outstanding_.erase(tag);
+  pending_acks_.push_back(tag);
+  return Status::Ok();
+}
+
 Status RabbitMqTaskQueue::AckLocked(const Lease& lease) {
-  if (!consumer_->usable()) {
-    return Aborted("lease lost: its connection closed (the broker requeues unacked deliveries)");
-  }
+  if (!consumer_->usable()) return ConnectionLost();
   {
     std::lock_guard<std::mutex> settle(settle_mutex_);
-    uint64_t tag = 0;
-    PIXFLEET_RETURN_IF_ERROR(CheckLeaseSettleLocked(lease, &tag));
-    outstanding_.erase(tag);
-    pending_acks_.push_back(tag);
+    PIXFLEET_RETURN_IF_ERROR(QueueAckSettleLocked(lease));
   }
   return FlushAcksLocked(/*end_wait=*/false);
 }
@@ -343,6 +348,7 @@ Status RabbitMqTaskQueue::AckLocked(const Lease& lease) {
 RabbitMqTaskQueue::WaitingOnConsumer::WaitingOnConsumer(RabbitMqTaskQueue& queue) : queue_(queue) {
   std::lock_guard<std::mutex> settle(queue_.settle_mutex_);
   queue_.waiting_ = true;
+  leases_out_ = !queue_.outstanding_.empty();
 }
 
 RabbitMqTaskQueue::WaitingOnConsumer::~WaitingOnConsumer() {
@@ -367,11 +373,7 @@ Status RabbitMqTaskQueue::Ack(const Lease& lease) {
     if (waiting_) {
       // Another thread is waiting on the consumer socket (for at most kBusyWaitSlice): queue
       // the ack; that thread sends it when its wait ends.
-      uint64_t tag = 0;
-      PIXFLEET_RETURN_IF_ERROR(CheckLeaseSettleLocked(lease, &tag));
-      outstanding_.erase(tag);
-      pending_acks_.push_back(tag);
-      return Status::Ok();
+      return QueueAckSettleLocked(lease);
     }
   }
   std::lock_guard<std::mutex> lock(consume_mutex_);

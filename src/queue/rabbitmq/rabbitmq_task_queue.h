@@ -133,6 +133,8 @@ class RabbitMqTaskQueue final : public TaskQueue {
   // holds consume_mutex_ (the settle variant: settle_mutex_ only, no connection check).
   Status CheckLeaseLocked(const Lease& lease, uint64_t* tag);
   Status CheckLeaseSettleLocked(const Lease& lease, uint64_t* tag) const;
+  // Checks the lease and moves its delivery tag to pending_acks_. Caller holds settle_mutex_.
+  Status QueueAckSettleLocked(const Lease& lease);
   // Sends pending_acks_; with end_wait, also ends the wait that let Acks queue there. Caller
   // holds consume_mutex_.
   Status FlushAcksLocked(bool end_wait);
@@ -142,11 +144,14 @@ class RabbitMqTaskQueue final : public TaskQueue {
    public:
     explicit WaitingOnConsumer(RabbitMqTaskQueue& queue);
     ~WaitingOnConsumer();
+    // Whether any lease was out when the wait began (then acks may come: wait briefly).
+    bool leases_out() const { return leases_out_; }
     WaitingOnConsumer(const WaitingOnConsumer&) = delete;
     WaitingOnConsumer& operator=(const WaitingOnConsumer&) = delete;
 
    private:
     RabbitMqTaskQueue& queue_;
+    bool leases_out_ = false;
   };
   // basic.ack of a lease, with any acks queued by other threads. Caller holds consume_mutex_.
   Status AckLocked(const Lease& lease);
