@@ -1,9 +1,17 @@
-// FakeClock: a Clock whose time moves only when told (Advance) or when someone sleeps on it, so
-// tests of leases, backoff and rates are deterministic. Thread-safe.
+// FakeClock: a Clock whose time moves only when told, so tests of leases, backoff, rates and
+// waits are deterministic and run in virtual time. Two modes:
+//   kAdvanceOnSleep (default): SleepFor and WaitFor advance time by the duration and return at
+//     once: for code that sleeps on one thread (a poll loop, a retry's backoff);
+//   kBlockUntilAdvanced: SleepFor and WaitFor block until Advance() moves time past their
+//     deadline (or the wait's stop is requested): for tests with several threads, where the test
+//     drives time (Advance) after WaitForSleepers() shows the threads are parked.
+// Thread-safe.
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
 #include <mutex>
+#include <stop_token>
 
 #include "core/clock.h"
 
@@ -11,9 +19,13 @@ namespace pixfleet {
 
 class FakeClock final : public Clock {
  public:
+  enum class Mode { kAdvanceOnSleep, kBlockUntilAdvanced };
+
   explicit FakeClock(std::chrono::system_clock::time_point start =
-                         std::chrono::system_clock::time_point(std::chrono::hours(24 * 365 * 50)))
-      : wall_(start) {}
+                         std::chrono::system_clock::time_point(std::chrono::hours(24 * 365 * 50)),
+                     Mode mode = Mode::kAdvanceOnSleep)
+      : mode_(mode), wall_(start) {}
+  explicit FakeClock(Mode mode) : FakeClock(kDefaultStart, mode) {}
 
   std::chrono::system_clock::time_point Now() override {
     std::lock_guard lock(mutex_);
@@ -23,19 +35,56 @@ class FakeClock final : public Clock {
     std::lock_guard lock(mutex_);
     return steady_;
   }
-  // Sleeping advances time instead of blocking.
-  void SleepFor(std::chrono::nanoseconds duration) override { Advance(duration); }
+  void SleepFor(std::chrono::nanoseconds duration) override {
+    (void)WaitFor(duration, std::stop_token());
+  }
+  bool WaitFor(std::chrono::nanoseconds duration, std::stop_token stop) override {
+    if (stop.stop_requested()) return false;
+    if (mode_ == Mode::kAdvanceOnSleep) {
+      Advance(duration);
+      return true;
+    }
+    std::unique_lock lock(mutex_);
+    const auto deadline = steady_ + std::chrono::duration_cast<Steady::duration>(duration);
+    ++sleepers_;
+    changed_.notify_all();
+    const bool reached = changed_.wait(lock, stop, [&] { return steady_ >= deadline; });
+    --sleepers_;
+    return reached;
+  }
 
+  // Moves both clocks forward and wakes every sleeper whose deadline has come.
   void Advance(std::chrono::nanoseconds duration) {
     std::lock_guard lock(mutex_);
     wall_ += std::chrono::duration_cast<std::chrono::system_clock::duration>(duration);
-    steady_ += std::chrono::duration_cast<std::chrono::steady_clock::duration>(duration);
+    steady_ += std::chrono::duration_cast<Steady::duration>(duration);
+    changed_.notify_all();
+  }
+
+  // kBlockUntilAdvanced: blocks until at least `count` threads are parked in SleepFor/WaitFor,
+  // or `real_timeout` of real time has passed (then false, so a test fails instead of hanging).
+  bool WaitForSleepers(int count,
+                       std::chrono::milliseconds real_timeout = std::chrono::seconds(30)) {
+    std::unique_lock lock(mutex_);
+    return changed_.wait_for(lock, real_timeout, [&] { return sleepers_ >= count; });
+  }
+
+  int sleepers() {
+    std::lock_guard lock(mutex_);
+    return sleepers_;
   }
 
  private:
+  using Steady = std::chrono::steady_clock;
+  static constexpr std::chrono::system_clock::time_point kDefaultStart{
+      std::chrono::hours(24 * 365 * 50)};
+
+  const Mode mode_;
   std::mutex mutex_;
+  std::condition_variable_any changed_;
   std::chrono::system_clock::time_point wall_;
-  std::chrono::steady_clock::time_point steady_{};
+  Steady::time_point steady_{};
+  int sleepers_ = 0;
 };
 
 }  // namespace pixfleet

@@ -1,5 +1,7 @@
 #include "core/clock.h"
 
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 
 namespace pixfleet {
@@ -12,6 +14,16 @@ std::chrono::steady_clock::time_point RealClock::MonotonicNow() {
 
 void RealClock::SleepFor(std::chrono::nanoseconds duration) {
   std::this_thread::sleep_for(duration);
+}
+
+bool RealClock::WaitFor(std::chrono::nanoseconds duration, std::stop_token stop) {
+  // A private mutex and condition variable: only a stop request (through the stop_token's
+  // callback, which notifies under the same mutex) ends the wait early.
+  std::mutex mutex;
+  std::condition_variable_any wake;
+  std::unique_lock lock(mutex);
+  (void)wake.wait_for(lock, stop, duration, [] { return false; });
+  return !stop.stop_requested();
 }
 
 RealClock& RealClock::Instance() {

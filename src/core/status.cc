@@ -24,6 +24,8 @@ std::string_view StatusCodeName(StatusCode code) {
       return "data_loss";
     case StatusCode::kInternal:
       return "internal";
+    case StatusCode::kFailedPrecondition:
+      return "failed_precondition";
   }
   return "unknown";
 }

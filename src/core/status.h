@@ -2,7 +2,10 @@
 // error came from: kUnavailable and kDeadlineExceeded may be retried; kInvalidArgument,
 // kNotFound, kResourceExhausted, kDataLoss and kInternal are permanent for the operation that
 // produced them; kAborted means a race was lost (an expired lease) and the work must be
-// restarted from a fresh read. Neither type throws; both are [[nodiscard]].
+// restarted from a fresh read; kFailedPrecondition means the system around the operation is not
+// fit for it (a full disk, a read-only folder, a missing bucket, refused credentials): no retry
+// helps until an operator acts, and the input is not to blame, so a task that meets it is handed
+// back rather than failed. Neither type throws; both are [[nodiscard]].
 #pragma once
 
 #include <cassert>
@@ -16,16 +19,21 @@ namespace pixfleet {
 
 enum class StatusCode {
   kOk = 0,
-  kInvalidArgument,    // bad input (corrupt image, bad recipe, bad URL): never retry
-  kNotFound,           // the named thing does not exist
-  kResourceExhausted,  // over a safety limit (pixels, bytes, time): never retry
-  kUnavailable,        // a dependency is down, throttled or unreachable: retry with backoff
-  kDeadlineExceeded,   // an I/O call timed out, outcome unknown: retry idempotent calls
-  kAborted,            // lost a race (lease expired, row changed): restart from a fresh read
-  kCancelled,          // the caller asked to stop (shutdown)
-  kDataLoss,           // stored data is corrupt
-  kInternal,           // a bug
+  kInvalidArgument,     // bad input (corrupt image, bad recipe, bad URL): never retry
+  kNotFound,            // the named thing does not exist
+  kResourceExhausted,   // over a safety limit (pixels, bytes, time): never retry
+  kUnavailable,         // a dependency is down, throttled or unreachable: retry with backoff
+  kDeadlineExceeded,    // an I/O call timed out, outcome unknown: retry idempotent calls
+  kAborted,             // lost a race (lease expired, row changed): restart from a fresh read
+  kCancelled,           // the caller asked to stop (shutdown)
+  kDataLoss,            // stored data is corrupt
+  kInternal,            // a bug
+  kFailedPrecondition,  // the environment refuses (disk full, read-only, no bucket, bad keys):
+                        // stop and tell the operator; not the input's fault, never retried
 };
+
+// The last code, for loops over every code.
+inline constexpr StatusCode kLastStatusCode = StatusCode::kFailedPrecondition;
 
 // Stable lower-case name of a code ("invalid_argument"), used in logs, result rows and metrics.
 std::string_view StatusCodeName(StatusCode code);
@@ -75,6 +83,9 @@ inline Status Aborted(std::string m) { return {StatusCode::kAborted, std::move(m
 inline Status Cancelled(std::string m) { return {StatusCode::kCancelled, std::move(m)}; }
 inline Status DataLoss(std::string m) { return {StatusCode::kDataLoss, std::move(m)}; }
 inline Status Internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
+inline Status FailedPrecondition(std::string m) {
+  return {StatusCode::kFailedPrecondition, std::move(m)};
+}
 
 // Result<T> holds either a T or a non-OK Status. Vocabulary follows std::expected so that it can
 // become an alias once the project moves to C++23.

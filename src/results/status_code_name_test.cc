@@ -7,12 +7,13 @@ namespace pixfleet {
 namespace {
 
 TEST(StatusCodeNameTest, EveryCodeRoundTripsThroughItsName) {
-  for (int value = static_cast<int>(StatusCode::kOk);
-       value <= static_cast<int>(StatusCode::kInternal); ++value) {
+  for (int value = static_cast<int>(StatusCode::kOk); value <= static_cast<int>(kLastStatusCode);
+       ++value) {
     const auto code = static_cast<StatusCode>(value);
     EXPECT_EQ(StatusCodeFromName(StatusCodeName(code)), code) << StatusCodeName(code);
   }
   EXPECT_EQ(StatusCodeFromName("resource_exhausted"), StatusCode::kResourceExhausted);
+  EXPECT_EQ(StatusCodeFromName("failed_precondition"), StatusCode::kFailedPrecondition);
 }
 
 TEST(StatusCodeNameTest, UnknownNamesAreNullopt) {

@@ -21,6 +21,8 @@ const char* FailureReasonLabel(StatusCode code) {
       return "storage or database unavailable (gave up after retries)";
     case StatusCode::kInternal:
       return "internal error or worker crash";
+    case StatusCode::kFailedPrecondition:
+      return "output or state storage refused (full, read-only or denied)";
     default:
       return "other error";
   }
