@@ -2,6 +2,11 @@
 // get and put, head, delete and list by prefix; no directories, no rename, no append. A Put is
 // atomic: readers see the old object or the new one, never a part. Keys are relative,
 // '/'-separated paths validated by ValidateObjectKey. Implementations are thread-safe.
+//
+// Errors follow status.h: kNotFound for an absent object, kUnavailable / kDeadlineExceeded when
+// the store cannot be reached (retry), kFailedPrecondition when the store refuses the operation
+// for reasons no retry mends (a full or read-only disk, a missing bucket, refused credentials),
+// kInvalidArgument when the key or the object is at fault.
 #pragma once
 
 #include <cstdint>
@@ -44,7 +49,21 @@ class ObjectStore {
   // Stops early, returning the visitor's status, if the visitor returns a non-OK status.
   virtual Status List(std::string_view prefix,
                       const std::function<Status(const ObjectInfo&)>& visit) = 0;
+
+  // Probes, before any work, whether the store accepts writes: writes a small object under the
+  // reserved name kWriteProbeKey at the store's root (or key prefix), then deletes it. OK when
+  // the write succeeds; the removal is best effort (a store that accepts writes but refuses
+  // deletes passes, keeping one probe object that the next probe overwrites). Otherwise
+  // kFailedPrecondition naming the reason when the store refuses the write (a full or read-only
+  // disk, no permission, a missing bucket, refused credentials), kUnavailable or
+  // kDeadlineExceeded when it cannot be reached. Safe to run from several processes at once.
+  virtual Status CheckWritable() = 0;
 };
+
+// The name of CheckWritable's probe object, a dot name that listings of images pass over; it
+// exists only for the moment between the probe's write and delete. (The local store, which
+// reserves dot names, probes with a hidden temp file instead.)
+inline constexpr std::string_view kWriteProbeKey = ".pixfleet-write-probe";
 
 // OK if `key` is a valid object key: non-empty, at most 1024 bytes, relative (no leading '/'),
 // no empty, "." or ".." segments, no backslash or NUL. Otherwise kInvalidArgument naming the key.
