@@ -50,19 +50,19 @@ class ObjectStore {
   virtual Status List(std::string_view prefix,
                       const std::function<Status(const ObjectInfo&)>& visit) = 0;
 
-  // Probes, before any work, whether the store accepts writes: writes a small object under the
-  // reserved name kWriteProbeKey at the store's root (or key prefix), then deletes it. OK when
-  // the write succeeds; the removal is best effort (a store that accepts writes but refuses
-  // deletes passes, keeping one probe object that the next probe overwrites). Otherwise
-  // kFailedPrecondition naming the reason when the store refuses the write (a full or read-only
-  // disk, no permission, a missing bucket, refused credentials), kUnavailable or
+  // Probes, before any work, whether the store accepts writes, by starting a write of a small
+  // object under the reserved name kWriteProbeKey at the store's root (or key prefix) and then
+  // undoing it: the local folder writes, fsyncs and removes a hidden temp file; S3 starts a
+  // multipart upload of the key and aborts it, so that no object ever appears; the memory fake
+  // puts and deletes the key. OK when the store takes the write; undoing it is best effort.
+  // Otherwise kFailedPrecondition naming the reason when the store refuses the write (a full or
+  // read-only disk, no permission, a missing bucket, refused credentials), kUnavailable or
   // kDeadlineExceeded when it cannot be reached. Safe to run from several processes at once.
   virtual Status CheckWritable() = 0;
 };
 
-// The name of CheckWritable's probe object, a dot name that listings of images pass over; it
-// exists only for the moment between the probe's write and delete. (The local store, which
-// reserves dot names, probes with a hidden temp file instead.)
+// The key CheckWritable probes with (the local store, which reserves dot names for itself,
+// probes with a hidden temp file instead).
 inline constexpr std::string_view kWriteProbeKey = ".pixfleet-write-probe";
 
 // OK if `key` is a valid object key: non-empty, at most 1024 bytes, relative (no leading '/'),

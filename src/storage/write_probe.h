@@ -18,8 +18,7 @@ inline constexpr std::string_view kWriteProbeBytes = "pixfleet write probe\n";
 // other failure as kFailedPrecondition "<where> refuses writes: <reason>".
 Status WriteProbeVerdict(const Status& write, std::string_view where);
 
-// CheckWritable through the store's own Put and Delete of kWriteProbeKey, for backends whose
-// keys may start with a dot (memory, S3).
+// CheckWritable through the store's own Put and Delete of kWriteProbeKey (the memory fake).
 Status ProbeWithPutAndDelete(ObjectStore& store, std::string_view where);
 
 }  // namespace pixfleet

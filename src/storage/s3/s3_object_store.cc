@@ -98,8 +98,18 @@ S3ObjectStore::~S3ObjectStore() = default;
 S3Target S3ObjectStore::Target() const { return S3Target{location_.bucket, endpoint_}; }
 
 Status S3ObjectStore::CheckWritable() {
-  return ProbeWithPutAndDelete(
-      *this, "s3://" + location_.bucket + "/" + location_.prefix + " at " + endpoint_);
+  // S3 authorises starting an upload as it does a PUT of the key, but shows nothing for it: no
+  // object appears, not even as an old version in a versioned bucket, and probes running side by
+  // side share nothing.
+  const std::string where =
+      "s3://" + location_.bucket + "/" + location_.prefix + " at " + endpoint_;
+  const std::string full_key = FullKey(location_, kWriteProbeKey);
+  auto upload_id = CreateMultipart(full_key, "text/plain");
+  if (!upload_id.ok()) {
+    return WriteProbeVerdict(upload_id.error().WithContext("write probe " + full_key), where);
+  }
+  AbortMultipart(full_key, *upload_id);
+  return Status::Ok();
 }
 
 Result<std::string> S3ObjectStore::Get(std::string_view key, uint64_t max_bytes) {
@@ -137,8 +147,8 @@ Status S3ObjectStore::Put(std::string_view key, std::string_view bytes,
   return Status::Ok();
 }
 
-Status S3ObjectStore::PutMultipart(const std::string& full_key, std::string_view bytes,
-                                   std::string_view content_type) {
+Result<std::string> S3ObjectStore::CreateMultipart(const std::string& full_key,
+                                                   std::string_view content_type) {
   S3HttpRequest create{.method = "POST",
                        .url = urls_.ObjectUrl(full_key, S3CanonicalQuery({{"uploads", ""}})),
                        .content_type = std::string(content_type),
@@ -153,6 +163,12 @@ Status S3ObjectStore::PutMultipart(const std::string& full_key, std::string_view
     upload_id = doc.child("InitiateMultipartUploadResult").child_value("UploadId");
   }
   if (upload_id.empty()) return DataLoss(create.what + ": response has no UploadId");
+  return upload_id;
+}
+
+Status S3ObjectStore::PutMultipart(const std::string& full_key, std::string_view bytes,
+                                   std::string_view content_type) {
+  PIXFLEET_ASSIGN_OR_RETURN(const std::string upload_id, CreateMultipart(full_key, content_type));
 
   // S3 allows at most 10000 parts: grow the parts of a huge object rather than fail.
   const uint64_t part_size = std::max<uint64_t>(options_.part_size, (bytes.size() + 9999) / 10000);

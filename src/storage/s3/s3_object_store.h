@@ -82,7 +82,7 @@ class S3ObjectStore final : public ObjectStore {
   Status Delete(std::string_view key) override;
   Status List(std::string_view prefix,
               const std::function<Status(const ObjectInfo&)>& visit) override;
-  // PUT and DELETE of kWriteProbeKey under the prefix.
+  // Starts a multipart upload of kWriteProbeKey under the prefix and aborts it.
   Status CheckWritable() override;
 
  private:
@@ -92,6 +92,8 @@ class S3ObjectStore final : public ObjectStore {
   // The bucket and endpoint, for messages about refusals.
   S3Target Target() const;
 
+  // Starts a multipart upload of `full_key`; its upload id.
+  Result<std::string> CreateMultipart(const std::string& full_key, std::string_view content_type);
   // Multipart upload of `bytes`; aborts the upload if any step fails.
   Status PutMultipart(const std::string& full_key, std::string_view bytes,
                       std::string_view content_type);

@@ -322,6 +322,11 @@ FakeS3::Handler ServeAsAwsWould() {
     if (!VerifySigV4(req, kSecret, kRegion).ok) {
       return Reply(res, 403, ErrorXml("SignatureDoesNotMatch"));
     }
+    if (req.target.ends_with("?uploads=")) {
+      return Reply(res, 200,
+                   "<InitiateMultipartUploadResult><UploadId>u-1</UploadId>"
+                   "</InitiateMultipartUploadResult>");
+    }
     Reply(res, req.method == "DELETE" ? 204 : 200);
   };
 }
@@ -346,17 +351,19 @@ TEST_F(S3ObjectStoreTest, TheWriteProbeFindsWrongCredentials) {
   const Status good = Open("s3://bkt/out")->CheckWritable();
   EXPECT_TRUE(good.ok()) << good.ToString();
   const auto requests = server_.requests();
+  // An upload of the probe key, started and aborted: no object ever appears.
   ASSERT_EQ(requests.size(), refused_requests + 2);
-  EXPECT_EQ(requests[refused_requests].method, "PUT");
-  EXPECT_EQ(requests[refused_requests].target, "/bkt/out/.pixfleet-write-probe");
+  EXPECT_EQ(requests[refused_requests].method, "POST");
+  EXPECT_EQ(requests[refused_requests].target, "/bkt/out/.pixfleet-write-probe?uploads=");
   EXPECT_EQ(requests[refused_requests + 1].method, "DELETE");
-  EXPECT_EQ(requests[refused_requests + 1].target, "/bkt/out/.pixfleet-write-probe");
+  EXPECT_EQ(requests[refused_requests + 1].target, "/bkt/out/.pixfleet-write-probe?uploadId=u-1");
 }
 
 TEST_F(S3ObjectStoreTest, TheWriteProbePassesWhenOnlyItsRemovalIsRefused) {
   server_.SetHandler([](const ReceivedRequest& req, httplib::Response& res) {
     if (req.method == "DELETE") return Reply(res, 403, ErrorXml("AccessDenied"));
-    Reply(res, 200);
+    Reply(res, 200,
+          "<InitiateMultipartUploadResult><UploadId>u</UploadId></InitiateMultipartUploadResult>");
   });
   const Status probe = Open()->CheckWritable();
   EXPECT_TRUE(probe.ok()) << probe.ToString();
