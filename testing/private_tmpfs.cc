@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <string_view>
+#include <system_error>
 
 #include <fcntl.h>
 #include <sched.h>
@@ -59,6 +60,9 @@ bool EnterPrivateTmpfs(const std::filesystem::path& mount_point, const TmpfsOpti
 std::optional<std::string> RunOnPrivateTmpfs(const std::filesystem::path& mount_point,
                                              TmpfsOptions options,
                                              const std::function<std::string()>& body) {
+  std::error_code ec;
+  std::filesystem::create_directories(mount_point, ec);
+  if (ec) return "cannot create the mount point " + mount_point.string() + ": " + ec.message();
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) return std::nullopt;
   const pid_t pid = ::fork();

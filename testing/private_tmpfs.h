@@ -3,6 +3,7 @@
 // tmpfs of `size_bytes` mounted at `mount_point` (read-only if asked): the machine's mounts are
 // untouched, and no privilege is needed where the kernel allows unprivileged user namespaces.
 // Inside, the child is root of its namespace, so file permissions do not refuse it.
+// `mount_point` is created (with its parents) if it does not exist.
 //
 // Returns what `body` returned, or nullopt when this machine refuses the namespaces or the
 // mount (the test should then skip). The child must not use GoogleTest assertions (they would not

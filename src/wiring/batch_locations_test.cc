@@ -63,9 +63,6 @@ TEST(CheckBatchLocationsTest, AnOutputThatCannotBeAFolderIsNamed) {
 
 TEST(CheckBatchLocationsTest, AnOutputOnAReadOnlyFileSystemIsRefused) {
   TempDir dir;
-  std::error_code ec;
-  fs::create_directories(dir.path() / "ro", ec);
-  ASSERT_FALSE(ec) << ec.message();
   const auto seen = RunOnPrivateTmpfs(dir.path() / "ro", {.read_only = true}, [&] {
     InMemoryObjectStore source;
     // An existing folder (the probe's write is refused) and a new one (its creation is).

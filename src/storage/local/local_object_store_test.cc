@@ -240,9 +240,6 @@ constexpr const char* kNoPrivateTmpfs =
 TEST(LocalObjectStoreFullDiskTest, WritesAndTheProbeAreRefusedReadsGoOn) {
   TempDir dir;
   const fs::path root = dir.path() / "out";
-  std::error_code ec;
-  fs::create_directories(root, ec);
-  ASSERT_FALSE(ec) << ec.message();
   const auto seen = RunOnPrivateTmpfs(root, {.size_bytes = 64 * 1024}, [&] {
     auto store = LocalObjectStore::Open(root, {.create_root = false, .fsync = true});
     if (!store.ok()) return "open: " + store.status().ToString();
@@ -272,9 +269,6 @@ TEST(LocalObjectStoreFullDiskTest, WritesAndTheProbeAreRefusedReadsGoOn) {
 TEST(LocalObjectStoreReadOnlyTest, WritesAndTheProbeAreRefusedMissingInputsAreNotFound) {
   TempDir dir;
   const fs::path root = dir.path() / "out";
-  std::error_code ec;
-  fs::create_directories(root, ec);
-  ASSERT_FALSE(ec) << ec.message();
   const auto seen = RunOnPrivateTmpfs(root, {.read_only = true}, [&] {
     auto store = LocalObjectStore::Open(root, {.create_root = false, .fsync = false});
     if (!store.ok()) return "open: " + store.status().ToString();
