@@ -6,7 +6,9 @@
 // `mount_point` is created (with its parents) if it does not exist.
 //
 // Returns what `body` returned, or nullopt when this machine refuses the namespaces or the
-// mount (the test should then skip). The child must not use GoogleTest assertions (they would not
+// mount (the test should then skip, saying kNoPrivateTmpfs). Under ThreadSanitizer it always
+// does: its runtime thread makes the forked child multi-threaded, and unshare(CLONE_NEWUSER)
+// refuses a multi-threaded process. The child must not use GoogleTest assertions (they would not
 // reach the parent): `body` describes what it saw in its string and the parent checks it. Call
 // it while the test process has a single thread, as with any fork.
 #pragma once
@@ -18,6 +20,10 @@
 #include <string>
 
 namespace pixfleet {
+
+// Why a test that needs RunOnPrivateTmpfs skipped.
+inline constexpr const char* kNoPrivateTmpfs =
+    "no private tmpfs here: user and mount namespaces refused (always under ThreadSanitizer)";
 
 struct TmpfsOptions {
   size_t size_bytes = 64 * 1024;

@@ -101,9 +101,6 @@ TEST(SqliteStatusCodeTest, TheErrnoUnderAnIoErrorDecides) {
   EXPECT_EQ(SqliteStatusCode(SQLITE_CONSTRAINT, 0), StatusCode::kInternal);
 }
 
-constexpr const char* kNoPrivateTmpfs =
-    "this machine does not allow a private tmpfs (user and mount namespaces)";
-
 // A database whose disk fills up, and one on a read-only file system, on a real tmpfs.
 TEST(SqliteDbTest, AFullOrReadOnlyFileSystemIsAFailedPrecondition) {
   TempDir dir;

@@ -69,7 +69,7 @@ TEST(CheckBatchLocationsTest, AnOutputOnAReadOnlyFileSystemIsRefused) {
     return CheckBatchLocations(source, "mem://in", "file://" + dir.Join("ro")).ToString() + "\n" +
            CheckBatchLocations(source, "mem://in", "file://" + dir.Join("ro/new")).ToString();
   });
-  if (!seen.has_value()) GTEST_SKIP() << "this machine does not allow a private tmpfs";
+  if (!seen.has_value()) GTEST_SKIP() << kNoPrivateTmpfs;
   EXPECT_THAT(*seen, ::testing::ContainsRegex("^failed_precondition: the folder " + dir.Join("ro") +
                                               " refuses writes: [^\n]*Read-only file system\n"));
   EXPECT_THAT(*seen, ::testing::ContainsRegex("\nfailed_precondition: the output file://" +

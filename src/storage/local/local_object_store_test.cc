@@ -232,9 +232,6 @@ TEST(LocalObjectStoreWriteProbeTest, AFolderRemovedUnderTheStoreRefusesTheProbe)
   EXPECT_THAT(probe.message(), ::testing::HasSubstr((dir.path() / "out").string()));
 }
 
-constexpr const char* kNoPrivateTmpfs =
-    "this machine does not allow a private tmpfs (user and mount namespaces)";
-
 // A full file system refuses every write with kFailedPrecondition, the probe included, while
 // reads go on.
 TEST(LocalObjectStoreFullDiskTest, WritesAndTheProbeAreRefusedReadsGoOn) {
