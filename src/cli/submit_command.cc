@@ -11,6 +11,7 @@
 #include "model/recipe_yaml.h"
 #include "submit/batch_submission.h"
 #include "wiring/backends.h"
+#include "wiring/batch_locations.h"
 #include "wiring/url.h"
 
 namespace pixfleet {
@@ -60,6 +61,11 @@ int RunSubmit(const SubmitFlags& flags) {
 
   auto source = MakeObjectStore(request.source_url, /*create=*/false);
   if (!source.ok()) return Fail(2, source.error().ToString());
+  // Before anything is published: a batch whose output refuses writes would fail in every worker.
+  if (Status usable = CheckBatchLocations(**source, request.source_url, request.output_url);
+      !usable.ok()) {
+    return Fail(usable.IsRetryable() ? 1 : 2, usable.ToString());
+  }
   auto queue = MakeTaskQueue(flags.queue_url, TaskQueueOptions{}, clock);
   if (!queue.ok()) return Fail(2, queue.error().ToString());
   auto results = MakeResultStore(flags.db_url, clock);

@@ -1,8 +1,57 @@
 #include "sqlite/sqlite_db.h"
 
+#include <cerrno>
+#include <string>
+#include <system_error>
 #include <utility>
 
 namespace pixfleet::sqlite {
+namespace {
+
+// The file system refuses to be written until an operator acts.
+bool IsRefusal(int system_errno) {
+  return system_errno == ENOSPC || system_errno == EDQUOT || system_errno == EROFS ||
+         system_errno == EACCES || system_errno == EPERM;
+}
+
+// "message", plus the system's reason when SQLite's own message does not give it ("unable to
+// open database file (Read-only file system)").
+std::string WithSystemReason(std::string message, int rc, int system_errno) {
+  const int primary = rc & 0xFF;
+  if (system_errno != 0 && (primary == SQLITE_CANTOPEN || primary == SQLITE_IOERR)) {
+    message += " (" + std::generic_category().message(system_errno) + ")";
+  }
+  return message;
+}
+
+}  // namespace
+
+StatusCode SqliteStatusCode(int rc, int system_errno) {
+  switch (rc & 0xFF) {
+    case SQLITE_FULL:      // the disk (or the database's max_page_count) is full
+    case SQLITE_READONLY:  // a read-only file, folder or file system
+    case SQLITE_PERM:
+      return StatusCode::kFailedPrecondition;
+    case SQLITE_IOERR:
+      return IsRefusal(system_errno) ? StatusCode::kFailedPrecondition : StatusCode::kUnavailable;
+    case SQLITE_CANTOPEN:
+      // Out of descriptors or memory may pass; a missing, forbidden or read-only place will not.
+      if (system_errno == EMFILE || system_errno == ENFILE || system_errno == ENOMEM ||
+          system_errno == EINTR || system_errno == EAGAIN || system_errno == EIO) {
+        return StatusCode::kUnavailable;
+      }
+      return StatusCode::kFailedPrecondition;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+    case SQLITE_PROTOCOL:
+      return StatusCode::kUnavailable;
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      return StatusCode::kDataLoss;
+    default:
+      return StatusCode::kInternal;
+  }
+}
 
 Result<std::unique_ptr<Database>> Database::Open(const std::string& path,
                                                  std::chrono::milliseconds busy_timeout) {
@@ -11,8 +60,12 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& path,
   const int rc = sqlite3_open_v2(path.c_str(), &handle, flags, nullptr);
   if (rc != SQLITE_OK) {
     std::string message = handle != nullptr ? sqlite3_errmsg(handle) : sqlite3_errstr(rc);
+    const int extended = handle != nullptr ? sqlite3_extended_errcode(handle) : rc;
+    const int system_errno = handle != nullptr ? sqlite3_system_errno(handle) : 0;
     sqlite3_close(handle);
-    return Unavailable("cannot open SQLite database " + path + ": " + message);
+    return Status(SqliteStatusCode(extended, system_errno),
+                  WithSystemReason("cannot open SQLite database " + path + ": " + message, extended,
+                                   system_errno));
   }
   std::unique_ptr<Database> db(new Database(handle, path));
   sqlite3_busy_timeout(handle, static_cast<int>(busy_timeout.count()));
@@ -28,21 +81,10 @@ Database::~Database() { sqlite3_close_v2(db_); }
 Status Database::Check(int rc, std::string_view what) const {
   const int primary = rc & 0xFF;
   if (primary == SQLITE_OK || primary == SQLITE_ROW || primary == SQLITE_DONE) return {};
-  std::string message = std::string(what) + " on " + path_ + ": " + sqlite3_errmsg(db_);
-  switch (primary) {
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-    case SQLITE_IOERR:
-    case SQLITE_FULL:
-    case SQLITE_CANTOPEN:
-    case SQLITE_PROTOCOL:
-      return Unavailable(std::move(message));
-    case SQLITE_CORRUPT:
-    case SQLITE_NOTADB:
-      return DataLoss(std::move(message));
-    default:
-      return Internal(std::move(message));
-  }
+  const int system_errno = sqlite3_system_errno(db_);
+  return {SqliteStatusCode(rc, system_errno),
+          WithSystemReason(std::string(what) + " on " + path_ + ": " + sqlite3_errmsg(db_), rc,
+                           system_errno)};
 }
 
 Status Database::Exec(std::string_view sql) {

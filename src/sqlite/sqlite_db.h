@@ -1,8 +1,11 @@
 // Thin RAII wrappers over the sqlite3 C API, shared by the SQLite queue and result store.
-// Every failure becomes a Status: SQLITE_BUSY/LOCKED (another process holds the lock past the
-// busy timeout) and I/O errors are kUnavailable (retry); SQLITE_CORRUPT is kDataLoss; misuse
-// and constraint violations are kInternal. A Database is used by one thread at a time; open one
-// per thread or guard it with a mutex.
+// Every failure becomes a Status (SqliteStatusCode): SQLITE_BUSY/LOCKED (another process holds
+// the lock past the busy timeout) and I/O errors are kUnavailable (retry); a file system that
+// refuses the database is kFailedPrecondition: SQLITE_FULL, SQLITE_READONLY*, SQLITE_PERM, an I/O
+// error with ENOSPC, EDQUOT, EROFS, EACCES or EPERM underneath, and a database file that cannot
+// be opened (every database here is opened to be written) unless for want of descriptors or
+// memory; SQLITE_CORRUPT is kDataLoss; misuse and constraint violations are kInternal. A Database
+// is used by one thread at a time; open one per thread or guard it with a mutex.
 #pragma once
 
 #include <chrono>
@@ -19,6 +22,10 @@
 namespace pixfleet::sqlite {
 
 class Statement;
+
+// The code of a failed sqlite3 call from its (extended) result code and the errno of the system
+// call that failed underneath it (sqlite3_system_errno; 0 when none).
+StatusCode SqliteStatusCode(int rc, int system_errno);
 
 class Database {
  public:

@@ -7,12 +7,12 @@ namespace pixfleet {
 namespace {
 
 size_t IndexOf(ObjectOperation operation) { return static_cast<size_t>(operation); }
-static_assert(static_cast<size_t>(ObjectOperation::kList) + 1 == 5, "update kOperations");
+static_assert(static_cast<size_t>(ObjectOperation::kCheckWritable) + 1 == 6, "update kOperations");
 
 }  // namespace
 
 FaultInjectingObjectStore::FaultInjectingObjectStore(std::unique_ptr<ObjectStore> base)
-    : base_(std::move(base)) {}
+    : ObjectStoreWrapper(std::move(base)) {}
 
 void FaultInjectingObjectStore::FailNext(ObjectOperation operation, int count, Status status) {
   std::lock_guard lock(mutex_);
@@ -60,29 +60,34 @@ Status FaultInjectingObjectStore::Intercept(ObjectOperation operation) {
 
 Result<std::string> FaultInjectingObjectStore::Get(std::string_view key, uint64_t max_bytes) {
   PIXFLEET_RETURN_IF_ERROR(Intercept(ObjectOperation::kGet));
-  return base_->Get(key, max_bytes);
+  return target().Get(key, max_bytes);
 }
 
 Status FaultInjectingObjectStore::Put(std::string_view key, std::string_view bytes,
                                       std::string_view content_type) {
   PIXFLEET_RETURN_IF_ERROR(Intercept(ObjectOperation::kPut));
-  return base_->Put(key, bytes, content_type);
+  return target().Put(key, bytes, content_type);
 }
 
 Result<std::optional<ObjectInfo>> FaultInjectingObjectStore::Head(std::string_view key) {
   PIXFLEET_RETURN_IF_ERROR(Intercept(ObjectOperation::kHead));
-  return base_->Head(key);
+  return target().Head(key);
 }
 
 Status FaultInjectingObjectStore::Delete(std::string_view key) {
   PIXFLEET_RETURN_IF_ERROR(Intercept(ObjectOperation::kDelete));
-  return base_->Delete(key);
+  return target().Delete(key);
 }
 
 Status FaultInjectingObjectStore::List(std::string_view prefix,
                                        const std::function<Status(const ObjectInfo&)>& visit) {
   PIXFLEET_RETURN_IF_ERROR(Intercept(ObjectOperation::kList));
-  return base_->List(prefix, visit);
+  return target().List(prefix, visit);
+}
+
+Status FaultInjectingObjectStore::CheckWritable() {
+  PIXFLEET_RETURN_IF_ERROR(Intercept(ObjectOperation::kCheckWritable));
+  return target().CheckWritable();
 }
 
 }  // namespace pixfleet

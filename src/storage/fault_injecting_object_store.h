@@ -1,6 +1,8 @@
 // FaultInjectingObjectStore: a decorator for tests that makes chosen calls fail before they
 // reach the wrapped store, and counts calls per operation. Scripts: "fail the next N Puts with
 // kUnavailable" (FailNext), or "fail every call while the disk is full" (FailAll ... Heal).
+// CheckWritable is an operation of its own: the wrapped store probes through its own Put, not
+// through this decorator's.
 // Thread-safe, so it can sit under a multi-threaded worker.
 #pragma once
 
@@ -10,13 +12,13 @@
 #include <mutex>
 #include <optional>
 
-#include "storage/object_store.h"
+#include "storage/object_store_wrapper.h"
 
 namespace pixfleet {
 
-enum class ObjectOperation { kGet, kPut, kHead, kDelete, kList };
+enum class ObjectOperation { kGet, kPut, kHead, kDelete, kList, kCheckWritable };
 
-class FaultInjectingObjectStore final : public ObjectStore {
+class FaultInjectingObjectStore final : public ObjectStoreWrapper {
  public:
   explicit FaultInjectingObjectStore(std::unique_ptr<ObjectStore> base);
 
@@ -39,9 +41,10 @@ class FaultInjectingObjectStore final : public ObjectStore {
   Status Delete(std::string_view key) override;
   Status List(std::string_view prefix,
               const std::function<Status(const ObjectInfo&)>& visit) override;
+  Status CheckWritable() override;
 
  private:
-  static constexpr size_t kOperations = 5;
+  static constexpr size_t kOperations = 6;
 
   struct Script {
     int remaining = 0;
@@ -51,7 +54,6 @@ class FaultInjectingObjectStore final : public ObjectStore {
   // Counts the call and returns the injected failure for it, or OK to let it through.
   Status Intercept(ObjectOperation operation);
 
-  const std::unique_ptr<ObjectStore> base_;
   mutable std::mutex mutex_;
   std::array<Script, kOperations> next_failures_;  // guarded by mutex_
   std::optional<Status> fail_all_;                 // guarded by mutex_

@@ -46,5 +46,18 @@ TEST(FaultInjectingObjectStoreTest, HealClearsScriptedFailures) {
   EXPECT_EQ(store.Get("k").status().code(), StatusCode::kNotFound);
 }
 
+TEST(FaultInjectingObjectStoreTest, TheWriteProbeIsAnOperationOfItsOwn) {
+  FaultInjectingObjectStore store(std::make_unique<InMemoryObjectStore>());
+  store.FailNext(ObjectOperation::kCheckWritable, 1, FailedPrecondition("bucket gone"));
+  EXPECT_TRUE(store.Put("k", "v", "").ok());
+  EXPECT_EQ(store.CheckWritable(), FailedPrecondition("bucket gone"));
+  EXPECT_TRUE(store.CheckWritable().ok());
+  EXPECT_EQ(store.Calls(ObjectOperation::kCheckWritable), 2);
+  // The wrapped store probes through its own Put, not through this decorator's.
+  EXPECT_EQ(store.Calls(ObjectOperation::kPut), 1);
+  store.FailAll(FailedPrecondition("disk full"));
+  EXPECT_EQ(store.CheckWritable(), FailedPrecondition("disk full"));
+}
+
 }  // namespace
 }  // namespace pixfleet

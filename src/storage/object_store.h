@@ -2,6 +2,11 @@
 // get and put, head, delete and list by prefix; no directories, no rename, no append. A Put is
 // atomic: readers see the old object or the new one, never a part. Keys are relative,
 // '/'-separated paths validated by ValidateObjectKey. Implementations are thread-safe.
+//
+// Errors follow status.h: kNotFound for an absent object, kUnavailable / kDeadlineExceeded when
+// the store cannot be reached (retry), kFailedPrecondition when the store refuses the operation
+// for reasons no retry mends (a full or read-only disk, a missing bucket, refused credentials),
+// kInvalidArgument when the key or the object is at fault.
 #pragma once
 
 #include <cstdint>
@@ -44,7 +49,21 @@ class ObjectStore {
   // Stops early, returning the visitor's status, if the visitor returns a non-OK status.
   virtual Status List(std::string_view prefix,
                       const std::function<Status(const ObjectInfo&)>& visit) = 0;
+
+  // Probes, before any work, whether the store accepts writes, by starting a write of a small
+  // object under the reserved name kWriteProbeKey at the store's root (or key prefix) and then
+  // undoing it: the local folder writes, fsyncs and removes a hidden temp file; S3 starts a
+  // multipart upload of the key and aborts it, so that no object ever appears; the memory fake
+  // puts and deletes the key. OK when the store takes the write; undoing it is best effort.
+  // Otherwise kFailedPrecondition naming the reason when the store refuses the write (a full or
+  // read-only disk, no permission, a missing bucket, refused credentials), kUnavailable or
+  // kDeadlineExceeded when it cannot be reached. Safe to run from several processes at once.
+  virtual Status CheckWritable() = 0;
 };
+
+// The key CheckWritable probes with (the local store, which reserves dot names for itself,
+// probes with a hidden temp file instead).
+inline constexpr std::string_view kWriteProbeKey = ".pixfleet-write-probe";
 
 // OK if `key` is a valid object key: non-empty, at most 1024 bytes, relative (no leading '/'),
 // no empty, "." or ".." segments, no backslash or NUL. Otherwise kInvalidArgument naming the key.

@@ -8,7 +8,10 @@
 //
 // The factory runs once per test and must return an EMPTY store (a fresh folder, a fresh key
 // prefix), so that tests are independent. Used by src/storage/object_store_contract_test.cc
-// (memory, local, retrying) and tests/integration/storage (S3 against s3rver).
+// (memory, local, retrying, the forwarding base) and tests/integration/storage (S3 against
+// s3rver). A writable store passes CheckWritable here; how each backend refuses (a full or
+// read-only disk, a missing bucket, wrong keys) is tested beside it, since no store can be
+// made to refuse the same way everywhere.
 #pragma once
 
 #include <algorithm>
@@ -284,6 +287,37 @@ TEST_P(ObjectStoreContractTest, ConcurrentPutsOfOneKeyLeaveOneWholeVersion) {
   ASSERT_EQ(got->size(), 10000u);
   EXPECT_EQ(std::count(got->begin(), got->end(), got->front()), 10000);
   EXPECT_EQ(ListKeys(""), (std::vector<std::string>{"same"}));
+}
+
+TEST_P(ObjectStoreContractTest, TheWriteProbePassesAndLeavesNothingVisible) {
+  MustPut("kept/a.jpg", "a");
+  for (int i = 0; i < 3; ++i) {
+    const Status probe = store_->CheckWritable();
+    ASSERT_TRUE(probe.ok()) << probe.ToString();
+  }
+  EXPECT_EQ(ListAll(""), (std::vector<ObjectInfo>{{"kept/a.jpg", 1}}));
+  auto kept = store_->Get("kept/a.jpg");
+  ASSERT_TRUE(kept.ok()) << kept.status().ToString();
+  EXPECT_EQ(*kept, "a");
+}
+
+TEST_P(ObjectStoreContractTest, ConcurrentWriteProbesAllPass) {
+  // Every worker probes a batch's output when it first meets it, so probes run side by side.
+  constexpr int kThreads = 4;
+  std::vector<std::thread> threads;
+  threads.reserve(kThreads);
+  std::vector<std::string> failures(kThreads);
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([this, t, &failures] {
+      for (int i = 0; i < 5; ++i) {
+        const Status probe = store_->CheckWritable();
+        if (!probe.ok()) failures[static_cast<size_t>(t)] = probe.ToString();
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  for (const std::string& failure : failures) EXPECT_EQ(failure, "");
+  EXPECT_TRUE(ListAll("").empty());
 }
 
 }  // namespace pixfleet

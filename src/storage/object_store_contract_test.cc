@@ -1,5 +1,6 @@
 // The ObjectStore contract (object_store_contract.h) run against the in-process backends: the
-// in-memory fake, the local folder and the retrying decorator over the fake. Backend-specific
+// in-memory fake, the local folder, and the decorators over the fake (the retrying one, and the
+// forwarding base every decorator builds on). Backend-specific
 // behaviour is tested beside each backend; S3 runs the same suite in tests/integration/storage.
 #include "storage/object_store_contract.h"
 
@@ -7,6 +8,7 @@
 
 #include "storage/local/local_object_store.h"
 #include "storage/memory/in_memory_object_store.h"
+#include "storage/object_store_wrapper.h"
 #include "storage/retrying_object_store.h"
 
 namespace pixfleet {
@@ -29,12 +31,19 @@ Result<std::unique_ptr<ObjectStore>> MakeRetryingMemory(const ObjectStoreContrac
                                             RetryOptions{.backoff = {}, .jitter_seed = 1}));
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, ObjectStoreContractTest,
-                         ::testing::Values(ObjectStoreContractBackend{"memory", MakeMemory},
-                                           ObjectStoreContractBackend{"local", MakeLocal},
-                                           ObjectStoreContractBackend{"retrying(memory)",
-                                                                      MakeRetryingMemory}),
-                         ObjectStoreContractTestName);
+Result<std::unique_ptr<ObjectStore>> MakeForwardingLocal(
+    const ObjectStoreContractContext& context) {
+  PIXFLEET_ASSIGN_OR_RETURN(auto local, MakeLocal(context));
+  return std::unique_ptr<ObjectStore>(std::make_unique<ObjectStoreWrapper>(std::move(local)));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Backends, ObjectStoreContractTest,
+    ::testing::Values(ObjectStoreContractBackend{"memory", MakeMemory},
+                      ObjectStoreContractBackend{"local", MakeLocal},
+                      ObjectStoreContractBackend{"retrying(memory)", MakeRetryingMemory},
+                      ObjectStoreContractBackend{"forwarding(local)", MakeForwardingLocal}),
+    ObjectStoreContractTestName);
 
 }  // namespace
 }  // namespace pixfleet

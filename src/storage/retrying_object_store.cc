@@ -27,7 +27,7 @@ constexpr auto kNeverFinal = [] { return false; };
 
 RetryingObjectStore::RetryingObjectStore(std::unique_ptr<ObjectStore> base, Clock& clock,
                                          RetryOptions options)
-    : base_(std::move(base)),
+    : ObjectStoreWrapper(std::move(base)),
       clock_(clock),
       policy_(options.backoff),
       random_(options.jitter_seed.has_value() ? *options.jitter_seed : std::random_device()()) {}
@@ -59,23 +59,24 @@ auto RetryingObjectStore::Retry(std::string_view what, Fn&& attempt, IsFinal&& i
 
 Result<std::string> RetryingObjectStore::Get(std::string_view key, uint64_t max_bytes) {
   return Retry(
-      "get " + std::string(key), [&] { return base_->Get(key, max_bytes); }, kNeverFinal);
+      "get " + std::string(key), [&] { return target().Get(key, max_bytes); }, kNeverFinal);
 }
 
 Status RetryingObjectStore::Put(std::string_view key, std::string_view bytes,
                                 std::string_view content_type) {
   return Retry(
-      "put " + std::string(key), [&] { return base_->Put(key, bytes, content_type); }, kNeverFinal);
+      "put " + std::string(key), [&] { return target().Put(key, bytes, content_type); },
+      kNeverFinal);
 }
 
 Result<std::optional<ObjectInfo>> RetryingObjectStore::Head(std::string_view key) {
   return Retry(
-      "head " + std::string(key), [&] { return base_->Head(key); }, kNeverFinal);
+      "head " + std::string(key), [&] { return target().Head(key); }, kNeverFinal);
 }
 
 Status RetryingObjectStore::Delete(std::string_view key) {
   return Retry(
-      "delete " + std::string(key), [&] { return base_->Delete(key); }, kNeverFinal);
+      "delete " + std::string(key), [&] { return target().Delete(key); }, kNeverFinal);
 }
 
 Status RetryingObjectStore::List(std::string_view prefix,
@@ -97,8 +98,13 @@ Status RetryingObjectStore::List(std::string_view prefix,
   // The visitor's own error ends the listing as it is, even a retryable one: it belongs to the
   // caller, not to the store.
   return Retry(
-      "list " + std::string(prefix), [&] { return base_->List(prefix, resuming_visit); },
+      "list " + std::string(prefix), [&] { return target().List(prefix, resuming_visit); },
       [&] { return visitor_failed; });
+}
+
+Status RetryingObjectStore::CheckWritable() {
+  return Retry(
+      "write probe", [&] { return target().CheckWritable(); }, kNeverFinal);
 }
 
 }  // namespace pixfleet

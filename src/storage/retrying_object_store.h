@@ -4,7 +4,9 @@
 // Permanent errors return at once; after policy.max_attempts attempts the last error returns
 // with the context "after N attempts". A List that fails part-way resumes after the last key it
 // visited, so the visitor sees each key once; an error returned by the visitor itself is never
-// retried. Thread-safe; the jitter comes from a seeded engine so tests can replay it.
+// retried. CheckWritable is retried like the rest: only an unreachable store is worth another
+// probe, a refusal (kFailedPrecondition) returns at once. Thread-safe; the jitter comes from a
+// seeded engine so tests can replay it.
 #pragma once
 
 #include <cstdint>
@@ -16,7 +18,7 @@
 
 #include "core/backoff.h"
 #include "core/clock.h"
-#include "storage/object_store.h"
+#include "storage/object_store_wrapper.h"
 
 namespace pixfleet {
 
@@ -27,7 +29,7 @@ struct RetryOptions {
   std::optional<uint64_t> jitter_seed;
 };
 
-class RetryingObjectStore final : public ObjectStore {
+class RetryingObjectStore final : public ObjectStoreWrapper {
  public:
   // `clock` must outlive the store.
   RetryingObjectStore(std::unique_ptr<ObjectStore> base, Clock& clock, RetryOptions options);
@@ -39,6 +41,7 @@ class RetryingObjectStore final : public ObjectStore {
   Status Delete(std::string_view key) override;
   Status List(std::string_view prefix,
               const std::function<Status(const ObjectInfo&)>& visit) override;
+  Status CheckWritable() override;
 
  private:
   // Runs `attempt` until it succeeds, fails permanently, `is_final()` says its failure must
@@ -49,7 +52,6 @@ class RetryingObjectStore final : public ObjectStore {
   // Sleeps before the attempt after `failed_attempts` failures.
   void Backoff(int failed_attempts);
 
-  const std::unique_ptr<ObjectStore> base_;
   Clock& clock_;
   const BackoffPolicy policy_;
   std::mutex random_mutex_;

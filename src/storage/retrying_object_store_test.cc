@@ -11,6 +11,7 @@
 
 #include "storage/fault_injecting_object_store.h"
 #include "storage/memory/in_memory_object_store.h"
+#include "storage/object_store_wrapper.h"
 #include "testing/fake_clock.h"
 
 namespace pixfleet {
@@ -59,6 +60,9 @@ TEST_F(RetryingObjectStoreTest, RetriesDeadlineExceeded) {
 }
 
 TEST_F(RetryingObjectStoreTest, PermanentErrorsReturnAtOnce) {
+  faults_->FailNext(ObjectOperation::kPut, 1, FailedPrecondition("disk full"));
+  EXPECT_EQ(store_->Put("k", "v", ""), FailedPrecondition("disk full"));
+  EXPECT_EQ(faults_->Calls(ObjectOperation::kPut), 1);
   faults_->FailNext(ObjectOperation::kGet, 1, InvalidArgument("corrupt request"));
   auto got = store_->Get("k");
   EXPECT_EQ(got.status(), InvalidArgument("corrupt request"));
@@ -67,6 +71,17 @@ TEST_F(RetryingObjectStoreTest, PermanentErrorsReturnAtOnce) {
   // A missing object is an answer, not a failure to retry.
   EXPECT_EQ(store_->Get("absent").status().code(), StatusCode::kNotFound);
   EXPECT_EQ(faults_->Calls(ObjectOperation::kGet), 2);
+}
+
+TEST_F(RetryingObjectStoreTest, TheWriteProbeIsRetriedOnlyWhileTheStoreIsUnreachable) {
+  faults_->FailNext(ObjectOperation::kCheckWritable, 2, Unavailable("connection refused"));
+  ASSERT_TRUE(store_->CheckWritable().ok());
+  EXPECT_EQ(faults_->Calls(ObjectOperation::kCheckWritable), 3);
+  const milliseconds slept = Slept();
+  faults_->FailNext(ObjectOperation::kCheckWritable, 1, FailedPrecondition("no such bucket"));
+  EXPECT_EQ(store_->CheckWritable(), FailedPrecondition("no such bucket"));
+  EXPECT_EQ(faults_->Calls(ObjectOperation::kCheckWritable), 4);
+  EXPECT_EQ(Slept(), slept);
 }
 
 TEST_F(RetryingObjectStoreTest, GivesUpAfterMaxAttemptsWithTheLastError) {
@@ -97,26 +112,19 @@ TEST_F(RetryingObjectStoreTest, TheSameSeedReplaysTheSameDelays) {
 }
 
 // Fails the first List after visiting `fail_after` keys, as a connection dropping mid-listing.
-class FlakyListStore final : public ObjectStore {
+class FlakyListStore final : public ObjectStoreWrapper {
  public:
-  explicit FlakyListStore(int fail_after) : fail_after_(fail_after) {}
-  InMemoryObjectStore& Inner() { return inner_; }
+  explicit FlakyListStore(int fail_after)
+      : ObjectStoreWrapper(std::make_unique<InMemoryObjectStore>()), fail_after_(fail_after) {}
+  ObjectStore& Inner() { return target(); }
   int Lists() const { return lists_; }
 
-  Result<std::string> Get(std::string_view key, uint64_t max_bytes) override {
-    return inner_.Get(key, max_bytes);
-  }
-  Status Put(std::string_view key, std::string_view bytes, std::string_view type) override {
-    return inner_.Put(key, bytes, type);
-  }
-  Result<std::optional<ObjectInfo>> Head(std::string_view key) override { return inner_.Head(key); }
-  Status Delete(std::string_view key) override { return inner_.Delete(key); }
   Status List(std::string_view prefix,
               const std::function<Status(const ObjectInfo&)>& visit) override {
     ++lists_;
     int visited = 0;
     const bool fail = lists_ == 1;
-    return inner_.List(prefix, [&](const ObjectInfo& info) {
+    return target().List(prefix, [&](const ObjectInfo& info) {
       if (fail && visited == fail_after_) return Unavailable("connection reset");
       ++visited;
       return visit(info);
@@ -124,7 +132,6 @@ class FlakyListStore final : public ObjectStore {
   }
 
  private:
-  InMemoryObjectStore inner_;
   const int fail_after_;
   int lists_ = 0;
 };

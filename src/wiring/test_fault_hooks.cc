@@ -7,27 +7,11 @@ namespace pixfleet {
 
 CrashOnInputObjectStore::CrashOnInputObjectStore(std::unique_ptr<ObjectStore> base,
                                                  std::string needle, std::function<void()> crash)
-    : base_(std::move(base)), needle_(std::move(needle)), crash_(std::move(crash)) {}
+    : ObjectStoreWrapper(std::move(base)), needle_(std::move(needle)), crash_(std::move(crash)) {}
 
 Result<std::string> CrashOnInputObjectStore::Get(std::string_view key, uint64_t max_bytes) {
   if (key.find(needle_) != std::string_view::npos) crash_();
-  return base_->Get(key, max_bytes);
-}
-
-Status CrashOnInputObjectStore::Put(std::string_view key, std::string_view bytes,
-                                    std::string_view content_type) {
-  return base_->Put(key, bytes, content_type);
-}
-
-Result<std::optional<ObjectInfo>> CrashOnInputObjectStore::Head(std::string_view key) {
-  return base_->Head(key);
-}
-
-Status CrashOnInputObjectStore::Delete(std::string_view key) { return base_->Delete(key); }
-
-Status CrashOnInputObjectStore::List(std::string_view prefix,
-                                     const std::function<Status(const ObjectInfo&)>& visit) {
-  return base_->List(prefix, visit);
+  return ObjectStoreWrapper::Get(key, max_bytes);
 }
 
 std::unique_ptr<ObjectStore> WithTestFaultHooks(std::unique_ptr<ObjectStore> store,

@@ -18,7 +18,7 @@
 #include <string>
 #include <string_view>
 
-#include "storage/object_store.h"
+#include "storage/object_store_wrapper.h"
 
 namespace pixfleet {
 
@@ -27,21 +27,15 @@ inline constexpr const char* kCrashOnInputEnv = "PIXFLEET_FAULT_CRASH_ON_INPUT";
 // A decorator whose Get() calls `crash` (std::abort unless a test passes another action) before
 // reading a key that contains `needle`. Every other call, and Get() of other keys, goes straight
 // to the wrapped store.
-class CrashOnInputObjectStore final : public ObjectStore {
+class CrashOnInputObjectStore final : public ObjectStoreWrapper {
  public:
   CrashOnInputObjectStore(
       std::unique_ptr<ObjectStore> base, std::string needle,
       std::function<void()> crash = [] { std::abort(); });
 
   Result<std::string> Get(std::string_view key, uint64_t max_bytes = UINT64_MAX) override;
-  Status Put(std::string_view key, std::string_view bytes, std::string_view content_type) override;
-  Result<std::optional<ObjectInfo>> Head(std::string_view key) override;
-  Status Delete(std::string_view key) override;
-  Status List(std::string_view prefix,
-              const std::function<Status(const ObjectInfo&)>& visit) override;
 
  private:
-  const std::unique_ptr<ObjectStore> base_;
   const std::string needle_;
   const std::function<void()> crash_;
 };

@@ -12,6 +12,7 @@
 #include "results/memory/in_memory_result_store.h"
 #include "storage/fault_injecting_object_store.h"
 #include "storage/memory/in_memory_object_store.h"
+#include "storage/object_store_wrapper.h"
 #include "testing/fake_clock.h"
 #include "testing/test_images.h"
 #include "worker/task_processor.h"
@@ -20,26 +21,9 @@ namespace pixfleet {
 
 // Forwards to a store owned elsewhere, so the test keeps its fault injector while the catalog
 // owns what the factory returned.
-class ForwardingObjectStore final : public ObjectStore {
+class ForwardingObjectStore final : public ObjectStoreWrapper {
  public:
-  explicit ForwardingObjectStore(ObjectStore& target) : target_(target) {}
-  Result<std::string> Get(std::string_view key, uint64_t max_bytes) override {
-    return target_.Get(key, max_bytes);
-  }
-  Status Put(std::string_view key, std::string_view bytes, std::string_view type) override {
-    return target_.Put(key, bytes, type);
-  }
-  Result<std::optional<ObjectInfo>> Head(std::string_view key) override {
-    return target_.Head(key);
-  }
-  Status Delete(std::string_view key) override { return target_.Delete(key); }
-  Status List(std::string_view prefix,
-              const std::function<Status(const ObjectInfo&)>& visit) override {
-    return target_.List(prefix, visit);
-  }
-
- private:
-  ObjectStore& target_;
+  using ObjectStoreWrapper::ObjectStoreWrapper;
 };
 
 inline constexpr const char* kTestRecipe = R"(name: test

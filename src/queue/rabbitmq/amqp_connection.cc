@@ -273,6 +273,15 @@ Status Connection::CheckReply(const amqp_rpc_reply_t& reply, std::string_view co
   broken_ = true;
   message = "amqp " + std::string(context) + " (" + where_ + "): " + message;
   if (code == AMQP_NOT_FOUND) return NotFound(message);
+  // The broker refuses this configuration (a login, a vhost, a queue's arguments) and will
+  // refuse it again: stop and say so rather than reconnect for a minute.
+  if (code == AMQP_ACCESS_REFUSED && context == "login") {
+    return InvalidArgument(message + " (check the user and password in the URL)");
+  }
+  if (code == AMQP_NOT_ALLOWED) {
+    return InvalidArgument(message +
+                           " (the URL's vhost does not exist, or this user may not use it)");
+  }
   if (code == AMQP_PRECONDITION_FAILED || code == AMQP_ACCESS_REFUSED) {
     return InvalidArgument(message);
   }

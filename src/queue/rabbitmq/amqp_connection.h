@@ -48,9 +48,10 @@ struct ConnectionOptions {
 class Connection {
  public:
   // Connects to `url` (amqp[s]://user:password@host:port/vhost[?TLS options], amqp_url.h) and
-  // opens channels 1..`channels`. kInvalidArgument for a malformed URL or a TLS verification or
-  // configuration failure (see above), kUnavailable when the broker cannot be reached or refuses
-  // the login.
+  // opens channels 1..`channels`. kInvalidArgument for a malformed URL, a TLS verification or
+  // configuration failure (see above), a refused login (403 ACCESS_REFUSED) or a vhost the
+  // broker does not have or lets this user use (530 NOT_ALLOWED); kUnavailable when the broker
+  // cannot be reached.
   static Result<std::unique_ptr<Connection>> Open(std::string_view url, int channels,
                                                   const ConnectionOptions& options);
   ~Connection();
@@ -64,9 +65,9 @@ class Connection {
   const std::string& where() const { return where_; }
 
   // Turns the last RPC reply into a Status (OK for a normal reply) and marks the connection
-  // broken on any error. A channel-level 404 is kNotFound, 403/406 kInvalidArgument (a
-  // configuration conflict such as a queue redeclared with other arguments); everything else is
-  // kUnavailable.
+  // broken on any error. A channel-level 404 is kNotFound, 403/406/530 kInvalidArgument (a
+  // refused login or vhost, a configuration conflict such as a queue redeclared with other
+  // arguments); everything else is kUnavailable.
   Status CheckReply(const amqp_rpc_reply_t& reply, std::string_view context);
   Status CheckLastReply(std::string_view context) {
     return CheckReply(amqp_get_rpc_reply(state_), context);

@@ -128,7 +128,7 @@ Result<std::unique_ptr<PgConnection>> PgConnection::Connect(std::string_view url
                                ": the server's TLS certificate was refused: " + message);
       }
     }
-    return Unavailable("cannot connect to " + RedactPostgresUrl(url) + ": " + message);
+    return ConnectFailureStatus("cannot connect to " + RedactPostgresUrl(url) + ": " + message);
   }
   PQsetNoticeProcessor(conn, IgnoreNotice, nullptr);
   return std::unique_ptr<PgConnection>(new PgConnection(conn, url_string));

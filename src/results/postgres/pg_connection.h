@@ -48,8 +48,9 @@ class PgResult {
 class PgConnection {
  public:
   // Connects to `url` (passed to libpq as is, so sslmode=... and friends work; its own
-  // connect_timeout wins over `connect_timeout`). kInvalidArgument for a malformed URL,
-  // kUnavailable if the server cannot be reached or refuses the connection.
+  // connect_timeout wins over `connect_timeout`). kInvalidArgument for a malformed URL, a
+  // database that does not exist or a refused login (ConnectFailureStatus, pg_sql.h), directly
+  // or through pgbouncer; kUnavailable if the server cannot be reached or is not ready.
   static Result<std::unique_ptr<PgConnection>> Connect(std::string_view url,
                                                        std::chrono::seconds connect_timeout);
   ~PgConnection();

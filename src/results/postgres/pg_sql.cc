@@ -158,7 +158,13 @@ Batch SanitizedBatch(const Batch& batch) {
 }
 
 StatusCode CodeForSqlState(std::string_view sqlstate) {
-  if (sqlstate == "57014") return StatusCode::kDeadlineExceeded;  // query_canceled
+  if (sqlstate == "57014") return StatusCode::kDeadlineExceeded;    // query_canceled
+  if (sqlstate == "53100") return StatusCode::kFailedPrecondition;  // disk_full
+  if (sqlstate == "3D000" ||  // invalid_catalog_name: no such database
+      sqlstate == "28000" ||  // invalid_authorization_specification: no such role, pg_hba
+      sqlstate == "28P01") {  // invalid_password
+    return StatusCode::kInvalidArgument;
+  }
   const std::string_view sqlclass = sqlstate.substr(0, 2);
   if (sqlclass == "08" ||     // connection exception
       sqlclass == "53" ||     // insufficient resources (too many connections)
@@ -172,6 +178,50 @@ StatusCode CodeForSqlState(std::string_view sqlstate) {
     return StatusCode::kUnavailable;
   }
   return StatusCode::kInternal;
+}
+
+namespace {
+
+// The SQLSTATE a verbose libpq message shows after its severity ("FATAL:  3D000: ..."), or "".
+std::string_view SqlStateIn(std::string_view message) {
+  for (const std::string_view severity : {"FATAL:  ", "ERROR:  "}) {
+    const size_t at = message.find(severity);
+    if (at == std::string_view::npos) continue;
+    const std::string_view code = message.substr(at + severity.size(), 6);
+    if (code.size() == 6 && code[5] == ':' &&
+        std::all_of(code.begin(), code.begin() + 5,
+                    [](char c) { return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z'); })) {
+      return code.substr(0, 5);
+    }
+  }
+  return "";
+}
+
+}  // namespace
+
+Status ConnectFailureStatus(std::string message) {
+  const auto has = [&](std::string_view text) { return message.find(text) != std::string::npos; };
+  const std::string_view sqlstate = SqlStateIn(message);
+  const bool no_database = sqlstate == "3D000" ||
+                           (has("database \"") && has("\" does not exist")) ||  // PostgreSQL
+                           has("no such database");                             // pgbouncer
+  if (no_database) {
+    return InvalidArgument(std::move(message) +
+                           " (check the database name in the URL, or create the database)");
+  }
+  const bool refused_login =
+      sqlstate == "28000" || sqlstate == "28P01" ||
+      (has("role \"") && has("\" does not exist")) ||  // PostgreSQL: no such user
+      has("authentication failed") ||  // password, SASL, trust, peer, ident, md5 (and pgbouncer's)
+      has("no pg_hba.conf entry") || has("pg_hba.conf rejects connection") ||
+      has("no password supplied") ||  // libpq: the server asked for one, the URL has none
+      has("no such user");            // pgbouncer
+  if (refused_login) {
+    return InvalidArgument(std::move(message) +
+                           " (check the user and password in the URL, and that the server lets "
+                           "this user connect to this database)");
+  }
+  return Unavailable(std::move(message));
 }
 
 }  // namespace pixfleet

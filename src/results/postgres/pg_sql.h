@@ -44,7 +44,19 @@ Batch SanitizedBatch(const Batch& batch);
 
 // What a caller may do about a server error with this SQLSTATE: kUnavailable for connection,
 // shutdown, resource and serialization errors (retry), kDeadlineExceeded for a cancelled
-// statement (statement_timeout), kInternal for everything else (a constraint or a bug).
+// statement (statement_timeout), kFailedPrecondition for a server whose disk is full (53100:
+// no retry helps until an operator frees space, and no task is to blame), kInvalidArgument for
+// a database that does not exist or a refused login (3D000, 28000, 28P01), kInternal for
+// everything else (a constraint or a bug).
 StatusCode CodeForSqlState(std::string_view sqlstate);
+
+// The Status of a failed connection attempt from libpq's message, `message` ("cannot connect
+// to URL: ..."), which carries no SQLSTATE field: a database that does not exist or a login the
+// server (or pgbouncer) refuses is kInvalidArgument with what to check in the URL, for no retry
+// mends the URL; anything else (a refused or lost connection, a server starting or shutting
+// down, too many clients) is kUnavailable. Matched on the messages of PostgreSQL (in English,
+// lc_messages C or en, as servers send before a session exists) and pgbouncer, or on a
+// SQLSTATE when the message shows one ("FATAL:  3D000: ...").
+Status ConnectFailureStatus(std::string message);
 
 }  // namespace pixfleet

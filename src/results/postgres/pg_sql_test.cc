@@ -79,6 +79,50 @@ TEST(PgSqlTest, SqlStatesMapToWhatTheCallerMayDo) {
   EXPECT_EQ(CodeForSqlState("23505"), StatusCode::kInternal);
   EXPECT_EQ(CodeForSqlState("42P01"), StatusCode::kInternal);
   EXPECT_EQ(CodeForSqlState("21000"), StatusCode::kInternal);
+  EXPECT_EQ(CodeForSqlState("53100"), StatusCode::kFailedPrecondition);  // disk_full
+  EXPECT_EQ(CodeForSqlState("3D000"), StatusCode::kInvalidArgument);
+  EXPECT_EQ(CodeForSqlState("28P01"), StatusCode::kInvalidArgument);
+}
+
+TEST(PgSqlTest, AMissingDatabaseOrARefusedLoginAtConnectIsConfiguration) {
+  const std::string prefix =
+      "cannot connect to postgresql://app:***@db/pixfleet: connection to server at \"db\" "
+      "(10.0.0.5), port 5432 failed: ";
+  for (const char* refusal : {
+           "FATAL:  database \"pixfleet\" does not exist",
+           "FATAL:  3D000: database \"pixfleet\" does not exist",
+           "ERROR:  no such database: pixfleet",  // pgbouncer without a fallback entry
+           "FATAL:  password authentication failed for user \"app\"",
+           "FATAL:  28P01: password authentication failed for user \"app\"",
+           "FATAL:  role \"app\" does not exist",
+           "FATAL:  no pg_hba.conf entry for host \"10.0.0.9\", user \"app\", database "
+           "\"pixfleet\", no encryption",
+           "FATAL:  \"trust\" authentication failed",  // pgbouncer: a user it does not know
+           "ERROR:  no such user: app",                // pgbouncer
+           "FATAL:  SASL authentication failed",       // pgbouncer with scram
+           "fe_sendauth: no password supplied",
+       }) {
+    const Status status = ConnectFailureStatus(prefix + refusal);
+    EXPECT_EQ(status.code(), StatusCode::kInvalidArgument) << refusal;
+    EXPECT_EQ(status.message().rfind(prefix + refusal, 0), 0u) << status.message();
+    EXPECT_NE(status.message().find("in the URL"), std::string::npos) << status.message();
+  }
+}
+
+TEST(PgSqlTest, AServerThatCannotBeReachedOrIsNotReadyAtConnectMayBeRetried) {
+  for (const char* outage : {
+           "Connection refused Is the server running on that host and accepting TCP/IP "
+           "connections?",
+           "timeout expired",
+           "FATAL:  the database system is starting up",
+           "FATAL:  the database system is shutting down",
+           "FATAL:  sorry, too many clients already",
+           "ERROR:  server login has been failing, try again later (server_login_retry)",
+           "server closed the connection unexpectedly",
+       }) {
+    const Status status = ConnectFailureStatus(std::string("cannot connect to x: ") + outage);
+    EXPECT_EQ(status.code(), StatusCode::kUnavailable) << outage;
+  }
 }
 
 }  // namespace

@@ -25,7 +25,8 @@ class SqliteResultStore final : public ResultStore {
   static constexpr int kSchemaVersion = 1;
 
   // Opens or creates the database at `path` (its folder must exist). kInvalidArgument if the
-  // file holds a results schema of another version; kUnavailable if it cannot be opened.
+  // file holds a results schema of another version; kFailedPrecondition if it cannot be
+  // created or written (no such folder, no permission, a full or read-only disk).
   // Batches put with created_ms == 0 are stamped with `clock`, which must outlive the store.
   static Result<std::unique_ptr<SqliteResultStore>> Open(const std::string& path, Clock& clock);
 

@@ -119,12 +119,12 @@ TEST(SqliteResultStoreTest, ANewerSchemaVersionIsRefused) {
       << store.error().message();
 }
 
-TEST(SqliteResultStoreTest, AnUnreachableFileIsUnavailable) {
+TEST(SqliteResultStoreTest, AFileThatCannotBeCreatedIsAFailedPrecondition) {
   TempDir dir;
   FakeClock clock;
   auto store = SqliteResultStore::Open(dir.Join("no/such/folder/results.db"), clock);
   ASSERT_FALSE(store.ok());
-  EXPECT_EQ(store.error().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(store.error().code(), StatusCode::kFailedPrecondition);
 }
 
 TEST(SqliteResultStoreTest, CorruptStoredJsonIsDataLoss) {

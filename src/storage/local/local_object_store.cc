@@ -14,6 +14,7 @@
 
 #include "storage/local/errno_status.h"
 #include "storage/local/unique_fd.h"
+#include "storage/write_probe.h"
 
 namespace pixfleet {
 namespace {
@@ -64,7 +65,7 @@ Status WriteAll(int fd, std::string_view bytes, const fs::path& path) {
     const ssize_t written = ::write(fd, bytes.data(), bytes.size());
     if (written < 0) {
       if (errno == EINTR) continue;
-      return ErrnoStatus(errno, "cannot write", path);
+      return WriteErrnoStatus(errno, "cannot write", path);
     }
     bytes.remove_prefix(static_cast<size_t>(written));
   }
@@ -109,8 +110,8 @@ Result<std::string> ReadAll(int fd, uint64_t size_hint, uint64_t max_bytes, std:
 // fsync of a folder, so that a rename into it survives power loss.
 Status SyncDirectory(const fs::path& dir) {
   UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!fd.IsValid()) return ErrnoStatus(errno, "cannot open directory", dir);
-  if (::fsync(fd.Get()) != 0) return ErrnoStatus(errno, "cannot fsync directory", dir);
+  if (!fd.IsValid()) return WriteErrnoStatus(errno, "cannot open directory", dir);
+  if (::fsync(fd.Get()) != 0) return WriteErrnoStatus(errno, "cannot fsync directory", dir);
   return Status::Ok();
 }
 
@@ -134,7 +135,7 @@ Result<std::unique_ptr<LocalObjectStore>> LocalObjectStore::Open(const fs::path&
       return NotFound("local object store root " + root.string() + " does not exist");
     }
     fs::create_directories(root, ec);
-    if (ec) return ErrnoStatus(ec.value(), "cannot create local object store root", root);
+    if (ec) return WriteErrnoStatus(ec.value(), "cannot create local object store root", root);
   } else if (!fs::is_directory(status)) {
     return InvalidArgument("local object store root " + root.string() + " is not a directory");
   }
@@ -194,10 +195,12 @@ Result<std::string> LocalObjectStore::Get(std::string_view key, uint64_t max_byt
 Status LocalObjectStore::WriteTempFile(UniqueFd fd, const fs::path& temp, std::string_view bytes) {
   Status status = WriteAll(fd.Get(), bytes, temp);
   if (status.ok() && options_.fsync && ::fsync(fd.Get()) != 0) {
-    status = ErrnoStatus(errno, "cannot fsync", temp);
+    status = WriteErrnoStatus(errno, "cannot fsync", temp);
   }
   // close() can report a deferred write error (NFS, quota): check it.
-  if (::close(fd.Release()) != 0 && status.ok()) status = ErrnoStatus(errno, "cannot close", temp);
+  if (::close(fd.Release()) != 0 && status.ok()) {
+    status = WriteErrnoStatus(errno, "cannot close", temp);
+  }
   if (!status.ok()) ::unlink(temp.c_str());
   return status;
 }
@@ -213,7 +216,7 @@ Status LocalObjectStore::Put(std::string_view key, std::string_view bytes,
       return InvalidArgument("cannot put object " + std::string(key) + ": a parent of " +
                              path.string() + " is a file (an object cannot also be a folder)");
     }
-    return ErrnoStatus(ec.value(), "cannot create directory", dir);
+    return WriteErrnoStatus(ec.value(), "cannot create directory", dir);
   }
   fs::path temp;
   UniqueFd fd;
@@ -225,7 +228,7 @@ Status LocalObjectStore::Put(std::string_view key, std::string_view bytes,
     fd = UniqueFd(raw_fd);
     // EEXIST can only be a stale temp file that got our name (a recycled pid): pick another.
     if (!fd.IsValid() && (error_number != EEXIST || attempt == kTempNameAttempts)) {
-      return ErrnoStatus(error_number, "cannot create temp file", temp);
+      return WriteErrnoStatus(error_number, "cannot create temp file", temp);
     }
   }
   PIXFLEET_RETURN_IF_ERROR(WriteTempFile(std::move(fd), temp, bytes));
@@ -236,7 +239,7 @@ Status LocalObjectStore::Put(std::string_view key, std::string_view bytes,
       return InvalidArgument("cannot put object " + std::string(key) + ": " + path.string() +
                              " is a folder (an object cannot also be a folder)");
     }
-    return ErrnoStatus(error_number, "cannot rename temp file onto", path);
+    return WriteErrnoStatus(error_number, "cannot rename temp file onto", path);
   }
   if (options_.fsync) {
     PIXFLEET_RETURN_IF_ERROR(SyncDirectory(dir));
@@ -263,7 +266,7 @@ Status LocalObjectStore::Delete(std::string_view key) {
   const int error_number = errno;
   // A folder is not an object, so there was no object by that name to delete.
   if (IsAbsentError(error_number) || error_number == EISDIR) return Status::Ok();
-  return ErrnoStatus(error_number, "cannot delete", path);
+  return WriteErrnoStatus(error_number, "cannot delete", path);
 }
 
 Status LocalObjectStore::List(std::string_view prefix,
@@ -343,6 +346,27 @@ Status LocalObjectStore::Walk(const fs::path& dir, const std::string& key_prefix
     }
   }
   return Status::Ok();
+}
+
+Status LocalObjectStore::CheckWritable() {
+  // A temp file of Put's kind (hidden from List, and a leftover looks like a crashed Put's),
+  // written directly: Put refuses names that start with a dot. Always fsync'd, so that a quota
+  // or a network file system that defers its refusal reports it now.
+  const fs::path probe = root_ / NewTempName();
+  UniqueFd fd(::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644));
+  Status status;
+  if (!fd.IsValid()) {
+    status = WriteErrnoStatus(errno, "cannot create a file in", root_);
+  } else {
+    status = WriteAll(fd.Get(), kWriteProbeBytes, probe);
+    if (status.ok() && ::fsync(fd.Get()) != 0)
+      status = WriteErrnoStatus(errno, "cannot fsync", probe);
+    if (::close(fd.Release()) != 0 && status.ok()) {
+      status = WriteErrnoStatus(errno, "cannot close", probe);
+    }
+    ::unlink(probe.c_str());
+  }
+  return WriteProbeVerdict(status, "the folder " + root_.string());
 }
 
 }  // namespace pixfleet

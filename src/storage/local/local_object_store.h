@@ -65,6 +65,9 @@ class LocalObjectStore final : public ObjectStore {
   Status Delete(std::string_view key) override;
   Status List(std::string_view prefix,
               const std::function<Status(const ObjectInfo&)>& visit) override;
+  // Writes, fsyncs and removes a hidden temp file in the root (not kWriteProbeKey: the local
+  // store keeps dot names for itself).
+  Status CheckWritable() override;
 
  private:
   LocalObjectStore(std::filesystem::path root, LocalObjectStoreOptions options, uint64_t salt);

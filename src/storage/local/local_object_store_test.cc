@@ -1,14 +1,17 @@
 // LocalObjectStore behaviour beyond the shared contract: temp files and crash leftovers,
-// hidden state folders, symlinks, the root's creation, and keys that try to leave the root.
+// hidden state folders, symlinks, the root's creation, keys that try to leave the root, and a
+// disk that is full or read-only (on a private tmpfs: testing/private_tmpfs.h).
 #include "storage/local/local_object_store.h"
 
 #include <filesystem>
 #include <string>
 #include <vector>
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include "testing/private_tmpfs.h"
 #include "testing/temp_dir.h"
 
 namespace pixfleet {
@@ -199,10 +202,88 @@ TEST(LocalObjectStoreOpenTest, PermissionDeniedIsPermanentAndNamesThePath) {
   fs::permissions(dir.path() / "ro", fs::perms::owner_read | fs::perms::owner_exec, ec);
   ASSERT_FALSE(ec) << ec.message();
   const Status status = (*store)->Put("x", "y", "");
+  const Status probe = (*store)->CheckWritable();
   fs::permissions(dir.path() / "ro", fs::perms::owner_all, ec);
-  EXPECT_EQ(status.code(), StatusCode::kInvalidArgument) << status.ToString();
+  // A folder that refuses writes refuses every task's: the environment's fault, not the input's.
+  EXPECT_EQ(status.code(), StatusCode::kFailedPrecondition) << status.ToString();
   EXPECT_NE(status.message().find("ermission denied"), std::string::npos);
   EXPECT_NE(status.message().find((dir.path() / "ro").string()), std::string::npos);
+  EXPECT_EQ(probe.code(), StatusCode::kFailedPrecondition) << probe.ToString();
+}
+
+TEST(LocalObjectStoreWriteProbeTest, AWritableFolderPassesAndKeepsNoProbeFile) {
+  TempDir dir;
+  auto store = LocalObjectStore::Open(dir.path(), {.create_root = false, .fsync = false});
+  ASSERT_TRUE(store.ok());
+  ASSERT_TRUE((*store)->CheckWritable().ok());
+  std::error_code ec;
+  EXPECT_TRUE(fs::is_empty(dir.path(), ec)) << "the probe left a file behind";
+}
+
+TEST(LocalObjectStoreWriteProbeTest, AFolderRemovedUnderTheStoreRefusesTheProbe) {
+  TempDir dir;
+  auto store = LocalObjectStore::Open(dir.path() / "out", {.create_root = true, .fsync = false});
+  ASSERT_TRUE(store.ok());
+  std::error_code ec;
+  fs::remove(dir.path() / "out", ec);
+  ASSERT_FALSE(ec) << ec.message();
+  const Status probe = (*store)->CheckWritable();
+  EXPECT_EQ(probe.code(), StatusCode::kFailedPrecondition) << probe.ToString();
+  EXPECT_THAT(probe.message(), ::testing::HasSubstr((dir.path() / "out").string()));
+}
+
+// A full file system refuses every write with kFailedPrecondition, the probe included, while
+// reads go on.
+TEST(LocalObjectStoreFullDiskTest, WritesAndTheProbeAreRefusedReadsGoOn) {
+  TempDir dir;
+  const fs::path root = dir.path() / "out";
+  const auto seen = RunOnPrivateTmpfs(root, {.size_bytes = 64 * 1024}, [&] {
+    auto store = LocalObjectStore::Open(root, {.create_root = false, .fsync = true});
+    if (!store.ok()) return "open: " + store.status().ToString();
+    std::string out = "probe while there is room: " + (*store)->CheckWritable().ToString() + "\n";
+    out += "too big: " + (*store)->Put("a/big.bin", std::string(256 * 1024, 'x'), "").ToString();
+    Status fill;
+    for (int i = 0; fill.ok() && i < 64; ++i) {
+      fill = (*store)->Put("fill/" + std::to_string(i), std::string(4096, 'f'), "");
+    }
+    out += "\nfilling up: " + fill.ToString();
+    out += "\nprobe when full: " + (*store)->CheckWritable().ToString();
+    out += "\nread: " + (*store)->Get("fill/0").status().ToString();
+    return out;
+  });
+  if (!seen.has_value()) GTEST_SKIP() << kNoPrivateTmpfs;
+  EXPECT_THAT(*seen, ::testing::HasSubstr("probe while there is room: ok\n"));
+  EXPECT_THAT(*seen, ::testing::ContainsRegex("too big: failed_precondition: [^\n]*" +
+                                              root.string() + "/a/[^\n]*No space left"));
+  EXPECT_THAT(*seen, ::testing::HasSubstr("filling up: failed_precondition"));
+  EXPECT_THAT(*seen, ::testing::ContainsRegex("probe when full: failed_precondition: the folder " +
+                                              root.string() + " refuses writes: [^\n]*No space"));
+  EXPECT_THAT(*seen, ::testing::HasSubstr("read: ok"));
+}
+
+// A read-only file system refuses every write, the creation of folders included; a missing
+// input is still kNotFound.
+TEST(LocalObjectStoreReadOnlyTest, WritesAndTheProbeAreRefusedMissingInputsAreNotFound) {
+  TempDir dir;
+  const fs::path root = dir.path() / "out";
+  const auto seen = RunOnPrivateTmpfs(root, {.read_only = true}, [&] {
+    auto store = LocalObjectStore::Open(root, {.create_root = false, .fsync = false});
+    if (!store.ok()) return "open: " + store.status().ToString();
+    std::string out = "put at the root: " + (*store)->Put("a.jpg", "x", "").ToString();
+    out += "\nput in a folder: " + (*store)->Put("a/b.jpg", "x", "").ToString();
+    out += "\nprobe: " + (*store)->CheckWritable().ToString();
+    out += "\nget: " + (*store)->Get("missing.jpg").status().ToString();
+    auto created = LocalObjectStore::Open(root / "new", {.create_root = true, .fsync = false});
+    out += "\ncreate root: " + created.status().ToString();
+    return out;
+  });
+  if (!seen.has_value()) GTEST_SKIP() << kNoPrivateTmpfs;
+  for (const char* line : {"put at the root: ", "put in a folder: ", "probe: ", "create root: "}) {
+    EXPECT_THAT(*seen, ::testing::ContainsRegex(std::string(line) +
+                                                "failed_precondition: [^\n]*Read-only file system"))
+        << line;
+  }
+  EXPECT_THAT(*seen, ::testing::HasSubstr("get: not_found"));
 }
 
 }  // namespace

@@ -4,6 +4,8 @@
 
 #include <vector>
 
+#include "storage/write_probe.h"
+
 namespace pixfleet {
 namespace {
 
@@ -72,5 +74,7 @@ Status InMemoryObjectStore::List(std::string_view prefix,
     resume_after = page.back().key;
   }
 }
+
+Status InMemoryObjectStore::CheckWritable() { return ProbeWithPutAndDelete(*this, "memory store"); }
 
 }  // namespace pixfleet

@@ -23,6 +23,8 @@ class InMemoryObjectStore final : public ObjectStore {
   Status Delete(std::string_view key) override;
   Status List(std::string_view prefix,
               const std::function<Status(const ObjectInfo&)>& visit) override;
+  // Always writable: it probes through its own Put and Delete all the same.
+  Status CheckWritable() override;
 
  private:
   std::mutex mutex_;

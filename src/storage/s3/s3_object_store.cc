@@ -10,6 +10,7 @@
 #include <pugixml.hpp>
 
 #include "storage/s3/s3_errors.h"
+#include "storage/write_probe.h"
 
 namespace pixfleet {
 
@@ -75,12 +76,14 @@ Result<std::unique_ptr<S3ObjectStore>> S3ObjectStore::Open(std::string_view url,
       S3UrlBuilder urls,
       S3UrlBuilder::Create(endpoint, location.bucket, options.addressing, is_default));
   return std::unique_ptr<S3ObjectStore>(
-      new S3ObjectStore(std::move(location), std::move(urls), std::move(options)));
+      new S3ObjectStore(std::move(location), std::move(urls), endpoint, std::move(options)));
 }
 
-S3ObjectStore::S3ObjectStore(S3Location location, S3UrlBuilder urls, S3ObjectStoreOptions options)
+S3ObjectStore::S3ObjectStore(S3Location location, S3UrlBuilder urls, std::string endpoint,
+                             S3ObjectStoreOptions options)
     : location_(std::move(location)),
       urls_(std::move(urls)),
+      endpoint_(std::move(endpoint)),
       options_(std::move(options)),
       http_(S3HttpOptions{.region = options_.region,
                           .credentials = options_.credentials,
@@ -92,6 +95,23 @@ S3ObjectStore::S3ObjectStore(S3Location location, S3UrlBuilder urls, S3ObjectSto
 
 S3ObjectStore::~S3ObjectStore() = default;
 
+S3Target S3ObjectStore::Target() const { return S3Target{location_.bucket, endpoint_}; }
+
+Status S3ObjectStore::CheckWritable() {
+  // S3 authorises starting an upload as it does a PUT of the key, but shows nothing for it: no
+  // object appears, not even as an old version in a versioned bucket, and probes running side by
+  // side share nothing.
+  const std::string where =
+      "s3://" + location_.bucket + "/" + location_.prefix + " at " + endpoint_;
+  const std::string full_key = FullKey(location_, kWriteProbeKey);
+  auto upload_id = CreateMultipart(full_key, "text/plain");
+  if (!upload_id.ok()) {
+    return WriteProbeVerdict(upload_id.error().WithContext("write probe " + full_key), where);
+  }
+  AbortMultipart(full_key, *upload_id);
+  return Status::Ok();
+}
+
 Result<std::string> S3ObjectStore::Get(std::string_view key, uint64_t max_bytes) {
   PIXFLEET_RETURN_IF_ERROR(ValidateObjectKey(key));
   const std::string full_key = FullKey(location_, key);
@@ -101,7 +121,7 @@ Result<std::string> S3ObjectStore::Get(std::string_view key, uint64_t max_bytes)
                         .max_bytes = max_bytes};
   PIXFLEET_ASSIGN_OR_RETURN(S3HttpResponse response, http_.Perform(request));
   if (response.http_status != 200) {
-    return S3HttpStatus(response.http_status, response.body, request.what);
+    return S3HttpStatus(response.http_status, response.body, request.what, Target());
   }
   return std::move(response.body);
 }
@@ -122,20 +142,20 @@ Status S3ObjectStore::Put(std::string_view key, std::string_view bytes,
                         .what = "PUT " + std::string(key)};
   PIXFLEET_ASSIGN_OR_RETURN(S3HttpResponse response, http_.Perform(request));
   if (response.http_status / 100 != 2) {
-    return S3HttpStatus(response.http_status, response.body, request.what);
+    return S3HttpStatus(response.http_status, response.body, request.what, Target());
   }
   return Status::Ok();
 }
 
-Status S3ObjectStore::PutMultipart(const std::string& full_key, std::string_view bytes,
-                                   std::string_view content_type) {
+Result<std::string> S3ObjectStore::CreateMultipart(const std::string& full_key,
+                                                   std::string_view content_type) {
   S3HttpRequest create{.method = "POST",
                        .url = urls_.ObjectUrl(full_key, S3CanonicalQuery({{"uploads", ""}})),
                        .content_type = std::string(content_type),
                        .what = "CreateMultipartUpload"};
   PIXFLEET_ASSIGN_OR_RETURN(S3HttpResponse created, http_.Perform(create));
   if (created.http_status / 100 != 2) {
-    return S3HttpStatus(created.http_status, created.body, create.what);
+    return S3HttpStatus(created.http_status, created.body, create.what, Target());
   }
   pugi::xml_document doc;
   std::string upload_id;
@@ -143,6 +163,12 @@ Status S3ObjectStore::PutMultipart(const std::string& full_key, std::string_view
     upload_id = doc.child("InitiateMultipartUploadResult").child_value("UploadId");
   }
   if (upload_id.empty()) return DataLoss(create.what + ": response has no UploadId");
+  return upload_id;
+}
+
+Status S3ObjectStore::PutMultipart(const std::string& full_key, std::string_view bytes,
+                                   std::string_view content_type) {
+  PIXFLEET_ASSIGN_OR_RETURN(const std::string upload_id, CreateMultipart(full_key, content_type));
 
   // S3 allows at most 10000 parts: grow the parts of a huge object rather than fail.
   const uint64_t part_size = std::max<uint64_t>(options_.part_size, (bytes.size() + 9999) / 10000);
@@ -162,7 +188,7 @@ Status S3ObjectStore::PutMultipart(const std::string& full_key, std::string_view
     if (!uploaded.ok()) {
       failure = uploaded.error();
     } else if (uploaded->http_status / 100 != 2) {
-      failure = S3HttpStatus(uploaded->http_status, uploaded->body, part.what);
+      failure = S3HttpStatus(uploaded->http_status, uploaded->body, part.what, Target());
     } else if (auto etag = uploaded->headers.find("etag"); etag == uploaded->headers.end()) {
       failure = DataLoss(part.what + ": response has no ETag");
     } else {
@@ -187,9 +213,10 @@ Status S3ObjectStore::PutMultipart(const std::string& full_key, std::string_view
   if (!completed.ok()) {
     failure = completed.error();
   } else if (completed->http_status / 100 != 2) {
-    failure = S3HttpStatus(completed->http_status, completed->body, complete.what);
+    failure = S3HttpStatus(completed->http_status, completed->body, complete.what, Target());
   } else if (const S3ErrorDocument error = ParseS3Error(completed->body); !error.code.empty()) {
-    failure = S3ErrorCodeStatus(error.code, error.message, complete.what);  // 200 with <Error>
+    failure =
+        S3ErrorCodeStatus(error.code, error.message, complete.what, Target());  // 200 with <Error>
   }
   if (!failure.ok()) {
     AbortMultipart(full_key, upload_id);
@@ -214,7 +241,7 @@ Result<std::optional<ObjectInfo>> S3ObjectStore::Head(std::string_view key) {
   PIXFLEET_ASSIGN_OR_RETURN(S3HttpResponse response, http_.Perform(request));
   if (response.http_status == 404) return std::optional<ObjectInfo>();
   if (response.http_status != 200) {
-    return S3HttpStatus(response.http_status, response.body, request.what);
+    return S3HttpStatus(response.http_status, response.body, request.what, Target());
   }
   const auto length = response.headers.find("content-length");
   const auto size = length == response.headers.end() ? std::nullopt : ParseDecimal(length->second);
@@ -228,8 +255,10 @@ Status S3ObjectStore::Delete(std::string_view key) {
                         .url = urls_.ObjectUrl(FullKey(location_, key)),
                         .what = "DELETE " + std::string(key)};
   PIXFLEET_ASSIGN_OR_RETURN(S3HttpResponse response, http_.Perform(request));
-  if (response.http_status / 100 == 2 || response.http_status == 404) return Status::Ok();
-  return S3HttpStatus(response.http_status, response.body, request.what);
+  if (response.http_status / 100 == 2) return Status::Ok();
+  Status status = S3HttpStatus(response.http_status, response.body, request.what, Target());
+  // An absent key is deleted already; an absent bucket is not (kFailedPrecondition).
+  return status.code() == StatusCode::kNotFound ? Status::Ok() : status;
 }
 
 Status S3ObjectStore::List(std::string_view prefix,
@@ -248,7 +277,7 @@ Status S3ObjectStore::List(std::string_view prefix,
                           .what = "LIST " + std::string(prefix) + " page " + std::to_string(page)};
     PIXFLEET_ASSIGN_OR_RETURN(S3HttpResponse response, http_.Perform(request));
     if (response.http_status != 200) {
-      return S3HttpStatus(response.http_status, response.body, request.what);
+      return S3HttpStatus(response.http_status, response.body, request.what, Target());
     }
     pugi::xml_document doc;
     if (!doc.load_buffer(response.body.data(), response.body.size())) {

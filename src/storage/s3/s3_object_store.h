@@ -14,8 +14,11 @@
 // continuation tokens; S3 returns keys in byte order, which is the contract's order.
 //
 // Errors (no retries here: wrap in RetryingObjectStore): 5xx, 429, SlowDown, RequestTimeout,
-// connection failures → kUnavailable; curl timeouts → kDeadlineExceeded; 404 → kNotFound (Head:
-// nullopt, Delete: OK); 403 → kInvalidArgument "access denied"; other 4xx → kInvalidArgument;
+// connection failures → kUnavailable; curl timeouts → kDeadlineExceeded; 404 NoSuchKey →
+// kNotFound (Head: nullopt, Delete: OK); a missing bucket, refused credentials or access, a
+// bucket in another region → kFailedPrecondition naming the bucket, the endpoint and the remedy
+// (s3_errors.h; HEAD answers without a body, so Head of a key in a missing bucket is nullopt);
+// other 4xx → kInvalidArgument;
 // unparseable responses → kDataLoss; an https endpoint whose certificate is refused →
 // kInvalidArgument naming the endpoint and the reason (retrying cannot help: the trusted CAs,
 // AWS_CA_BUNDLE, or the endpoint must change). Messages name the key and the S3 error code,
@@ -30,6 +33,7 @@
 
 #include "storage/object_store.h"
 #include "storage/s3/s3_credentials.h"
+#include "storage/s3/s3_errors.h"
 #include "storage/s3/s3_http.h"
 #include "storage/s3/s3_url.h"
 
@@ -78,10 +82,18 @@ class S3ObjectStore final : public ObjectStore {
   Status Delete(std::string_view key) override;
   Status List(std::string_view prefix,
               const std::function<Status(const ObjectInfo&)>& visit) override;
+  // Starts a multipart upload of kWriteProbeKey under the prefix and aborts it.
+  Status CheckWritable() override;
 
  private:
-  S3ObjectStore(S3Location location, S3UrlBuilder urls, S3ObjectStoreOptions options);
+  S3ObjectStore(S3Location location, S3UrlBuilder urls, std::string endpoint,
+                S3ObjectStoreOptions options);
 
+  // The bucket and endpoint, for messages about refusals.
+  S3Target Target() const;
+
+  // Starts a multipart upload of `full_key`; its upload id.
+  Result<std::string> CreateMultipart(const std::string& full_key, std::string_view content_type);
   // Multipart upload of `bytes`; aborts the upload if any step fails.
   Status PutMultipart(const std::string& full_key, std::string_view bytes,
                       std::string_view content_type);
@@ -89,6 +101,7 @@ class S3ObjectStore final : public ObjectStore {
 
   const S3Location location_;
   const S3UrlBuilder urls_;
+  const std::string endpoint_;  // "http(s)://host[:port]", the default AWS one included
   const S3ObjectStoreOptions options_;
   S3HttpClient http_;
 };

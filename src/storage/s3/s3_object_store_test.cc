@@ -230,18 +230,19 @@ TEST_F(S3ObjectStoreTest, HttpErrorsMapToRetryableOrPermanentCodes) {
     int http;
     std::string code;
     StatusCode expected;
+    // HEAD responses carry no body, so only the HTTP status can classify them.
+    StatusCode expected_for_head;
   };
   const std::vector<Case> cases = {
-      {500, "InternalError", StatusCode::kUnavailable},
-      {503, "SlowDown", StatusCode::kUnavailable},
-      {429, "", StatusCode::kUnavailable},
-      {502, "", StatusCode::kUnavailable},
-      {400, "RequestTimeout", StatusCode::kUnavailable},
-      {403, "AccessDenied", StatusCode::kInvalidArgument},
-      {403, "SignatureDoesNotMatch", StatusCode::kInvalidArgument},
-      {404, "NoSuchKey", StatusCode::kNotFound},
-      {400, "InvalidRequest", StatusCode::kInvalidArgument},
-      {301, "PermanentRedirect", StatusCode::kInvalidArgument},
+      {500, "InternalError", StatusCode::kUnavailable, StatusCode::kUnavailable},
+      {503, "SlowDown", StatusCode::kUnavailable, StatusCode::kUnavailable},
+      {429, "", StatusCode::kUnavailable, StatusCode::kUnavailable},
+      {502, "", StatusCode::kUnavailable, StatusCode::kUnavailable},
+      {400, "RequestTimeout", StatusCode::kUnavailable, StatusCode::kInvalidArgument},
+      {403, "InvalidObjectState", StatusCode::kInvalidArgument, StatusCode::kFailedPrecondition},
+      {404, "NoSuchKey", StatusCode::kNotFound, StatusCode::kNotFound},
+      {400, "InvalidRequest", StatusCode::kInvalidArgument, StatusCode::kInvalidArgument},
+      {307, "TemporaryRedirect", StatusCode::kInvalidArgument, StatusCode::kInvalidArgument},
   };
   auto store = Open();
   for (const Case& c : cases) {
@@ -252,20 +253,133 @@ TEST_F(S3ObjectStoreTest, HttpErrorsMapToRetryableOrPermanentCodes) {
     EXPECT_EQ(get.code(), c.expected) << c.http << " " << c.code << " " << get.ToString();
     EXPECT_NE(get.message().find("k/x.jpg"), std::string::npos) << get.ToString();
     EXPECT_EQ(get.message().find(kSecret), std::string::npos);
-    if (c.http == 403) {
-      EXPECT_NE(get.message().find("access denied"), std::string::npos);
-    }
     if (c.http != 404) {
       EXPECT_EQ(store->Put("k/x.jpg", "v", "").code(), c.expected) << c.http;
-      // HEAD responses carry no body, so only the HTTP status can classify them.
-      if (c.code != "RequestTimeout") {
-        EXPECT_EQ(store->Head("k/x.jpg").status().code(), c.expected) << c.http;
-      }
+      EXPECT_EQ(store->Head("k/x.jpg").status().code(), c.expected_for_head) << c.http;
       EXPECT_EQ(store->Delete("k/x.jpg").code(), c.expected) << c.http;
       EXPECT_EQ(store->List("", [](const ObjectInfo&) { return Status::Ok(); }).code(), c.expected)
           << c.http;
     }
   }
+}
+
+TEST_F(S3ObjectStoreTest, RefusalsOfTheBucketOrTheCredentialsNameTheRemedyAndAreNeverRetried) {
+  struct Case {
+    int http;
+    std::string code;
+    std::string remedy;  // a part of the message that tells the operator what to do
+  };
+  const std::vector<Case> cases = {
+      {404, "NoSuchBucket", "does not exist: create it"},
+      {400, "InvalidBucketName", "invalid name"},
+      {403, "AccessDenied", "grant these credentials access"},
+      {403, "InvalidAccessKeyId", "AWS_ACCESS_KEY_ID"},
+      {403, "SignatureDoesNotMatch", "AWS_SECRET_ACCESS_KEY"},
+      {400, "ExpiredToken", "AWS_SESSION_TOKEN"},
+      {403, "AllAccessDisabled", "all access"},
+      {403, "AccountProblem", "account"},
+      {301, "PermanentRedirect", "AWS_REGION"},
+      {400, "AuthorizationHeaderMalformed", "AWS_REGION"},
+  };
+  std::atomic<int> calls{0};
+  FakeClock clock;
+  RetryingObjectStore retrying(Open(), clock, RetryOptions{.backoff = {}, .jitter_seed = 1});
+  for (const Case& c : cases) {
+    server_.SetHandler([&c, &calls](const ReceivedRequest&, httplib::Response& res) {
+      ++calls;
+      Reply(res, c.http, ErrorXml(c.code));
+    });
+    calls = 0;
+    const Status put = retrying.Put("k/x.jpg", "v", "");
+    EXPECT_EQ(put.code(), StatusCode::kFailedPrecondition) << c.code << ": " << put.ToString();
+    EXPECT_EQ(calls.load(), 1) << c.code << ": a refusal is not retried";
+    EXPECT_NE(put.message().find(c.remedy), std::string::npos) << put.ToString();
+    EXPECT_NE(put.message().find("\"bkt\""), std::string::npos) << put.ToString();
+    EXPECT_NE(put.message().find(server_.endpoint()), std::string::npos) << put.ToString();
+    EXPECT_EQ(put.message().find(kSecret), std::string::npos) << put.ToString();
+    for (const Status& status : {retrying.Get("k/x.jpg").status(), retrying.Delete("k/x.jpg"),
+                                 retrying.List("", [](const ObjectInfo&) { return Status::Ok(); }),
+                                 retrying.CheckWritable()}) {
+      EXPECT_EQ(status.code(), StatusCode::kFailedPrecondition)
+          << c.code << ": " << status.ToString();
+    }
+  }
+  // HEAD of a forbidden bucket: a 403 without a body is a refusal too.
+  server_.SetHandler([](const ReceivedRequest&, httplib::Response& res) { Reply(res, 403); });
+  EXPECT_EQ(retrying.Head("k").status().code(), StatusCode::kFailedPrecondition);
+}
+
+// Answers as AWS does, checking each signature for real: a key id it does not know is
+// InvalidAccessKeyId, a signature made with another secret is SignatureDoesNotMatch.
+FakeS3::Handler ServeAsAwsWould() {
+  return [](const ReceivedRequest& req, httplib::Response& res) {
+    const auto authorization = req.headers.find("authorization");
+    if (authorization == req.headers.end() ||
+        authorization->second.find("Credential=" + std::string(kKeyId) + "/") ==
+            std::string::npos) {
+      return Reply(res, 403, ErrorXml("InvalidAccessKeyId"));
+    }
+    if (!VerifySigV4(req, kSecret, kRegion).ok) {
+      return Reply(res, 403, ErrorXml("SignatureDoesNotMatch"));
+    }
+    if (req.target.ends_with("?uploads=")) {
+      return Reply(res, 200,
+                   "<InitiateMultipartUploadResult><UploadId>u-1</UploadId>"
+                   "</InitiateMultipartUploadResult>");
+    }
+    Reply(res, req.method == "DELETE" ? 204 : 200);
+  };
+}
+
+TEST_F(S3ObjectStoreTest, TheWriteProbeFindsWrongCredentials) {
+  server_.SetHandler(ServeAsAwsWould());
+  S3ObjectStoreOptions wrong_secret;
+  wrong_secret.credentials = {kKeyId, "not-the-secret", ""};
+  const Status bad_signature = Open("s3://bkt/out", wrong_secret)->CheckWritable();
+  EXPECT_EQ(bad_signature.code(), StatusCode::kFailedPrecondition) << bad_signature.ToString();
+  EXPECT_NE(bad_signature.message().find("s3://bkt/out/"), std::string::npos);
+  EXPECT_NE(bad_signature.message().find("AWS_SECRET_ACCESS_KEY"), std::string::npos);
+  EXPECT_EQ(bad_signature.message().find("not-the-secret"), std::string::npos);
+
+  S3ObjectStoreOptions unknown_key;
+  unknown_key.credentials = {"AKIDUNKNOWN", kSecret, ""};
+  const Status bad_key = Open("s3://bkt/out", unknown_key)->CheckWritable();
+  EXPECT_EQ(bad_key.code(), StatusCode::kFailedPrecondition) << bad_key.ToString();
+  EXPECT_NE(bad_key.message().find("AWS_ACCESS_KEY_ID"), std::string::npos);
+
+  const size_t refused_requests = server_.requests().size();
+  const Status good = Open("s3://bkt/out")->CheckWritable();
+  EXPECT_TRUE(good.ok()) << good.ToString();
+  const auto requests = server_.requests();
+  // An upload of the probe key, started and aborted: no object ever appears.
+  ASSERT_EQ(requests.size(), refused_requests + 2);
+  EXPECT_EQ(requests[refused_requests].method, "POST");
+  EXPECT_EQ(requests[refused_requests].target, "/bkt/out/.pixfleet-write-probe?uploads=");
+  EXPECT_EQ(requests[refused_requests + 1].method, "DELETE");
+  EXPECT_EQ(requests[refused_requests + 1].target, "/bkt/out/.pixfleet-write-probe?uploadId=u-1");
+}
+
+TEST_F(S3ObjectStoreTest, TheWriteProbePassesWhenOnlyItsRemovalIsRefused) {
+  server_.SetHandler([](const ReceivedRequest& req, httplib::Response& res) {
+    if (req.method == "DELETE") return Reply(res, 403, ErrorXml("AccessDenied"));
+    Reply(res, 200,
+          "<InitiateMultipartUploadResult><UploadId>u</UploadId></InitiateMultipartUploadResult>");
+  });
+  const Status probe = Open()->CheckWritable();
+  EXPECT_TRUE(probe.ok()) << probe.ToString();
+}
+
+TEST_F(S3ObjectStoreTest, TheWriteProbeOfAnUnreachableStoreIsRetryable) {
+  server_.SetHandler([](const ReceivedRequest&, httplib::Response& res) {
+    Reply(res, 503, ErrorXml("SlowDown"));
+  });
+  EXPECT_EQ(Open()->CheckWritable().code(), StatusCode::kUnavailable);
+  S3ObjectStoreOptions options;
+  options.endpoint = "http://127.0.0.1:1";  // nothing listens on port 1
+  options.credentials = {kKeyId, kSecret, ""};
+  auto refused = S3ObjectStore::Open("s3://bkt", options);
+  ASSERT_TRUE(refused.ok());
+  EXPECT_EQ((*refused)->CheckWritable().code(), StatusCode::kUnavailable);
 }
 
 TEST_F(S3ObjectStoreTest, NotFoundIsAbsenceForHeadAndSuccessForDelete) {

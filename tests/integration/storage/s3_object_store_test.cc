@@ -2,10 +2,12 @@
 // the same ObjectStore contract as the in-process backends, once with default options and once
 // with tiny multipart parts and list pages so that every contract test also exercises
 // multipart uploads and continuation-token pagination; plus S3-specific round trips and a
-// throughput figure. Configuration: PIXFLEET_TEST_S3_ENDPOINT (http://127.0.0.1:54569),
-// PIXFLEET_TEST_S3_BUCKET (pixfleet-test), AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY
-// (S3RVER / S3RVER), AWS_REGION (default us-east-1). Unset: every test is skipped. Each test
-// works under its own fresh key prefix, so tests are independent and may run in parallel.
+// throughput figure, and the refusals the write probe must find before any work (a bucket that
+// does not exist, an access key id the server does not know). Configuration:
+// PIXFLEET_TEST_S3_ENDPOINT (http://127.0.0.1:54569), PIXFLEET_TEST_S3_BUCKET (pixfleet-test),
+// AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (S3RVER / S3RVER), AWS_REGION (default us-east-1).
+// Unset: every test is skipped. Each test works under its own fresh key prefix, so tests are
+// independent and may run in parallel.
 #include "storage/s3/s3_object_store.h"
 
 #include <atomic>
@@ -22,6 +24,7 @@
 #include "s3_test_support.h"
 #include "storage/object_store_contract.h"
 #include "storage/retrying_object_store.h"
+#include "testing/fake_clock.h"
 
 namespace pixfleet {
 namespace {
@@ -189,6 +192,40 @@ TEST_F(S3RoundTripTest, PaginationVisitsEveryKeyOnceInOrder) {
   for (size_t i = 0; i < keys.size(); ++i) {
     EXPECT_EQ(seen[i], (ObjectInfo{keys[i], i}));
   }
+}
+
+TEST_F(S3RoundTripTest, ABucketThatDoesNotExistIsRefusedNotMissingObjects) {
+  const std::string bucket = "pixfleet-no-such-bucket-" + std::to_string(std::random_device()());
+  auto opened = S3ObjectStore::Open("s3://" + bucket + "/out/", TestOptions());
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  ObjectStore& store = **opened;
+  const Status probe = store.CheckWritable();
+  EXPECT_EQ(probe.code(), StatusCode::kFailedPrecondition) << probe.ToString();
+  EXPECT_NE(probe.message().find("\"" + bucket + "\""), std::string::npos) << probe.message();
+  EXPECT_NE(probe.message().find("does not exist"), std::string::npos) << probe.message();
+  EXPECT_NE(probe.message().find(Env("PIXFLEET_TEST_S3_ENDPOINT")), std::string::npos);
+  // An input of such a batch is not "missing": the whole location is unusable.
+  EXPECT_EQ(store.Get("a.jpg").status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(store.Put("a.jpg", "x", "").code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(store.List("", [](const ObjectInfo&) { return Status::Ok(); }).code(),
+            StatusCode::kFailedPrecondition);
+}
+
+TEST_F(S3RoundTripTest, AnAccessKeyIdTheServerDoesNotKnowIsRefused) {
+  S3ObjectStoreOptions options = TestOptions();
+  options.credentials.access_key_id = "PIXFLEETUNKNOWNKEY";
+  auto store = Open(options);
+  const Status probe = store->CheckWritable();
+  EXPECT_EQ(probe.code(), StatusCode::kFailedPrecondition) << probe.ToString();
+  EXPECT_NE(probe.message().find("AWS_ACCESS_KEY_ID"), std::string::npos) << probe.message();
+  EXPECT_EQ(probe.message().find(options.credentials.secret_access_key), std::string::npos);
+  EXPECT_EQ(store->Get("a.jpg").status().code(), StatusCode::kFailedPrecondition);
+  // The retrying decorator hands the refusal back at once instead of sleeping through retries.
+  FakeClock clock;
+  const auto start = clock.MonotonicNow();
+  RetryingObjectStore retrying(Open(options), clock, RetryOptions{.backoff = {}, .jitter_seed = 1});
+  EXPECT_EQ(retrying.CheckWritable().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(clock.MonotonicNow(), start);
 }
 
 // Prints PUT+GET pairs of 100 KiB objects per second, sequentially and with 4 threads.
