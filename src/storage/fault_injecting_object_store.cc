@@ -85,4 +85,11 @@ Status FaultInjectingObjectStore::List(std::string_view prefix,
   return base_->List(prefix, visit);
 }
 
+Status FaultInjectingObjectStore::ListReportingSkips(
+    std::string_view prefix, const std::function<Status(const ObjectInfo&)>& visit,
+    const std::function<void(const SkippedEntry&)>& skipped) {
+  PIXFLEET_RETURN_IF_ERROR(Intercept(ObjectOperation::kList));
+  return base_->ListReportingSkips(prefix, visit, skipped);
+}
+
 }  // namespace pixfleet

@@ -39,6 +39,9 @@ class FaultInjectingObjectStore final : public ObjectStore {
   Status Delete(std::string_view key) override;
   Status List(std::string_view prefix,
               const std::function<Status(const ObjectInfo&)>& visit) override;
+  Status ListReportingSkips(std::string_view prefix,
+                            const std::function<Status(const ObjectInfo&)>& visit,
+                            const std::function<void(const SkippedEntry&)>& skipped) override;
 
  private:
   static constexpr size_t kOperations = 5;

@@ -30,6 +30,12 @@ Status CrashOnInputObjectStore::List(std::string_view prefix,
   return base_->List(prefix, visit);
 }
 
+Status CrashOnInputObjectStore::ListReportingSkips(
+    std::string_view prefix, const std::function<Status(const ObjectInfo&)>& visit,
+    const std::function<void(const SkippedEntry&)>& skipped) {
+  return base_->ListReportingSkips(prefix, visit, skipped);
+}
+
 std::unique_ptr<ObjectStore> WithTestFaultHooks(std::unique_ptr<ObjectStore> store,
                                                 const std::string& crash_on_input) {
   if (crash_on_input.empty()) return store;

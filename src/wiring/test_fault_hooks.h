@@ -39,6 +39,9 @@ class CrashOnInputObjectStore final : public ObjectStore {
   Status Delete(std::string_view key) override;
   Status List(std::string_view prefix,
               const std::function<Status(const ObjectInfo&)>& visit) override;
+  Status ListReportingSkips(std::string_view prefix,
+                            const std::function<Status(const ObjectInfo&)>& visit,
+                            const std::function<void(const SkippedEntry&)>& skipped) override;
 
  private:
   const std::unique_ptr<ObjectStore> base_;
