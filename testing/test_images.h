@@ -67,6 +67,19 @@ enum class BrokenKind {
 
 Result<std::string> MakeBrokenImage(BrokenKind kind);
 
+// Damage done to a valid file, for the corpus of damaged inputs (docs/task_lifecycle.md):
+// The JPEG with its frame header (SOF) claiming `width` x `height`: its data then ends long
+// before the declared size, at the EOI marker. kInvalidArgument if `jpeg` has no SOF.
+Result<std::string> WithJpegSizeClaim(std::string_view jpeg, int width, int height);
+// The JPEG with `junk` (no 0xFF byte) inserted before its first `marker` segment (0xDB: the
+// quantisation table): libjpeg's "N extraneous bytes before marker" warning, harmless.
+Result<std::string> WithBytesBeforeJpegMarker(std::string_view jpeg, uint8_t marker,
+                                              std::string_view junk);
+// The PNG with the CRC of its first `chunk` ("IHDR", "IDAT") flipped.
+Result<std::string> WithPngChunkCrcBroken(std::string_view png, std::string_view chunk);
+// The first `fraction` (0..1) of `bytes`.
+std::string Truncated(std::string_view bytes, double fraction);
+
 // One file of a sample set and the failure the engine should report for it (kOk: succeeds).
 struct SampleFile {
   std::string path;  // relative, with '/' separators: "holiday/beach-0003.jpg"

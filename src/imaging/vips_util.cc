@@ -58,6 +58,12 @@ std::string TakeVipsErrorBuffer() {
   return message;
 }
 
+std::string JoinMessageLines(const std::vector<std::string>& lines) {
+  std::string text;
+  for (const std::string& line : lines) text += line + "\n";
+  return OneLine(text);
+}
+
 BorrowedBlob::BorrowedBlob(std::string_view bytes)
     : blob_(vips_blob_new(nullptr, bytes.data(), bytes.size())) {}
 
