@@ -68,7 +68,7 @@ std::vector<std::string> ReplayForWarnings(std::string_view input, const Deadlin
 Status Failure(const Attempt& attempt, std::string_view input, std::string_view format,
                const Deadline& deadline) {
   if (deadline.Expired()) return deadline.ExceededStatus();
-  const std::vector<std::string> warnings = NamesNoReason(attempt.vips_message)
+  const std::vector<std::string> warnings = NamesNoReason(attempt.vips_message, format)
                                                 ? ReplayForWarnings(input, deadline)
                                                 : std::vector<std::string>();
   return InvalidArgument("corrupt or truncated image: " +

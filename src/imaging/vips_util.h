@@ -19,6 +19,10 @@ namespace pixfleet {
 // `format` ("jpeg", "png"), only the lines whose domain names it are kept (all when none does).
 std::string TakeVipsError(const vips::VError& error, std::string_view format = {});
 
+// The lines of libvips' error `text` whose domain names `format` ("VipsJpeg: ..." for "jpeg",
+// "vipspng: ..." for "png"), '\n'-terminated; "" when none does.
+std::string LinesAbout(std::string_view text, std::string_view format);
+
 // Same, for a C API call that failed: reads and clears the buffer.
 std::string TakeVipsErrorBuffer();
 

@@ -45,20 +45,23 @@ bool VipsWarningCapture::Offer(const char* message) {
   return true;
 }
 
-bool NamesNoReason(std::string_view vips_text) {
-  if (vips_text.find_first_not_of(" \n") == std::string_view::npos) return true;
-  return std::any_of(kGenericErrors.begin(), kGenericErrors.end(), [&](std::string_view line) {
-    return vips_text.find(line) != std::string_view::npos;
-  });
+bool NamesNoReason(std::string_view vips_text, std::string_view format) {
+  const std::string own = LinesAbout(vips_text, format);
+  if (own.find_first_not_of(" \n") == std::string::npos) return true;
+  return std::any_of(kGenericErrors.begin(), kGenericErrors.end(),
+                     [&](std::string_view line) { return own.find(line) != std::string::npos; });
 }
 
 std::string FailureReason(std::string_view vips_text, std::string_view format,
                           const std::vector<std::string>& warnings) {
-  std::string reason = TakeVipsError(vips::VError(std::string(vips_text)), format);
-  if (!NamesNoReason(vips_text) || warnings.empty()) return reason;
+  if (!NamesNoReason(vips_text, format) || warnings.empty()) {
+    return TakeVipsError(vips::VError(std::string(vips_text)), format);
+  }
+  // The decoder's words first, then libvips' generic line if it gave one; lines about other
+  // images (a stale warning of an earlier decode, another thread's failure) are left out.
   std::vector<std::string> lines = warnings;
-  // The decoder's words first, then libvips' generic line if it gave one.
-  if (vips_text.find_first_not_of(" \n") != std::string_view::npos) lines.push_back(reason);
+  lines.push_back(LinesAbout(vips_text, format));
+  vips_error_clear();
   return JoinMessageLines(lines);
 }
 

@@ -34,13 +34,17 @@ class VipsWarningCapture {
   VipsWarningCapture* outer_;
 };
 
-// True when libvips' error text names no reason of the decoder's: empty, or only a generic line
-// that stands for a reason logged as a warning ("libpng read error").
-bool NamesNoReason(std::string_view vips_text);
+// True when libvips' error text names no reason of the `format` decoder's: none of its lines is
+// about that format (the text is empty, or holds only lines about other images: libvips' error
+// buffer is shared by the process and a successful decode may leave its first warning there),
+// or the only ones are a generic line standing for a reason logged as a warning ("libpng read
+// error").
+bool NamesNoReason(std::string_view vips_text, std::string_view format);
 
-// The reason of a failed read, on one line: libvips' error text (its lines about `format`, see
-// TakeVipsError), preceded by the decoder's `warnings` when that text names no reason. Clears
-// libvips' error buffer.
+// The reason of a failed read, on one line: when libvips' error text names a reason, its lines
+// about `format` (see TakeVipsError); otherwise the decoder's `warnings` followed by libvips'
+// generic line, if any (and, with no warnings either, the text as TakeVipsError gives it).
+// Clears libvips' error buffer.
 std::string FailureReason(std::string_view vips_text, std::string_view format,
                           const std::vector<std::string>& warnings);
 
