@@ -550,6 +550,30 @@ Result<std::string> WithPngChunkCrcBroken(std::string_view png, std::string_view
   return InvalidArgument("no " + std::string(chunk) + " chunk in the PNG");
 }
 
+Result<std::string> WithPngTextChunk(std::string_view png, std::string_view text, bool good_crc) {
+  constexpr size_t kAfterHeader = 8 + 25;  // signature, then the 13-byte IHDR chunk
+  if (png.size() < kAfterHeader || png.substr(12, 4) != "IHDR") {
+    return InvalidArgument("not a PNG with IHDR first");
+  }
+  const std::string body = "tEXtComment" + std::string(1, '\0') + std::string(text);
+  uint32_t crc = 0xFFFFFFFFu;  // CRC-32 as PNG uses it, bit by bit: the chunks are tiny
+  for (const char c : body) {
+    crc ^= static_cast<uint8_t>(c);
+    for (int bit = 0; bit < 8; ++bit) crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
+  }
+  crc = ~crc ^ (good_crc ? 0u : 1u);
+  const auto be32 = [](uint32_t value) {
+    std::string out(4, '\0');
+    for (int i = 0; i < 4; ++i)
+      out[static_cast<size_t>(i)] = static_cast<char>(value >> (24 - 8 * i));
+    return out;
+  };
+  std::string out(png.substr(0, kAfterHeader));
+  out += be32(static_cast<uint32_t>(body.size() - 4)) + body + be32(crc);
+  out.append(png.substr(kAfterHeader));
+  return out;
+}
+
 std::string Truncated(std::string_view bytes, double fraction) {
   return std::string(
       bytes.substr(0, static_cast<size_t>(static_cast<double>(bytes.size()) * fraction)));

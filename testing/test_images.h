@@ -77,6 +77,9 @@ Result<std::string> WithBytesBeforeJpegMarker(std::string_view jpeg, uint8_t mar
                                               std::string_view junk);
 // The PNG with the CRC of its first `chunk` ("IHDR", "IDAT") flipped.
 Result<std::string> WithPngChunkCrcBroken(std::string_view png, std::string_view chunk);
+// The PNG with a tEXt chunk ("Comment", `text`) after its header, whose CRC is wrong unless
+// `good_crc`: damage to ancillary data, which loses no pixel.
+Result<std::string> WithPngTextChunk(std::string_view png, std::string_view text, bool good_crc);
 // The first `fraction` (0..1) of `bytes`.
 std::string Truncated(std::string_view bytes, double fraction);
 

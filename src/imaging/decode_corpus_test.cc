@@ -8,8 +8,8 @@
 //    cut after their EXIF header, which must fail.
 // Damage is made in the test from real or generated files: truncation at several points
 // (baseline and progressive JPEG, PNG, WebP, TIFF, GIF, HEIC, AVIF), a header claiming a larger
-// size, extraneous bytes before a marker (harmless), PNG checksum errors and bit flips in
-// entropy-coded data.
+// size, extraneous bytes before a marker (harmless), PNG checksum errors (fatal in image data,
+// harmless in an ancillary chunk) and bit flips in entropy-coded data.
 #include <algorithm>
 #include <filesystem>
 #include <string>
@@ -213,6 +213,14 @@ TEST_F(DecodeCorpusTest, PngChecksumErrorsNameTheChunk) {
   ASSERT_TRUE(data.ok());
   EXPECT_THAT(ExpectCorrupt(*data, "data.png"), HasSubstr("IDAT: CRC error"));
   EXPECT_THAT(ExpectCorrupt(Truncated(png, 0.5), "cut.png"), HasSubstr("not enough data"));
+  // A bad CRC in ancillary data loses no pixel: libpng warns ("tEXt: CRC error") and the image
+  // decodes as it would without the chunk.
+  for (const bool good_crc : {true, false}) {
+    Result<std::string> text = WithPngTextChunk(png, "scanned 2019", good_crc);
+    ASSERT_TRUE(text.ok()) << text.error().ToString();
+    const Result<EngineResult> result = Process(*text, "text.png");
+    EXPECT_TRUE(result.ok()) << good_crc << ": " << result.error().ToString();
+  }
 }
 
 }  // namespace
