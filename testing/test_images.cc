@@ -400,6 +400,7 @@ std::vector<SampleFile> BrokenSet() {
       {"notes.jpg", BrokenKind::kText, StatusCode::kInvalidArgument},
       {"vector.png", BrokenKind::kSvg, StatusCode::kInvalidArgument},
       {"huge.png", BrokenKind::kHugePng, StatusCode::kResourceExhausted},
+      {"lying.jpg", BrokenKind::kLyingJpeg, StatusCode::kInvalidArgument},
   };
 }
 
@@ -483,6 +484,10 @@ Result<std::string> MakeBrokenImage(BrokenKind kind) {
       return std::string(kSvg);
     case BrokenKind::kHugePng:
       return MakeHugePng();
+    case BrokenKind::kLyingJpeg: {
+      PIXFLEET_ASSIGN_OR_RETURN(std::string jpeg, MakeTestImage(Spec(300, 200, TestFormat::kJpeg)));
+      return WithJpegSizeClaim(jpeg, 9500, 9500);
+    }
   }
   return InvalidArgument("unknown broken kind");
 }

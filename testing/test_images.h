@@ -63,6 +63,7 @@ enum class BrokenKind {
   kText,           // plain text notes
   kSvg,            // an SVG document (named .png in the "broken" set)
   kHugePng,        // a real 12000x9000 single-colour PNG: 108 MP, over the default limit
+  kLyingJpeg,      // a 300x200 JPEG whose header claims 9500x9500: its data ends early
 };
 
 Result<std::string> MakeBrokenImage(BrokenKind kind);

@@ -134,12 +134,7 @@ TEST_F(DecodeCorpusTest, TruncatedPhotosFailAsTruncated) {
 TEST_F(DecodeCorpusTest, AHeaderClaimingMoreThanTheDataHoldsFails) {
   // The case: a 300x200 JPEG whose frame header claims 9500x9500 (under the pixel
   // limit) decoded to grey 1600x1600 outputs and "succeeded".
-  TestImageSpec spec;
-  spec.width = 300;
-  spec.height = 200;
-  Result<std::string> small = MakeTestImage(spec);
-  ASSERT_TRUE(small.ok());
-  Result<std::string> liar = WithJpegSizeClaim(*small, 9500, 9500);
+  Result<std::string> liar = MakeBrokenImage(BrokenKind::kLyingJpeg);
   ASSERT_TRUE(liar.ok()) << liar.error().ToString();
   EXPECT_THAT(ExpectCorrupt(*liar, "liar.jpg"), HasSubstr("premature end of data segment"));
 

@@ -101,12 +101,7 @@ TEST_F(InputsE2eTest, CollidingOutputKeysAreRefusedBeforeAnyWork) {
 }
 
 TEST_F(InputsE2eTest, DamagedImagesFailWithTheirReasonAndHarmlessWarningsPass) {
-  TestImageSpec small;
-  small.width = 300;
-  small.height = 200;
-  Result<std::string> small_jpeg = MakeTestImage(small);
-  ASSERT_TRUE(small_jpeg.ok());
-  Result<std::string> liar = WithJpegSizeClaim(*small_jpeg, 9500, 9500);
+  Result<std::string> liar = MakeBrokenImage(BrokenKind::kLyingJpeg);
   Result<std::string> padded = WithBytesBeforeJpegMarker(jpeg_, 0xDB, std::string(3, '\0'));
   TestImageSpec png_spec;
   png_spec.format = TestFormat::kPng;
