@@ -49,7 +49,7 @@ void SkipSummary::Add(const SkippedEntry& entry) {
   if (group->examples.size() < kExamples) group->examples.push_back(entry.key);
 }
 
-int64_t SkipSummary::total() const {
+int64_t SkipSummary::Total() const {
   int64_t total = 0;
   for (const Group& group : groups_) total += group.count;
   return total;
@@ -57,7 +57,7 @@ int64_t SkipSummary::total() const {
 
 std::string SkipSummary::Describe() const {
   if (groups_.empty()) return "";
-  const int64_t count = total();
+  const int64_t count = Total();
   std::string text = "passed over " + std::to_string(count) + (count == 1 ? " entry" : " entries") +
                      " of the source (see README, \"Inputs\"):\n";
   for (const Group& group : groups_) {

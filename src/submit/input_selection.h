@@ -31,8 +31,8 @@ class SkipSummary {
   };
 
   void Add(const SkippedEntry& entry);
-  const std::vector<Group>& groups() const { return groups_; }
-  int64_t total() const;
+  const std::vector<Group>& Groups() const { return groups_; }
+  int64_t Total() const;
 
   // "" when nothing was skipped; otherwise a heading and one line per reason, each ending in
   // '\n':

@@ -30,7 +30,7 @@ TEST(InputSelectionTest, ListsImagesInKeyOrderOutsideTheExcludedPrefix) {
   auto listing = ListInputs(store, "out/");
   ASSERT_TRUE(listing.ok());
   EXPECT_EQ(listing->keys, (std::vector<std::string>{"a.jpg", "b/1.JPG", "b/2.png", "outer.png"}));
-  EXPECT_EQ(listing->skipped.total(), 0);
+  EXPECT_EQ(listing->skipped.Total(), 0);
   auto all = ListInputs(store, "");
   ASSERT_TRUE(all.ok());
   EXPECT_EQ(all->keys.size(), 5u);
@@ -68,9 +68,9 @@ TEST(InputSelectionTest, SkipSummaryCountsEverythingButKeepsAFewExamples) {
   SkipSummary summary;
   for (int i = 0; i < 1000; ++i) summary.Add({"l" + std::to_string(i) + ".jpg", "dangling"});
   summary.Add({"bad\x1b[31m.jpg", "outside"});
-  ASSERT_EQ(summary.groups().size(), 2u);
-  EXPECT_EQ(summary.groups()[0].examples.size(), SkipSummary::kExamples);
-  EXPECT_EQ(summary.total(), 1001);
+  ASSERT_EQ(summary.Groups().size(), 2u);
+  EXPECT_EQ(summary.Groups()[0].examples.size(), SkipSummary::kExamples);
+  EXPECT_EQ(summary.Total(), 1001);
   EXPECT_EQ(summary.Describe(),
             "passed over 1001 entries of the source (see README, \"Inputs\"):\n"
             "  dangling: 1000 (l0.jpg, l1.jpg, l2.jpg, ...)\n"
