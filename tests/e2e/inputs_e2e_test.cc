@@ -1,8 +1,9 @@
 // End-to-end tests of what `pixfleet run` takes as inputs and where it writes, through the real
 // binary: colliding output keys refused before any work, damaged images failing with their
 // decoder's reason while harmless camera warnings pass, an earlier output folder inside the
-// source not taken for inputs, symlinks in the source followed only inside it, a symlinked
-// folder inside OUT never written through, and recipe files that are not one recipe.
+// source not taken for inputs, symlinks in the source followed only inside it (and what was
+// passed over said by `run` and `submit`), a symlinked folder inside OUT never written through,
+// and recipe files that are not one recipe.
 #include <filesystem>
 #include <map>
 #include <string>
@@ -170,6 +171,24 @@ TEST_F(InputsE2eTest, SymlinksInTheSourceAreFollowedOnlyInsideIt) {
   EXPECT_EQ(rows.size(), 2u);
   EXPECT_TRUE(rows.contains("a.jpg"));
   EXPECT_TRUE(rows.contains("alias.jpg"));
+}
+
+TEST_F(InputsE2eTest, SubmitSaysWhatItPassedOverToo) {
+  WriteFileForTest(source_ / "a.jpg", jpeg_);
+  WriteFileForTest(source_ / "old-thumbs/a/thumb.jpg", jpeg_);
+  fs::create_directories(source_ / "old-thumbs/.pixfleet");
+  fs::create_symlink("/etc/hostname.jpg", source_ / "planted.jpg");
+  const ProcessOutcome submit =
+      RunPixfleet({"submit", source_.string(), "--recipe", recipe_.string(), "--queue",
+                   "sqlite://" + dir_.Join("queue.db"), "--db",
+                   "sqlite://" + dir_.Join("results.db"), "--out", out_.string()},
+                  dir_.path().string());
+  ASSERT_EQ(submit.exit_code, 0) << submit.err;
+  EXPECT_NE(submit.out.find("1 inputs"), std::string::npos) << submit.out;
+  EXPECT_NE(submit.out.find("passed over 2 entries of the source"), std::string::npos)
+      << submit.out;
+  EXPECT_NE(submit.out.find("(old-thumbs/)"), std::string::npos) << submit.out;
+  EXPECT_NE(submit.out.find("(planted.jpg)"), std::string::npos) << submit.out;
 }
 
 TEST_F(InputsE2eTest, ASymlinkedFolderInsideOutIsNeverWrittenThrough) {
