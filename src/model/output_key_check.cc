@@ -25,6 +25,14 @@ struct Entry {
   uint32_t output;
 };
 
+// A folder of some key: the first `length` bytes of the key of (task, output).
+struct Folder {
+  uint64_t hash;
+  uint32_t task;
+  uint32_t output;
+  uint32_t length;
+};
+
 uint64_t HashKey(std::string_view key) { return std::hash<std::string_view>{}(key); }
 
 struct Problem {
@@ -38,12 +46,30 @@ class KeyChecker {
       : outputs_(outputs), tasks_(tasks) {}
 
   Status Check() {
+    // One pass expands every key, and notes its folders; consecutive keys (tasks come in key
+    // order) mostly share their folders, so each is noted once per run of keys.
     entries_.reserve(tasks_.size() * outputs_.size());
+    std::vector<uint64_t> last_folder_at_depth;
     for (uint32_t t = 0; t < tasks_.size(); ++t) {
-      for (uint32_t o = 0; o < outputs_.size(); ++o)
-        entries_.push_back({HashKey(KeyOf(t, o)), t, o});
+      for (uint32_t o = 0; o < outputs_.size(); ++o) {
+        const std::string key = KeyOf(t, o);
+        entries_.push_back({HashKey(key), t, o});
+        size_t depth = 0;
+        for (size_t slash = key.find('/'); slash != std::string::npos;
+             slash = key.find('/', slash + 1), ++depth) {
+          const uint64_t hash = HashKey(std::string_view(key.data(), slash));
+          if (depth == last_folder_at_depth.size()) last_folder_at_depth.push_back(~hash);
+          if (last_folder_at_depth[depth] == hash) continue;
+          last_folder_at_depth[depth] = hash;
+          folders_.push_back({hash, t, o, static_cast<uint32_t>(slash)});
+        }
+      }
     }
     std::sort(entries_.begin(), entries_.end(), [](const Entry& a, const Entry& b) {
+      return a.hash != b.hash ? a.hash < b.hash
+                              : (a.task != b.task ? a.task < b.task : a.output < b.output);
+    });
+    std::sort(folders_.begin(), folders_.end(), [](const Folder& a, const Folder& b) {
       return a.hash != b.hash ? a.hash < b.hash
                               : (a.task != b.task ? a.task < b.task : a.output < b.output);
     });
@@ -91,27 +117,24 @@ class KeyChecker {
     }
   }
 
-  // A key that is also a folder of another key ("a" and "a/b.jpg"): look up every folder prefix
-  // of every key among the keys.
+  // A key that is also a folder of another key ("a" and "a/b.jpg"): both lists are sorted by
+  // hash, so one merge finds every candidate with sequential reads.
   void FindFolderConflicts() {
-    for (const Entry& entry : entries_) {
-      const std::string key = KeyOf(entry.task, entry.output);
-      for (size_t slash = key.find('/'); slash != std::string::npos;
-           slash = key.find('/', slash + 1)) {
-        const std::string_view folder(key.data(), slash);
-        const uint64_t hash = HashKey(folder);
-        auto match = std::lower_bound(entries_.begin(), entries_.end(), hash,
-                                      [](const Entry& e, uint64_t h) { return e.hash < h; });
-        for (; match != entries_.end() && match->hash == hash; ++match) {
-          if (KeyOf(match->task, match->output) != folder) continue;
-          // Every key under the folder finds it: report the folder once.
-          if (!reported_folders_.emplace(folder).second) break;
-          Problem problem;
-          problem.writers.push_back(Writer(*match));
-          problem.folder_of = "\"" + key + "\" from " + Writer(entry);
-          Report(std::string(folder), std::move(problem));
-          break;
-        }
+    auto entry = entries_.begin();
+    for (const Folder& folder : folders_) {
+      while (entry != entries_.end() && entry->hash < folder.hash) ++entry;
+      for (auto match = entry; match != entries_.end() && match->hash == folder.hash; ++match) {
+        const std::string key = KeyOf(folder.task, folder.output);
+        const std::string_view path(key.data(), folder.length);
+        if (KeyOf(match->task, match->output) != path) continue;
+        // Several keys under the folder may find it: report the folder once.
+        if (!reported_folders_.emplace(path).second) break;
+        Problem problem;
+        problem.writers.push_back(Writer(*match));
+        problem.folder_of = "\"" + key + "\" from " + tasks_[folder.task].input_key + " (output " +
+                            outputs_[folder.output].name + ")";
+        Report(std::string(path), std::move(problem));
+        break;
       }
     }
   }
@@ -146,6 +169,7 @@ class KeyChecker {
   std::span<const OutputSpec> outputs_;
   std::span<const TaskSpec> tasks_;
   std::vector<Entry> entries_;
+  std::vector<Folder> folders_;
   std::map<std::string, Problem> examples_;
   std::set<std::string, std::less<>> reported_folders_;
   size_t problem_count_ = 0;
