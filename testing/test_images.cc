@@ -400,6 +400,7 @@ std::vector<SampleFile> BrokenSet() {
       {"notes.jpg", BrokenKind::kText, StatusCode::kInvalidArgument},
       {"vector.png", BrokenKind::kSvg, StatusCode::kInvalidArgument},
       {"huge.png", BrokenKind::kHugePng, StatusCode::kResourceExhausted},
+      {"lying.jpg", BrokenKind::kLyingJpeg, StatusCode::kInvalidArgument},
   };
 }
 
@@ -483,8 +484,104 @@ Result<std::string> MakeBrokenImage(BrokenKind kind) {
       return std::string(kSvg);
     case BrokenKind::kHugePng:
       return MakeHugePng();
+    case BrokenKind::kLyingJpeg: {
+      PIXFLEET_ASSIGN_OR_RETURN(std::string jpeg, MakeTestImage(Spec(300, 200, TestFormat::kJpeg)));
+      return WithJpegSizeClaim(jpeg, 9500, 9500);
+    }
   }
   return InvalidArgument("unknown broken kind");
+}
+
+namespace {
+
+// The offset of the first segment with `marker` in a JPEG (its 0xFF byte), walking the segments
+// of the header; npos if the scan starts first or the file ends.
+size_t FindJpegSegment(std::string_view jpeg, uint8_t marker) {
+  size_t at = 2;  // after SOI
+  while (at + 4 <= jpeg.size() && static_cast<uint8_t>(jpeg[at]) == 0xFF) {
+    const auto code = static_cast<uint8_t>(jpeg[at + 1]);
+    if (code == marker) return at;
+    if (code == 0xDA) break;  // start of scan: no more header segments
+    const size_t length = (static_cast<size_t>(static_cast<uint8_t>(jpeg[at + 2])) << 8) |
+                          static_cast<uint8_t>(jpeg[at + 3]);
+    at += 2 + length;
+  }
+  return std::string_view::npos;
+}
+
+}  // namespace
+
+Result<std::string> WithJpegSizeClaim(std::string_view jpeg, int width, int height) {
+  for (const uint8_t sof : {uint8_t{0xC0}, uint8_t{0xC1}, uint8_t{0xC2}}) {
+    const size_t at = FindJpegSegment(jpeg, sof);
+    if (at == std::string_view::npos || at + 9 > jpeg.size()) continue;
+    std::string out(jpeg);
+    out[at + 5] = static_cast<char>((height >> 8) & 0xFF);
+    out[at + 6] = static_cast<char>(height & 0xFF);
+    out[at + 7] = static_cast<char>((width >> 8) & 0xFF);
+    out[at + 8] = static_cast<char>(width & 0xFF);
+    return out;
+  }
+  return InvalidArgument("no SOF segment in the JPEG");
+}
+
+Result<std::string> WithBytesBeforeJpegMarker(std::string_view jpeg, uint8_t marker,
+                                              std::string_view junk) {
+  if (junk.find('\xFF') != std::string_view::npos) return InvalidArgument("junk holds 0xFF");
+  const size_t at = FindJpegSegment(jpeg, marker);
+  if (at == std::string_view::npos) return InvalidArgument("no such marker in the JPEG header");
+  std::string out(jpeg.substr(0, at));
+  out.append(junk);
+  out.append(jpeg.substr(at));
+  return out;
+}
+
+Result<std::string> WithPngChunkCrcBroken(std::string_view png, std::string_view chunk) {
+  size_t at = 8;  // after the signature
+  while (at + 12 <= png.size()) {
+    const size_t length = (static_cast<size_t>(static_cast<uint8_t>(png[at])) << 24) |
+                          (static_cast<size_t>(static_cast<uint8_t>(png[at + 1])) << 16) |
+                          (static_cast<size_t>(static_cast<uint8_t>(png[at + 2])) << 8) |
+                          static_cast<uint8_t>(png[at + 3]);
+    if (png.substr(at + 4, 4) == chunk) {
+      std::string out(png);
+      const size_t crc = at + 8 + length;
+      if (crc >= out.size()) break;
+      out[crc] = static_cast<char>(out[crc] ^ 0x01);
+      return out;
+    }
+    at += 12 + length;
+  }
+  return InvalidArgument("no " + std::string(chunk) + " chunk in the PNG");
+}
+
+Result<std::string> WithPngTextChunk(std::string_view png, std::string_view text, bool good_crc) {
+  constexpr size_t kAfterHeader = 8 + 25;  // signature, then the 13-byte IHDR chunk
+  if (png.size() < kAfterHeader || png.substr(12, 4) != "IHDR") {
+    return InvalidArgument("not a PNG with IHDR first");
+  }
+  const std::string body = "tEXtComment" + std::string(1, '\0') + std::string(text);
+  uint32_t crc = 0xFFFFFFFFu;  // CRC-32 as PNG uses it, bit by bit: the chunks are tiny
+  for (const char c : body) {
+    crc ^= static_cast<uint8_t>(c);
+    for (int bit = 0; bit < 8; ++bit) crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
+  }
+  crc = ~crc ^ (good_crc ? 0u : 1u);
+  const auto be32 = [](uint32_t value) {
+    std::string out(4, '\0');
+    for (int i = 0; i < 4; ++i)
+      out[static_cast<size_t>(i)] = static_cast<char>(value >> (24 - 8 * i));
+    return out;
+  };
+  std::string out(png.substr(0, kAfterHeader));
+  out += be32(static_cast<uint32_t>(body.size() - 4)) + body + be32(crc);
+  out.append(png.substr(kAfterHeader));
+  return out;
+}
+
+std::string Truncated(std::string_view bytes, double fraction) {
+  return std::string(
+      bytes.substr(0, static_cast<size_t>(static_cast<double>(bytes.size()) * fraction)));
 }
 
 std::vector<std::string> SampleSetNames() { return {"demo", "formats", "broken", "bench", "soak"}; }

@@ -63,9 +63,26 @@ enum class BrokenKind {
   kText,           // plain text notes
   kSvg,            // an SVG document (named .png in the "broken" set)
   kHugePng,        // a real 12000x9000 single-colour PNG: 108 MP, over the default limit
+  kLyingJpeg,      // a 300x200 JPEG whose header claims 9500x9500: its data ends early
 };
 
 Result<std::string> MakeBrokenImage(BrokenKind kind);
+
+// Damage done to a valid file, for the corpus of damaged inputs (docs/task_lifecycle.md):
+// The JPEG with its frame header (SOF) claiming `width` x `height`: its data then ends long
+// before the declared size, at the EOI marker. kInvalidArgument if `jpeg` has no SOF.
+Result<std::string> WithJpegSizeClaim(std::string_view jpeg, int width, int height);
+// The JPEG with `junk` (no 0xFF byte) inserted before its first `marker` segment (0xDB: the
+// quantisation table): libjpeg's "N extraneous bytes before marker" warning, harmless.
+Result<std::string> WithBytesBeforeJpegMarker(std::string_view jpeg, uint8_t marker,
+                                              std::string_view junk);
+// The PNG with the CRC of its first `chunk` ("IHDR", "IDAT") flipped.
+Result<std::string> WithPngChunkCrcBroken(std::string_view png, std::string_view chunk);
+// The PNG with a tEXt chunk ("Comment", `text`) after its header, whose CRC is wrong unless
+// `good_crc`: damage to ancillary data, which loses no pixel.
+Result<std::string> WithPngTextChunk(std::string_view png, std::string_view text, bool good_crc);
+// The first `fraction` (0..1) of `bytes`.
+std::string Truncated(std::string_view bytes, double fraction);
 
 // One file of a sample set and the failure the engine should report for it (kOk: succeeds).
 struct SampleFile {

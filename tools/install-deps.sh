@@ -33,6 +33,9 @@ packages=(
   libpq-dev librabbitmq-dev libcurl4-openssl-dev libpugixml-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev sqlite3 libvips-tools
+  # real camera JPEGs for the decoder corpus (src/imaging/decode_corpus_test.cc): photographs
+  # with their EXIF, and camera files of many makes cut after their header
+  mate-backgrounds golang-github-rwcarlsen-goexif-dev
 )
 
 if [ "$with_services" -eq 1 ]; then

@@ -82,6 +82,7 @@ int RunSubmit(const SubmitFlags& flags) {
               << " tasks/s)";
   }
   std::cout << "\noutputs go to " << report->batch.output_url << "\n";
+  std::cout << report->skipped.Describe();
   return 0;
 }
 

@@ -1,6 +1,7 @@
 #include "core/read_file.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include "testing/temp_dir.h"
 
@@ -22,6 +23,21 @@ TEST(ReadFileTest, ReadsBinaryContentAndChecksTheSizeFirst) {
   auto missing = ReadWholeFile(dir.Join("nope"));
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.error().code(), StatusCode::kNotFound);
+}
+
+TEST(ReadFileTest, AFolderOrAPipeIsNamedForWhatItIs) {
+  TempDir dir;
+  WriteFileForTest(dir.path() / "recipes/r.yaml", "name: r\n");
+  auto folder = ReadWholeFile(dir.Join("recipes"));
+  ASSERT_FALSE(folder.ok());
+  EXPECT_EQ(folder.error().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(folder.error().message(),
+            dir.Join("recipes") + " is a folder, not a file: name the file itself");
+  ASSERT_EQ(::mkfifo(dir.Join("pipe").c_str(), 0600), 0);
+  auto pipe = ReadWholeFile(dir.Join("pipe"));  // must not block
+  ASSERT_FALSE(pipe.ok());
+  EXPECT_EQ(pipe.error().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(pipe.error().message().find("not a regular file"), std::string::npos);
 }
 
 }  // namespace

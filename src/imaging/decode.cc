@@ -1,14 +1,28 @@
 // Decode through vips thumbnail_buffer: it picks the loader's shrink-on-load (JPEG DCT scaling,
-// WebP/HEIF scaled decode) and finishes with a premultiplied Lanczos reduce.
+// WebP/HEIF scaled decode) and finishes with a premultiplied Lanczos reduce. Which decoder
+// complaints fail the decode is decode_policy.h's rule.
 #include "imaging/decode.h"
 
+#include <algorithm>
+
 #include "imaging/colour.h"
+#include "imaging/decode_policy.h"
 #include "imaging/vips_util.h"
+#include "imaging/vips_warnings.h"
 
 namespace pixfleet {
+namespace {
 
-Result<vips::VImage> DecodeForPlan(std::string_view input, std::string_view format,
-                                   const DecodePlan& plan, const Deadline& deadline) {
+// Rows read at a time when a failed decode is replayed for its decoder's warnings.
+constexpr int kReplayRows = 16;
+
+struct Attempt {
+  Result<vips::VImage> image;
+  std::string vips_message;  // libvips' error text as thrown (all its lines), when it failed
+};
+
+Attempt Decode(std::string_view input, std::string_view options, const DecodePlan& plan,
+               const Deadline& deadline) {
   const BorrowedBlob blob(input);  // outlives `thumbnail`, the only image reading it
   try {
     vips::VImage thumbnail = vips::VImage::thumbnail_buffer(
@@ -18,18 +32,61 @@ Result<vips::VImage> DecodeForPlan(std::string_view input, std::string_view form
             ->set("size", VIPS_SIZE_DOWN)
             ->set("no_rotate", true)
             // libvips 8.14.1's thumbnail_buffer ignores its own fail_on argument (thumbnail from a
-            // file honours it); the loader option string does reach the loader. "error" also
-            // covers truncation.
-            ->set("option_string", "fail_on=error"));
+            // file honours it); the loader option string does reach the loader.
+            ->set("option_string", std::string(options).c_str()));
     deadline.Watch(thumbnail);
     // WithOwnedBlobs while `thumbnail` (and so the loader) is still alive: see vips_util.h.
     const vips::VImage decoded = WithOwnedBlobs(thumbnail.copy_memory());
-    return DropMismatchedProfile(decoded);
+    return {DropMismatchedProfile(decoded), {}};
   } catch (const vips::VError& error) {
-    std::string message = TakeVipsError(error, format);
-    if (deadline.Expired()) return deadline.ExceededStatus();
-    return InvalidArgument("corrupt or truncated image: " + message);
+    return {Internal("decode failed"), error.what()};
   }
+}
+
+// Reads `input` once more, row strip by row strip on this thread, so that the warnings its
+// decoder logs reach a capture here (the failed decode ran on libvips' worker threads). Stops at
+// the first warning, an error or the deadline. Only ever called for an input that failed.
+std::vector<std::string> ReplayForWarnings(std::string_view input, const Deadline& deadline) {
+  const VipsWarningCapture capture;
+  try {
+    const vips::VImage image =
+        vips::VImage::new_from_buffer(input.data(), input.size(), "",
+                                      vips::VImage::option()
+                                          ->set("access", VIPS_ACCESS_SEQUENTIAL)
+                                          ->set("fail_on", VIPS_FAIL_ON_ERROR));
+    const vips::VRegion region = image.region();
+    for (int top = 0; top < image.height() && capture.Messages().empty() && !deadline.Expired();
+         top += kReplayRows) {
+      region.prepare(0, top, image.width(), std::min(kReplayRows, image.height() - top));
+    }
+  } catch (const vips::VError&) {
+    vips_error_clear();  // the first decode's message is the one reported
+  }
+  return capture.Messages();
+}
+
+Status Failure(const Attempt& attempt, std::string_view input, std::string_view format,
+               const Deadline& deadline) {
+  if (deadline.Expired()) return deadline.ExceededStatus();
+  const std::vector<std::string> warnings = NamesNoReason(attempt.vips_message, format)
+                                                ? ReplayForWarnings(input, deadline)
+                                                : std::vector<std::string>();
+  return InvalidArgument("corrupt or truncated image: " +
+                         FailureReason(attempt.vips_message, format, warnings));
+}
+
+}  // namespace
+
+Result<vips::VImage> DecodeForPlan(std::string_view input, std::string_view format,
+                                   const DecodePlan& plan, const Deadline& deadline) {
+  Attempt attempt = Decode(input, FirstDecodeOptions(format), plan, deadline);
+  if (!attempt.image.ok() && format == "jpeg" && !deadline.Expired() &&
+      OnlyHarmlessJpegWarnings(attempt.vips_message)) {
+    vips_error_clear();
+    attempt = Decode(input, TolerantDecodeOptions(), plan, deadline);
+  }
+  if (attempt.image.ok()) return std::move(attempt.image);
+  return Failure(attempt, input, format, deadline);
 }
 
 }  // namespace pixfleet

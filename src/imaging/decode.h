@@ -1,6 +1,8 @@
 // The single decode of a ProcessImage call: shrink-on-load to the plan's decode box, pixels kept
 // in the stored orientation, computed into memory once so that every output and analysis reads
-// the same pixels. Corrupt or truncated data fails here, as kInvalidArgument.
+// the same pixels. Corrupt or truncated data fails here, as kInvalidArgument, by the rule in
+// decode_policy.h (a JPEG whose data ends before its declared size fails; the extraneous bytes
+// many cameras write do not), with the decoder's own reason where libvips only logged it.
 #pragma once
 
 #include <string_view>

@@ -3,11 +3,13 @@
 // image format 'svg'" rather than as unreadable.
 #include "imaging/loader.h"
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <cstdio>
 
 #include "imaging/vips_util.h"
+#include "imaging/vips_warnings.h"
 
 namespace pixfleet {
 namespace {
@@ -90,26 +92,70 @@ Status CheckInputSize(std::string_view input, const EngineLimits& limits) {
   return Status::Ok();
 }
 
+std::optional<Signature> SniffSignature(std::string_view input) {
+  static constexpr std::array<std::string_view, 11> kHeifBrands = {
+      "heic", "heix", "hevc", "hevx", "heim", "heis", "hevm", "hevs", "mif1", "msf1", "avif"};
+  const auto at = [&](size_t offset, std::string_view magic) {
+    return input.size() >= offset + magic.size() && input.substr(offset, magic.size()) == magic;
+  };
+  if (at(0, "\xFF\xD8\xFF")) return Signature{"jpeg", "jpegload_buffer"};
+  if (at(0, "\x89PNG\r\n\x1A\n")) return Signature{"png", "pngload_buffer"};
+  if (at(0, "GIF87a") || at(0, "GIF89a")) return Signature{"gif", "gifload_buffer"};
+  if (at(0, "RIFF") && at(8, "WEBP")) return Signature{"webp", "webpload_buffer"};
+  if (at(0, std::string_view("II*\0", 4)) || at(0, std::string_view("MM\0*", 4)) ||
+      at(0, std::string_view("II+\0", 4)) || at(0, std::string_view("MM\0+", 4))) {
+    return Signature{"tiff", "tiffload_buffer"};
+  }
+  if (at(4, "ftyp") && input.size() >= 12 &&
+      std::find(kHeifBrands.begin(), kHeifBrands.end(), input.substr(8, 4)) != kHeifBrands.end()) {
+    return Signature{"heif", "heifload_buffer"};
+  }
+  return std::nullopt;
+}
+
 Result<ImageHeader> ReadImageHeader(std::string_view input) {
   const char* loader = vips_foreign_find_load_buffer(input.data(), input.size());
-  if (loader == nullptr) {
-    vips_error_clear();
-    return InvalidArgument("not an image (unrecognised content)");
+  if (loader == nullptr) vips_error_clear();
+  LoaderFormat format = loader == nullptr ? LoaderFormat{} : FormatFromLoaderClass(loader);
+  std::string_view forced_loader;  // empty: the one libvips finds
+  if (!format.supported) {
+    // libvips 8.14's TIFF test opens the file, so a TIFF cut before its directory is not
+    // recognised and goes to a catch-all loader (ImageMagick's, blocked). A file that starts like
+    // a supported format is read by that format's loader instead, for the reason it fails.
+    const std::optional<Signature> signature = SniffSignature(input);
+    if (!signature.has_value()) {
+      if (loader == nullptr) return InvalidArgument("not an image (unrecognised content)");
+      return InvalidArgument("unsupported image format '" + format.name + "'");
+    }
+    format = {std::string(signature->format), true};
+    forced_loader = signature->loader;
   }
-  LoaderFormat format = FormatFromLoaderClass(loader);
-  if (!format.supported) return InvalidArgument("unsupported image format '" + format.name + "'");
 
   ImageHeader header;
   header.format = std::move(format.name);
+  // Reading the header runs on this thread: the decoder's warnings reach the capture (libpng's
+  // "IHDR: CRC error" arrives only that way).
+  const VipsWarningCapture capture;
   try {
     // Opening reads the header only; pixels are decoded lazily and this image is never computed.
-    vips::VImage image = vips::VImage::new_from_buffer(
-        input.data(), input.size(), "",
-        vips::VImage::option()->set("access", VIPS_ACCESS_SEQUENTIAL));
+    const BorrowedBlob blob(input);
+    vips::VImage image;
+    if (forced_loader.empty()) {
+      image = vips::VImage::new_from_buffer(
+          input.data(), input.size(), "",
+          vips::VImage::option()->set("access", VIPS_ACCESS_SEQUENTIAL));
+    } else {
+      vips::VImage::call(std::string(forced_loader).c_str(),
+                         vips::VImage::option()
+                             ->set("buffer", blob.Get())
+                             ->set("access", VIPS_ACCESS_SEQUENTIAL)
+                             ->set("out", &image));
+    }
     header.stored = {image.width(), image.height()};
     header.orientation = ReadOrientation(image);
   } catch (const vips::VError& error) {
-    return InvalidArgument("corrupt or truncated image: " + TakeVipsError(error));
+    return InvalidArgument("corrupt or truncated image: " +
+                           FailureReason(error.what(), header.format, capture.Messages()));
   }
   if (header.stored.width <= 0 || header.stored.height <= 0) {
     return InvalidArgument("corrupt or truncated image: header gives no size");

@@ -3,6 +3,7 @@
 // pixel limit. Messages do not name the input; the engine adds that.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -16,6 +17,13 @@ struct LoaderFormat {
   std::string name;  // "jpeg", "png", "webp", "tiff", "gif", "heif"; or e.g. "svg", "pdf"
   bool supported = false;
 };
+
+// The supported format a file's first bytes announce, whatever libvips makes of the rest.
+struct Signature {
+  std::string_view format;  // "jpeg", "png", "gif", "webp", "tiff", "heif"
+  std::string_view loader;  // the libvips operation that reads it: "tiffload_buffer"
+};
+std::optional<Signature> SniffSignature(std::string_view input);
 
 // Maps a libvips loader class name ("VipsForeignLoadJpegBuffer", "VipsForeignLoadNsgifBuffer",
 // "VipsForeignLoadSvgBuffer") to the short format name and whether pixfleet accepts it.
@@ -31,7 +39,9 @@ struct ImageHeader {
 Status CheckInputSize(std::string_view input, const EngineLimits& limits);
 
 // Identifies the loader and reads the header (no decode). kInvalidArgument "not an image
-// (unrecognised content)", "unsupported image format 'svg'", "corrupt or truncated image: ...".
+// (unrecognised content)", "unsupported image format 'svg'", "corrupt or truncated image: ...";
+// a file that starts like a supported format but that libvips takes for another (a TIFF cut
+// before its directory) is "corrupt or truncated" with its own loader's reason.
 Result<ImageHeader> ReadImageHeader(std::string_view input);
 
 // kResourceExhausted "image is 12000x9000 = 108.0 MP, over the limit of 100.0 MP".

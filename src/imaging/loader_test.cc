@@ -25,6 +25,35 @@ TEST(FormatFromLoaderClassTest, OthersAreNamedButUnsupported) {
   EXPECT_FALSE(FormatFromLoaderClass("VipsForeignLoadJp2kBuffer").supported);
 }
 
+TEST(SniffSignatureTest, NamesTheSupportedFormatAFileAnnounces) {
+  const auto format = [](std::string_view bytes) {
+    const std::optional<Signature> signature = SniffSignature(bytes);
+    return signature.has_value() ? std::string(signature->format) : std::string("none");
+  };
+  EXPECT_EQ(format("\xFF\xD8\xFF\xE0rest"), "jpeg");
+  EXPECT_EQ(format("\x89PNG\r\n\x1A\n...."), "png");
+  EXPECT_EQ(format("GIF89a..."), "gif");
+  EXPECT_EQ(format(std::string_view("RIFF\x10\0\0\0WEBPVP8 ", 16)), "webp");
+  EXPECT_EQ(format(std::string_view("II*\0\x08\0\0\0", 8)), "tiff");
+  EXPECT_EQ(format(std::string_view("MM\0*\0\0\0\x08", 8)), "tiff");
+  EXPECT_EQ(format(std::string_view("\0\0\0\x18"
+                                    "ftypheic\0\0\0\0",
+                                    16)),
+            "heif");
+  EXPECT_EQ(format(std::string_view("\0\0\0\x18"
+                                    "ftypavif\0\0\0\0",
+                                    16)),
+            "heif");
+  EXPECT_EQ(format(std::string_view("\0\0\0\x18"
+                                    "ftypisom\0\0\0\0",
+                                    16)),
+            "none");  // MP4
+  EXPECT_EQ(format(std::string_view("RIFF\x10\0\0\0WAVEfmt ", 16)), "none");
+  EXPECT_EQ(format("<svg xmlns="), "none");
+  EXPECT_EQ(format("\xFF\xD8"), "none");  // too short to tell
+  EXPECT_EQ(format(""), "none");
+}
+
 TEST(CheckInputSizeTest, EmptyAndOversizedInputs) {
   EngineLimits limits;
   limits.max_input_bytes = 10;

@@ -10,6 +10,7 @@
 
 #include "imaging/engine.h"
 #include "imaging/vips_util.h"
+#include "imaging/vips_warnings.h"
 
 namespace pixfleet {
 namespace {
@@ -17,11 +18,6 @@ namespace {
 std::atomic<bool> g_started{false};
 std::once_flag g_init_once;
 std::string g_init_error;  // written once inside call_once, read after it
-
-// libvips logs every decoder warning through GLib (a corrupt JPEG can print thousands of lines).
-// Failures reach callers as Status values, so the warnings are dropped unless asked for.
-void DropLogMessage(const gchar* /*domain*/, GLogLevelFlags /*level*/, const gchar* /*message*/,
-                    gpointer /*user_data*/) {}
 
 void StartVips(bool log_warnings) {
   if (VIPS_INIT("pixfleet") != 0) {
@@ -32,9 +28,9 @@ void StartVips(bool log_warnings) {
   vips_cache_set_max(0);
   vips_cache_set_max_mem(0);
   vips_cache_set_max_files(0);
-  if (!log_warnings) {
-    g_log_set_handler("VIPS", G_LOG_LEVEL_WARNING, DropLogMessage, nullptr);
-  }
+  // Decoder warnings go to the capture of the thread that is reading an image (so that a
+  // failure can name its reason), otherwise nowhere unless asked for.
+  InstallVipsWarningHandler(log_warnings);
   g_started.store(true);
 }
 

@@ -31,20 +31,25 @@ std::string OneLine(std::string_view text) {
 
 }  // namespace
 
+std::string LinesAbout(std::string_view text, std::string_view format) {
+  std::string relevant;
+  std::istringstream stream{std::string(text)};
+  for (std::string line; std::getline(stream, line);) {
+    std::string domain = line.substr(0, line.find(':'));
+    std::transform(domain.begin(), domain.end(), domain.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (domain.find(format) != std::string::npos) relevant += line + "\n";
+  }
+  return relevant;
+}
+
 std::string TakeVipsError(const vips::VError& error, std::string_view format) {
   std::string text = error.what();
   if (!format.empty()) {
     // libvips keeps one error buffer for the whole process, so a failure on one thread can carry
     // lines from another thread's failure. Keep the lines whose domain ("VipsJpeg", "vipspng",
     // "tiff2vips", "heifload") names this image's format, when there are any.
-    std::string relevant;
-    std::istringstream stream(text);
-    for (std::string line; std::getline(stream, line);) {
-      std::string domain = line.substr(0, line.find(':'));
-      std::transform(domain.begin(), domain.end(), domain.begin(),
-                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-      if (domain.find(format) != std::string::npos) relevant += line + "\n";
-    }
+    std::string relevant = LinesAbout(text, format);
     if (!relevant.empty()) text = std::move(relevant);
   }
   std::string message = OneLine(text);
@@ -56,6 +61,12 @@ std::string TakeVipsErrorBuffer() {
   std::string message = OneLine(vips_error_buffer());
   vips_error_clear();
   return message;
+}
+
+std::string JoinMessageLines(const std::vector<std::string>& lines) {
+  std::string text;
+  for (const std::string& line : lines) text += line + "\n";
+  return OneLine(text);
 }
 
 BorrowedBlob::BorrowedBlob(std::string_view bytes)

@@ -7,6 +7,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <vips/vips8>
 
@@ -18,8 +19,15 @@ namespace pixfleet {
 // `format` ("jpeg", "png"), only the lines whose domain names it are kept (all when none does).
 std::string TakeVipsError(const vips::VError& error, std::string_view format = {});
 
+// The lines of libvips' error `text` whose domain names `format` ("VipsJpeg: ..." for "jpeg",
+// "vipspng: ..." for "png"), '\n'-terminated; "" when none does.
+std::string LinesAbout(std::string_view text, std::string_view format);
+
 // Same, for a C API call that failed: reads and clears the buffer.
 std::string TakeVipsErrorBuffer();
+
+// `lines` as one line, "; "-separated, without empty or repeated lines.
+std::string JoinMessageLines(const std::vector<std::string>& lines);
 
 // A VipsBlob that points at `bytes` without copying; `bytes` must outlive every image made from
 // it. Released on destruction.

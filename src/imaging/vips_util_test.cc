@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "imaging/engine_test_util.h"
+#include "imaging/vips_warnings.h"
 
 namespace pixfleet {
 namespace {
@@ -27,6 +28,24 @@ TEST_F(VipsUtilTest, OnlyTheLinesAboutThisImagesFormatAreKept) {
   // Nothing names the format: everything is kept rather than nothing.
   EXPECT_EQ(TakeVipsError(mixed, "webp"),
             "VipsJpeg: Corrupt JPEG data; vipspng: libpng read error");
+}
+
+TEST_F(VipsUtilTest, AFailureNamesTheDecodersReasonOverOtherImagesLines) {
+  // libvips returned a reason of the decoder's: it is the one given.
+  EXPECT_EQ(FailureReason("VipsJpeg: Premature end of input file\n", "jpeg", {"ignored"}),
+            "VipsJpeg: Premature end of input file");
+  // Only a generic line: the decoder's warnings come first.
+  EXPECT_EQ(FailureReason("vipspng: libpng read error\n", "png", {"IDAT: CRC error"}),
+            "IDAT: CRC error; vipspng: libpng read error");
+  // Nothing about this image at all: an earlier JPEG's warning left in the shared buffer must
+  // not be reported for a PNG.
+  EXPECT_EQ(FailureReason("VipsJpeg: Corrupt JPEG data: 3 extraneous bytes before marker 0xdb\n",
+                          "png", {"IHDR: CRC error", "IHDR: CRC error"}),
+            "IHDR: CRC error");
+  EXPECT_EQ(FailureReason("", "png", {"IHDR: CRC error"}), "IHDR: CRC error");
+  // No warning to offer: libvips' text as before.
+  EXPECT_EQ(FailureReason("vipspng: libpng read error\n", "png", {}), "vipspng: libpng read error");
+  EXPECT_EQ(FailureReason("", "png", {}), "unknown libvips error");
 }
 
 }  // namespace

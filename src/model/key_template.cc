@@ -6,6 +6,13 @@
 namespace pixfleet {
 namespace {
 
+// Dot names are reserved on every backend, so that a recipe means the same on all of them: the
+// local store keeps its state (.pixfleet/) and temp files (.pixfleet-tmp-*) under dot names and
+// never writes or lists any.
+constexpr const char* kReservedSegmentMessage =
+    "must not have a segment starting with '.' (reserved: .pixfleet holds pixfleet's state, "
+    "and a local output folder never writes dot names)";
+
 struct KeyParts {
   std::string_view path;  // "trips/2024/IMG_1"
   std::string_view stem;  // "IMG_1"
@@ -126,9 +133,13 @@ Status ValidateKeyTemplate(std::string_view key_template) {
   while (start <= key_template.size()) {
     size_t end = key_template.find('/', start);
     if (end == std::string_view::npos) end = key_template.size();
-    if (key_template.substr(start, end - start) == "..") {
+    const std::string_view segment = key_template.substr(start, end - start);
+    if (segment == "..") {
       return InvalidArgument(
           "must not contain a '..' segment (keys stay under the output location)");
+    }
+    if (segment.starts_with('.')) {
+      return InvalidArgument(kReservedSegmentMessage);
     }
     start = end + 1;
   }

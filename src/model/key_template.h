@@ -26,7 +26,8 @@ std::string ExpandKeyTemplate(const OutputSpec& output, std::string_view input_k
 std::string_view KeyWithoutExtension(std::string_view input_key);
 
 // Checks a template on its own: known placeholders only, balanced braces, relative (no leading
-// '/'), no '..' segment, and varies per input ({path} or {stem}). The message names the problem
+// '/'), no segment starting with '.' (no '..', no '.pixfleet': dot names are reserved), and
+// varies per input ({path} or {stem}). The message names the problem
 // but not the location; the recipe parser adds that.
 Status ValidateKeyTemplate(std::string_view key_template);
 

@@ -77,6 +77,11 @@ TEST(KeyTemplateTest, RejectsInvalidTemplates) {
       {"{pa{th}", "without a matching '}'"},
       {"path}", "without a matching '{'"},
       {"{name}.{ext}", "must contain {path} or {stem}"},
+      {".pixfleet/{path}.{ext}", "segment starting with '.'"},
+      {"out/.pixfleet/{path}.{ext}", "segment starting with '.'"},
+      {".pixfleet-tmp-{stem}", "segment starting with '.'"},
+      {"{dir}/.{stem}.{ext}", "segment starting with '.'"},
+      {"./{path}.{ext}", "segment starting with '.'"},
   };
   for (const Case& c : cases) {
     const Status status = ValidateKeyTemplate(c.key_template);

@@ -4,11 +4,13 @@
 #include <array>
 #include <charconv>
 #include <span>
+#include <sstream>
 #include <string>
 #include <type_traits>
 #include <utility>
 #include <vector>
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include "model/key_template.h"
@@ -499,14 +501,52 @@ class RecipeParser {
   std::string source_;
 };
 
+// Records where each document starts: a document's nodes carry no mark of its "---".
+class DocumentStarts final : public YAML::EventHandler {
+ public:
+  std::vector<int> lines;  // 0-based
+
+  void OnDocumentStart(const YAML::Mark& mark) override { lines.push_back(mark.line); }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+};
+
+// The 0-based line where the second document of `text` starts (0 if there is none).
+int SecondDocumentLine(const std::string& text) {
+  std::istringstream stream(text);
+  YAML::Parser parser(stream);
+  DocumentStarts starts;
+  while (starts.lines.size() < 2 && parser.HandleNextDocument(starts)) {
+  }
+  return starts.lines.size() < 2 ? 0 : std::max(starts.lines[1], 0);
+}
+
 }  // namespace
 
 Result<Recipe> ParseRecipeYaml(std::string_view yaml_text, std::string_view source_name) {
   RecipeParser parser(source_name);
   // yaml-cpp reports both syntax errors and misuse by throwing; nothing may escape this edge.
   try {
-    const YAML::Node root = YAML::Load(std::string(yaml_text));
-    return parser.Parse(root);
+    const std::string text(yaml_text);
+    // A plain load reads the first document and ignores the rest, so two recipes pasted into one
+    // file (or a stray "---") would silently run only the first: refuse every document after it.
+    const std::vector<YAML::Node> documents = YAML::LoadAll(text);
+    if (documents.size() > 1) {
+      return parser.ErrorAtLine(SecondDocumentLine(text), "",
+                                "a recipe is a single YAML document, but a second one starts "
+                                "here (remove the '---' line, or split the recipes into separate "
+                                "files)");
+    }
+    return parser.Parse(documents.empty() ? YAML::Node() : documents.front());
   } catch (const YAML::Exception& e) {
     return parser.ErrorAtLine(e.mark.line, "", "invalid YAML: " + e.msg);
   }

@@ -12,8 +12,9 @@
 
 namespace pixfleet {
 
-// Parses and validates `yaml_text`; `source_name` (a file name) prefixes every error message.
-// Errors are kInvalidArgument; the first problem found is reported.
+// Parses and validates `yaml_text`, which must hold one YAML document (a second one, after a
+// "---", is refused rather than ignored); `source_name` (a file name) prefixes every error
+// message. Errors are kInvalidArgument; the first problem found is reported.
 Result<Recipe> ParseRecipeYaml(std::string_view yaml_text, std::string_view source_name);
 
 }  // namespace pixfleet

@@ -405,6 +405,33 @@ outputs:
     {"- just\n- a list\n", "t.yaml:1: must be a mapping, got a list"},
     {"", "t.yaml:1: the recipe is empty; expected a mapping with name and outputs"},
     {"# only a comment\n", "t.yaml:1: the recipe is empty", true},
+    // A second document would be ignored by a plain load: two recipes pasted into one file, or a
+    // stray "---", must not run only the first half.
+    {R"(name: t
+outputs:
+  - name: a
+    format: jpeg
+---
+name: u
+outputs:
+  - name: b
+    format: png
+)",
+     "t.yaml:5: a recipe is a single YAML document, but a second one starts here (remove the "
+     "'---' line, or split the recipes into separate files)"},
+    {"name: t\nanalyses: [width]\n---\n",
+     "t.yaml:3: a recipe is a single YAML document, but a second one starts here", true},
+    {"name: t\nanalyses:\n  - width\n\n# the next recipe\n--- # b\nname: u\nanalyses: [width]\n",
+     "t.yaml:6: a recipe is a single YAML document, but a second one starts here", true},
+    {R"(name: t
+outputs:
+  - name: a
+    format: jpeg
+    key: ".pixfleet/{path}.{ext}"
+)",
+     "t.yaml:5: outputs[0].key: must not have a segment starting with '.' (reserved: .pixfleet "
+     "holds pixfleet's state, and a local output folder never writes dot names), got "
+     "\".pixfleet/{path}.{ext}\""},
 };
 
 void PrintTo(const InvalidCase& c, std::ostream* os) { *os << c.expected; }

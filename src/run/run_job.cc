@@ -176,6 +176,9 @@ int RunJob(const RunOptions& options) {
                  "under "
               << source.string() << "\n";
   }
+  if (const std::string passed_over = submitted->skipped.Describe(); !passed_over.empty()) {
+    std::cerr << "pixfleet run: " << passed_over;
+  }
   std::cerr << "pixfleet run: " << total << " images in " << source.string() << ", " << skipped
             << " already done, " << submitted->published << " to process\n";
 

@@ -90,4 +90,11 @@ Status FaultInjectingObjectStore::CheckWritable() {
   return target().CheckWritable();
 }
 
+Status FaultInjectingObjectStore::ListReportingSkips(
+    std::string_view prefix, const std::function<Status(const ObjectInfo&)>& visit,
+    const std::function<void(const SkippedEntry&)>& skipped) {
+  PIXFLEET_RETURN_IF_ERROR(Intercept(ObjectOperation::kList));
+  return target().ListReportingSkips(prefix, visit, skipped);
+}
+
 }  // namespace pixfleet

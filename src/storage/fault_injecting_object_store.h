@@ -42,6 +42,9 @@ class FaultInjectingObjectStore final : public ObjectStoreWrapper {
   Status List(std::string_view prefix,
               const std::function<Status(const ObjectInfo&)>& visit) override;
   Status CheckWritable() override;
+  Status ListReportingSkips(std::string_view prefix,
+                            const std::function<Status(const ObjectInfo&)>& visit,
+                            const std::function<void(const SkippedEntry&)>& skipped) override;
 
  private:
   static constexpr size_t kOperations = 6;

@@ -25,6 +25,14 @@ struct ObjectInfo {
   friend bool operator==(const ObjectInfo&, const ObjectInfo&) = default;
 };
 
+// An entry that a listing passed over: the backend holds it, but by the store's rules it is not
+// an object (a local folder's symlinks that lead outside it, for instance).
+struct SkippedEntry {
+  std::string key;     // where it lies, as a key; a folder's ends in '/' ("out1/")
+  std::string reason;  // why, as a short phrase ("symlink leading outside the folder")
+  friend bool operator==(const SkippedEntry&, const SkippedEntry&) = default;
+};
+
 class ObjectStore {
  public:
   virtual ~ObjectStore() = default;
@@ -59,6 +67,17 @@ class ObjectStore {
   // read-only disk, no permission, a missing bucket, refused credentials), kUnavailable or
   // kDeadlineExceeded when it cannot be reached. Safe to run from several processes at once.
   virtual Status CheckWritable() = 0;
+
+  // List, also calling `skipped` for every entry under `prefix` that List passes over although
+  // the backend holds it, so that a caller can tell the user what was left out and why. This
+  // default is for backends whose List passes over nothing (a bucket holds only objects);
+  // decorators of a backend that skips forward it.
+  virtual Status ListReportingSkips(std::string_view prefix,
+                                    const std::function<Status(const ObjectInfo&)>& visit,
+                                    const std::function<void(const SkippedEntry&)>& skipped) {
+    (void)skipped;
+    return List(prefix, visit);
+  }
 };
 
 // The key CheckWritable probes with (the local store, which reserves dot names for itself,

@@ -39,6 +39,11 @@ class ObjectStoreWrapper : public ObjectStore {
               const std::function<Status(const ObjectInfo&)>& visit) override {
     return target_.List(prefix, visit);
   }
+  Status ListReportingSkips(std::string_view prefix,
+                            const std::function<Status(const ObjectInfo&)>& visit,
+                            const std::function<void(const SkippedEntry&)>& skipped) override {
+    return target_.ListReportingSkips(prefix, visit, skipped);
+  }
   Status CheckWritable() override { return target_.CheckWritable(); }
 
  protected:

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <set>
 
+#include "model/output_key_check.h"
+#include "model/recipe_yaml.h"
 #include "submit/input_selection.h"
 
 namespace pixfleet {
@@ -25,8 +27,13 @@ Result<SubmitReport> SubmitBatch(const SubmitRequest& request, ObjectStore& sour
   batch.recipe_yaml = request.recipe_yaml;
   batch.created_ms = clock.NowMillis();
 
-  PIXFLEET_ASSIGN_OR_RETURN(std::vector<std::string> keys,
-                            ListImageKeys(source, request.exclude_prefix));
+  PIXFLEET_ASSIGN_OR_RETURN(InputListing listing, ListInputs(source, request.exclude_prefix));
+  const std::vector<std::string>& keys = listing.keys;
+  report.skipped = std::move(listing.skipped);
+  // Outputs that would overwrite each other are refused before the batch row or a task exists.
+  PIXFLEET_ASSIGN_OR_RETURN(const Recipe recipe, ParseRecipeYaml(request.recipe_yaml, "recipe"));
+  std::vector<TaskSpec> tasks = MakeTasks(batch.id, keys);
+  PIXFLEET_RETURN_IF_ERROR(CheckOutputKeys(recipe.outputs, tasks));
   report.inputs = static_cast<int64_t>(keys.size());
   batch.task_count = report.inputs;
   // The batch row comes first: a worker that leases a task must find its batch.
@@ -41,7 +48,7 @@ Result<SubmitReport> SubmitBatch(const SubmitRequest& request, ObjectStore& sour
     for (const TaskResult& row : failed) finished.insert(row.task_id);
   }
   std::vector<TaskSpec> todo;
-  for (TaskSpec& task : MakeTasks(batch.id, keys)) {
+  for (TaskSpec& task : tasks) {
     if (!finished.contains(task.task_id)) todo.push_back(std::move(task));
   }
   report.finished = report.inputs - static_cast<int64_t>(todo.size());

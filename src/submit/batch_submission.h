@@ -15,6 +15,7 @@
 #include "queue/task_queue.h"
 #include "results/result_store.h"
 #include "storage/object_store.h"
+#include "submit/input_selection.h"
 
 namespace pixfleet {
 
@@ -32,9 +33,11 @@ struct SubmitReport {
   int64_t inputs = 0;     // images found in the source
   int64_t finished = 0;   // skipped: a row says they are done
   int64_t published = 0;  // tasks made deliverable now
+  SkipSummary skipped;    // what the source's listing passed over, for the user
 };
 
-// `source` must be the store behind request.source_url.
+// `source` must be the store behind request.source_url. A batch whose output keys collide (see
+// model/output_key_check.h) is refused with kInvalidArgument before anything is written.
 Result<SubmitReport> SubmitBatch(const SubmitRequest& request, ObjectStore& source,
                                  TaskQueue& queue, ResultStore& results, Clock& clock);
 

@@ -10,6 +10,8 @@
 namespace pixfleet {
 namespace {
 
+constexpr const char* kRecipe = "name: r\nanalyses: [width]\n";
+
 class BatchSubmissionTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -18,7 +20,7 @@ class BatchSubmissionTest : public ::testing::Test {
     }
     request_.source_url = "mem://in";
     request_.output_url = "mem://in/out";
-    request_.recipe_yaml = "name: r\n";
+    request_.recipe_yaml = kRecipe;
     request_.exclude_prefix = "out/";
   }
 
@@ -53,7 +55,7 @@ TEST_F(BatchSubmissionTest, CreatesTheBatchAndPublishesOneTaskPerImage) {
   auto batch = results_.GetBatch(report.batch.id);
   ASSERT_TRUE(batch.ok() && batch->has_value());
   EXPECT_EQ((*batch)->task_count, 3);
-  EXPECT_EQ((*batch)->recipe_yaml, "name: r\n");
+  EXPECT_EQ((*batch)->recipe_yaml, kRecipe);
   EXPECT_EQ(queue_.Depth()->ready, 3);
 }
 
@@ -77,9 +79,28 @@ TEST_F(BatchSubmissionTest, ResubmittingDuplicatesNothingAndSkipsFinishedWork) {
   EXPECT_EQ(report->published, 2);  // the failed one is tried again
 }
 
+TEST_F(BatchSubmissionTest, CollidingOutputKeysAreRefusedBeforeAnyWork) {
+  ASSERT_TRUE(source_.Put("sub/a.jpg", "bytes", "image/jpeg").ok());
+  request_.recipe_yaml =
+      "name: flat\noutputs:\n  - name: thumb\n    format: jpeg\n    key: \"{stem}.{ext}\"\n";
+  const auto report = SubmitBatch(request_, source_, queue_, results_, clock_);
+  ASSERT_FALSE(report.ok());
+  EXPECT_EQ(report.error().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(report.error().message().find(
+                "\"a.jpg\" from a.jpg (output thumb) and sub/a.jpg (output thumb)"),
+            std::string::npos)
+      << report.error().message();
+  const std::string batch_id =
+      MakeBatchId(request_.source_url, request_.recipe_yaml, request_.output_url);
+  auto batch = results_.GetBatch(batch_id);
+  ASSERT_TRUE(batch.ok());
+  EXPECT_FALSE(batch->has_value());
+  EXPECT_EQ(queue_.Depth()->ready, 0);
+}
+
 TEST_F(BatchSubmissionTest, AChangedRecipeIsANewBatch) {
   const SubmitReport first = Submit();
-  request_.recipe_yaml = "name: r2\n";
+  request_.recipe_yaml = "name: r2\nanalyses: [width]\n";
   const SubmitReport second = Submit();
   EXPECT_NE(first.batch.id, second.batch.id);
 }

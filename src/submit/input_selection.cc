@@ -3,8 +3,29 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cstdio>
 
 namespace pixfleet {
+namespace {
+
+// A key as it may be printed on a terminal: control characters as \xNN.
+std::string Printable(std::string_view key) {
+  std::string out;
+  out.reserve(key.size());
+  for (const char c : key) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte == 0x7f) {
+      char escaped[8];
+      std::snprintf(escaped, sizeof escaped, "\\x%02x", byte);
+      out += escaped;
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+}  // namespace
 
 bool HasImageExtension(std::string_view key) {
   static constexpr std::array<std::string_view, 10> kExtensions = {
@@ -20,16 +41,55 @@ bool HasImageExtension(std::string_view key) {
   return std::find(kExtensions.begin(), kExtensions.end(), extension) != kExtensions.end();
 }
 
-Result<std::vector<std::string>> ListImageKeys(ObjectStore& source,
-                                               std::string_view exclude_prefix) {
-  std::vector<std::string> keys;
-  Status listed = source.List("", [&](const ObjectInfo& info) {
-    const bool excluded = !exclude_prefix.empty() && info.key.starts_with(exclude_prefix);
-    if (!excluded && HasImageExtension(info.key)) keys.push_back(info.key);
-    return Status::Ok();
-  });
+void SkipSummary::Add(const SkippedEntry& entry) {
+  auto group = std::find_if(groups_.begin(), groups_.end(),
+                            [&](const Group& g) { return g.reason == entry.reason; });
+  if (group == groups_.end()) group = groups_.insert(groups_.end(), Group{entry.reason, 0, {}});
+  ++group->count;
+  if (group->examples.size() < kExamples) group->examples.push_back(entry.key);
+}
+
+int64_t SkipSummary::Total() const {
+  int64_t total = 0;
+  for (const Group& group : groups_) total += group.count;
+  return total;
+}
+
+std::string SkipSummary::Describe() const {
+  if (groups_.empty()) return "";
+  const int64_t count = Total();
+  std::string text = "passed over " + std::to_string(count) + (count == 1 ? " entry" : " entries") +
+                     " of the source (see README, \"Inputs\"):\n";
+  for (const Group& group : groups_) {
+    text += "  " + group.reason + ": " + std::to_string(group.count) + " (";
+    for (size_t i = 0; i < group.examples.size(); ++i) {
+      if (i > 0) text += ", ";
+      text += Printable(group.examples[i]);
+    }
+    if (group.count > static_cast<int64_t>(group.examples.size())) text += ", ...";
+    text += ")\n";
+  }
+  return text;
+}
+
+Result<InputListing> ListInputs(ObjectStore& source, std::string_view exclude_prefix) {
+  InputListing listing;
+  const auto excluded = [&](std::string_view key) {
+    return !exclude_prefix.empty() && key.starts_with(exclude_prefix);
+  };
+  Status listed = source.ListReportingSkips(
+      "",
+      [&](const ObjectInfo& info) {
+        if (!excluded(info.key) && HasImageExtension(info.key)) listing.keys.push_back(info.key);
+        return Status::Ok();
+      },
+      [&](const SkippedEntry& entry) {
+        // Folders may have held images; of the files, only images would have been inputs.
+        const bool relevant = entry.key.ends_with('/') || HasImageExtension(entry.key);
+        if (relevant && !excluded(entry.key)) listing.skipped.Add(entry);
+      });
   if (!listed.ok()) return listed;
-  return keys;
+  return listing;
 }
 
 }  // namespace pixfleet

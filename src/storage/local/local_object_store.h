@@ -1,11 +1,13 @@
 // LocalObjectStore: the ObjectStore on a local folder. A key "a/b.jpg" is the file
 // <root>/a/b.jpg. Thread-safe and safe to share between processes: it keeps no state but the
-// root path.
+// root path (and whether it has marked the root as an output folder yet).
 //
 // Atomic Put: the bytes go to a fresh temp file in the target's own folder (named
 // ".pixfleet-tmp-*", so List never shows it), which is then rename()d over the target. Readers
 // see the old object or the new one; a writer that crashes leaves at most a stray temp file and
-// the old object intact.
+// the old object intact. The first Put also creates <root>/.pixfleet/ (empty unless `pixfleet
+// run` keeps its state there): it marks the folder as pixfleet's outputs, which a listing of an
+// enclosing folder then passes over (below).
 //
 // Differences from the bucket model, all permanent errors (kInvalidArgument):
 //  - a key cannot be both an object and a "folder" ("a" and "a/b"), since "a" cannot be both a
@@ -15,10 +17,27 @@
 // Delete removes the file but leaves empty parent folders in place: removing them would race
 // with a concurrent Put creating a sibling, and empty folders are invisible to List anyway.
 //
-// Symlinks: a symlink to a file is an object (its target's bytes and size). List does not
-// descend into symlinked directories, so a link cycle cannot make it loop. Symlinks inside the
-// root are trusted as placed by its owner; untrusted keys cannot escape the root because
-// ValidateObjectKey rejects ".." and absolute keys before the file system is touched.
+// Output folders inside the root: a sub-folder holding a .pixfleet folder is the output folder of
+// a pixfleet run or worker (an OUT inside SOURCE). Its contents are earlier outputs, not objects
+// of this store: List passes over the whole folder and reports it (kSkipOutputFolder). The root
+// itself is exempt, so an output folder can still be named as a source on purpose.
+//
+// Symlinks (the same rule for reads, and never a write through one):
+//  - List follows a symlink to a file only when its target resolves inside the root; the
+//    object is then the target's bytes and size under the link's key. Links leading outside,
+//    dangling links (or loops), links to folders and entries that are neither file nor folder
+//    (devices, pipes, sockets) are passed over and reported (kSkip*). Links to folders are never
+//    followed, so a cycle cannot make List loop and no file is listed under two keys.
+//  - Get and Head read through links only while they resolve inside the root: a key whose path
+//    leads outside (a planted link, or one changed since it was listed) is kInvalidArgument and
+//    its file is never opened; the check is repeated on the file actually opened.
+//  - Put and Delete never follow a link inside the root: every folder of the key is opened with
+//    O_NOFOLLOW from the root down, the temp file is created and renamed within that folder's
+//    descriptor. A folder of the key that is a symlink fails with kFailedPrecondition: the output
+//    location refuses, no retry helps and the input is not at fault, until someone replaces the
+//    link with a real folder (or points the output location at its target). A symlink in place
+//    of the object itself is replaced by the new object, not written through.
+// The root itself may be a symlink: it is resolved once, when the store is opened.
 // List reports file names as they are, even ones ValidateObjectKey would reject (a backslash,
 // a name over 1024 bytes): the task for such a file then fails visibly instead of the file
 // being skipped in silence. content_type is not stored.
@@ -49,6 +68,19 @@ class LocalObjectStore final : public ObjectStore {
  public:
   // Prefix of the temp files written by Put; List skips them (and every other dot file).
   static constexpr std::string_view kTempFilePrefix = ".pixfleet-tmp-";
+  // The state folder whose presence makes a folder an output folder (see above).
+  static constexpr std::string_view kStateFolder = ".pixfleet";
+
+  // Reasons given to ListReportingSkips' `skipped`.
+  static constexpr std::string_view kSkipOutputFolder =
+      "output folder of an earlier pixfleet run (it holds .pixfleet/)";
+  static constexpr std::string_view kSkipLinkOutside = "symlink leading outside the folder";
+  static constexpr std::string_view kSkipDanglingLink =
+      "dangling symlink (its target is missing, or links loop)";
+  static constexpr std::string_view kSkipLinkToFolder =
+      "symlink to a folder (links to folders are not followed)";
+  static constexpr std::string_view kSkipSpecialFile =
+      "neither a file nor a folder (device, pipe or socket)";
 
   // kNotFound if `root_dir` is missing and options.create_root is false; kInvalidArgument if
   // it is not a directory.
@@ -68,27 +100,49 @@ class LocalObjectStore final : public ObjectStore {
   // Writes, fsyncs and removes a hidden temp file in the root (not kWriteProbeKey: the local
   // store keeps dot names for itself).
   Status CheckWritable() override;
+  Status ListReportingSkips(std::string_view prefix,
+                            const std::function<Status(const ObjectInfo&)>& visit,
+                            const std::function<void(const SkippedEntry&)>& skipped) override;
 
  private:
-  LocalObjectStore(std::filesystem::path root, LocalObjectStoreOptions options, uint64_t salt);
+  using SkipVisitor = std::function<void(const SkippedEntry&)>;
+
+  LocalObjectStore(std::filesystem::path root, std::filesystem::path resolved_root,
+                   LocalObjectStoreOptions options, uint64_t salt);
 
   // ValidateObjectKey plus the local rule on dot segments; then the file's path.
   Result<std::filesystem::path> PathOf(std::string_view key) const;
+  // True when `resolved` (a canonical path) is the root or lies under it.
+  bool IsInside(const std::filesystem::path& resolved) const;
+  // Resolves the links of `path` (the file of `key`) and checks that it stays inside the root:
+  // the canonical path, kNotFound if absent, kInvalidArgument if it leads outside.
+  Result<std::filesystem::path> ResolveInside(std::string_view key,
+                                              const std::filesystem::path& path) const;
+  // The folder that holds `key`'s file, opened without following links from the root down,
+  // creating missing folders when `create`. kFailedPrecondition for a symlinked folder,
+  // kInvalidArgument for a file in the way, kNotFound for a missing folder when !create.
+  Result<UniqueFd> OpenFolderOf(std::string_view key, bool create) const;
   // A temp file name unique across threads and processes.
   std::string NewTempName();
-  // Writes `bytes` to the new file `temp`, open as `fd` (fsync'd if asked), and closes it.
-  // Removes `temp` on failure.
-  Status WriteTempFile(UniqueFd fd, const std::filesystem::path& temp, std::string_view bytes);
+  // Writes `bytes` to the new file `temp` in the folder `dir`, open as `fd` (fsync'd if asked),
+  // and closes it. Removes `temp` on failure. `shown` is its path for messages.
+  Status WriteTempFile(UniqueFd fd, int dir, const std::string& temp,
+                       const std::filesystem::path& shown, std::string_view bytes);
+  // Creates <root>/.pixfleet once per store: see "output folders" above.
+  void MarkAsOutputFolder();
   // Visits the objects under `dir` (whose key prefix is `key_prefix`, empty or ending in '/')
-  // whose first name starts with `name_filter`, in key order.
+  // whose first name starts with `name_filter`, in key order; tells `skipped` (if set) what it
+  // passes over.
   Status Walk(const std::filesystem::path& dir, const std::string& key_prefix,
-              std::string_view name_filter,
-              const std::function<Status(const ObjectInfo&)>& visit) const;
+              std::string_view name_filter, const std::function<Status(const ObjectInfo&)>& visit,
+              const SkipVisitor& skipped) const;
 
   const std::filesystem::path root_;
+  const std::filesystem::path resolved_root_;  // root_ with its links resolved
   const LocalObjectStoreOptions options_;
   const uint64_t salt_;  // random per store, so two stores never pick the same temp name
   std::atomic<uint64_t> temp_counter_{0};
+  std::atomic<bool> marked_{false};  // <root>/.pixfleet exists
 };
 
 }  // namespace pixfleet

@@ -1,6 +1,7 @@
 // LocalObjectStore behaviour beyond the shared contract: temp files and crash leftovers,
-// hidden state folders, symlinks, the root's creation, keys that try to leave the root, and a
-// disk that is full or read-only (on a private tmpfs: testing/private_tmpfs.h).
+// hidden state folders, output folders inside the root, symlinks (followed only inside the root,
+// never written through), the root's creation, keys that try to leave the root, and a disk that
+// is full or read-only (on a private tmpfs: testing/private_tmpfs.h).
 #include "storage/local/local_object_store.h"
 
 #include <filesystem>
@@ -9,6 +10,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "testing/private_tmpfs.h"
@@ -123,26 +125,171 @@ TEST_F(LocalObjectStoreTest, KeysCannotEscapeTheRoot) {
             StatusCode::kInvalidArgument);
 }
 
-TEST_F(LocalObjectStoreTest, SymlinkedFilesAreObjectsButSymlinkedFoldersAreNotWalked) {
-  WriteFileForTest(dir_.path() / "elsewhere/photo.jpg", "linked bytes");
+TEST_F(LocalObjectStoreTest, SymlinksAreFollowedOnlyToFilesInsideTheRoot) {
+  WriteFileForTest(dir_.path() / "elsewhere/photo.jpg", "outside bytes");
+  WriteFileForTest(root_ / "album/real.jpg", "inside bytes");
+  WriteFileForTest(root_ / "other/x.jpg", "x");
+  fs::create_symlink(root_ / "album/real.jpg", root_ / "album/inside.jpg");
+  fs::create_symlink("../album/real.jpg", root_ / "other/relative.jpg");
+  fs::create_symlink(dir_.path() / "elsewhere/photo.jpg", root_ / "album/escape.jpg");
+  fs::create_symlink("../../elsewhere/photo.jpg", root_ / "album/escape2.jpg");
+  fs::create_symlink(dir_.path() / "missing", root_ / "album/dangling.jpg");
+  fs::create_symlink(root_ / "album/self.jpg", root_ / "album/self.jpg");  // a loop
+  fs::create_directory_symlink(root_, root_ / "album/loop");               // a cycle
+  fs::create_directory_symlink(dir_.path() / "elsewhere", root_ / "album/out");
+  ASSERT_EQ(::mkfifo((root_ / "album/pipe.jpg").c_str(), 0600), 0);
+
+  std::vector<SkippedEntry> skipped;
+  std::vector<std::string> keys;
+  ASSERT_TRUE(store_
+                  ->ListReportingSkips(
+                      "",
+                      [&](const ObjectInfo& info) {
+                        keys.push_back(info.key);
+                        return Status::Ok();
+                      },
+                      [&](const SkippedEntry& entry) { skipped.push_back(entry); })
+                  .ok());
+  EXPECT_EQ(keys, (std::vector<std::string>{"album/inside.jpg", "album/real.jpg",
+                                            "other/relative.jpg", "other/x.jpg"}));
+  const std::vector<SkippedEntry> expected = {
+      {"album/dangling.jpg", std::string(LocalObjectStore::kSkipDanglingLink)},
+      {"album/escape.jpg", std::string(LocalObjectStore::kSkipLinkOutside)},
+      {"album/escape2.jpg", std::string(LocalObjectStore::kSkipLinkOutside)},
+      {"album/loop/", std::string(LocalObjectStore::kSkipLinkToFolder)},
+      {"album/out/", std::string(LocalObjectStore::kSkipLinkOutside)},
+      {"album/pipe.jpg", std::string(LocalObjectStore::kSkipSpecialFile)},
+      {"album/self.jpg", std::string(LocalObjectStore::kSkipDanglingLink)},
+  };
+  EXPECT_EQ(skipped, expected);
+  // Plain List passes over the same entries without a word.
+  EXPECT_EQ(ListKeys(), keys);
+  EXPECT_TRUE(ListKeys("album/loop/").empty());
+
+  // Reads follow links inside the root and refuse the others without opening them.
+  EXPECT_EQ(*store_->Get("album/inside.jpg"), "inside bytes");
+  EXPECT_EQ(*store_->Get("other/relative.jpg"), "inside bytes");
+  EXPECT_EQ((*store_->Head("album/inside.jpg"))->size, 12u);
+  for (const char* key : {"album/escape.jpg", "album/escape2.jpg", "album/out/photo.jpg"}) {
+    const Status status = store_->Get(key).status();
+    EXPECT_EQ(status.code(), StatusCode::kInvalidArgument) << key;
+    EXPECT_NE(status.message().find("links are followed only inside the folder"), std::string::npos)
+        << status.ToString();
+    EXPECT_EQ(store_->Head(key).status().code(), StatusCode::kInvalidArgument) << key;
+  }
+  EXPECT_EQ(store_->Get("album/dangling.jpg").status().code(), StatusCode::kNotFound);
+  EXPECT_FALSE(store_->Head("album/dangling.jpg")->has_value());
+}
+
+TEST_F(LocalObjectStoreTest, OutputFoldersInsideTheRootArePassedOver) {
+  WriteFileForTest(root_ / "a.jpg", "input");
+  WriteFileForTest(root_ / "out1/a/thumb.jpg", "earlier output");
+  WriteFileForTest(root_ / "out1/.pixfleet/results.db", "state");
+  WriteFileForTest(root_ / "deep/out2/b.jpg", "earlier output");
+  WriteFileForTest(root_ / "deep/out2/.pixfleet/lock", "");
+  WriteFileForTest(root_ / "deep/c.jpg", "input");
+  WriteFileForTest(root_ / "fake/.pixfleet", "a file, not the state folder");
+  WriteFileForTest(root_ / "fake/d.jpg", "input");
+  std::vector<SkippedEntry> skipped;
+  const auto list = [&](std::string_view prefix) {
+    std::vector<std::string> keys;
+    skipped.clear();
+    EXPECT_TRUE(store_
+                    ->ListReportingSkips(
+                        prefix,
+                        [&](const ObjectInfo& info) {
+                          keys.push_back(info.key);
+                          return Status::Ok();
+                        },
+                        [&](const SkippedEntry& entry) { skipped.push_back(entry); })
+                    .ok());
+    return keys;
+  };
+  EXPECT_EQ(list(""), (std::vector<std::string>{"a.jpg", "deep/c.jpg", "fake/d.jpg"}));
+  const std::string reason(LocalObjectStore::kSkipOutputFolder);
+  EXPECT_EQ(skipped, (std::vector<SkippedEntry>{{"deep/out2/", reason}, {"out1/", reason}}));
+  // A prefix inside an output folder shows nothing either.
+  EXPECT_TRUE(list("out1/a/").empty());
+  EXPECT_EQ(skipped, (std::vector<SkippedEntry>{{"out1/", reason}}));
+  EXPECT_TRUE(list("deep/out2/b").empty());
+  // The root itself may hold .pixfleet (an output folder named as a source on purpose).
+  WriteFileForTest(root_ / ".pixfleet/results.db", "state");
+  EXPECT_EQ(list(""), (std::vector<std::string>{"a.jpg", "deep/c.jpg", "fake/d.jpg"}));
+}
+
+TEST_F(LocalObjectStoreTest, PutMarksTheRootAsAnOutputFolder) {
   std::error_code ec;
-  fs::create_directories(root_ / "album", ec);
+  EXPECT_FALSE(fs::exists(root_ / ".pixfleet", ec));
+  ASSERT_TRUE(store_->Put("a/b.jpg", "x", "").ok());
+  EXPECT_TRUE(fs::is_directory(root_ / ".pixfleet", ec));
+  EXPECT_EQ(ListKeys(), (std::vector<std::string>{"a/b.jpg"}));
+  // So a listing of an enclosing folder no longer takes these outputs for inputs.
+  auto parent = LocalObjectStore::Open(dir_.path());
+  ASSERT_TRUE(parent.ok());
+  std::vector<std::string> keys;
+  ASSERT_TRUE((*parent)
+                  ->List("",
+                         [&](const ObjectInfo& info) {
+                           keys.push_back(info.key);
+                           return Status::Ok();
+                         })
+                  .ok());
+  EXPECT_TRUE(keys.empty()) << keys.front();
+}
+
+TEST_F(LocalObjectStoreTest, WritesNeverGoThroughASymlinkedFolder) {
+  const fs::path elsewhere = dir_.path() / "elsewhere";
+  WriteFileForTest(elsewhere / "victim.jpg", "precious");
+  std::error_code ec;
+  fs::create_directories(root_ / "a", ec);
+  fs::create_directory_symlink(elsewhere, root_ / "thumbs", ec);
   ASSERT_FALSE(ec) << ec.message();
-  fs::create_symlink(dir_.path() / "elsewhere/photo.jpg", root_ / "album/link.jpg", ec);
-  ASSERT_FALSE(ec) << ec.message();
-  fs::create_directory_symlink(root_, root_ / "album/loop", ec);  // a cycle back to the root
-  ASSERT_FALSE(ec) << ec.message();
-  fs::create_symlink(dir_.path() / "missing", root_ / "album/dangling.jpg", ec);
+  fs::create_directory_symlink(elsewhere, root_ / "a/deeper", ec);
   ASSERT_FALSE(ec) << ec.message();
 
-  EXPECT_EQ(ListKeys(), (std::vector<std::string>{"album/link.jpg"}));
-  EXPECT_TRUE(ListKeys("album/loop/").empty());
-  auto got = store_->Get("album/link.jpg");
-  ASSERT_TRUE(got.ok()) << got.status().ToString();
-  EXPECT_EQ(*got, "linked bytes");
-  auto head = store_->Head("album/link.jpg");
-  ASSERT_TRUE(head.ok() && head->has_value());
-  EXPECT_EQ((*head)->size, 12u);
+  for (const char* key : {"thumbs/victim.jpg", "thumbs/new.jpg", "a/deeper/x/y.jpg"}) {
+    const Status status = store_->Put(key, "overwritten", "");
+    EXPECT_EQ(status.code(), StatusCode::kFailedPrecondition) << key << ": " << status.ToString();
+    EXPECT_NE(status.message().find("is a symlink, and the output store never writes through"),
+              std::string::npos)
+        << status.ToString();
+    EXPECT_NE(status.message().find(key), std::string::npos) << status.ToString();
+    const Status deleted = store_->Delete(key);
+    EXPECT_EQ(deleted.code(), StatusCode::kFailedPrecondition) << key << ": " << deleted.ToString();
+  }
+  EXPECT_EQ(ReadFileForTest(elsewhere / "victim.jpg"), "precious");
+  std::vector<std::string> outside;
+  for (const auto& entry : fs::recursive_directory_iterator(elsewhere)) {
+    outside.push_back(entry.path().filename().string());
+  }
+  EXPECT_EQ(outside, (std::vector<std::string>{"victim.jpg"}));  // no temp file, no folder
+}
+
+TEST_F(LocalObjectStoreTest, PutReplacesASymlinkNamedLikeTheObjectInsteadOfWritingThrough) {
+  WriteFileForTest(dir_.path() / "victim.jpg", "precious");
+  std::error_code ec;
+  fs::create_directories(root_ / "a", ec);
+  fs::create_symlink(dir_.path() / "victim.jpg", root_ / "a/thumb.jpg", ec);
+  ASSERT_FALSE(ec) << ec.message();
+  ASSERT_TRUE(store_->Put("a/thumb.jpg", "new output", "").ok());
+  EXPECT_EQ(ReadFileForTest(dir_.path() / "victim.jpg"), "precious");
+  EXPECT_FALSE(fs::is_symlink(root_ / "a/thumb.jpg", ec));
+  EXPECT_EQ(*store_->Get("a/thumb.jpg"), "new output");
+}
+
+TEST(LocalObjectStoreOpenTest, ARootThatIsASymlinkIsResolvedOnce) {
+  TempDir dir;
+  WriteFileForTest(dir.path() / "real/a.jpg", "a");
+  std::error_code ec;
+  fs::create_directory_symlink(dir.path() / "real", dir.path() / "link", ec);
+  ASSERT_FALSE(ec) << ec.message();
+  // A link inside that names the root by its real path still leads inside.
+  fs::create_symlink(dir.path() / "real/a.jpg", dir.path() / "real/b.jpg", ec);
+  auto store = LocalObjectStore::Open(dir.path() / "link");
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  EXPECT_EQ(*(*store)->Get("b.jpg"), "a");
+  ASSERT_TRUE((*store)->Put("c/d.jpg", "d", "").ok());
+  EXPECT_EQ(ReadFileForTest(dir.path() / "real/c/d.jpg"), "d");
 }
 
 TEST_F(LocalObjectStoreTest, AnObjectCannotAlsoBeAFolder) {
