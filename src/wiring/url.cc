@@ -72,8 +72,8 @@ Result<BackendUrl> ParseBackendUrl(std::string_view url) {
 Result<std::string> LocalPath(std::string_view location) {
   PIXFLEET_ASSIGN_OR_RETURN(BackendUrl parsed, ParseBackendUrl(location));
   if (!parsed.scheme.empty() && parsed.scheme != "file") {
-    return InvalidArgument("a " + parsed.scheme + ":// URL is not a local path (write a path " +
-                           "or file:///path)");
+    return InvalidArgument("the " + parsed.scheme + ":// URL is not a local path (write a " +
+                           "path or file:///path)");
   }
   return parsed.rest;
 }
