@@ -56,6 +56,16 @@ void ExpectTerminalSafe(const ProcessOutcome& outcome, const std::string& what) 
   }
 }
 
+// Entries of `dir` whose name holds ':' (a URL taken for a relative path: "s3:", "S3:bucket").
+std::vector<std::string> NamesWithAColon(const fs::path& dir) {
+  std::vector<std::string> names;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    const std::string name = entry.path().filename().string();
+    if (name.find(':') != std::string::npos) names.push_back(name);
+  }
+  return names;
+}
+
 // Sets an environment variable for the children started while it lives.
 class ScopedEnv {
  public:
@@ -76,6 +86,21 @@ class ScopedEnv {
  private:
   const char* name_;
   std::optional<std::string> previous_;
+};
+
+// Runs the children started while it lives in `dir` (they inherit the working directory), so a
+// relative path they wrongly create lands where the test looks.
+class ScopedWorkingDirectory {
+ public:
+  explicit ScopedWorkingDirectory(const fs::path& dir) : previous_(fs::current_path()) {
+    fs::current_path(dir);
+  }
+  ~ScopedWorkingDirectory() { fs::current_path(previous_); }
+  ScopedWorkingDirectory(const ScopedWorkingDirectory&) = delete;
+  ScopedWorkingDirectory& operator=(const ScopedWorkingDirectory&) = delete;
+
+ private:
+  fs::path previous_;
 };
 
 class CliE2eTest : public ::testing::Test {
@@ -160,11 +185,11 @@ TEST_F(CliE2eTest, LogLevelsAreTheKnownOnesInAnyCase) {
 
 TEST_F(CliE2eTest, FatalLinesFollowTheLogFormat) {
   const std::vector<std::vector<std::string>> failing = {
-      {"run", source_.string(), "--recipe", Std3()},                       // a parse error
-      {"run", dir_.Join("missing"), "--recipe", Std3(), "--out", "x"},     // a validation error
-      {"status", "--db", "mysql://db/x"},                                  // the command's own
-      {"db", "migrate", "--db", "postgresql://u:Pw%40x@127.0.0.1:1/x"},    // after connecting
-      {"worker", "--queue", "nosuch://q", "--db", SqliteUrl("r.db")},      // the worker's own
+      {"run", source_.string(), "--recipe", Std3()},                     // a parse error
+      {"run", dir_.Join("missing"), "--recipe", Std3(), "--out", "x"},   // a validation error
+      {"status", "--db", "mysql://db/x"},                                // the command's own
+      {"db", "migrate", "--db", "postgresql://u:Pw%40x@127.0.0.1:1/x"},  // after connecting
+      {"worker", "--queue", "nosuch://q", "--db", SqliteUrl("r.db")},    // the worker's own
       {"submit", dir_.Join("missing"), "--recipe", Std3(), "--queue", SqliteUrl("q.db"), "--db",
        SqliteUrl("r.db")},
   };
@@ -224,7 +249,7 @@ TEST_F(CliE2eTest, EmptyValuesAreRefusedBeforeAnyWork) {
 TEST_F(CliE2eTest, RunAndProcessRefuseRemoteLocationsAndTakeFileUrls) {
   WriteJpeg(source_ / "a.jpg");
   const std::string src = source_.string();
-  const fs::path cwd = fs::current_path();
+  const ScopedWorkingDirectory cwd(dir_.path());
   for (const char* remote : {"s3://bucket/out", "S3://bucket", "s3:/bucket/out", "s3:bucket",
                              "https://host/out", "sqlite:///x.db", "file://"}) {
     for (const auto& args : std::vector<std::vector<std::string>>{
@@ -238,8 +263,7 @@ TEST_F(CliE2eTest, RunAndProcessRefuseRemoteLocationsAndTakeFileUrls) {
   }
   const auto s3 = Run({"run", src, "--recipe", Std3(), "--out", "s3://bucket/out"});
   EXPECT_NE(s3.err.find("pixfleet submit"), std::string::npos) << s3.err;
-  EXPECT_FALSE(fs::exists(cwd / "s3:"));
-  EXPECT_FALSE(fs::exists(dir_.path() / "s3:"));
+  EXPECT_EQ(NamesWithAColon(dir_.path()), std::vector<std::string>{});
   EXPECT_FALSE(fs::exists(out_));
 
   const auto by_url = Run({"run", "file://" + src, "--recipe", "file://" + Std3(), "--out",
@@ -254,16 +278,17 @@ TEST_F(CliE2eTest, RunAndProcessRefuseRemoteLocationsAndTakeFileUrls) {
 
 TEST_F(CliE2eTest, SubmitRefusesMistypedLocationsAndRecordsAbsoluteUrls) {
   WriteJpeg(source_ / "a.jpg");
+  const ScopedWorkingDirectory cwd(dir_.path());
   for (const char* typo : {"s3:/bucket/out", "S3:bucket", "file:/tmp/x"}) {
     const auto outcome = Run({"submit", source_.string(), "--recipe", Std3(), "--queue",
                               SqliteUrl("q.db"), "--db", SqliteUrl("r.db"), "--out", typo});
     EXPECT_EQ(outcome.exit_code, 2) << typo << ": " << outcome.err;
     EXPECT_NE(outcome.err.find("://"), std::string::npos) << outcome.err;
   }
-  EXPECT_FALSE(fs::exists(fs::current_path() / "s3:"));
-  const auto submitted = Run({"submit", "file://" + source_.string(), "--recipe", Std3(),
-                              "--queue", SqliteUrl("q.db"), "--db", SqliteUrl("r.db"), "--out",
-                              "FILE://" + out_.string()});
+  EXPECT_EQ(NamesWithAColon(dir_.path()), std::vector<std::string>{});
+  const auto submitted =
+      Run({"submit", "file://" + source_.string(), "--recipe", Std3(), "--queue", SqliteUrl("q.db"),
+           "--db", SqliteUrl("r.db"), "--out", "FILE://" + out_.string()});
   ASSERT_EQ(submitted.exit_code, 0) << submitted.err;
   EXPECT_NE(submitted.out.find("outputs go to file://" + out_.string() + "\n"), std::string::npos)
       << submitted.out;
@@ -278,8 +303,8 @@ TEST_F(CliE2eTest, ControlCharactersInNamesNeverReachTheTerminalRaw) {
   WriteFileForTest(source_ / bad_name, "not an image at all");
   const std::string batch_name = "batch\x1b[31m\nred";
 
-  const auto run = Run({"run", source_.string(), "--recipe", Std3(), "--out", out_.string(),
-                        "--workers", "1"});
+  const auto run =
+      Run({"run", source_.string(), "--recipe", Std3(), "--out", out_.string(), "--workers", "1"});
   EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
   ExpectTerminalSafe(run, "run");
   EXPECT_NE(run.out.find("title\\x1b]0;pwned\\x07\\r\\xff\\u009b\\x7f.jpg"), std::string::npos)
@@ -308,8 +333,8 @@ TEST_F(CliE2eTest, ControlCharactersInNamesNeverReachTheTerminalRaw) {
     EXPECT_EQ(worker.exit_code, 0) << worker.err;
     ExpectTerminalSafe(worker, std::string("worker --log-format ") + format);
   }
-  const auto fleet_status = Run({"status", "--db", SqliteUrl("r.db"), "--queue",
-                                 SqliteUrl("q.db"), "--failures"});
+  const auto fleet_status =
+      Run({"status", "--db", SqliteUrl("r.db"), "--queue", SqliteUrl("q.db"), "--failures"});
   ExpectTerminalSafe(fleet_status, "status of the submitted batch");
   EXPECT_NE(fleet_status.out.find("batch\\x1b[31m\\nred"), std::string::npos) << fleet_status.out;
 
@@ -318,18 +343,17 @@ TEST_F(CliE2eTest, ControlCharactersInNamesNeverReachTheTerminalRaw) {
   EXPECT_EQ(process_bad.exit_code, 1) << process_bad.err;
   ExpectTerminalSafe(process_bad, "process (failing)");
   for (const char* format : {"text", "json"}) {
-    const auto process_good = Run({"--log-format", format, "process",
-                                   (source_ / good_name).string(), "--recipe", Std3(), "--out",
-                                   dir_.Join("p")});
+    const auto process_good =
+        Run({"--log-format", format, "process", (source_ / good_name).string(), "--recipe", Std3(),
+             "--out", dir_.Join("p")});
     EXPECT_EQ(process_good.exit_code, 0) << process_good.err;
     ExpectTerminalSafe(process_good, "process");
     const auto json = nlohmann::json::parse(process_good.out, nullptr, false);
     ASSERT_TRUE(json.is_object()) << process_good.out;
     EXPECT_EQ(json["input"], (source_ / good_name).string());
   }
-  const auto process_invalid_utf8 =
-      Run({"process", (source_ / bad_name).string(), "--recipe", Std3(), "--out", dir_.Join("p"),
-           "--log-format", "json"});
+  const auto process_invalid_utf8 = Run({"process", (source_ / bad_name).string(), "--recipe",
+                                         Std3(), "--out", dir_.Join("p"), "--log-format", "json"});
   ExpectTerminalSafe(process_invalid_utf8, "process --log-format json (failing)");
 }
 
@@ -365,8 +389,7 @@ TEST_F(CliE2eTest, SecretsNeverReachTheOutput) {
       {{"submit", src, "--recipe", Std3(), "--queue", "amqp://u:Pa:AmqpSecretC@127.0.0.1:1/%2f",
         "--db", r},
        "AmqpSecretC"},
-      {{"status", "--db", r, "--queue", "amqps://u:Pa@AmqpSecretD@127.0.0.1:1/%2f"},
-       "AmqpSecretD"},
+      {{"status", "--db", r, "--queue", "amqps://u:Pa@AmqpSecretD@127.0.0.1:1/%2f"}, "AmqpSecretD"},
       {{"worker", "--queue", "amqp://u:Pa@AmqpSecretE@127.0.0.1:1/", "--db", r}, "AmqpSecretE"},
       // The management API.
       {{"status", "--db", r, "--queue", q, "--queue-api", "http://u:Pa@ApiSecretF@127.0.0.1:1"},
