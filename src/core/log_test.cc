@@ -1,6 +1,8 @@
 #include "core/log.h"
 
 #include <sstream>
+#include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -69,6 +71,27 @@ TEST(LogTest, EveryLogLineIsScrubbedOfSecrets) {
     EXPECT_EQ(line.find("Secret"), std::string::npos) << line;
     EXPECT_NE(line.find("amqp://u:****@h/v after **** was refused"), std::string::npos) << line;
   }
+}
+
+TEST(LogTest, ThreadsLogScrubbedLinesWhileSecretsAreRegistered) {
+  RegisterSecretsOf("postgresql://u:ThreadedSecret@h/db");
+  std::ostringstream out;
+  auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(out);
+  spdlog::logger logger("threads", sink);
+  logger.set_formatter(MakeLogFormatter(LogFormat::kText));
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&logger] {
+      for (int i = 0; i < 200; ++i) logger.info("refused: ThreadedSecret \x1b[2J");
+    });
+  }
+  // Registration while the threads log: the registry is shared by every line.
+  for (int i = 0; i < 50; ++i) RegisterSecretsOf("password=Other" + std::to_string(i));
+  for (std::thread& thread : threads) thread.join();
+  const std::string text = out.str();
+  EXPECT_EQ(text.find("ThreadedSecret"), std::string::npos);
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 800);
+  EXPECT_EQ(text.find('\x1b'), std::string::npos);
 }
 
 TEST(LogTest, FatalLinesFollowTheLogFormat) {
