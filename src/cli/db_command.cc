@@ -5,7 +5,9 @@
 #include <memory>
 
 #include "cli/commands.h"
+#include "cli/flag_checks.h"
 #include "core/clock.h"
+#include "core/log.h"
 #include "wiring/backends.h"
 
 namespace pixfleet {
@@ -18,10 +20,11 @@ CommandRunner AddDbCommand(CLI::App& app) {
       db->add_subcommand("migrate", "Create or upgrade the result store's schema (idempotent)");
   migrate->add_option("--db", *db_url, "Result store URL (postgresql://... or sqlite:///...)")
       ->envname("PIXFLEET_DB")
-      ->required();
+      ->required()
+      ->check(ConnectionUrl());
   return [db_url] {
     if (Status migrated = MigrateResultStore(*db_url, RealClock::Instance()); !migrated.ok()) {
-      std::cerr << "pixfleet db migrate: " << migrated.ToString() << "\n";
+      PrintFatalLine("db migrate", migrated.ToString());
       return migrated.IsRetryable() ? 1 : 2;
     }
     std::cout << "schema is up to date\n";

@@ -1,15 +1,18 @@
 // pixfleet: batch image processing. Dispatches to the subcommands in commands.h.
 #include <array>
-#include <iostream>
+#include <cstdlib>
 #include <map>
 #include <string>
+#include <string_view>
 
 #include <CLI/CLI.hpp>
 #include <malloc.h>
 #include <unistd.h>
 
 #include "cli/commands.h"
+#include "cli/flag_checks.h"
 #include "core/log.h"
+#include "core/redact.h"
 
 namespace {
 
@@ -20,18 +23,52 @@ std::string SelfExecutable(const char* argv0) {
   return length > 0 ? std::string(buffer.data(), static_cast<size_t>(length)) : std::string(argv0);
 }
 
+// The log format asked for, read before parsing so that a parse error already follows it.
+pixfleet::LogFormat LogFormatBeforeParsing(int argc, char** argv) {
+  std::string_view format;
+  if (const char* from_environment = std::getenv("PIXFLEET_LOG_FORMAT")) format = from_environment;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg == "--log-format" && i + 1 < argc) format = argv[i + 1];
+    if (arg.starts_with("--log-format=")) format = arg.substr(arg.find('=') + 1);
+  }
+  return pixfleet::ParseLogFormat(format);
+}
+
+// "run", "db migrate": the subcommands chosen so far, for messages.
+std::string ChosenCommand(const CLI::App& app) {
+  std::string path;
+  for (const CLI::App* at = &app; !at->get_subcommands().empty();) {
+    at = at->get_subcommands().front();
+    path += (path.empty() ? "" : " ") + at->get_name();
+  }
+  return path;
+}
+
+// Every value given on the command line or through the environment may be a connection string:
+// its secrets are masked in every line this process prints.
+void RegisterSecretsOfValues(const CLI::App& app) {
+  for (const CLI::Option* option : app.get_options()) {
+    for (const std::string& value : option->results()) pixfleet::RegisterSecretsOf(value);
+  }
+  for (const CLI::App* chosen : app.get_subcommands()) RegisterSecretsOfValues(*chosen);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   // glibc's per-thread arenas fragment under libvips' allocation pattern and RSS creeps up over
   // thousands of images; two arenas keep it flat (jemalloc, when linked, ignores this).
   mallopt(M_ARENA_MAX, 2);
+  pixfleet::RegisterEnvironmentSecrets();
+  pixfleet::InitLogging(LogFormatBeforeParsing(argc, argv), "info");
 
   CLI::App app{"pixfleet: batch image processing that scales from one machine to a fleet"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "pixfleet 0.1.0");
   std::string log_level = "info";
-  app.add_option("--log-level", log_level, "trace, debug, info, warn, error")
+  app.add_option("--log-level", log_level, "trace, debug, info, warn, error, critical or off")
+      ->transform(pixfleet::LogLevel())
       ->capture_default_str();
   std::string log_format = "text";
   app.add_option("--log-format", log_format, "text (readable lines) or json (one object per line)")
@@ -50,9 +87,19 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) {
+      return app.exit(e);  // --help, --version: on stdout, exit 0
+    }
+    const std::string command = ChosenCommand(app);
+    pixfleet::PrintFatalLine(command, std::string(e.what()) + " (pixfleet " + command +
+                                          (command.empty() ? "" : " ") +
+                                          "--help lists the options)");
+    return 2;
   }
+  RegisterSecretsOfValues(app);
   pixfleet::InitLogging(pixfleet::ParseLogFormat(log_format), log_level);
+  // Workers started by `run` log as their parent does.
+  setenv("PIXFLEET_LOG_FORMAT", log_format.c_str(), /*overwrite=*/1);
   for (CLI::App* chosen : app.get_subcommands()) return runners.at(chosen->get_name())();
   return 2;
 }

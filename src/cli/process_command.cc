@@ -10,7 +10,10 @@
 
 #include "cli/commands.h"
 #include "cli/engine_flags.h"
+#include "cli/flag_checks.h"
+#include "core/log.h"
 #include "core/read_file.h"
+#include "core/terminal_text.h"
 #include "model/key_template.h"
 #include "model/recipe_yaml.h"
 #include "results/result_json.h"
@@ -28,7 +31,7 @@ struct ProcessFlags {
 };
 
 int Fail(int code, const std::string& message) {
-  std::cerr << "pixfleet process: " << message << "\n";
+  PrintFatalLine("process", message);
   return code;
 }
 
@@ -61,9 +64,13 @@ int RunProcess(const ProcessFlags& flags) {
     written.push_back(OutputRecord{output.name, key, output.bytes.size(), output.width,
                                    output.height, output.format});
   }
-  std::cout << "{\"input\":" << nlohmann::json(flags.image).dump()
-            << ",\"outputs\":" << OutputsToJson(written)
-            << ",\"analysis\":" << AnalysisToJson(processed->analysis) << "}\n";
+  // The file name may be any bytes: invalid UTF-8 becomes U+FFFD rather than an exception.
+  const std::string input_json =
+      nlohmann::json(flags.image).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  std::cout << TerminalSafeJson("{\"input\":" + input_json +
+                                ",\"outputs\":" + OutputsToJson(written) +
+                                ",\"analysis\":" + AnalysisToJson(processed->analysis) + "}")
+            << "\n";
   return 0;
 }
 
@@ -73,11 +80,18 @@ CommandRunner AddProcessCommand(CLI::App& app) {
   auto flags = std::make_shared<ProcessFlags>();
   CLI::App* process =
       app.add_subcommand("process", "Run a recipe on one image (no queue), to try a recipe");
-  process->add_option("IMAGE", flags->image, "Input image")->required()->check(CLI::ExistingFile);
+  const std::string local_only = "pixfleet process reads and writes local files";
+  process->add_option("IMAGE", flags->image, "Input image: a path or file:///path")
+      ->required()
+      ->transform(LocalLocation(local_only))
+      ->check(CLI::ExistingFile);
   process->add_option("--recipe,-r", flags->recipe_path, "Recipe YAML file")
       ->required()
+      ->transform(LocalLocation("a recipe is a local file"))
       ->check(CLI::ExistingFile);
-  process->add_option("--out,-o", flags->out_dir, "Output folder")->required();
+  process->add_option("--out,-o", flags->out_dir, "Output folder: a path or file:///path")
+      ->required()
+      ->transform(LocalLocation(local_only));
   flags->engine.AddTo(*process);
   return [flags] { return RunProcess(*flags); };
 }

@@ -5,7 +5,10 @@
 #include <memory>
 
 #include "cli/commands.h"
+#include "cli/flag_checks.h"
 #include "core/clock.h"
+#include "core/log.h"
+#include "core/terminal_text.h"
 #include "status/batch_status.h"
 #include "wiring/backends.h"
 
@@ -25,7 +28,7 @@ struct StatusFlags {
 constexpr int kDefaultBatchesShown = 10;
 
 int Fail(int code, const std::string& message) {
-  std::cerr << "pixfleet status: " << message << "\n";
+  PrintFatalLine("status", message);
   return code;
 }
 
@@ -65,7 +68,8 @@ int RunStatus(const StatusFlags& flags) {
       auto failed = (*results)->ListResults(batch.id, TaskOutcome::kFailed);
       if (!failed.ok()) return Fail(1, failed.error().ToString());
       for (const TaskResult& row : *failed) {
-        std::cout << "    " << row.input_key << ": " << row.error_message << "\n";
+        std::cout << "    " << TerminalText(row.input_key) << ": "
+                  << TerminalText(row.error_message) << "\n";
       }
     }
     ++shown;
@@ -75,7 +79,8 @@ int RunStatus(const StatusFlags& flags) {
               << " not shown (--all shows every batch)\n";
   }
   if (shown == 0) {
-    std::cout << (flags.batch.empty() ? "no batches\n" : "no batch named " + flags.batch + "\n");
+    std::cout << (flags.batch.empty() ? "no batches\n"
+                                      : "no batch named " + TerminalText(flags.batch) + "\n");
     return flags.batch.empty() ? 0 : 1;
   }
   return 0;
@@ -89,15 +94,18 @@ CommandRunner AddStatusCommand(CLI::App& app) {
       "status", "Show each batch's progress, rate, ETA, failures by reason and queue depth");
   status->add_option("--db", flags->db_url, "Result store URL (sqlite:///path/results.db)")
       ->envname("PIXFLEET_DB")
-      ->required();
+      ->required()
+      ->check(ConnectionUrl());
   status->add_option("--queue", flags->queue_url, "Queue URL, for ready/in-flight/dead counts")
-      ->envname("PIXFLEET_QUEUE");
+      ->envname("PIXFLEET_QUEUE")
+      ->check(ConnectionUrl());
   status
       ->add_option("--queue-api", flags->queue_api_url,
                    "RabbitMQ management API (http[s]://user:pass@host:15672), for the count of "
                    "tasks in flight across the fleet")
-      ->envname("PIXFLEET_QUEUE_API");
-  status->add_option("--batch", flags->batch, "Only this batch (id or name)");
+      ->envname("PIXFLEET_QUEUE_API")
+      ->check(ConnectionUrl());
+  status->add_option("--batch", flags->batch, "Only this batch (id or name)")->check(NonEmpty());
   status->add_flag("--all", flags->all, "Every batch, not only the newest ten");
   status->add_flag("--failures", flags->failures, "List every failed input with its reason");
   return [flags] { return RunStatus(*flags); };

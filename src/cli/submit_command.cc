@@ -6,8 +6,11 @@
 #include <memory>
 
 #include "cli/commands.h"
+#include "cli/flag_checks.h"
 #include "core/clock.h"
+#include "core/log.h"
 #include "core/read_file.h"
+#include "core/terminal_text.h"
 #include "model/recipe_yaml.h"
 #include "submit/batch_submission.h"
 #include "wiring/backends.h"
@@ -28,13 +31,8 @@ struct SubmitFlags {
 };
 
 int Fail(int code, const std::string& message) {
-  std::cerr << "pixfleet submit: " << message << "\n";
+  PrintFatalLine("submit", message);
   return code;
-}
-
-// A location as a URL: URLs are kept, bare paths become absolute file:// URLs.
-std::string AsUrl(const std::string& location) {
-  return location.find("://") == std::string::npos ? FileUrl(location) : location;
 }
 
 int RunSubmit(const SubmitFlags& flags) {
@@ -46,10 +44,9 @@ int RunSubmit(const SubmitFlags& flags) {
   if (!recipe.ok()) return Fail(2, recipe.error().message());
 
   SubmitRequest request;
-  request.source_url = AsUrl(flags.source);
+  request.source_url = flags.source;  // BatchLocation made both absolute URLs
   // Default output: a sibling of the source, so outputs are never taken for inputs.
-  request.output_url =
-      flags.out_url.empty() ? request.source_url + "-pixfleet" : AsUrl(flags.out_url);
+  request.output_url = flags.out_url.empty() ? request.source_url + "-pixfleet" : flags.out_url;
   if (request.output_url.starts_with(request.source_url + "/")) {
     request.exclude_prefix = request.output_url.substr(request.source_url.size() + 1) + "/";
   } else if (request.output_url == request.source_url) {
@@ -74,14 +71,14 @@ int RunSubmit(const SubmitFlags& flags) {
   auto report = SubmitBatch(request, **source, **queue, **results, clock);
   if (!report.ok()) return Fail(1, report.error().ToString());
   const double seconds = std::chrono::duration<double>(clock.MonotonicNow() - started).count();
-  std::cout << "batch " << report->batch.id << " \"" << report->batch.name
+  std::cout << "batch " << report->batch.id << " \"" << TerminalText(report->batch.name)
             << "\": " << report->inputs << " inputs, " << report->finished << " already finished, "
             << report->published << " tasks published in " << seconds << " s";
   if (seconds > 0 && report->published > 0) {
     std::cout << " (" << static_cast<int64_t>(static_cast<double>(report->published) / seconds)
               << " tasks/s)";
   }
-  std::cout << "\noutputs go to " << report->batch.output_url << "\n";
+  std::cout << "\noutputs go to " << TerminalText(report->batch.output_url) << "\n";
   std::cout << report->skipped.Describe();
   return 0;
 }
@@ -94,20 +91,31 @@ CommandRunner AddSubmitCommand(CLI::App& app) {
       "submit",
       "Create a batch from SOURCE and a recipe and publish its tasks for `pixfleet worker` "
       "processes. Re-running it publishes only what is unfinished.");
-  submit->add_option("SOURCE", flags->source, "Input location: a folder or file:// URL")
-      ->required();
+  submit
+      ->add_option("SOURCE", flags->source,
+                   "Input location: a folder, file:///path or s3://bucket/prefix")
+      ->required()
+      ->transform(BatchLocation());
   submit->add_option("--recipe,-r", flags->recipe_path, "Recipe YAML file")
       ->required()
+      ->transform(LocalLocation("a recipe is a local file"))
       ->check(CLI::ExistingFile);
   submit->add_option("--queue", flags->queue_url, "Queue URL (sqlite:///path/queue.db)")
       ->envname("PIXFLEET_QUEUE")
-      ->required();
+      ->required()
+      ->check(ConnectionUrl());
   submit->add_option("--db", flags->db_url, "Result store URL (sqlite:///path/results.db)")
       ->envname("PIXFLEET_DB")
-      ->required();
-  submit->add_option("--out,-o", flags->out_url, "Output location (default: SOURCE-pixfleet)")
-      ->envname("PIXFLEET_OUT");
-  submit->add_option("--batch", flags->batch_name, "Batch name (default: the recipe's name)");
+      ->required()
+      ->check(ConnectionUrl());
+  submit
+      ->add_option("--out,-o", flags->out_url,
+                   "Output location: a folder, file:///path or s3://bucket/prefix (default: "
+                   "SOURCE-pixfleet)")
+      ->envname("PIXFLEET_OUT")
+      ->transform(BatchLocation());
+  submit->add_option("--batch", flags->batch_name, "Batch name (default: the recipe's name)")
+      ->check(NonEmpty());
   submit->add_flag("--retry-failed", flags->retry_failed,
                    "Publish inputs that failed before again");
   return [flags] { return RunSubmit(*flags); };

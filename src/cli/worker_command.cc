@@ -1,7 +1,6 @@
 // `pixfleet worker --queue URL --db URL`: the long-running consumer. SIGTERM or SIGINT stops
 // leasing; tasks in flight finish; the process exits 0.
 #include <csignal>
-#include <iostream>
 #include <memory>
 #include <thread>
 
@@ -12,6 +11,7 @@
 #include "cli/engine_flags.h"
 #include "core/backoff.h"
 #include "core/clock.h"
+#include "core/log.h"
 #include "metrics/http_endpoint.h"
 #include "results/group_commit_result_store.h"
 #include "wiring/backends.h"
@@ -61,7 +61,7 @@ int RunWorker(const WorkerFlags& flags) {
   EngineOptions engine_options;
   engine_options.allow_untrusted_loaders = flags.engine.allow_untrusted;
   if (Status init = InitImageEngine(engine_options); !init.ok()) {
-    std::cerr << "pixfleet worker: " << init.ToString() << "\n";
+    PrintFatalLine("worker", init.ToString());
     return 2;
   }
   Clock& clock = RealClock::Instance();
@@ -72,13 +72,13 @@ int RunWorker(const WorkerFlags& flags) {
     return MakeTaskQueue(flags.queue_url, settings, clock, flags.concurrency);
   });
   if (!queue.ok()) {
-    std::cerr << "pixfleet worker: " << queue.error().ToString() << "\n";
+    PrintFatalLine("worker", queue.error().ToString());
     return 2;
   }
   auto results =
       OpenWithPatience("result store", clock, [&] { return MakeResultStore(flags.db_url, clock); });
   if (!results.ok()) {
-    std::cerr << "pixfleet worker: " << results.error().ToString() << "\n";
+    PrintFatalLine("worker", results.error().ToString());
     return 2;
   }
   // The slots' result rows share transactions (group commit): one per row would cost the
@@ -104,7 +104,7 @@ int RunWorker(const WorkerFlags& flags) {
   if (!flags.listen.empty()) {
     auto address = metrics::ParseListenAddress(flags.listen);
     if (!address.ok()) {
-      std::cerr << "pixfleet worker: " << address.error().message() << "\n";
+      PrintFatalLine("worker", address.error().message());
       return 2;
     }
     metrics::Probes probes;
@@ -115,7 +115,7 @@ int RunWorker(const WorkerFlags& flags) {
     };
     auto started = metrics::HttpEndpoint::Start(address->first, address->second, registry, probes);
     if (!started.ok()) {
-      std::cerr << "pixfleet worker: " << started.error().message() << "\n";
+      PrintFatalLine("worker", started.error().message());
       return 2;
     }
     endpoint = std::move(*started);
@@ -133,7 +133,7 @@ int RunWorker(const WorkerFlags& flags) {
   pthread_kill(signal_waiter.native_handle(), SIGTERM);
   signal_waiter.join();
   if (Status fatal = worker.fatal_error(); !fatal.ok()) {
-    std::cerr << "pixfleet worker: " << fatal.ToString() << "\n";
+    PrintFatalLine("worker", fatal.ToString());
     return 2;
   }
   const GroupCommitStats writes = grouped_results.stats();

@@ -1,6 +1,8 @@
 #include "core/log.h"
 
+#include <atomic>
 #include <ctime>
+#include <iostream>
 #include <memory>
 #include <string>
 
@@ -10,11 +12,29 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <unistd.h>
 
+#include "core/redact.h"
+#include "core/terminal_text.h"
+
 namespace pixfleet {
 namespace {
 
 thread_local std::string t_task;
 thread_local std::string t_batch;
+std::atomic<LogFormat> g_format{LogFormat::kText};
+
+// The message of a text line: scrubbed of secrets, then safe for the terminal.
+class SafePayloadFlag final : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg& msg, const std::tm&,
+              spdlog::memory_buf_t& dest) override {
+    const std::string text =
+        TerminalText(ScrubForOutput(std::string_view(msg.payload.data(), msg.payload.size())));
+    dest.append(text.data(), text.data() + text.size());
+  }
+  std::unique_ptr<custom_flag_formatter> clone() const override {
+    return std::make_unique<SafePayloadFlag>();
+  }
+};
 
 // Adds " task=… batch=…" to text lines of a thread inside a TaskLogScope.
 class TaskFlag final : public spdlog::custom_flag_formatter {
@@ -46,7 +66,7 @@ class JsonFormatter final : public spdlog::formatter {
     const auto level = spdlog::level::to_string_view(msg.level);
     const std::string line = FormatJsonLogLine(
         stamp, std::string_view(level.data(), level.size()), static_cast<int>(getpid()), t_task,
-        t_batch, std::string_view(msg.payload.data(), msg.payload.size()));
+        t_batch, ScrubForOutput(std::string_view(msg.payload.data(), msg.payload.size())));
     dest.append(line.data(), line.data() + line.size());
     dest.push_back('\n');
   }
@@ -57,17 +77,38 @@ class JsonFormatter final : public spdlog::formatter {
 
 }  // namespace
 
+std::unique_ptr<spdlog::formatter> MakeLogFormatter(LogFormat format) {
+  if (format == LogFormat::kJson) return std::make_unique<JsonFormatter>();
+  auto formatter = std::make_unique<spdlog::pattern_formatter>();
+  formatter->add_flag<TaskFlag>('*').add_flag<SafePayloadFlag>('&').set_pattern(
+      "%Y-%m-%d %H:%M:%S.%e %^%l%$ [%P] %*%&");
+  return formatter;
+}
+
 void InitLogging(LogFormat format, std::string_view level) {
+  g_format = format;
+  spdlog::drop("pixfleet");
   auto logger = spdlog::stderr_logger_mt("pixfleet");
-  if (format == LogFormat::kJson) {
-    logger->set_formatter(std::make_unique<JsonFormatter>());
-  } else {
-    auto formatter = std::make_unique<spdlog::pattern_formatter>();
-    formatter->add_flag<TaskFlag>('*').set_pattern("%Y-%m-%d %H:%M:%S.%e %^%l%$ [%P] %*%v");
-    logger->set_formatter(std::move(formatter));
-  }
+  logger->set_formatter(MakeLogFormatter(format));
   logger->set_level(spdlog::level::from_str(std::string(level)));
   spdlog::set_default_logger(std::move(logger));
+}
+
+std::string FormatFatalLine(LogFormat format, std::string_view command, std::string_view message) {
+  std::string text = "pixfleet";
+  if (!command.empty()) text += " " + std::string(command);
+  text += ": " + ScrubForOutput(message);
+  if (format == LogFormat::kText) return TerminalText(text);
+  // Through the log lines' own formatter, so that the shape is theirs.
+  const spdlog::details::log_msg record(spdlog::source_loc{}, "pixfleet", spdlog::level::critical,
+                                        text);
+  spdlog::memory_buf_t line;
+  JsonFormatter().format(record, line);
+  return std::string(line.data(), line.size() - 1);  // without the newline
+}
+
+void PrintFatalLine(std::string_view command, std::string_view message) {
+  std::cerr << FormatFatalLine(g_format, command, message) << std::endl;
 }
 
 LogFormat ParseLogFormat(std::string_view name) {
@@ -96,7 +137,7 @@ std::string FormatJsonLogLine(std::string_view time, std::string_view level, int
   }
   line["message"] = message;
   // Replace invalid UTF-8 rather than throw: a file name in a message may be any bytes.
-  return line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return TerminalSafeJson(line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 }  // namespace pixfleet

@@ -11,7 +11,9 @@
 #include <unistd.h>
 
 #include "core/clock.h"
+#include "core/log.h"
 #include "core/read_file.h"
+#include "core/terminal_text.h"
 #include "model/recipe_yaml.h"
 #include "model/task.h"
 #include "run/progress.h"
@@ -38,7 +40,7 @@ volatile std::sig_atomic_t g_signals = 0;
 extern "C" void OnSignal(int /*signal*/) { g_signals = g_signals + 1; }
 
 int Fail(int code, const std::string& message) {
-  std::cerr << "pixfleet run: " << message << "\n";
+  PrintFatalLine("run", message);
   return code;
 }
 
@@ -174,13 +176,13 @@ int RunJob(const RunOptions& options) {
   if (total == 0) {
     std::cerr << "pixfleet run: no images (jpg, jpeg, png, webp, tif, tiff, gif, heic, heif, avif) "
                  "under "
-              << source.string() << "\n";
+              << TerminalText(source.string()) << "\n";
   }
   if (const std::string passed_over = submitted->skipped.Describe(); !passed_over.empty()) {
     std::cerr << "pixfleet run: " << passed_over;
   }
-  std::cerr << "pixfleet run: " << total << " images in " << source.string() << ", " << skipped
-            << " already done, " << submitted->published << " to process\n";
+  std::cerr << "pixfleet run: " << total << " images in " << TerminalText(source.string()) << ", "
+            << skipped << " already done, " << submitted->published << " to process\n";
 
   // --- Run workers until the queue is drained.
   struct sigaction action {};

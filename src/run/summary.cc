@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "core/terminal_text.h"
 #include "run/progress.h"
 
 namespace pixfleet {
@@ -56,10 +57,12 @@ std::string FormatSummary(const RunSummary& s) {
         out += fmt::format("  ... and {} more\n", s.failed.size() - s.max_listed_failures);
         break;
       }
-      // Messages usually name their input already; avoid "a.jpg: a.jpg: ...".
+      // Messages usually name their input already; avoid "a.jpg: a.jpg: ...". Both come from
+      // the files: shown through TerminalText.
       const bool named = row.error_message.starts_with(row.input_key + ":");
-      out += named ? fmt::format("  {}\n", row.error_message)
-                   : fmt::format("  {}: {}\n", row.input_key, row.error_message);
+      out += named ? fmt::format("  {}\n", TerminalText(row.error_message))
+                   : fmt::format("  {}: {}\n", TerminalText(row.input_key),
+                                 TerminalText(row.error_message));
     }
   }
   return out;

@@ -1,5 +1,6 @@
 // The end-of-run summary of `pixfleet run`: counts, failures grouped by reason, time and rate,
-// then every failed input with its reason. Pure formatting.
+// then every failed input with its reason (input keys and messages through TerminalText: they
+// come from the files). Pure formatting.
 #pragma once
 
 #include <chrono>

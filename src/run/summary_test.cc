@@ -39,6 +39,20 @@ TEST(SummaryTest, GroupsFailuresByReasonAndListsEachInput) {
   EXPECT_NE(text.find("\n  b.png: not an image\n"), std::string::npos) << text;
 }
 
+TEST(SummaryTest, FailedInputsNeverPutAControlCharacterOnTheTerminal) {
+  RunSummary s;
+  s.total = 2;
+  s.failed = {Failed("clear\x1b[2J\nforged.jpg", StatusCode::kInvalidArgument,
+                     "clear\x1b[2J\nforged.jpg: not an image"),
+              Failed("title\x1b]0;x\x07\xff.png", StatusCode::kInvalidArgument, "bad\rline")};
+  const std::string text = FormatSummary(s);
+  EXPECT_NE(text.find("\n  clear\\x1b[2J\\nforged.jpg: not an image\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("\n  title\\x1b]0;x\\x07\\xff.png: bad\\rline\n"), std::string::npos) << text;
+  for (char c : text) {
+    EXPECT_TRUE(c == '\n' || (static_cast<unsigned char>(c) >= 0x20 && c != 0x7f)) << text;
+  }
+}
+
 TEST(SummaryTest, MentionsUnfinishedWorkAndInterruption) {
   RunSummary s;
   s.total = 5;

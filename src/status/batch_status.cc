@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "core/terminal_text.h"
 #include "run/progress.h"
 
 namespace pixfleet {
@@ -37,8 +38,8 @@ std::string FormatBatchStatus(const BatchStatus& s) {
   const int64_t pending = total - done;
   const double percent =
       total > 0 ? 100.0 * static_cast<double>(done) / static_cast<double>(total) : 100.0;
-  std::string out = fmt::format("batch {} \"{}\"  created {}\n", s.batch.id, s.batch.name,
-                                UtcTime(s.batch.created_ms));
+  std::string out = fmt::format("batch {} \"{}\"  created {}\n", TerminalText(s.batch.id),
+                                TerminalText(s.batch.name), UtcTime(s.batch.created_ms));
   out += fmt::format("  done {}/{} ({:.1f}%)  succeeded {}  failed {}  pending {}\n", done, total,
                      percent, c.succeeded, c.failed, pending);
   const double rate = BatchRate(c);
@@ -69,9 +70,10 @@ std::string FormatBatchStatus(const BatchStatus& s) {
 }
 
 std::string FormatQueueStatus(const QueueStatus& s) {
-  return fmt::format("queue {}: ready {}  in flight {}  delayed {}  dead-letter {}\n", s.name,
-                     s.depth.ready, s.in_flight ? std::to_string(*s.in_flight) : "?",
-                     s.depth.delayed, s.depth.dead);
+  return fmt::format("queue {}: ready {}  in flight {}  delayed {}  dead-letter {}\n",
+                     TerminalText(s.name), s.depth.ready,
+                     s.in_flight ? std::to_string(*s.in_flight) : "?", s.depth.delayed,
+                     s.depth.dead);
 }
 
 }  // namespace pixfleet

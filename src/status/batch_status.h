@@ -1,7 +1,8 @@
 // Batch status for `pixfleet status`: progress, rate, ETA and failures by reason of one batch,
 // from its result rows' counts, and the queue's depth (one queue serves every batch, so it is
 // shown once). Pure: built from values, so it is the same for the embedded stores and for
-// PostgreSQL/RabbitMQ.
+// PostgreSQL/RabbitMQ. Names are shown through TerminalText (core/terminal_text.h): they come
+// from whoever submitted the batch.
 #pragma once
 
 #include <cstdint>

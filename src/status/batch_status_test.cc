@@ -38,6 +38,18 @@ TEST(BatchStatusTest, ShowsProgressEtaAndFailures) {
       << text;
 }
 
+TEST(BatchStatusTest, NamesFromTheBatchReachTheTerminalEscaped) {
+  BatchStatus s;
+  s.batch.id = "b1";
+  s.batch.name = "evil\x1b]0;pwned\x07\nforged line\xc2\x9b";
+  const std::string text = FormatBatchStatus(s);
+  EXPECT_NE(text.find("batch b1 \"evil\\x1b]0;pwned\\x07\\nforged line\\u009b\""),
+            std::string::npos)
+      << text;
+  const std::string queue = FormatQueueStatus(QueueStatus{"q\x1b[2J", QueueDepth{}, 0});
+  EXPECT_TRUE(queue.starts_with("queue q\\x1b[2J: ")) << queue;
+}
+
 TEST(BatchStatusTest, QueueLineShowsInFlightOnlyWhenKnown) {
   QueueStatus s{"photos", QueueDepth{95, 0, 4, 11}, 37};
   EXPECT_EQ(FormatQueueStatus(s),

@@ -3,29 +3,11 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <cstdio>
+
+#include "core/terminal_text.h"
 
 namespace pixfleet {
-namespace {
-
-// A key as it may be printed on a terminal: control characters as \xNN.
-std::string Printable(std::string_view key) {
-  std::string out;
-  out.reserve(key.size());
-  for (const char c : key) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (byte < 0x20 || byte == 0x7f) {
-      char escaped[8];
-      std::snprintf(escaped, sizeof escaped, "\\x%02x", byte);
-      out += escaped;
-    } else {
-      out.push_back(c);
-    }
-  }
-  return out;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 bool HasImageExtension(std::string_view key) {
   static constexpr std::array<std::string_view, 10> kExtensions = {
@@ -64,7 +46,7 @@ std::string SkipSummary::Describe() const {
     text += "  " + group.reason + ": " + std::to_string(group.count) + " (";
     for (size_t i = 0; i < group.examples.size(); ++i) {
       if (i > 0) text += ", ";
-      text += Printable(group.examples[i]);
+      text += TerminalText(group.examples[i]);
     }
     if (group.count > static_cast<int64_t>(group.examples.size())) text += ", ...";
     text += ")\n";

@@ -6,6 +6,7 @@
 #include <amqp.h>
 
 #include "core/percent_decode.h"
+#include "core/redact.h"
 
 namespace pixfleet::amqp {
 namespace {
@@ -71,6 +72,7 @@ std::string AmqpUrl::Where() const {
 
 Result<AmqpUrl> ParseAmqpUrl(std::string_view url) {
   const std::string safe_url = RedactUrl(url);
+  PIXFLEET_RETURN_IF_ERROR(CheckUserinfoUnambiguous(url));
   const size_t question = url.find('?');
   const std::string_view base = url.substr(0, question);
   const std::string_view query =
@@ -142,15 +144,6 @@ std::pair<std::string, std::optional<std::string>> TakeQueryParameter(std::strin
   return {std::move(kept), std::move(value)};
 }
 
-std::string RedactUrl(std::string_view url) {
-  const size_t scheme = url.find("://");
-  const size_t start = scheme == std::string_view::npos ? 0 : scheme + 3;
-  // The authority ends at the path, the query or the fragment: an '@' after that is data.
-  const size_t authority_end = url.find_first_of("/?#", start);
-  const size_t at =
-      url.rfind('@', authority_end == std::string_view::npos ? url.size() : authority_end);
-  if (at == std::string_view::npos || at < start) return std::string(url);
-  return std::string(url.substr(0, start)) + std::string(url.substr(at + 1));
-}
+std::string RedactUrl(std::string_view url) { return RedactSecrets(url); }
 
 }  // namespace pixfleet::amqp

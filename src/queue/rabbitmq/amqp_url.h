@@ -53,9 +53,10 @@ struct AmqpUrl {
   std::string Where() const;
 };
 
-// kInvalidArgument (the message shows the URL without its credentials) for a malformed URL,
-// an unknown query parameter, a bad verify= value, TLS options on amqp://, or keyfile without
-// certfile.
+// kInvalidArgument (the message shows the URL without its password) for a malformed URL, one
+// whose user-info can be read more than one way (an unencoded '@', ':' or '/' in the password,
+// which librabbitmq would split differently), an unknown query parameter, a bad verify= value, TLS
+// options on amqp://, or keyfile without certfile.
 Result<AmqpUrl> ParseAmqpUrl(std::string_view url);
 
 // The TLS options of a query string ("cacertfile=%2Fetc%2Fca.pem&verify=verify_peer", without
@@ -70,8 +71,8 @@ Result<TlsOptions> ParseTlsParameters(std::string_view query, std::string_view u
 std::pair<std::string, std::optional<std::string>> TakeQueryParameter(std::string_view url,
                                                                       std::string_view name);
 
-// The URL without its user-info part ("amqps://u:p@h/v?x" -> "amqps://h/v?x"), for messages.
-// Works for any scheme://authority URL (the management API's http(s) URLs too).
+// The URL with its password masked ("amqps://u:****@h/v?x"), for messages: core/redact.h's
+// RedactSecrets, the one rule for every connection string (the management API's too).
 std::string RedactUrl(std::string_view url);
 
 }  // namespace pixfleet::amqp

@@ -41,9 +41,10 @@ TEST(RabbitMqCodecTest, DelaysRoundUpToABucket) {
   EXPECT_EQ(topology.BucketFor(milliseconds(10'000'000)), 30'000) << "capped at the longest";
 }
 
-TEST(RabbitMqCodecTest, RedactUrlDropsTheCredentials) {
-  EXPECT_EQ(amqp::RedactUrl("amqp://guest:pw@host:5672/%2f"), "amqp://host:5672/%2f");
-  EXPECT_EQ(amqp::RedactUrl("http://u:p@h:1/api/queues/%2f/q"), "http://h:1/api/queues/%2f/q");
+TEST(RabbitMqCodecTest, RedactUrlMasksThePassword) {
+  EXPECT_EQ(amqp::RedactUrl("amqp://guest:pw@host:5672/%2f"), "amqp://guest:****@host:5672/%2f");
+  EXPECT_EQ(amqp::RedactUrl("http://u:p@h:1/api/queues/%2f/q"),
+            "http://u:****@h:1/api/queues/%2f/q");
   EXPECT_EQ(amqp::RedactUrl("amqp://host/vhost@x"), "amqp://host/vhost@x");
 }
 

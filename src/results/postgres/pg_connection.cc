@@ -1,4 +1,4 @@
-// PgConnection: see the header. Every message built here goes through ScrubPassword.
+// PgConnection: see the header. Every message built here goes through ScrubSecrets.
 #include "results/postgres/pg_connection.h"
 
 #include <algorithm>
@@ -8,6 +8,7 @@
 
 #include <libpq-fe.h>
 
+#include "core/redact.h"
 #include "results/postgres/pg_sql.h"
 #include "results/postgres/pg_url.h"
 
@@ -39,17 +40,18 @@ void IgnoreNotice(void* /*arg*/, const char* /*message*/) {}
 
 Status ValidatePostgresUrl(std::string_view url) {
   if (!HasPostgresScheme(url)) {
-    return InvalidArgument("not a PostgreSQL URL (want postgresql://...): " +
-                           RedactPostgresUrl(url));
+    return InvalidArgument("not a PostgreSQL URL (want postgresql://...): " + RedactSecrets(url));
   }
+  // libpq would take a piece of such a password for the host and quote it in its error.
+  PIXFLEET_RETURN_IF_ERROR(CheckUserinfoUnambiguous(url));
   char* error = nullptr;
   const std::string url_string(url);
   PQconninfoOption* options = PQconninfoParse(url_string.c_str(), &error);
   if (options == nullptr) {
     std::string message = error != nullptr ? OneLine(error) : "out of memory";
     PQfreemem(error);
-    return InvalidArgument("bad PostgreSQL URL " + RedactPostgresUrl(url) + ": " +
-                           ScrubPassword(message, url));
+    return InvalidArgument("bad PostgreSQL URL " + RedactSecrets(url) + ": " +
+                           ScrubSecrets(message, url));
   }
   // libpq checks some values only when connecting; a bad one is a bad URL, not an outage.
   std::string problem;
@@ -72,8 +74,8 @@ Status ValidatePostgresUrl(std::string_view url) {
   }
   PQconninfoFree(options);
   if (!problem.empty()) {
-    return InvalidArgument("bad PostgreSQL URL " + RedactPostgresUrl(url) + ": " +
-                           ScrubPassword(problem, url));
+    return InvalidArgument("bad PostgreSQL URL " + RedactSecrets(url) + ": " +
+                           ScrubSecrets(problem, url));
   }
   return Status::Ok();
 }
@@ -116,7 +118,7 @@ Result<std::unique_ptr<PgConnection>> PgConnection::Connect(std::string_view url
   pg_conn* conn = PQconnectdbParams(keywords, values, /*expand_dbname=*/1);
   if (conn == nullptr) return Unavailable("libpq could not allocate a connection");
   if (PQstatus(conn) != CONNECTION_OK) {
-    std::string message = ScrubPassword(OneLine(PQerrorMessage(conn)), url);
+    std::string message = ScrubSecrets(OneLine(PQerrorMessage(conn)), url);
     PQfinish(conn);
     // A refused server certificate (or a missing sslrootcert) is configuration, not an outage:
     // no retry mends it, so the command stops at once, as for amqps and https. libpq reports
@@ -124,18 +126,18 @@ Result<std::unique_ptr<PgConnection>> PgConnection::Connect(std::string_view url
     for (const char* refusal :
          {"certificate verify failed", "root certificate file", "server certificate for"}) {
       if (message.find(refusal) != std::string::npos) {
-        return InvalidArgument("cannot connect to " + RedactPostgresUrl(url) +
+        return InvalidArgument("cannot connect to " + RedactSecrets(url) +
                                ": the server's TLS certificate was refused: " + message);
       }
     }
-    return ConnectFailureStatus("cannot connect to " + RedactPostgresUrl(url) + ": " + message);
+    return ConnectFailureStatus("cannot connect to " + RedactSecrets(url) + ": " + message);
   }
   PQsetNoticeProcessor(conn, IgnoreNotice, nullptr);
   return std::unique_ptr<PgConnection>(new PgConnection(conn, url_string));
 }
 
-PgConnection::PgConnection(pg_conn* conn, std::string url)
-    : conn_(conn), url_(std::move(url)), redacted_url_(RedactPostgresUrl(url_)) {}
+PgConnection::PgConnection(pg_conn* conn, std::string_view url)
+    : conn_(conn), redacted_url_(RedactSecrets(url)), secrets_(SecretsOf(url)) {}
 
 PgConnection::~PgConnection() { PQfinish(conn_); }
 
@@ -167,7 +169,7 @@ Status PgConnection::CheckResult(pg_result* result, std::string_view sql) {
   const char* sqlstate = result == nullptr ? nullptr : PQresultErrorField(result, PG_DIAG_SQLSTATE);
   std::string message = OneLine(result != nullptr ? PQresultErrorMessage(result) : "");
   if (message.empty()) message = OneLine(PQerrorMessage(conn_));
-  message = ScrubPassword(message, url_);
+  message = ScrubSecrets(message, secrets_);
   StatusCode code = sqlstate != nullptr ? CodeForSqlState(sqlstate) : StatusCode::kUnavailable;
   const char* severity =
       result == nullptr ? nullptr : PQresultErrorField(result, PG_DIAG_SEVERITY_NONLOCALIZED);

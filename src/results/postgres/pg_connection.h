@@ -12,6 +12,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/status.h"
 
@@ -20,8 +21,9 @@ struct pg_result;
 
 namespace pixfleet {
 
-// OK if `url` is a postgresql:// (or postgres://) URL libpq can parse; kInvalidArgument, with
-// the password redacted, otherwise.
+// OK if `url` is a postgresql:// (or postgres://) URL libpq can parse and read one way only
+// (core/redact.h, CheckUserinfoUnambiguous); kInvalidArgument, with the password redacted,
+// otherwise.
 Status ValidatePostgresUrl(std::string_view url);
 
 class PgResult {
@@ -67,12 +69,12 @@ class PgConnection {
   const std::string& redacted_url() const { return redacted_url_; }
 
  private:
-  PgConnection(pg_conn* conn, std::string url);
+  PgConnection(pg_conn* conn, std::string_view url);
   Status CheckResult(pg_result* result, std::string_view sql);
 
   pg_conn* const conn_;
-  const std::string url_;  // for scrubbing messages only; never printed
   const std::string redacted_url_;
+  const std::vector<std::string> secrets_;  // of url_, masked in every message
   bool broken_ = false;
 };
 

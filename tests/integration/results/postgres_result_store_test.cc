@@ -20,9 +20,9 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include "core/redact.h"
 #include "results/postgres/pg_connection.h"
 #include "results/postgres/pg_migrations.h"
-#include "results/postgres/pg_url.h"
 #include "results/result_store_contract.h"
 #include "testing/fake_clock.h"
 
@@ -154,7 +154,7 @@ class PostgresResultStoreTest : public ::testing::TestWithParam<Server> {
 
   // No message may hold a password of `url` (and so must equal its scrubbed self).
   static void ExpectNoPassword(const Status& status, const std::string& url) {
-    EXPECT_EQ(ScrubPassword(status.message(), url), status.message());
+    EXPECT_EQ(ScrubSecrets(status.message(), url), status.message());
   }
 
   FakeClock clock_;
