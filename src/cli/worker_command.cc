@@ -128,11 +128,11 @@ int RunWorker(const WorkerFlags& flags) {
     sigwait(&stop_signals, &received);
     if (received != 0) worker.Stop();
   });
-  worker.Run();
+  const Status ran = worker.Run();
   // Wake the waiter if the worker ended on its own (idle); its signal is then ignored.
   pthread_kill(signal_waiter.native_handle(), SIGTERM);
   signal_waiter.join();
-  if (Status fatal = worker.fatal_error(); !fatal.ok()) {
+  if (Status fatal = ran; !fatal.ok()) {
     std::cerr << "pixfleet worker: " << fatal.ToString() << "\n";
     return 2;
   }

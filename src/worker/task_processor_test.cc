@@ -70,7 +70,7 @@ TEST_F(TaskProcessorTest, TransientStorageErrorIsRetriedAfterABackoff) {
   EXPECT_FALSE(Row(id).has_value());
   EXPECT_EQ(queue_.Depth()->delayed, 1);
   EXPECT_FALSE(queue_.LeaseNext(std::chrono::milliseconds(0))->has_value());
-  fake_clock_.Advance(std::chrono::seconds(2));  // past the first backoff's cap
+  clock_.Advance(std::chrono::seconds(2));  // past the first backoff's cap
   Lease second = LeaseOne();
   EXPECT_EQ(second.attempt, 2);
   EXPECT_EQ(processor_.Handle(second), Disposition::kSucceeded);
@@ -81,9 +81,9 @@ TEST_F(TaskProcessorTest, GivesUpOnTransientErrorsAfterMaxAttempts) {
   const std::string id = AddImage("a.jpg");
   outputs_.FailAll(Unavailable("bucket unreachable"));
   EXPECT_EQ(processor_.Handle(LeaseOne()), Disposition::kRetried);
-  fake_clock_.Advance(std::chrono::seconds(2));
+  clock_.Advance(std::chrono::seconds(2));
   EXPECT_EQ(processor_.Handle(LeaseOne()), Disposition::kRetried);
-  fake_clock_.Advance(std::chrono::seconds(2));
+  clock_.Advance(std::chrono::seconds(2));
   EXPECT_EQ(processor_.Handle(LeaseOne()), Disposition::kFailed);
   auto row = Row(id);
   ASSERT_TRUE(row.has_value());
@@ -96,7 +96,7 @@ TEST_F(TaskProcessorTest, RedeliveryOfAFinishedTaskChangesNothing) {
   const std::string id = AddImage("a.jpg");
   ASSERT_EQ(processor_.Handle(LeaseOne()), Disposition::kSucceeded);
   const TaskResult first = *Row(id);
-  fake_clock_.Advance(std::chrono::seconds(5));
+  clock_.Advance(std::chrono::seconds(5));
   // The same task delivered again (as after a crash between the row and the ack).
   const TaskSpec again{id, kBatchId, "a.jpg"};
   ASSERT_TRUE(queue_.Publish({&again, 1}).ok());
@@ -124,7 +124,7 @@ TEST_F(TaskProcessorTest, ATaskThatKeepsKillingItsWorkerFailsInsteadOfLooping) {
   // Three deliveries whose workers died (leases lapsed without any settle call).
   for (int i = 0; i < 3; ++i) {
     (void)LeaseOne();
-    fake_clock_.Advance(std::chrono::seconds(31));
+    clock_.Advance(std::chrono::seconds(31));
   }
   Lease fourth = LeaseOne();
   EXPECT_EQ(fourth.attempt, 4);

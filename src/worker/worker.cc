@@ -12,14 +12,14 @@ namespace pixfleet {
 Worker::Worker(TaskQueue& queue, TaskProcessor& processor, Clock& clock, WorkerOptions options)
     : queue_(queue), processor_(processor), clock_(clock), options_(options) {}
 
-void Worker::Stop() {
-  stopping_ = true;
-  wake_.notify_all();
-}
+void Worker::Stop() { stop_.request_stop(); }
 
-Status Worker::fatal_error() const {
-  std::lock_guard lock(mutex_);
-  return fatal_error_;
+void Worker::StopBecause(const Status& reason) {
+  {
+    std::lock_guard lock(mutex_);
+    if (stop_reason_.ok()) stop_reason_ = reason;
+  }
+  Stop();
 }
 
 int64_t Worker::InFlight() const {
@@ -34,20 +34,16 @@ bool Worker::QueueDrained() {
 }
 
 void Worker::SlotLoop() {
-  while (!stopping_) {
+  while (!stopping()) {
     Result<std::optional<Lease>> leased = queue_.LeaseNext(options_.lease_wait);
     if (!leased.ok() && leased.error().code() == StatusCode::kInvalidArgument) {
       spdlog::error("the queue refused this worker ({}); stopping", leased.error().ToString());
-      {
-        std::lock_guard lock(mutex_);
-        if (fatal_error_.ok()) fatal_error_ = leased.error();
-      }
-      Stop();
+      StopBecause(leased.error());
       break;
     }
     if (!leased.ok()) {
       spdlog::warn("leasing a task failed: {}", leased.error().ToString());
-      clock_.SleepFor(options_.queue_error_backoff);
+      (void)clock_.WaitFor(options_.queue_error_backoff, stop_.get_token());
       continue;
     }
     if (!leased->has_value()) {
@@ -68,10 +64,10 @@ void Worker::SlotLoop() {
 }
 
 void Worker::HeartbeatLoop() {
-  std::unique_lock lock(mutex_);
-  while (!stopping_) {
-    wake_.wait_for(lock, options_.heartbeat_interval);
-    if (stopping_ && in_flight_.empty()) break;
+  while (!stopping()) {
+    (void)clock_.WaitFor(options_.heartbeat_interval, stop_.get_token());
+    std::lock_guard lock(mutex_);
+    if (stopping() && in_flight_.empty()) break;
     for (auto& [token, lease] : in_flight_) {
       // The heartbeat is a quick write; holding the lock keeps the map stable while it runs.
       if (Status beat = queue_.Heartbeat(lease); !beat.ok()) {
@@ -82,7 +78,8 @@ void Worker::HeartbeatLoop() {
   }
 }
 
-void Worker::Run() {
+Status Worker::Run(std::stop_token stop) {
+  const std::stop_callback forward_stop(stop, [this] { Stop(); });
   std::thread heartbeat([this] { HeartbeatLoop(); });
   std::vector<std::thread> slots;
   slots.reserve(static_cast<size_t>(options_.concurrency));
@@ -90,6 +87,8 @@ void Worker::Run() {
   for (auto& slot : slots) slot.join();
   Stop();
   heartbeat.join();
+  std::lock_guard lock(mutex_);
+  return stop_reason_;
 }
 
 }  // namespace pixfleet

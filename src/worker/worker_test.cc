@@ -10,9 +10,22 @@
 namespace pixfleet {
 namespace {
 
+using std::chrono::hours;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+// In virtual time: the clock moves only when a test advances it. Slots poll with lease_wait 0,
+// so an idle slot never waits on the clock; the heartbeat thread always does.
 class WorkerTest : public WorkerFixture {
  protected:
-  WorkerTest() : WorkerFixture(&RealClock::Instance()) {}
+  WorkerTest() : WorkerFixture(FakeClock::Mode::kBlockUntilAdvanced) {}
+
+  static WorkerOptions Options(int concurrency) {
+    WorkerOptions options;
+    options.concurrency = concurrency;
+    options.lease_wait = milliseconds(0);
+    return options;
+  }
 };
 
 TEST_F(WorkerTest, SlotsDrainTheQueueAndExitWhenIdle) {
@@ -20,12 +33,10 @@ TEST_F(WorkerTest, SlotsDrainTheQueueAndExitWhenIdle) {
   for (int i = 0; i < 24; ++i)
     ids.push_back(AddImage("img" + std::to_string(i) + ".jpg", static_cast<uint32_t>(i)));
   ids.push_back(AddInput("broken.jpg", ""));
-  WorkerOptions options;
-  options.concurrency = 3;
+  WorkerOptions options = Options(3);
   options.exit_when_idle = true;
-  options.lease_wait = std::chrono::milliseconds(20);
   Worker worker(queue_, processor_, clock_, options);
-  worker.Run();
+  EXPECT_TRUE(worker.Run().ok());
   for (const std::string& id : ids) ASSERT_TRUE(Row(id).has_value()) << id;
   EXPECT_EQ(processor_.counters().succeeded.load(), 24);
   EXPECT_EQ(processor_.counters().failed.load(), 1);
@@ -37,11 +48,8 @@ TEST_F(WorkerTest, SlotsDrainTheQueueAndExitWhenIdle) {
 TEST_F(WorkerTest, StopFinishesTasksInFlightAndLeavesTheRestQueued) {
   for (int i = 0; i < 40; ++i)
     AddImage("img" + std::to_string(i) + ".jpg", static_cast<uint32_t>(i));
-  WorkerOptions options;
-  options.concurrency = 2;
-  options.lease_wait = std::chrono::milliseconds(20);
-  Worker worker(queue_, processor_, clock_, options);
-  std::thread runner([&] { worker.Run(); });
+  Worker worker(queue_, processor_, clock_, Options(2));
+  std::thread runner([&] { EXPECT_TRUE(worker.Run().ok()); });
   while (processor_.counters().succeeded.load() < 3) std::this_thread::yield();
   worker.Stop();
   runner.join();
@@ -93,12 +101,9 @@ TEST_F(WorkerTest, AQueueThatRefusesTheWorkersConfigurationStopsIt) {
   AddImage("img.jpg", 1);
   RefusingQueue refusing(queue_);
   refusing.set_lease_error(InvalidArgument("amqps: the broker's TLS certificate was refused"));
-  WorkerOptions options;
-  options.concurrency = 2;
-  options.lease_wait = std::chrono::milliseconds(20);
-  Worker worker(refusing, processor_, clock_, options);
-  worker.Run();  // returns on its own: no Stop(), no exit_when_idle
-  EXPECT_EQ(worker.fatal_error().code(), StatusCode::kInvalidArgument);
+  Worker worker(refusing, processor_, clock_, Options(2));
+  // Returns on its own: no Stop(), no exit_when_idle.
+  EXPECT_EQ(worker.Run().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(processor_.counters().succeeded.load(), 0);
 }
 
@@ -106,18 +111,37 @@ TEST_F(WorkerTest, AnUnreachableQueueIsWaitedOutNotFatal) {
   const std::string id = AddImage("img.jpg", 1);
   RefusingQueue refusing(queue_);
   refusing.set_lease_error(Unavailable("broker restarting"));
-  WorkerOptions options;
-  options.lease_wait = std::chrono::milliseconds(20);
-  options.queue_error_backoff = std::chrono::milliseconds(5);
+  WorkerOptions options = Options(1);
+  options.queue_error_backoff = seconds(1);
   options.exit_when_idle = true;
   Worker worker(refusing, processor_, clock_, options);
-  std::thread runner([&] { worker.Run(); });
-  std::this_thread::sleep_for(std::chrono::milliseconds(50));  // a few failed leases
+  Status ran = Internal("did not return");
+  std::thread runner([&] { ran = worker.Run(); });
+  ASSERT_TRUE(clock_.WaitForSleepers(2));  // the heartbeat, and the slot backing off
+  ASSERT_TRUE(clock_.AdvanceAndWaitForSleepers(seconds(1), 2));  // a second failed lease
   EXPECT_FALSE(worker.stopping());
   refusing.set_lease_error(Status::Ok());  // the broker is back
+  clock_.Advance(seconds(1));
   runner.join();
-  EXPECT_TRUE(worker.fatal_error().ok());
+  EXPECT_TRUE(ran.ok()) << ran.ToString();
   EXPECT_TRUE(Row(id).has_value());
+}
+
+TEST_F(WorkerTest, AStopRequestEndsTheBackoffAfterAQueueErrorAtOnce) {
+  AddImage("img.jpg", 1);
+  RefusingQueue refusing(queue_);
+  refusing.set_lease_error(Unavailable("broker restarting"));
+  WorkerOptions options = Options(1);
+  options.queue_error_backoff = hours(1);
+  Worker worker(refusing, processor_, clock_, options);
+  std::stop_source stop;
+  std::thread runner([&] { EXPECT_TRUE(worker.Run(stop.get_token()).ok()); });
+  ASSERT_TRUE(clock_.WaitForSleepers(2));  // the heartbeat, and the slot backing off
+  const auto before = clock_.MonotonicNow();
+  stop.request_stop();  // as SIGTERM does through the CLI
+  runner.join();        // without any time passing
+  EXPECT_EQ(clock_.MonotonicNow(), before);
+  EXPECT_TRUE(worker.stopping());
 }
 
 }  // namespace

@@ -57,10 +57,10 @@ class WorkerFixture : public ::testing::Test {
  protected:
   static constexpr const char* kBatchId = "b-test";
 
-  // Unit tests of one step use the fake clock; tests of concurrent slots need real time, since
-  // an idle slot sleeping on a fake clock would move time (and lapse leases) for everyone.
-  explicit WorkerFixture(Clock* clock = nullptr)
-      : clock_(clock != nullptr ? *clock : fake_clock_) {}
+  // Tests of one step let sleeps move time (kAdvanceOnSleep); tests of a Worker's threads use
+  // kBlockUntilAdvanced and move time themselves, since an idle slot sleeping on a clock that
+  // advances on sleep would move time (and lapse leases) for everyone.
+  explicit WorkerFixture(FakeClock::Mode mode = FakeClock::Mode::kAdvanceOnSleep) : clock_(mode) {}
 
   void SetUp() override {
     ASSERT_TRUE(InitImageEngine(EngineOptions{}).ok());
@@ -109,8 +109,7 @@ class WorkerFixture : public ::testing::Test {
     return row.ok() ? *row : std::nullopt;
   }
 
-  FakeClock fake_clock_;
-  Clock& clock_;
+  FakeClock clock_;
   InMemoryTaskQueue queue_{clock_, QueueOptions()};
   InMemoryResultStore results_{clock_};
   FaultInjectingObjectStore inputs_{std::make_unique<InMemoryObjectStore>()};
