@@ -63,11 +63,11 @@ void Worker::SlotLoop() {
   }
 }
 
-void Worker::HeartbeatLoop() {
-  while (!stopping()) {
-    (void)clock_.WaitFor(options_.heartbeat_interval, stop_.get_token());
+void Worker::HeartbeatLoop(std::stop_token slots_ended) {
+  // Not the worker's stop token: during a drain the tasks in flight still need their leases, or
+  // a slow one would lapse and run again elsewhere. The beats end when the last slot has.
+  while (clock_.WaitFor(options_.heartbeat_interval, slots_ended)) {
     std::lock_guard lock(mutex_);
-    if (stopping() && in_flight_.empty()) break;
     for (auto& [token, lease] : in_flight_) {
       // The heartbeat is a quick write; holding the lock keeps the map stable while it runs.
       if (Status beat = queue_.Heartbeat(lease); !beat.ok()) {
@@ -80,12 +80,14 @@ void Worker::HeartbeatLoop() {
 
 Status Worker::Run(std::stop_token stop) {
   const std::stop_callback forward_stop(stop, [this] { Stop(); });
-  std::thread heartbeat([this] { HeartbeatLoop(); });
+  std::stop_source slots_ended;
+  std::thread heartbeat([this, &slots_ended] { HeartbeatLoop(slots_ended.get_token()); });
   std::vector<std::thread> slots;
   slots.reserve(static_cast<size_t>(options_.concurrency));
   for (int i = 0; i < options_.concurrency; ++i) slots.emplace_back([this] { SlotLoop(); });
   for (auto& slot : slots) slot.join();
   Stop();
+  slots_ended.request_stop();
   heartbeat.join();
   std::lock_guard lock(mutex_);
   return stop_reason_;

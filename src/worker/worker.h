@@ -1,7 +1,8 @@
 // Worker: the long-running consumer. `concurrency` slots each lease a task and hand it to the
 // TaskProcessor; a heartbeat thread extends every in-flight lease so that long tasks keep them.
 // A stop request (Stop(), or the stop_token given to Run(), which the CLI wires to SIGTERM and
-// SIGINT) stops leasing at once; tasks in flight finish, then Run() returns. Every pause (the
+// SIGINT) stops leasing at once; tasks in flight finish, their heartbeats going on until the
+// last of them ends, then Run() returns. Every pause (the
 // heartbeat interval, the backoff after a queue error) is a wait on the Clock that a stop request
 // ends, so tests run the worker in virtual time. A queue error that is a configuration problem
 // (kInvalidArgument) also stops the worker, after its tasks in flight: see Run(). With
@@ -50,7 +51,8 @@ class Worker {
 
  private:
   void SlotLoop();
-  void HeartbeatLoop();
+  // Extends every in-flight lease each heartbeat_interval until `slots_ended`.
+  void HeartbeatLoop(std::stop_token slots_ended);
   bool QueueDrained();
   // Records why the worker stops on its own (the first reason wins) and stops it.
   void StopBecause(const Status& reason);

@@ -60,6 +60,35 @@ TEST_F(WorkerTest, StopFinishesTasksInFlightAndLeavesTheRestQueued) {
   EXPECT_EQ(depth->ready, 40 - done);
 }
 
+TEST_F(WorkerTest, HeartbeatsHoldTheLeaseOfASlowTaskUntilItEndsDuringADrain) {
+  // Lease 30 s (QueueOptions), heartbeat every 10 s, and a fetch that takes 45 s.
+  const std::string id = AddImage("slow.jpg", 1);
+  before_input_get_ = [this] { clock_.SleepFor(seconds(45)); };
+  WorkerOptions options = Options(1);
+  options.heartbeat_interval = seconds(10);
+  Worker worker(queue_, processor_, clock_, options);
+  std::thread runner([&] { EXPECT_TRUE(worker.Run().ok()); });
+  ASSERT_TRUE(clock_.WaitForSleepers(2));  // the heartbeat, and the slot inside the fetch
+  worker.Stop();                           // a drain begins with the task in flight
+  auto elapsed = seconds(0);
+  while (elapsed < seconds(40)) {  // past the lease, short of the fetch's end
+    elapsed += seconds(10);
+    if (!clock_.AdvanceAndWaitForSleepers(seconds(10), 2)) {
+      ADD_FAILURE() << "the heartbeats stopped at " << elapsed.count() << " s, mid-task";
+      break;
+    }
+    const QueueDepth depth = *queue_.Depth();
+    EXPECT_EQ(depth.leased, 1) << "the lease lapsed by " << elapsed.count() << " s";
+    EXPECT_EQ(depth.ready, 0) << "the task could run again at " << elapsed.count() << " s";
+  }
+  clock_.Advance(seconds(50) - elapsed);  // the fetch ends; the task finishes; Run() returns
+  runner.join();
+  EXPECT_EQ(processor_.counters().succeeded.load(), 1);
+  EXPECT_EQ(processor_.counters().lease_lost.load(), 0);
+  EXPECT_TRUE(Row(id).has_value());
+  EXPECT_EQ(queue_.Depth()->leased + queue_.Depth()->ready, 0);
+}
+
 // Forwards to another queue, except that LeaseNext fails with `lease_error` once set.
 class RefusingQueue final : public TaskQueue {
  public:

@@ -19,11 +19,13 @@
 namespace pixfleet {
 
 // Forwards to a store owned elsewhere, so the test keeps its fault injector while the catalog
-// owns what the factory returned.
+// owns what the factory returned. `before_get`, when set, runs before each Get (a slow fetch).
 class ForwardingObjectStore final : public ObjectStore {
  public:
-  explicit ForwardingObjectStore(ObjectStore& target) : target_(target) {}
+  explicit ForwardingObjectStore(ObjectStore& target, std::function<void()> before_get = {})
+      : target_(target), before_get_(std::move(before_get)) {}
   Result<std::string> Get(std::string_view key, uint64_t max_bytes) override {
+    if (before_get_) before_get_();
     return target_.Get(key, max_bytes);
   }
   Status Put(std::string_view key, std::string_view bytes, std::string_view type) override {
@@ -40,6 +42,7 @@ class ForwardingObjectStore final : public ObjectStore {
 
  private:
   ObjectStore& target_;
+  std::function<void()> before_get_;
 };
 
 inline constexpr const char* kTestRecipe = R"(name: test
@@ -114,10 +117,17 @@ class WorkerFixture : public ::testing::Test {
   InMemoryResultStore results_{clock_};
   FaultInjectingObjectStore inputs_{std::make_unique<InMemoryObjectStore>()};
   FaultInjectingObjectStore outputs_{std::make_unique<InMemoryObjectStore>()};
+  // Runs before every fetch of an input (set it before the first task runs).
+  std::function<void()> before_input_get_;
   BatchCatalog catalog_{
       results_, [this](std::string_view url) -> Result<std::unique_ptr<ObjectStore>> {
-        return std::unique_ptr<ObjectStore>(std::make_unique<ForwardingObjectStore>(
-            url == "mem://in" ? static_cast<ObjectStore&>(inputs_) : outputs_));
+        if (url == "mem://in") {
+          return std::unique_ptr<ObjectStore>(
+              std::make_unique<ForwardingObjectStore>(inputs_, [this] {
+                if (before_input_get_) before_input_get_();
+              }));
+        }
+        return std::unique_ptr<ObjectStore>(std::make_unique<ForwardingObjectStore>(outputs_));
       }};
   TaskProcessorOptions ProcessorOptions() {
     TaskProcessorOptions options;
