@@ -136,5 +136,86 @@ TEST_F(TaskProcessorTest, ATaskThatKeepsKillingItsWorkerFailsInsteadOfLooping) {
   EXPECT_EQ(inputs_.Calls(ObjectOperation::kGet), 0);  // not even fetched again
 }
 
+// The environment refusing (kFailedPrecondition) at any step hands the task back: no row, no
+// dead letter, deliverable again at once; refusal() names the reason.
+class TaskProcessorRefusalTest : public WorkerFixture {
+ protected:
+  void ExpectHandedBack(TaskProcessor& processor, const std::string& id, const Status& refusal) {
+    EXPECT_EQ(processor.Handle(LeaseOne()), Disposition::kHandedBack);
+    EXPECT_FALSE(Row(id).has_value());
+    const QueueDepth depth = *queue_.Depth();
+    EXPECT_EQ(depth.ready, 1);
+    EXPECT_EQ(depth.leased + depth.delayed + depth.dead, 0);
+    EXPECT_EQ(processor.refusal(), refusal);
+    EXPECT_EQ(processor.counters().handed_back.load(), 1);
+    EXPECT_EQ(processor.counters().failed.load(), 0);
+  }
+  const Status kDiskFull =
+      FailedPrecondition("cannot write outputs to /photos/out: No space left on device");
+};
+
+TEST_F(TaskProcessorRefusalTest, WhenOpeningTheBatchsOutputs) {
+  const std::string id = AddImage("a.jpg");
+  output_store_error_ = kDiskFull;
+  ExpectHandedBack(processor_, id, kDiskFull);
+}
+
+TEST_F(TaskProcessorRefusalTest, WhenFetchingTheInput) {
+  const std::string id = AddImage("a.jpg");
+  const Status refused = FailedPrecondition("s3: AccessDenied on bucket photos");
+  inputs_.FailAll(refused);
+  EXPECT_EQ(processor_.Handle(LeaseOne()), Disposition::kHandedBack);
+  EXPECT_FALSE(Row(id).has_value());
+  EXPECT_EQ(processor_.refusal().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(processor_.refusal().message().find("AccessDenied"), std::string::npos);
+  EXPECT_EQ(queue_.Depth()->ready, 1);
+}
+
+TEST_F(TaskProcessorRefusalTest, WhenWritingAnOutput) {
+  const std::string id = AddImage("a.jpg");
+  outputs_.FailNext(ObjectOperation::kPut, 1, kDiskFull);
+  EXPECT_EQ(processor_.Handle(LeaseOne()), Disposition::kHandedBack);
+  EXPECT_FALSE(Row(id).has_value());
+  EXPECT_EQ(processor_.refusal().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(processor_.refusal().message().find("No space left on device"), std::string::npos);
+  EXPECT_EQ(queue_.Depth()->ready, 1);
+  // Handed back at once, not after a backoff: the next lease is the same task.
+  Lease again = LeaseOne();
+  EXPECT_EQ(again.task.task_id, id);
+}
+
+TEST_F(TaskProcessorRefusalTest, WhenRecordingTheResult) {
+  const std::string id = AddImage("a.jpg");
+  ScriptedResultStore results(results_);
+  const Status full = FailedPrecondition("results.db: database or disk is full");
+  results.set_record_error(full);
+  TaskProcessor processor(queue_, results, catalog_, clock_, ProcessorOptions());
+  ExpectHandedBack(processor, id, full.WithContext("recording the result"));
+}
+
+TEST_F(TaskProcessorRefusalTest, WhenRecordingTheFailureOfABrokenInput) {
+  const std::string id = AddInput("broken.jpg", "not pixels");
+  ScriptedResultStore results(results_);
+  const Status full = FailedPrecondition("results.db: database or disk is full");
+  results.set_record_error(full);
+  TaskProcessor processor(queue_, results, catalog_, clock_, ProcessorOptions());
+  ExpectHandedBack(processor, id, full.WithContext("recording a failure"));
+}
+
+TEST_F(TaskProcessorRefusalTest, WhenAcking) {
+  const std::string id = AddImage("a.jpg");
+  ScriptedQueue queue(queue_);
+  const Status full = FailedPrecondition("queue.db: database or disk is full");
+  queue.set_ack_error(full);
+  TaskProcessor processor(queue, results_, catalog_, clock_, ProcessorOptions());
+  auto lease = queue.LeaseNext(std::chrono::milliseconds(0));
+  ASSERT_TRUE(lease.ok() && lease->has_value());
+  EXPECT_EQ(processor.Handle(**lease), Disposition::kHandedBack);
+  EXPECT_EQ(processor.refusal(), full);
+  // The row was committed before the ack: the task runs again, with no new effect.
+  EXPECT_TRUE(Row(id).has_value());
+  EXPECT_EQ(queue_.Depth()->ready, 1);
+}
+
 }  // namespace
 }  // namespace pixfleet

@@ -15,12 +15,29 @@ Worker::Worker(TaskQueue& queue, TaskProcessor& processor, Clock& clock, WorkerO
 void Worker::Stop() { stop_.request_stop(); }
 
 void Worker::StopBecause(const Status& reason) {
+  bool first = false;
   {
-    std::lock_guard lock(mutex_);
-    if (stop_reason_.ok()) stop_reason_ = reason;
+    std::lock_guard lock(stop_reason_mutex_);
+    first = stop_reason_.ok();
+    if (first) stop_reason_ = reason;
+  }
+  if (first) {
+    spdlog::error("stopping: {}; the tasks in flight finish or go back to the queue",
+                  reason.ToString());
   }
   Stop();
 }
+
+namespace {
+
+// Errors after which this worker must take no more tasks: the queue refuses its configuration
+// (kInvalidArgument), or the environment refuses (kFailedPrecondition).
+bool MustStop(const Status& error) {
+  return error.code() == StatusCode::kInvalidArgument ||
+         error.code() == StatusCode::kFailedPrecondition;
+}
+
+}  // namespace
 
 int64_t Worker::InFlight() const {
   std::lock_guard lock(mutex_);
@@ -36,9 +53,8 @@ bool Worker::QueueDrained() {
 void Worker::SlotLoop() {
   while (!stopping()) {
     Result<std::optional<Lease>> leased = queue_.LeaseNext(options_.lease_wait);
-    if (!leased.ok() && leased.error().code() == StatusCode::kInvalidArgument) {
-      spdlog::error("the queue refused this worker ({}); stopping", leased.error().ToString());
-      StopBecause(leased.error());
+    if (!leased.ok() && MustStop(leased.error())) {
+      StopBecause(leased.error().WithContext("the queue refused this worker"));
       break;
     }
     if (!leased.ok()) {
@@ -55,11 +71,12 @@ void Worker::SlotLoop() {
       std::lock_guard lock(mutex_);
       in_flight_.emplace(lease.token, lease);
     }
-    processor_.Handle(lease);
+    const Disposition disposition = processor_.Handle(lease);
     {
       std::lock_guard lock(mutex_);
       in_flight_.erase(lease.token);
     }
+    if (disposition == Disposition::kHandedBack) StopBecause(processor_.refusal());
   }
 }
 
@@ -73,6 +90,7 @@ void Worker::HeartbeatLoop(std::stop_token slots_ended) {
       if (Status beat = queue_.Heartbeat(lease); !beat.ok()) {
         const TaskLogScope log_scope(lease.task.task_id, lease.task.batch_id);
         spdlog::warn("heartbeat failed: {}", beat.ToString());
+        if (beat.code() == StatusCode::kFailedPrecondition) StopBecause(beat);
       }
     }
   }
@@ -89,7 +107,7 @@ Status Worker::Run(std::stop_token stop) {
   Stop();
   slots_ended.request_stop();
   heartbeat.join();
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(stop_reason_mutex_);
   return stop_reason_;
 }
 

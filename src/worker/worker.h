@@ -4,8 +4,10 @@
 // SIGINT) stops leasing at once; tasks in flight finish, their heartbeats going on until the
 // last of them ends, then Run() returns. Every pause (the
 // heartbeat interval, the backoff after a queue error) is a wait on the Clock that a stop request
-// ends, so tests run the worker in virtual time. A queue error that is a configuration problem
-// (kInvalidArgument) also stops the worker, after its tasks in flight: see Run(). With
+// ends, so tests run the worker in virtual time. The worker also stops on its own, the same way,
+// when the environment refuses (a task handed back, or the queue answering kFailedPrecondition:
+// a full disk, a read-only output, storage refusing writes) or the queue refuses its
+// configuration (kInvalidArgument): see Run(). Meanwhile stopping() is true (not ready). With
 // exit_when_idle, Run() also returns once the queue has nothing left that could become
 // deliverable (no ready, delayed or leased task).
 #pragma once
@@ -38,8 +40,10 @@ class Worker {
 
   // Runs until a stop request (Stop() or `stop`), with exit_when_idle until the queue is drained,
   // or until the worker must stop on its own. Returns OK in the first two cases; otherwise why it
-  // stopped: kInvalidArgument when the queue refused the worker's configuration (e.g. a TLS
-  // certificate refused on reconnection), which no retry can mend.
+  // stopped: kFailedPrecondition when the environment refused mid-work (the tasks it held went
+  // back to the queue, none was failed for it), kInvalidArgument when the queue refused the
+  // worker's configuration (e.g. a TLS certificate refused on reconnection). No retry mends
+  // either; an operator must act.
   Status Run(std::stop_token stop = {});
 
   // Asks Run() to return after the tasks in flight finish. Async-signal-unsafe: call it from a
@@ -64,7 +68,9 @@ class Worker {
   std::stop_source stop_;
   mutable std::mutex mutex_;
   std::map<std::string, Lease> in_flight_;  // by lease token; guarded by mutex_
-  Status stop_reason_;                      // guarded by mutex_
+  // Its own mutex: the heartbeat loop, which holds mutex_, may record a reason.
+  std::mutex stop_reason_mutex_;
+  Status stop_reason_;  // guarded by stop_reason_mutex_
 };
 
 }  // namespace pixfleet

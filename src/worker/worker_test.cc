@@ -63,7 +63,7 @@ TEST_F(WorkerTest, StopFinishesTasksInFlightAndLeavesTheRestQueued) {
 TEST_F(WorkerTest, HeartbeatsHoldTheLeaseOfASlowTaskUntilItEndsDuringADrain) {
   // Lease 30 s (QueueOptions), heartbeat every 10 s, and a fetch that takes 45 s.
   const std::string id = AddImage("slow.jpg", 1);
-  before_input_get_ = [this] { clock_.SleepFor(seconds(45)); };
+  before_input_get_ = [this](std::string_view) { clock_.SleepFor(seconds(45)); };
   WorkerOptions options = Options(1);
   options.heartbeat_interval = seconds(10);
   Worker worker(queue_, processor_, clock_, options);
@@ -89,46 +89,9 @@ TEST_F(WorkerTest, HeartbeatsHoldTheLeaseOfASlowTaskUntilItEndsDuringADrain) {
   EXPECT_EQ(queue_.Depth()->leased + queue_.Depth()->ready, 0);
 }
 
-// Forwards to another queue, except that LeaseNext fails with `lease_error` once set.
-class RefusingQueue final : public TaskQueue {
- public:
-  explicit RefusingQueue(TaskQueue& inner) : inner_(inner) {}
-  void set_lease_error(Status error) {
-    std::lock_guard lock(mutex_);
-    lease_error_ = std::move(error);
-  }
-
-  Status Publish(std::span<const TaskSpec> tasks) override { return inner_.Publish(tasks); }
-  Result<std::optional<Lease>> LeaseNext(std::chrono::milliseconds max_wait) override {
-    {
-      std::lock_guard lock(mutex_);
-      if (!lease_error_.ok()) return lease_error_;
-    }
-    return inner_.LeaseNext(max_wait);
-  }
-  Status Heartbeat(Lease& lease) override { return inner_.Heartbeat(lease); }
-  Status Ack(const Lease& lease) override { return inner_.Ack(lease); }
-  Status Retry(const Lease& lease, std::chrono::milliseconds delay,
-               std::string_view reason) override {
-    return inner_.Retry(lease, delay, reason);
-  }
-  Status DeadLetter(const Lease& lease, std::string_view reason) override {
-    return inner_.DeadLetter(lease, reason);
-  }
-  Status ReleaseLeases(std::string_view consumer_id) override {
-    return inner_.ReleaseLeases(consumer_id);
-  }
-  Result<QueueDepth> Depth() override { return inner_.Depth(); }
-
- private:
-  TaskQueue& inner_;
-  std::mutex mutex_;
-  Status lease_error_;  // guarded by mutex_
-};
-
 TEST_F(WorkerTest, AQueueThatRefusesTheWorkersConfigurationStopsIt) {
   AddImage("img.jpg", 1);
-  RefusingQueue refusing(queue_);
+  ScriptedQueue refusing(queue_);
   refusing.set_lease_error(InvalidArgument("amqps: the broker's TLS certificate was refused"));
   Worker worker(refusing, processor_, clock_, Options(2));
   // Returns on its own: no Stop(), no exit_when_idle.
@@ -138,7 +101,7 @@ TEST_F(WorkerTest, AQueueThatRefusesTheWorkersConfigurationStopsIt) {
 
 TEST_F(WorkerTest, AnUnreachableQueueIsWaitedOutNotFatal) {
   const std::string id = AddImage("img.jpg", 1);
-  RefusingQueue refusing(queue_);
+  ScriptedQueue refusing(queue_);
   refusing.set_lease_error(Unavailable("broker restarting"));
   WorkerOptions options = Options(1);
   options.queue_error_backoff = seconds(1);
@@ -158,7 +121,7 @@ TEST_F(WorkerTest, AnUnreachableQueueIsWaitedOutNotFatal) {
 
 TEST_F(WorkerTest, AStopRequestEndsTheBackoffAfterAQueueErrorAtOnce) {
   AddImage("img.jpg", 1);
-  RefusingQueue refusing(queue_);
+  ScriptedQueue refusing(queue_);
   refusing.set_lease_error(Unavailable("broker restarting"));
   WorkerOptions options = Options(1);
   options.queue_error_backoff = hours(1);
@@ -171,6 +134,69 @@ TEST_F(WorkerTest, AStopRequestEndsTheBackoffAfterAQueueErrorAtOnce) {
   runner.join();        // without any time passing
   EXPECT_EQ(clock_.MonotonicNow(), before);
   EXPECT_TRUE(worker.stopping());
+}
+
+TEST_F(WorkerTest, AQueueThatRefusesToWriteStopsIt) {
+  AddImage("img.jpg", 1);
+  ScriptedQueue refusing(queue_);
+  refusing.set_lease_error(FailedPrecondition("queue.db: database or disk is full"));
+  Worker worker(refusing, processor_, clock_, Options(1));
+  const Status ran = worker.Run();
+  EXPECT_EQ(ran.code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(ran.message().find("disk is full"), std::string::npos) << ran.message();
+  EXPECT_EQ(queue_.Depth()->ready, 1);
+}
+
+TEST_F(WorkerTest, ARefusalStopsTheWorkerWhileTheOtherSlotsTaskFinishes) {
+  const std::string slow = AddImage("slow.jpg", 1);
+  const std::string refused = AddImage("refused.jpg", 2);
+  AddImage("never-leased.jpg", 3);
+  // The slot with slow.jpg waits 10 s in its fetch, so the other slot's task meets the refusal.
+  before_input_get_ = [this](std::string_view key) {
+    if (key == "slow.jpg") clock_.SleepFor(seconds(10));
+  };
+  const Status disk_full =
+      FailedPrecondition("cannot write outputs to /photos/out: No space left on device");
+  outputs_.FailNext(ObjectOperation::kPut, 1, disk_full);
+  Worker worker(queue_, processor_, clock_, Options(2));
+  Status ran;
+  std::thread runner([&] { ran = worker.Run(); });
+  ASSERT_TRUE(clock_.WaitForSleepers(2));  // the heartbeat, and the slow fetch
+  // The refused task went back at once and the worker stopped leasing: the slot that met the
+  // refusal took no further task, while the slow task is still in flight.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (!worker.stopping() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::yield();
+  }
+  ASSERT_TRUE(worker.stopping());
+  EXPECT_EQ(worker.InFlight(), 1);
+  clock_.Advance(seconds(10));  // the slow fetch ends; that task finishes normally
+  runner.join();
+  EXPECT_EQ(ran, disk_full.WithContext("writing output refused/large.jpg"));
+  EXPECT_EQ(Row(slow)->outcome, TaskOutcome::kSucceeded);
+  EXPECT_FALSE(Row(refused).has_value());
+  const QueueDepth depth = *queue_.Depth();
+  EXPECT_EQ(depth.ready, 2);  // refused.jpg, handed back, and never-leased.jpg
+  EXPECT_EQ(depth.leased + depth.delayed + depth.dead, 0);
+  EXPECT_EQ(processor_.counters().failed.load(), 0);
+}
+
+TEST_F(WorkerTest, AHeartbeatRefusedByTheQueueStopsTheWorker) {
+  AddImage("slow.jpg", 1);
+  before_input_get_ = [this](std::string_view) { clock_.SleepFor(seconds(15)); };
+  ScriptedQueue queue(queue_);
+  queue.set_heartbeat_error(FailedPrecondition("queue.db: database or disk is full"));
+  WorkerOptions options = Options(1);
+  options.heartbeat_interval = seconds(10);
+  Worker worker(queue, processor_, clock_, options);
+  Status ran;
+  std::thread runner([&] { ran = worker.Run(); });
+  ASSERT_TRUE(clock_.WaitForSleepers(2));  // the heartbeat, and the slow fetch
+  ASSERT_TRUE(clock_.AdvanceAndWaitForSleepers(seconds(10), 2));  // a refused heartbeat
+  EXPECT_TRUE(worker.stopping());
+  clock_.Advance(seconds(5));  // the task in flight ends
+  runner.join();
+  EXPECT_EQ(ran.code(), StatusCode::kFailedPrecondition);
 }
 
 }  // namespace

@@ -1,8 +1,11 @@
 // A worker wired to in-memory fakes: FakeClock, InMemoryTaskQueue, InMemoryResultStore, and
-// fault-injecting in-memory object stores for a batch's inputs and outputs.
+// fault-injecting in-memory object stores for a batch's inputs and outputs; and forwarding
+// queue and result store wrappers whose calls a test can make fail.
 #pragma once
 
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -22,10 +25,11 @@ namespace pixfleet {
 // owns what the factory returned. `before_get`, when set, runs before each Get (a slow fetch).
 class ForwardingObjectStore final : public ObjectStore {
  public:
-  explicit ForwardingObjectStore(ObjectStore& target, std::function<void()> before_get = {})
+  explicit ForwardingObjectStore(ObjectStore& target,
+                                 std::function<void(std::string_view key)> before_get = {})
       : target_(target), before_get_(std::move(before_get)) {}
   Result<std::string> Get(std::string_view key, uint64_t max_bytes) override {
-    if (before_get_) before_get_();
+    if (before_get_) before_get_(key);
     return target_.Get(key, max_bytes);
   }
   Status Put(std::string_view key, std::string_view bytes, std::string_view type) override {
@@ -42,7 +46,99 @@ class ForwardingObjectStore final : public ObjectStore {
 
  private:
   ObjectStore& target_;
-  std::function<void()> before_get_;
+  std::function<void(std::string_view key)> before_get_;
+};
+
+// Forwards to another queue, except that LeaseNext, Ack or Heartbeat fail with the error set
+// for them.
+class ScriptedQueue final : public TaskQueue {
+ public:
+  explicit ScriptedQueue(TaskQueue& inner) : inner_(inner) {}
+  void set_lease_error(Status error) { Set(lease_error_, std::move(error)); }
+  void set_ack_error(Status error) { Set(ack_error_, std::move(error)); }
+  void set_heartbeat_error(Status error) { Set(heartbeat_error_, std::move(error)); }
+
+  Status Publish(std::span<const TaskSpec> tasks) override { return inner_.Publish(tasks); }
+  Result<std::optional<Lease>> LeaseNext(std::chrono::milliseconds max_wait) override {
+    if (Status error = Get(lease_error_); !error.ok()) return error;
+    return inner_.LeaseNext(max_wait);
+  }
+  Status Heartbeat(Lease& lease) override {
+    if (Status error = Get(heartbeat_error_); !error.ok()) return error;
+    return inner_.Heartbeat(lease);
+  }
+  Status Ack(const Lease& lease) override {
+    if (Status error = Get(ack_error_); !error.ok()) return error;
+    return inner_.Ack(lease);
+  }
+  Status Retry(const Lease& lease, std::chrono::milliseconds delay,
+               std::string_view reason) override {
+    return inner_.Retry(lease, delay, reason);
+  }
+  Status DeadLetter(const Lease& lease, std::string_view reason) override {
+    return inner_.DeadLetter(lease, reason);
+  }
+  Status ReleaseLeases(std::string_view consumer_id) override {
+    return inner_.ReleaseLeases(consumer_id);
+  }
+  Result<QueueDepth> Depth() override { return inner_.Depth(); }
+
+ private:
+  void Set(Status& slot, Status error) {
+    std::lock_guard lock(mutex_);
+    slot = std::move(error);
+  }
+  Status Get(const Status& slot) {
+    std::lock_guard lock(mutex_);
+    return slot;
+  }
+
+  TaskQueue& inner_;
+  std::mutex mutex_;
+  Status lease_error_;      // guarded by mutex_
+  Status ack_error_;        // guarded by mutex_
+  Status heartbeat_error_;  // guarded by mutex_
+};
+
+// Forwards to another result store, except that RecordResults fails with `record_error` once set.
+class ScriptedResultStore final : public ResultStore {
+ public:
+  explicit ScriptedResultStore(ResultStore& inner) : inner_(inner) {}
+  void set_record_error(Status error) {
+    std::lock_guard lock(mutex_);
+    record_error_ = std::move(error);
+  }
+
+  Status PutBatch(const Batch& batch) override { return inner_.PutBatch(batch); }
+  Result<std::optional<Batch>> GetBatch(std::string_view batch_id) override {
+    return inner_.GetBatch(batch_id);
+  }
+  Result<std::vector<Batch>> ListBatches() override { return inner_.ListBatches(); }
+  Status RecordResults(std::span<const TaskResult> results) override {
+    {
+      std::lock_guard lock(mutex_);
+      if (!record_error_.ok()) return record_error_;
+    }
+    return inner_.RecordResults(results);
+  }
+  Result<std::optional<TaskResult>> GetResult(std::string_view task_id) override {
+    return inner_.GetResult(task_id);
+  }
+  Result<std::vector<TaskResult>> ListResults(std::string_view batch_id,
+                                              std::optional<TaskOutcome> outcome) override {
+    return inner_.ListResults(batch_id, outcome);
+  }
+  Result<std::vector<std::string>> SucceededTaskIds(std::string_view batch_id) override {
+    return inner_.SucceededTaskIds(batch_id);
+  }
+  Result<BatchCounts> CountResults(std::string_view batch_id) override {
+    return inner_.CountResults(batch_id);
+  }
+
+ private:
+  ResultStore& inner_;
+  std::mutex mutex_;
+  Status record_error_;  // guarded by mutex_
 };
 
 inline constexpr const char* kTestRecipe = R"(name: test
@@ -118,15 +214,18 @@ class WorkerFixture : public ::testing::Test {
   FaultInjectingObjectStore inputs_{std::make_unique<InMemoryObjectStore>()};
   FaultInjectingObjectStore outputs_{std::make_unique<InMemoryObjectStore>()};
   // Runs before every fetch of an input (set it before the first task runs).
-  std::function<void()> before_input_get_;
+  std::function<void(std::string_view key)> before_input_get_;
+  // What opening the batch's output store returns, when not OK (set before the first task).
+  Status output_store_error_;
   BatchCatalog catalog_{
       results_, [this](std::string_view url) -> Result<std::unique_ptr<ObjectStore>> {
         if (url == "mem://in") {
           return std::unique_ptr<ObjectStore>(
-              std::make_unique<ForwardingObjectStore>(inputs_, [this] {
-                if (before_input_get_) before_input_get_();
+              std::make_unique<ForwardingObjectStore>(inputs_, [this](std::string_view key) {
+                if (before_input_get_) before_input_get_(key);
               }));
         }
+        if (!output_store_error_.ok()) return output_store_error_;
         return std::unique_ptr<ObjectStore>(std::make_unique<ForwardingObjectStore>(outputs_));
       }};
   TaskProcessorOptions ProcessorOptions() {
