@@ -58,7 +58,7 @@ int RunSubmit(const SubmitFlags& flags) {
   request.batch_name = flags.batch_name.empty() ? recipe->name : flags.batch_name;
   request.retry_failed = flags.retry_failed;
 
-  auto source = MakeObjectStore(request.source_url, /*create=*/false);
+  auto source = MakeObjectStore(request.source_url, /*create=*/false, clock);
   if (!source.ok()) return Fail(2, source.error().ToString());
   auto queue = MakeTaskQueue(flags.queue_url, TaskQueueOptions{}, clock);
   if (!queue.ok()) return Fail(2, queue.error().ToString());

@@ -151,7 +151,7 @@ int RunJob(const RunOptions& options) {
   if (!queue.ok()) return Fail(kExitUsage, queue.error().ToString());
   auto results = MakeResultStore(db_url, clock);
   if (!results.ok()) return Fail(kExitUsage, results.error().ToString());
-  auto inputs = MakeObjectStore(source_url, /*create=*/false);
+  auto inputs = MakeObjectStore(source_url, /*create=*/false, clock);
   if (!inputs.ok()) return Fail(kExitUsage, inputs.error().ToString());
 
   // --- Skip what an earlier run finished; publish the rest.
