@@ -4,7 +4,7 @@
 
 #include <fmt/format.h>
 
-#include "run/progress.h"
+#include "status/human_duration.h"
 
 namespace pixfleet {
 
