@@ -8,16 +8,19 @@
 #include <csignal>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <stop_token>
 #include <thread>
 
 #include <pthread.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include "cli/commands.h"
 #include "cli/engine_flags.h"
 #include "core/clock.h"
 #include "metrics/http_endpoint.h"
+#include "run/state_lock.h"
 #include "wiring/worker_assembly.h"
 
 namespace pixfleet {
@@ -29,6 +32,7 @@ constexpr int kExitRefused = 3;
 
 struct WorkerFlags {
   WorkerSettings settings;
+  std::string run_state;  // OUT/.pixfleet of the `pixfleet run` that started this worker
   int64_t lease_ms = 30'000;
   std::string listen;  // HOST:PORT for /metrics, /healthz, /readyz; empty: no endpoint
   EngineFlags engine;
@@ -92,6 +96,14 @@ Result<std::unique_ptr<metrics::HttpEndpoint>> StartEndpoint(const std::string& 
 
 int RunWorker(const WorkerFlags& flags) {
   const StopSignals stop_signals;
+  // A worker of a `pixfleet run` writes only while it holds the workers' lock of the run's folder,
+  // and starts only while its run holds the folder (run/state_lock.h).
+  std::optional<WorkerLock> run_lock;
+  if (!flags.run_state.empty()) {
+    Result<WorkerLock> held = WorkerLock::Acquire(flags.run_state, getppid());
+    if (!held.ok()) return CannotStart(held.error().message());
+    run_lock.emplace(std::move(*held));
+  }
   WorkerSettings settings = flags.settings;
   settings.lease = std::chrono::milliseconds(flags.lease_ms);
   settings.limits = flags.engine.Limits();
@@ -151,6 +163,10 @@ CommandRunner AddWorkerCommand(CLI::App& app) {
       ->add_option("--listen", flags->listen,
                    "Serve /metrics, /healthz and /readyz on HOST:PORT (e.g. 0.0.0.0:9090)")
       ->envname("PIXFLEET_LISTEN");
+  worker
+      ->add_option("--run-state", flags->run_state,
+                   "Set by `pixfleet run` for the workers it starts: its OUT/.pixfleet folder")
+      ->group("");  // not for users: hidden from --help
   flags->engine.AddTo(*worker);
   return [flags] { return RunWorker(*flags); };
 }
