@@ -17,9 +17,12 @@ Status ErrnoStatus(int error_number, std::string_view what, const std::filesyste
     case ENOENT:
     case ENOTDIR:
       return NotFound(std::move(message));
+    case ENOSPC:
+    case EDQUOT:
+    case EROFS:
+      return FailedPrecondition(std::move(message));
     case EACCES:  // permissions, until an operator changes them
     case EPERM:
-    case EROFS:
     case ENAMETOOLONG:  // the key itself does not fit this file system
     case EISDIR:        // an object and a folder with the same name
     case EEXIST:
