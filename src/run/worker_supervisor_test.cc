@@ -2,12 +2,13 @@
 
 #include <chrono>
 #include <csignal>
-#include <fstream>
 #include <thread>
 
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "testing/processes.h"
 
 namespace pixfleet {
 namespace {
@@ -46,15 +47,6 @@ TEST(WorkerSupervisorTest, AWorkerKilledByASignalHasNoExitCode) {
   EXPECT_NE(exited->description.find("killed by signal 9"), std::string::npos);
 }
 
-// True once `pid` is gone or a zombie (dead, waiting for whoever adopted it to reap it).
-bool Dead(pid_t pid) {
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  std::string line;
-  if (!std::getline(stat, line)) return true;
-  const size_t after_name = line.rfind(')');
-  return after_name != std::string::npos && line.substr(after_name + 2, 1) == "Z";
-}
-
 TEST(WorkerSupervisorTest, WorkersDieWithTheirSupervisorEvenKilledByKillNine) {
   int pid_pipe[2];
   ASSERT_EQ(pipe(pid_pipe), 0);
@@ -73,15 +65,15 @@ TEST(WorkerSupervisorTest, WorkersDieWithTheirSupervisorEvenKilledByKillNine) {
   ASSERT_EQ(read(pid_pipe[0], &worker, sizeof(worker)), static_cast<ssize_t>(sizeof(worker)));
   close(pid_pipe[0]);
   ASSERT_GT(worker, 0);
-  EXPECT_FALSE(Dead(worker));
+  EXPECT_FALSE(ProcessIsDead(worker));
   kill(supervisor_process, SIGKILL);  // no destructor runs, no signal is forwarded
   waitpid(supervisor_process, nullptr, 0);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (!Dead(worker) && std::chrono::steady_clock::now() < deadline) {
+  while (!ProcessIsDead(worker) && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  EXPECT_TRUE(Dead(worker)) << "worker " << worker << " outlived its supervisor";
-  if (!Dead(worker)) kill(worker, SIGKILL);
+  EXPECT_TRUE(ProcessIsDead(worker)) << "worker " << worker << " outlived its supervisor";
+  if (!ProcessIsDead(worker)) kill(worker, SIGKILL);
 }
 
 }  // namespace

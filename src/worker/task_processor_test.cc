@@ -152,6 +152,7 @@ class TaskProcessorRefusalTest : public WorkerFixture {
   }
   const Status kDiskFull =
       FailedPrecondition("cannot write outputs to /photos/out: No space left on device");
+  const Status kResultsFull = FailedPrecondition("results.db: database or disk is full");
 };
 
 TEST_F(TaskProcessorRefusalTest, WhenOpeningTheBatchsOutputs) {
@@ -187,19 +188,17 @@ TEST_F(TaskProcessorRefusalTest, WhenWritingAnOutput) {
 TEST_F(TaskProcessorRefusalTest, WhenRecordingTheResult) {
   const std::string id = AddImage("a.jpg");
   ScriptedResultStore results(results_);
-  const Status full = FailedPrecondition("results.db: database or disk is full");
-  results.set_record_error(full);
+  results.set_record_error(kResultsFull);
   TaskProcessor processor(queue_, results, catalog_, clock_, ProcessorOptions());
-  ExpectHandedBack(processor, id, full.WithContext("recording the result"));
+  ExpectHandedBack(processor, id, kResultsFull.WithContext("recording the result"));
 }
 
 TEST_F(TaskProcessorRefusalTest, WhenRecordingTheFailureOfABrokenInput) {
   const std::string id = AddInput("broken.jpg", "not pixels");
   ScriptedResultStore results(results_);
-  const Status full = FailedPrecondition("results.db: database or disk is full");
-  results.set_record_error(full);
+  results.set_record_error(kResultsFull);
   TaskProcessor processor(queue_, results, catalog_, clock_, ProcessorOptions());
-  ExpectHandedBack(processor, id, full.WithContext("recording a failure"));
+  ExpectHandedBack(processor, id, kResultsFull.WithContext("recording a failure"));
 }
 
 TEST_F(TaskProcessorRefusalTest, WhenAcking) {

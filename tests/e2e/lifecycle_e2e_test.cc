@@ -27,6 +27,7 @@
 #include "model/task.h"
 #include "queue/sqlite/sqlite_task_queue.h"
 #include "results/sqlite/sqlite_result_store.h"
+#include "testing/processes.h"
 #include "testing/temp_dir.h"
 #include "testing/test_images.h"
 #include "tests/e2e/pixfleet_process.h"
@@ -120,15 +121,6 @@ std::vector<std::string> Lines(const std::string& text) {
   return lines;
 }
 
-// True once `pid` is gone or a zombie (dead, waiting for whoever adopted it to reap it).
-bool Dead(pid_t pid) {
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  std::string line;
-  if (!std::getline(stat, line)) return true;
-  const size_t after_name = line.rfind(')');
-  return after_name != std::string::npos && line.substr(after_name + 2, 1) == "Z";
-}
-
 class LifecycleE2eTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -150,6 +142,18 @@ class LifecycleE2eTest : public ::testing::Test {
   std::vector<std::string> Run(const fs::path& recipe = Std3()) const {
     return {"run",   source_.string(), "--recipe",  recipe.string(),
             "--out", out_.string(),    "--workers", "2"};
+  }
+
+  // Runs the same command again: it exits 0 with `images` rows, each output whole.
+  void ExpectTheSameCommandFinishesEveryImage(size_t images) {
+    const auto rerun = RunPixfleet(Run(), dir_.path().string());
+    EXPECT_EQ(rerun.exit_code, 0) << rerun.out << rerun.err;
+    const auto rows = ResultRows(out_);
+    ASSERT_EQ(rows.size(), images);
+    for (const auto& [key, row] : rows) {
+      SCOPED_TRACE(key);
+      ExpectOutputsOf(out_, row);
+    }
   }
 
   TempDir dir_;
@@ -181,14 +185,7 @@ TEST_F(LifecycleE2eTest, AFullDiskStopsTheRunWithExit3AndTheSameCommandFinishesI
 
   // Space is freed: the same command finishes every image.
   ASSERT_EQ(mount(nullptr, out_.c_str(), nullptr, MS_REMOUNT, "size=512m"), 0) << strerror(errno);
-  const auto rerun = RunPixfleet(Run(), dir_.path().string());
-  EXPECT_EQ(rerun.exit_code, 0) << rerun.out << rerun.err;
-  const auto rows = ResultRows(out_);
-  ASSERT_EQ(rows.size(), 24u);
-  for (const auto& [key, row] : rows) {
-    SCOPED_TRACE(key);
-    ExpectOutputsOf(out_, row);
-  }
+  ExpectTheSameCommandFinishesEveryImage(24);
 }
 
 TEST_F(LifecycleE2eTest, AReadOnlyOutputStopsTheRunWithExit3AndTheSameCommandFinishesIt) {
@@ -218,14 +215,7 @@ TEST_F(LifecycleE2eTest, AReadOnlyOutputStopsTheRunWithExit3AndTheSameCommandFin
 
   ASSERT_EQ(mount(nullptr, outputs.c_str(), nullptr, MS_REMOUNT | MS_BIND, nullptr), 0)
       << strerror(errno);
-  const auto rerun = RunPixfleet(Run(), dir_.path().string());
-  EXPECT_EQ(rerun.exit_code, 0) << rerun.out << rerun.err;
-  const auto rows = ResultRows(out_);
-  ASSERT_EQ(rows.size(), 24u);
-  for (const auto& [key, row] : rows) {
-    SCOPED_TRACE(key);
-    ExpectOutputsOf(out_, row);
-  }
+  ExpectTheSameCommandFinishesEveryImage(24);
 }
 
 TEST_F(LifecycleE2eTest, AWorkerOnAFullDiskHandsItsTaskBackAndExits3NamingTheReason) {
@@ -287,10 +277,10 @@ TEST_F(LifecycleE2eTest, WorkersDieWithARunKilledByKillNineAndNeverWriteBesideAN
   (void)killed.Wait();
   const auto deadline = std::chrono::steady_clock::now() + seconds(60);
   for (pid_t worker : workers) {
-    while (!Dead(worker) && std::chrono::steady_clock::now() < deadline) {
+    while (!ProcessIsDead(worker) && std::chrono::steady_clock::now() < deadline) {
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
-    EXPECT_TRUE(Dead(worker)) << "worker " << worker << " outlived its run";
+    EXPECT_TRUE(ProcessIsDead(worker)) << "worker " << worker << " outlived its run";
   }
 
   // A newer run with another recipe: the same output names, smaller sizes.
@@ -303,7 +293,7 @@ TEST_F(LifecycleE2eTest, WorkersDieWithARunKilledByKillNineAndNeverWriteBesideAN
   const auto newer = RunPixfleet(Run(smaller), dir_.path().string());
   EXPECT_EQ(newer.exit_code, 0) << newer.out << newer.err;
   for (pid_t worker : workers) {
-    if (!Dead(worker)) kill(worker, SIGKILL);  // the assertion above failed; stop it now
+    if (!ProcessIsDead(worker)) kill(worker, SIGKILL);  // the assertion above failed; stop it now
   }
   // Every large.jpg is the newer run's: nothing of the killed run's recipe was written after it.
   size_t checked = 0;
