@@ -2,7 +2,8 @@
 // creates (or resumes) the batch, publishes the tasks not finished by an earlier run into the
 // embedded queue in OUT/.pixfleet/, runs worker processes until the queue is drained, shows
 // progress and prints a summary. Exit codes: 0 every input succeeded; 1 some failed or are
-// unfinished; 2 bad arguments or configuration (or the folder is in use); 3 stopped because the
+// unfinished; 2 bad arguments or configuration, the folder in use by another run, or a run that
+// cannot go on for another reason (a worker that cannot start); 3 stopped because the
 // environment refused (a full disk, a read-only output): nothing was lost or failed for it, and
 // running the same command again once it is fixed finishes the job; 130 interrupted (run again
 // to resume).

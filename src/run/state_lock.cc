@@ -1,6 +1,7 @@
 #include "run/state_lock.h"
 
 #include <cerrno>
+#include <cstring>
 #include <string>
 #include <utility>
 
@@ -41,12 +42,14 @@ Result<StateLock> StateLock::Acquire(const std::filesystem::path& state_dir) {
     close(fd);
     return Aborted("another pixfleet run is using " + state_dir.parent_path().string());
   }
-  // The pid tells this run's workers that the lock they see held is their run's.
+  // The pid tells this run's workers that the lock they see held is their run's. Written over
+  // the previous one, then cut to length: on a full disk that needs no new block.
   const std::string pid = std::to_string(getpid()) + "\n";
-  if (ftruncate(fd, 0) != 0 ||
-      pwrite(fd, pid.data(), pid.size(), 0) != static_cast<ssize_t>(pid.size())) {
+  if (pwrite(fd, pid.data(), pid.size(), 0) != static_cast<ssize_t>(pid.size()) ||
+      ftruncate(fd, static_cast<off_t>(pid.size())) != 0) {
+    const std::string reason = strerror(errno);
     close(fd);
-    return Unavailable("cannot write " + (state_dir / kRunLockFile).string());
+    return Unavailable("cannot write " + (state_dir / kRunLockFile).string() + ": " + reason);
   }
   Result<int> workers_fd = OpenLockFile(state_dir / kWorkersLockFile);
   if (!workers_fd.ok()) {

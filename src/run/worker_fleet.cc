@@ -165,6 +165,7 @@ class Fleet {
   }
 
   void ShowProgress() {
+    if (!depth_ok_) return;  // what is pending is not known
     const auto now = clock_.MonotonicNow();
     Result<BatchCounts> counts = results_.CountResults(options_.batch_id);
     if (!counts.ok()) {
