@@ -63,7 +63,7 @@ class StopSignals {
   StopSignals(const StopSignals&) = delete;
   StopSignals& operator=(const StopSignals&) = delete;
 
-  std::stop_token token() const { return stop_.get_token(); }
+  std::stop_token Token() const { return stop_.get_token(); }
 
  private:
   sigset_t signals_{};
@@ -77,19 +77,16 @@ int CannotStart(const std::string& message) {
   return kExitCannotStart;
 }
 
-// Serves /metrics, /healthz and /readyz on `listen`. Ready when the queue answers and the worker
-// is not stopping (on request, or because the environment refused).
+// Serves /metrics, /healthz and /readyz on `listen`; ready as AssembledWorker::Ready() says (not
+// while stopping, on request or because the environment refused).
 Result<std::unique_ptr<metrics::HttpEndpoint>> StartEndpoint(const std::string& listen,
                                                              AssembledWorker& assembled) {
   PIXFLEET_ASSIGN_OR_RETURN(auto address, metrics::ParseListenAddress(listen));
   metrics::Probes probes;
-  probes.ready = [&assembled]() -> Status {
-    if (assembled.worker().stopping()) return Unavailable("stopping");
-    return assembled.queue().Depth().status();
-  };
+  probes.ready = [&assembled] { return assembled.Ready(); };
   PIXFLEET_ASSIGN_OR_RETURN(auto endpoint,
                             metrics::HttpEndpoint::Start(address.first, address.second,
-                                                         assembled.registry(), std::move(probes)));
+                                                         assembled.Metrics(), std::move(probes)));
   spdlog::info("serving /metrics, /healthz and /readyz on {}:{}", address.first, endpoint->port());
   return endpoint;
 }
@@ -108,7 +105,7 @@ int RunWorker(const WorkerFlags& flags) {
   settings.lease = std::chrono::milliseconds(flags.lease_ms);
   settings.limits = flags.engine.Limits();
   settings.allow_untrusted_loaders = flags.engine.allow_untrusted;
-  auto assembled = AssembleWorker(settings, RealClock::Instance(), stop_signals.token());
+  auto assembled = AssembleWorker(settings, RealClock::Instance(), stop_signals.Token());
   if (!assembled.ok()) {
     if (assembled.error().code() == StatusCode::kCancelled) return kExitStopped;
     return CannotStart(assembled.error().ToString());
@@ -121,7 +118,7 @@ int RunWorker(const WorkerFlags& flags) {
       if (!started.ok()) return CannotStart(started.error().message());
       endpoint = std::move(*started);
     }
-    ran = (*assembled)->worker().Run(stop_signals.token());
+    ran = (*assembled)->Run(stop_signals.Token());
   }
   spdlog::info("worker exiting: {}", (*assembled)->Totals());
   assembled->reset();

@@ -61,18 +61,18 @@ Result<JobPlan> PlanJob(const RunOptions& options) {
 Result<RunState> OpenRunState(const JobPlan& plan, const RunOptions& options, Clock& clock,
                               std::chrono::milliseconds earlier_workers_patience) {
   std::error_code error;
-  fs::create_directories(plan.state_dir(), error);
+  fs::create_directories(plan.StateDir(), error);
   if (error) {
-    return InvalidArgument("cannot create " + plan.state_dir().string() + ": " + error.message());
+    return InvalidArgument("cannot create " + plan.StateDir().string() + ": " + error.message());
   }
-  PIXFLEET_ASSIGN_OR_RETURN(StateLock lock, StateLock::Acquire(plan.state_dir()));
+  PIXFLEET_ASSIGN_OR_RETURN(StateLock lock, StateLock::Acquire(plan.StateDir()));
   PIXFLEET_RETURN_IF_ERROR(lock.WaitForEarlierWorkers(clock, earlier_workers_patience));
   const std::string queue_file = "queue-" + plan.batch_id + ".db";
-  RemoveStaleQueues(plan.state_dir(), queue_file);
+  RemoveStaleQueues(plan.StateDir(), queue_file);
 
   WorkerSettings workers;
-  workers.queue_url = SqliteUrl((plan.state_dir() / queue_file).string());
-  workers.db_url = SqliteUrl((plan.state_dir() / "results.db").string());
+  workers.queue_url = SqliteUrl((plan.StateDir() / queue_file).string());
+  workers.db_url = SqliteUrl((plan.StateDir() / "results.db").string());
   workers.concurrency = 1;  // one process per core instead: a crash takes one image down
   workers.exit_when_idle = true;
   workers.lease = options.lease_duration;

@@ -37,7 +37,7 @@ struct JobPlan {
   std::string source_url;
   std::string output_url;
   std::string batch_id;
-  std::filesystem::path state_dir() const { return out / ".pixfleet"; }
+  std::filesystem::path StateDir() const { return out / ".pixfleet"; }
 };
 
 Result<JobPlan> PlanJob(const RunOptions& options);

@@ -100,7 +100,7 @@ FleetOutcome RunWorkersOf(const RunOptions& options, const JobPlan& plan, RunSta
   fleet.drain_limit = options.limits.timeout + options.lease_duration;
   WorkerSupervisor supervisor(
       options.self_executable,
-      WorkerArguments(state.workers, options.worker_log_level, plan.state_dir()));
+      WorkerArguments(state.workers, options.worker_log_level, plan.StateDir()));
   state.lock.AllowWorkers();
   return RunWorkers(fleet, supervisor, *state.queue, *state.results, clock);
 }

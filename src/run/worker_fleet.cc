@@ -95,7 +95,7 @@ class Fleet {
 
   void HandleExits() {
     for (const ExitedWorker& exited : supervisor_.Reap()) {
-      if (exited.clean()) continue;
+      if (exited.Clean()) continue;
       // Its task goes back to the queue now rather than when its lease lapses.
       CheckState(queue_.ReleaseLeases(ConsumerIdForPid(exited.pid)));
       if (exited.exit_code == 3) {

@@ -24,7 +24,7 @@ struct ExitedWorker {
   int exit_code = -1;       // its exit status, or -1 when a signal killed it
   std::string description;  // "exited with status 1", "killed by signal 9 (Killed)"
   std::string last_line;    // the last line it wrote on stderr ("" if none)
-  bool clean() const { return exit_code == 0; }
+  bool Clean() const { return exit_code == 0; }
 };
 
 class WorkerSupervisor {

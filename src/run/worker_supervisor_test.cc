@@ -31,7 +31,7 @@ TEST(WorkerSupervisorTest, RelaysWhatAWorkerWritesOnStderrAndKeepsItsLastLine) {
   const std::optional<ExitedWorker> exited = WaitForExit(supervisor);
   ASSERT_TRUE(exited.has_value());
   EXPECT_EQ(exited->exit_code, 3);
-  EXPECT_FALSE(exited->clean());
+  EXPECT_FALSE(exited->Clean());
   EXPECT_EQ(exited->last_line, "stopped: disk full");  // unterminated, still a line
   EXPECT_EQ(supervisor.TakeLines(), (std::vector<std::string>{"starting", "stopped: disk full"}));
   EXPECT_TRUE(supervisor.TakeLines().empty());

@@ -68,6 +68,11 @@ AssembledWorker::AssembledWorker(std::unique_ptr<TaskQueue> queue,
                  &worker_metrics_),
       worker_(*queue_, processor_, clock, WorkerOptionsFor(settings)) {}
 
+Status AssembledWorker::Ready() {
+  if (worker_.stopping()) return Unavailable("stopping");
+  return queue_->Depth().status();
+}
+
 std::string AssembledWorker::Totals() const {
   const ProcessorCounters& counters = processor_.counters();
   const GroupCommitStats writes = grouped_results_.stats();

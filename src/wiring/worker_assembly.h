@@ -54,9 +54,11 @@ class AssembledWorker {
   AssembledWorker(std::unique_ptr<TaskQueue> queue, std::unique_ptr<ResultStore> results,
                   const WorkerSettings& settings, Clock& clock);
 
-  Worker& worker() { return worker_; }
-  TaskQueue& queue() { return *queue_; }
-  const metrics::Registry& registry() const { return registry_; }
+  // Worker::Run: until `stop`, idle (with exit_when_idle), or the worker must stop on its own.
+  Status Run(std::stop_token stop) { return worker_.Run(std::move(stop)); }
+  // Whether it can take work (/readyz): OK when it is not stopping and the queue answers.
+  Status Ready();
+  const metrics::Registry& Metrics() const { return registry_; }
   // "12 succeeded, 1 failed, 0 retried, 0 handed back; 13 results recorded in 5 database writes"
   std::string Totals() const;
 

@@ -21,7 +21,7 @@ TEST(WorkerAssemblyTest, AssemblesAWorkerFromUrls) {
   settings.exit_when_idle = true;
   auto assembled = AssembleWorker(settings, clock, std::stop_token());
   ASSERT_TRUE(assembled.ok()) << assembled.error().ToString();
-  EXPECT_TRUE((*assembled)->worker().Run().ok());  // an empty queue: idle at once
+  EXPECT_TRUE((*assembled)->Run(std::stop_token()).ok());  // an empty queue: idle at once
   EXPECT_EQ((*assembled)->Totals(),
             "0 succeeded, 0 failed, 0 retried, 0 handed back; 0 results recorded in 0 database "
             "writes");

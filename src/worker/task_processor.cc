@@ -188,7 +188,7 @@ Disposition TaskProcessor::Unsettled(const Lease& lease, const Status& error) {
   return error.code() == StatusCode::kAborted ? Disposition::kLeaseLost : Disposition::kStalled;
 }
 
-Status TaskProcessor::refusal() const {
+Status TaskProcessor::Refusal() const {
   std::lock_guard lock(refusal_mutex_);
   return refusal_;
 }

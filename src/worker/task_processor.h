@@ -9,7 +9,7 @@
 //   the environment refuses (kFailedPrecondition from any step: the batch's stores, the fetch,
 //     an output, the result row, the ack: a full disk, a read-only output, storage refusing
 //     writes) -> no row, no dead letter: the task is handed back to the queue, deliverable at
-//     once, and refusal() says why its worker must stop taking tasks.
+//     once, and Refusal() says why its worker must stop taking tasks.
 // A crash anywhere before the ack leads to redelivery; the redelivered task writes the same keys
 // and the same row, so the effect happens once. Thread-safe: one instance serves all slots.
 #pragma once
@@ -69,7 +69,7 @@ class TaskProcessor {
 
   // The first refusal (kFailedPrecondition) that made this processor hand a task back, or OK:
   // why its worker must stop taking tasks until an operator acts.
-  Status refusal() const;
+  Status Refusal() const;
 
  private:
   // Runs the task up to (not including) the result row; the row to record on success.

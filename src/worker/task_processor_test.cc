@@ -146,7 +146,7 @@ class TaskProcessorRefusalTest : public WorkerFixture {
     const QueueDepth depth = *queue_.Depth();
     EXPECT_EQ(depth.ready, 1);
     EXPECT_EQ(depth.leased + depth.delayed + depth.dead, 0);
-    EXPECT_EQ(processor.refusal(), refusal);
+    EXPECT_EQ(processor.Refusal(), refusal);
     EXPECT_EQ(processor.counters().handed_back.load(), 1);
     EXPECT_EQ(processor.counters().failed.load(), 0);
   }
@@ -167,8 +167,8 @@ TEST_F(TaskProcessorRefusalTest, WhenFetchingTheInput) {
   inputs_.FailAll(refused);
   EXPECT_EQ(processor_.Handle(LeaseOne()), Disposition::kHandedBack);
   EXPECT_FALSE(Row(id).has_value());
-  EXPECT_EQ(processor_.refusal().code(), StatusCode::kFailedPrecondition);
-  EXPECT_NE(processor_.refusal().message().find("AccessDenied"), std::string::npos);
+  EXPECT_EQ(processor_.Refusal().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(processor_.Refusal().message().find("AccessDenied"), std::string::npos);
   EXPECT_EQ(queue_.Depth()->ready, 1);
 }
 
@@ -177,8 +177,8 @@ TEST_F(TaskProcessorRefusalTest, WhenWritingAnOutput) {
   outputs_.FailNext(ObjectOperation::kPut, 1, kDiskFull);
   EXPECT_EQ(processor_.Handle(LeaseOne()), Disposition::kHandedBack);
   EXPECT_FALSE(Row(id).has_value());
-  EXPECT_EQ(processor_.refusal().code(), StatusCode::kFailedPrecondition);
-  EXPECT_NE(processor_.refusal().message().find("No space left on device"), std::string::npos);
+  EXPECT_EQ(processor_.Refusal().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(processor_.Refusal().message().find("No space left on device"), std::string::npos);
   EXPECT_EQ(queue_.Depth()->ready, 1);
   // Handed back at once, not after a backoff: the next lease is the same task.
   Lease again = LeaseOne();
@@ -210,7 +210,7 @@ TEST_F(TaskProcessorRefusalTest, WhenAcking) {
   auto lease = queue.LeaseNext(std::chrono::milliseconds(0));
   ASSERT_TRUE(lease.ok() && lease->has_value());
   EXPECT_EQ(processor.Handle(**lease), Disposition::kHandedBack);
-  EXPECT_EQ(processor.refusal(), full);
+  EXPECT_EQ(processor.Refusal(), full);
   // The row was committed before the ack: the task runs again, with no new effect.
   EXPECT_TRUE(Row(id).has_value());
   EXPECT_EQ(queue_.Depth()->ready, 1);

@@ -76,7 +76,7 @@ void Worker::SlotLoop() {
       std::lock_guard lock(mutex_);
       in_flight_.erase(lease.token);
     }
-    if (disposition == Disposition::kHandedBack) StopBecause(processor_.refusal());
+    if (disposition == Disposition::kHandedBack) StopBecause(processor_.Refusal());
   }
 }
 
