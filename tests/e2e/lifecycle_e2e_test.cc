@@ -275,15 +275,9 @@ TEST_F(LifecycleE2eTest, WorkersDieWithARunKilledByKillNineAndNeverWriteBesideAN
   ASSERT_FALSE(workers.empty());
   kill(killed.pid(), SIGKILL);  // the run alone, not its process group
   (void)killed.Wait();
-  const auto deadline = std::chrono::steady_clock::now() + seconds(60);
-  for (pid_t worker : workers) {
-    while (!ProcessIsDead(worker) && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    EXPECT_TRUE(ProcessIsDead(worker)) << "worker " << worker << " outlived its run";
-  }
+  const size_t rows_at_kill = ResultRows(out_).size();
 
-  // A newer run with another recipe: the same output names, smaller sizes.
+  // At once, a newer run with another recipe: the same output names, smaller sizes.
   std::string recipe = ReadFileForTest(Std3());
   const std::string box = "width: 1600, height: 1600";
   ASSERT_NE(recipe.find(box), std::string::npos);
@@ -292,10 +286,26 @@ TEST_F(LifecycleE2eTest, WorkersDieWithARunKilledByKillNineAndNeverWriteBesideAN
   WriteFileForTest(smaller, recipe);
   const auto newer = RunPixfleet(Run(smaller), dir_.path().string());
   EXPECT_EQ(newer.exit_code, 0) << newer.out << newer.err;
+
+  const auto deadline = std::chrono::steady_clock::now() + seconds(60);
   for (pid_t worker : workers) {
-    if (!ProcessIsDead(worker)) kill(worker, SIGKILL);  // the assertion above failed; stop it now
+    while (!ProcessIsDead(worker) && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    EXPECT_TRUE(ProcessIsDead(worker)) << "worker " << worker << " outlived its run";
+    if (!ProcessIsDead(worker)) kill(worker, SIGKILL);
   }
-  // Every large.jpg is the newer run's: nothing of the killed run's recipe was written after it.
+  // The killed run's workers finished at most the images they held when it died.
+  auto store =
+      SqliteResultStore::Open((out_ / ".pixfleet" / "results.db").string(), RealClock::Instance());
+  ASSERT_TRUE(store.ok());
+  size_t killed_runs_rows = 0;
+  for (const Batch& batch : *(*store)->ListBatches()) {
+    if (batch.recipe_yaml.find(box) == std::string::npos) continue;
+    killed_runs_rows = (*(*store)->ListResults(batch.id, std::nullopt)).size();
+  }
+  EXPECT_LE(killed_runs_rows, rows_at_kill + workers.size());
+  // Every large.jpg is the newer run's: nothing of the killed run's recipe was written beside it.
   size_t checked = 0;
   for (const auto& entry : fs::recursive_directory_iterator(out_)) {
     if (entry.path().filename() != "large.jpg") continue;
