@@ -5,49 +5,21 @@
 #include "queue/memory/in_memory_task_queue.h"
 #include "results/memory/in_memory_result_store.h"
 #include "testing/fake_clock.h"
+#include "testing/scripted_task_queue.h"
 
 namespace pixfleet {
 namespace {
 
 using std::chrono::seconds;
 
-// Forwards to an in-memory queue, except that Depth fails with `depth_error` when set.
-class DepthFailingQueue final : public TaskQueue {
- public:
-  DepthFailingQueue(Clock& clock, Status depth_error)
-      : inner_(clock, TaskQueueOptions{}), depth_error_(std::move(depth_error)) {}
-  Status Publish(std::span<const TaskSpec> tasks) override { return inner_.Publish(tasks); }
-  Result<std::optional<Lease>> LeaseNext(std::chrono::milliseconds max_wait) override {
-    return inner_.LeaseNext(max_wait);
-  }
-  Status Heartbeat(Lease& lease) override { return inner_.Heartbeat(lease); }
-  Status Ack(const Lease& lease) override { return inner_.Ack(lease); }
-  Status Retry(const Lease& lease, std::chrono::milliseconds delay,
-               std::string_view reason) override {
-    return inner_.Retry(lease, delay, reason);
-  }
-  Status DeadLetter(const Lease& lease, std::string_view reason) override {
-    return inner_.DeadLetter(lease, reason);
-  }
-  Status ReleaseLeases(std::string_view consumer_id) override {
-    return inner_.ReleaseLeases(consumer_id);
-  }
-  Result<QueueDepth> Depth() override {
-    if (!depth_error_.ok()) return depth_error_;
-    return inner_.Depth();
-  }
-
- private:
-  InMemoryTaskQueue inner_;
-  Status depth_error_;
-};
-
 // The fleet's loop with "workers" that are shell scripts, in virtual time (each pause of the
 // loop moves the fake clock), over a queue holding `tasks` ready tasks.
 class WorkerFleetTest : public ::testing::Test {
  protected:
   FleetOutcome RunScript(const std::string& script, int tasks, Status depth_error = {}) {
-    DepthFailingQueue queue(clock_, std::move(depth_error));
+    InMemoryTaskQueue inner(clock_, TaskQueueOptions{});
+    ScriptedQueue queue(inner);
+    queue.set_depth_error(std::move(depth_error));
     for (int i = 0; i < tasks; ++i) {
       const TaskSpec task{"t" + std::to_string(i), "b", std::to_string(i) + ".jpg"};
       EXPECT_TRUE(queue.Publish({&task, 1}).ok());
@@ -55,6 +27,7 @@ class WorkerFleetTest : public ::testing::Test {
     InMemoryResultStore results(clock_);
     WorkerSupervisor supervisor("/bin/sh", {"-c", script});
     options_.total = tasks;
+    options_.progress_interval = std::chrono::hours(24);  // no progress lines in the test's log
     options_.batch_id = "b";
     return RunWorkers(options_, supervisor, queue, results, clock_);
   }

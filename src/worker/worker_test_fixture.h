@@ -16,6 +16,7 @@
 #include "storage/fault_injecting_object_store.h"
 #include "storage/memory/in_memory_object_store.h"
 #include "testing/fake_clock.h"
+#include "testing/scripted_task_queue.h"
 #include "testing/test_images.h"
 #include "worker/task_processor.h"
 
@@ -47,57 +48,6 @@ class ForwardingObjectStore final : public ObjectStore {
  private:
   ObjectStore& target_;
   std::function<void(std::string_view key)> before_get_;
-};
-
-// Forwards to another queue, except that LeaseNext, Ack or Heartbeat fail with the error set
-// for them.
-class ScriptedQueue final : public TaskQueue {
- public:
-  explicit ScriptedQueue(TaskQueue& inner) : inner_(inner) {}
-  void set_lease_error(Status error) { Set(lease_error_, std::move(error)); }
-  void set_ack_error(Status error) { Set(ack_error_, std::move(error)); }
-  void set_heartbeat_error(Status error) { Set(heartbeat_error_, std::move(error)); }
-
-  Status Publish(std::span<const TaskSpec> tasks) override { return inner_.Publish(tasks); }
-  Result<std::optional<Lease>> LeaseNext(std::chrono::milliseconds max_wait) override {
-    if (Status error = Get(lease_error_); !error.ok()) return error;
-    return inner_.LeaseNext(max_wait);
-  }
-  Status Heartbeat(Lease& lease) override {
-    if (Status error = Get(heartbeat_error_); !error.ok()) return error;
-    return inner_.Heartbeat(lease);
-  }
-  Status Ack(const Lease& lease) override {
-    if (Status error = Get(ack_error_); !error.ok()) return error;
-    return inner_.Ack(lease);
-  }
-  Status Retry(const Lease& lease, std::chrono::milliseconds delay,
-               std::string_view reason) override {
-    return inner_.Retry(lease, delay, reason);
-  }
-  Status DeadLetter(const Lease& lease, std::string_view reason) override {
-    return inner_.DeadLetter(lease, reason);
-  }
-  Status ReleaseLeases(std::string_view consumer_id) override {
-    return inner_.ReleaseLeases(consumer_id);
-  }
-  Result<QueueDepth> Depth() override { return inner_.Depth(); }
-
- private:
-  void Set(Status& slot, Status error) {
-    std::lock_guard lock(mutex_);
-    slot = std::move(error);
-  }
-  Status Get(const Status& slot) {
-    std::lock_guard lock(mutex_);
-    return slot;
-  }
-
-  TaskQueue& inner_;
-  std::mutex mutex_;
-  Status lease_error_;      // guarded by mutex_
-  Status ack_error_;        // guarded by mutex_
-  Status heartbeat_error_;  // guarded by mutex_
 };
 
 // Forwards to another result store, except that RecordResults fails with `record_error` once set.
