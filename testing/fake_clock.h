@@ -4,13 +4,15 @@
 //     once: for code that sleeps on one thread (a poll loop, a retry's backoff);
 //   kBlockUntilAdvanced: SleepFor and WaitFor block until Advance() moves time past their
 //     deadline (or the wait's stop is requested): for tests with several threads, where the test
-//     drives time (Advance) after WaitForSleepers() shows the threads are parked.
+//     drives time (Advance) after WaitForSleepers() shows the threads are parked, or with
+//     AdvanceAndWaitForSleepers(), which also waits for the threads it woke to park again.
 // Thread-safe.
 #pragma once
 
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <set>
 #include <stop_token>
 
 #include "core/clock.h"
@@ -46,10 +48,11 @@ class FakeClock final : public Clock {
     }
     std::unique_lock lock(mutex_);
     const auto deadline = steady_ + std::chrono::duration_cast<Steady::duration>(duration);
-    ++sleepers_;
+    const auto parked = deadlines_.insert(deadline);
     changed_.notify_all();
     const bool reached = changed_.wait(lock, stop, [&] { return steady_ >= deadline; });
-    --sleepers_;
+    deadlines_.erase(parked);
+    changed_.notify_all();
     return reached;
   }
 
@@ -66,12 +69,28 @@ class FakeClock final : public Clock {
   bool WaitForSleepers(int count,
                        std::chrono::milliseconds real_timeout = std::chrono::seconds(30)) {
     std::unique_lock lock(mutex_);
-    return changed_.wait_for(lock, real_timeout, [&] { return sleepers_ >= count; });
+    return changed_.wait_for(lock, real_timeout,
+                             [&] { return static_cast<int>(deadlines_.size()) >= count; });
+  }
+
+  // kBlockUntilAdvanced: Advance(duration), then blocks until every sleeper whose deadline came
+  // has woken and at least `count` threads are parked again, so that a test can step time
+  // knowing each woken thread has done its round (a heartbeat sent, a retry made). False after
+  // `real_timeout` of real time, so a test fails instead of hanging.
+  bool AdvanceAndWaitForSleepers(
+      std::chrono::nanoseconds duration, int count,
+      std::chrono::milliseconds real_timeout = std::chrono::seconds(30)) {
+    Advance(duration);
+    std::unique_lock lock(mutex_);
+    return changed_.wait_for(lock, real_timeout, [&] {
+      const bool woken = deadlines_.empty() || *deadlines_.begin() > steady_;
+      return woken && static_cast<int>(deadlines_.size()) >= count;
+    });
   }
 
   int sleepers() {
     std::lock_guard lock(mutex_);
-    return sleepers_;
+    return static_cast<int>(deadlines_.size());
   }
 
  private:
@@ -84,7 +103,7 @@ class FakeClock final : public Clock {
   std::condition_variable_any changed_;
   std::chrono::system_clock::time_point wall_;
   Steady::time_point steady_{};
-  int sleepers_ = 0;
+  std::multiset<Steady::time_point> deadlines_;  // of the threads parked in WaitFor
 };
 
 }  // namespace pixfleet

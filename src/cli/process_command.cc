@@ -51,7 +51,7 @@ int RunProcess(const ProcessFlags& flags) {
   const std::string input_key = std::filesystem::path(flags.image).filename().string();
   auto processed = ProcessImage(*input, flags.image, *recipe, limits);
   if (!processed.ok()) return Fail(1, processed.error().message());
-  auto out = MakeObjectStore(FileUrl(flags.out_dir), /*create=*/true);
+  auto out = MakeObjectStore(FileUrl(flags.out_dir), /*create=*/true, RealClock::Instance());
   if (!out.ok()) return Fail(2, out.error().ToString());
 
   std::vector<OutputRecord> written;

@@ -76,7 +76,7 @@ CommandRunner AddRunCommand(CLI::App& app, const std::string& self_executable) {
     options.allow_untrusted_loaders = flags->engine.allow_untrusted;
     options.lease_duration = std::chrono::milliseconds(flags->lease_ms);
     options.progress_interval = std::chrono::milliseconds(flags->progress_interval_ms);
-    return RunJob(options);
+    return RunJob(options, RealClock::Instance());
   };
 }
 

@@ -56,10 +56,10 @@ int RunSubmit(const SubmitFlags& flags) {
   request.batch_name = flags.batch_name.empty() ? recipe->name : flags.batch_name;
   request.retry_failed = flags.retry_failed;
 
-  auto source = MakeObjectStore(request.source_url, /*create=*/false);
+  auto source = MakeObjectStore(request.source_url, /*create=*/false, clock);
   if (!source.ok()) return Fail(2, source.error().ToString());
   // Before anything is published: a batch whose output refuses writes would fail in every worker.
-  if (Status usable = CheckBatchLocations(**source, request.source_url, request.output_url);
+  if (Status usable = CheckBatchLocations(**source, request.source_url, request.output_url, clock);
       !usable.ok()) {
     return Fail(usable.IsRetryable() ? 1 : 2, usable.ToString());
   }

@@ -1,148 +1,134 @@
-// `pixfleet worker --queue URL --db URL`: the long-running consumer. SIGTERM or SIGINT stops
-// leasing; tasks in flight finish; the process exits 0.
+// `pixfleet worker --queue URL --db URL`: the long-running consumer. Exit codes: 0 stopped on
+// request (SIGTERM/SIGINT: leasing stops, the tasks in flight finish) or idle with
+// --exit-when-idle; 2 could not start (bad flags or URL, a configuration the queue or database
+// refuses); 3 stopped because the environment refused mid-work (a full disk, a read-only output,
+// storage refusing writes): its tasks went back to the queue, and the last stderr line names the
+// reason.
+#include <atomic>
 #include <csignal>
 #include <memory>
+#include <optional>
+#include <stop_token>
 #include <thread>
 
 #include <pthread.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include "cli/commands.h"
 #include "cli/engine_flags.h"
-#include "core/backoff.h"
 #include "core/clock.h"
 #include "core/log.h"
 #include "metrics/http_endpoint.h"
-#include "results/group_commit_result_store.h"
-#include "wiring/backends.h"
-#include "worker/consumer_id.h"
-#include "worker/worker.h"
-#include "worker/worker_metrics.h"
+#include "run/state_lock.h"
+#include "wiring/worker_assembly.h"
 
 namespace pixfleet {
 namespace {
 
+constexpr int kExitStopped = 0;
+constexpr int kExitCannotStart = 2;
+constexpr int kExitRefused = 3;
+
 struct WorkerFlags {
-  std::string queue_url;
-  std::string db_url;
-  int concurrency = 1;
-  bool exit_when_idle = false;
+  WorkerSettings settings;
+  std::string run_state;  // OUT/.pixfleet of the `pixfleet run` that started this worker
   int64_t lease_ms = 30'000;
-  int max_attempts = 5;
   std::string listen;  // HOST:PORT for /metrics, /healthz, /readyz; empty: no endpoint
   EngineFlags engine;
 };
 
-// Opens a backend, waiting out a dependency that is still starting (a broker or database that
-// comes up after the worker, as happens on Kubernetes) instead of crash-looping: retryable
-// errors are retried with capped backoff for up to a minute; permanent ones fail at once.
-template <typename Open>
-auto OpenWithPatience(const char* what, Clock& clock, Open&& open) {
-  const auto deadline = clock.MonotonicNow() + std::chrono::seconds(60);
-  BackoffPolicy backoff{std::chrono::milliseconds(250), std::chrono::seconds(5), 0};
-  for (int attempt = 1;; ++attempt) {
-    auto opened = open();
-    if (opened.ok() || !opened.error().IsRetryable() || clock.MonotonicNow() > deadline) {
-      return opened;
-    }
-    spdlog::warn("{} not reachable yet ({}); retrying", what, opened.error().ToString());
-    clock.SleepFor(BackoffDelay(backoff, attempt, 1.0));
+// Turns SIGTERM and SIGINT into a stop request, from construction on: the signals are blocked in
+// this thread and every thread started after it, and one thread waits for them. Construct it
+// first, so that no wait at start-up delays a stop.
+class StopSignals {
+ public:
+  StopSignals() {
+    sigemptyset(&signals_);
+    sigaddset(&signals_, SIGINT);
+    sigaddset(&signals_, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &signals_, nullptr);
+    waiter_ = std::thread([this] {
+      int received = 0;
+      sigwait(&signals_, &received);
+      if (!done_) stop_.request_stop();
+    });
   }
+  ~StopSignals() {
+    // Wake the waiter if no signal came; that last signal is then not a stop request.
+    done_ = true;
+    pthread_kill(waiter_.native_handle(), SIGTERM);
+    waiter_.join();
+  }
+  StopSignals(const StopSignals&) = delete;
+  StopSignals& operator=(const StopSignals&) = delete;
+
+  std::stop_token Token() const { return stop_.get_token(); }
+
+ private:
+  sigset_t signals_{};
+  std::stop_source stop_;
+  std::atomic<bool> done_{false};
+  std::thread waiter_;
+};
+
+int CannotStart(const std::string& message) {
+  PrintFatalLine("worker", message);
+  return kExitCannotStart;
+}
+
+// Serves /metrics, /healthz and /readyz on `listen`; ready as AssembledWorker::Ready() says (not
+// while stopping, on request or because the environment refused).
+Result<std::unique_ptr<metrics::HttpEndpoint>> StartEndpoint(const std::string& listen,
+                                                             AssembledWorker& assembled) {
+  PIXFLEET_ASSIGN_OR_RETURN(auto address, metrics::ParseListenAddress(listen));
+  metrics::Probes probes;
+  probes.ready = [&assembled] { return assembled.Ready(); };
+  PIXFLEET_ASSIGN_OR_RETURN(auto endpoint,
+                            metrics::HttpEndpoint::Start(address.first, address.second,
+                                                         assembled.Metrics(), std::move(probes)));
+  spdlog::info("serving /metrics, /healthz and /readyz on {}:{}", address.first, endpoint->port());
+  return endpoint;
 }
 
 int RunWorker(const WorkerFlags& flags) {
-  // Block the stop signals in every thread; one thread waits for them and stops the worker.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-
-  EngineOptions engine_options;
-  engine_options.allow_untrusted_loaders = flags.engine.allow_untrusted;
-  if (Status init = InitImageEngine(engine_options); !init.ok()) {
-    PrintFatalLine("worker", init.ToString());
-    return 2;
+  const StopSignals stop_signals;
+  // A worker of a `pixfleet run` writes only while it holds the workers' lock of the run's folder,
+  // and starts only while its run holds the folder (run/state_lock.h).
+  std::optional<WorkerLock> run_lock;
+  if (!flags.run_state.empty()) {
+    Result<WorkerLock> held = WorkerLock::Acquire(flags.run_state, getppid());
+    if (!held.ok()) return CannotStart(held.error().message());
+    run_lock.emplace(std::move(*held));
   }
-  Clock& clock = RealClock::Instance();
-  TaskQueueOptions settings;
-  settings.lease_duration = std::chrono::milliseconds(flags.lease_ms);
-  settings.consumer_id = ThisProcessConsumerId();
-  auto queue = OpenWithPatience("queue", clock, [&] {
-    return MakeTaskQueue(flags.queue_url, settings, clock, flags.concurrency);
-  });
-  if (!queue.ok()) {
-    PrintFatalLine("worker", queue.error().ToString());
-    return 2;
+  WorkerSettings settings = flags.settings;
+  settings.lease = std::chrono::milliseconds(flags.lease_ms);
+  settings.limits = flags.engine.Limits();
+  settings.allow_untrusted_loaders = flags.engine.allow_untrusted;
+  auto assembled = AssembleWorker(settings, RealClock::Instance(), stop_signals.Token());
+  if (!assembled.ok()) {
+    if (assembled.error().code() == StatusCode::kCancelled) return kExitStopped;
+    return CannotStart(assembled.error().ToString());
   }
-  auto results =
-      OpenWithPatience("result store", clock, [&] { return MakeResultStore(flags.db_url, clock); });
-  if (!results.ok()) {
-    PrintFatalLine("worker", results.error().ToString());
-    return 2;
-  }
-  // The slots' result rows share transactions (group commit): one per row would cost the
-  // database more than a light task costs the worker.
-  GroupCommitResultStore grouped_results(**results);
-  BatchCatalog catalog(grouped_results,
-                       [](std::string_view url) { return MakeObjectStore(url, /*create=*/true); });
-  TaskProcessorOptions processor_options;
-  processor_options.limits = flags.engine.Limits();
-  processor_options.retry.max_attempts = flags.max_attempts;
-  metrics::Registry registry;
-  WorkerMetrics worker_metrics(registry);
-  TaskProcessor processor(**queue, grouped_results, catalog, clock, processor_options,
-                          &worker_metrics);
-  WorkerOptions worker_options;
-  worker_options.concurrency = flags.concurrency;
-  worker_options.exit_when_idle = flags.exit_when_idle;
-  worker_options.heartbeat_interval =
-      std::chrono::milliseconds(std::max<int64_t>(flags.lease_ms / 3, 100));
-  Worker worker(**queue, processor, clock, worker_options);
-
-  std::unique_ptr<metrics::HttpEndpoint> endpoint;
-  if (!flags.listen.empty()) {
-    auto address = metrics::ParseListenAddress(flags.listen);
-    if (!address.ok()) {
-      PrintFatalLine("worker", address.error().message());
-      return 2;
+  Status ran;
+  {
+    std::unique_ptr<metrics::HttpEndpoint> endpoint;
+    if (!flags.listen.empty()) {
+      auto started = StartEndpoint(flags.listen, **assembled);
+      if (!started.ok()) return CannotStart(started.error().message());
+      endpoint = std::move(*started);
     }
-    metrics::Probes probes;
-    // Ready when the queue answers and the worker is not draining for shutdown.
-    probes.ready = [&worker, &queue]() -> Status {
-      if (worker.stopping()) return Unavailable("stopping");
-      return (*queue)->Depth().status();
-    };
-    auto started = metrics::HttpEndpoint::Start(address->first, address->second, registry, probes);
-    if (!started.ok()) {
-      PrintFatalLine("worker", started.error().message());
-      return 2;
-    }
-    endpoint = std::move(*started);
-    spdlog::info("serving /metrics, /healthz and /readyz on {}:{}", address->first,
-                 endpoint->port());
+    ran = (*assembled)->Run(stop_signals.Token());
   }
-
-  std::thread signal_waiter([&] {
-    int received = 0;
-    sigwait(&stop_signals, &received);
-    if (received != 0) worker.Stop();
-  });
-  worker.Run();
-  // Wake the waiter if the worker ended on its own (idle); its signal is then ignored.
-  pthread_kill(signal_waiter.native_handle(), SIGTERM);
-  signal_waiter.join();
-  if (Status fatal = worker.fatal_error(); !fatal.ok()) {
-    PrintFatalLine("worker", fatal.ToString());
-    return 2;
+  spdlog::info("worker exiting: {}", (*assembled)->Totals());
+  assembled->reset();
+  if (ran.code() == StatusCode::kFailedPrecondition) {
+    // The last line on stderr, for an operator or for `pixfleet run` to show.
+    PrintFatalLine("worker", "stopped: " + ran.message());
+    return kExitRefused;
   }
-  const GroupCommitStats writes = grouped_results.stats();
-  spdlog::info(
-      "worker exiting: {} succeeded, {} failed, {} retried; {} results recorded in {} database "
-      "writes",
-      processor.counters().succeeded.load(), processor.counters().failed.load(),
-      processor.counters().retried.load(), writes.calls, writes.writes);
-  return 0;
+  if (!ran.ok()) return CannotStart(ran.ToString());
+  return kExitStopped;
 }
 
 }  // namespace
@@ -151,22 +137,22 @@ CommandRunner AddWorkerCommand(CLI::App& app) {
   auto flags = std::make_shared<WorkerFlags>();
   CLI::App* worker = app.add_subcommand(
       "worker", "Consume tasks from a queue until stopped (SIGTERM/SIGINT finish in-flight work)");
-  worker->add_option("--queue", flags->queue_url, "Queue URL (sqlite:///path/queue.db)")
+  worker->add_option("--queue", flags->settings.queue_url, "Queue URL (sqlite:///path/queue.db)")
       ->envname("PIXFLEET_QUEUE")
       ->required();
-  worker->add_option("--db", flags->db_url, "Result store URL (sqlite:///path/results.db)")
+  worker->add_option("--db", flags->settings.db_url, "Result store URL (sqlite:///path/results.db)")
       ->envname("PIXFLEET_DB")
       ->required();
-  worker->add_option("--concurrency,-c", flags->concurrency, "Tasks processed at once")
+  worker->add_option("--concurrency,-c", flags->settings.concurrency, "Tasks processed at once")
       ->capture_default_str()
       ->check(CLI::Range(1, 1024));
-  worker->add_flag("--exit-when-idle", flags->exit_when_idle,
+  worker->add_flag("--exit-when-idle", flags->settings.exit_when_idle,
                    "Exit once the queue holds no ready, delayed or leased task");
   worker->add_option("--lease-ms", flags->lease_ms, "Lease duration; heartbeats every third of it")
       ->capture_default_str()
       ->check(CLI::Range(int64_t{300}, int64_t{3'600'000}));
   worker
-      ->add_option("--max-attempts", flags->max_attempts,
+      ->add_option("--max-attempts", flags->settings.max_attempts,
                    "Attempts for transient failures before a task is dead-lettered")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
@@ -174,6 +160,10 @@ CommandRunner AddWorkerCommand(CLI::App& app) {
       ->add_option("--listen", flags->listen,
                    "Serve /metrics, /healthz and /readyz on HOST:PORT (e.g. 0.0.0.0:9090)")
       ->envname("PIXFLEET_LISTEN");
+  worker
+      ->add_option("--run-state", flags->run_state,
+                   "Set by `pixfleet run` for the workers it starts: its OUT/.pixfleet folder")
+      ->group("");  // not for users: hidden from --help
   flags->engine.AddTo(*worker);
   return [flags] { return RunWorker(*flags); };
 }

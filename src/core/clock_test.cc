@@ -66,6 +66,24 @@ TEST(FakeClockTest, BlockingModeWaitsForAdvance) {
   EXPECT_EQ(clock.sleepers(), 0);
 }
 
+TEST(FakeClockTest, AdvanceAndWaitForSleepersReturnsOnceTheWokenThreadsParkAgain) {
+  FakeClock clock(FakeClock::Mode::kBlockUntilAdvanced);
+  std::stop_source stop;
+  std::atomic<int> rounds{0};
+  std::thread ticker([&] {
+    while (clock.WaitFor(seconds(10), stop.get_token())) ++rounds;
+  });
+  ASSERT_TRUE(clock.WaitForSleepers(1));
+  for (int round = 1; round <= 5; ++round) {
+    ASSERT_TRUE(clock.AdvanceAndWaitForSleepers(seconds(10), 1));
+    EXPECT_EQ(rounds, round);  // exactly one round per step: it woke, counted, parked again
+  }
+  ASSERT_TRUE(clock.AdvanceAndWaitForSleepers(seconds(5), 1));
+  EXPECT_EQ(rounds, 5);  // not due yet
+  stop.request_stop();
+  ticker.join();
+}
+
 TEST(FakeClockTest, BlockingModeWaitEndsOnStopWithoutMovingTime) {
   FakeClock clock(FakeClock::Mode::kBlockUntilAdvanced);
   const auto start = clock.MonotonicNow();

@@ -197,9 +197,8 @@ ProcessSecrets& Registry() {
 constexpr size_t kShortestRegisteredSecret = 4;
 
 void Register(std::vector<std::string> more) {
-  std::erase_if(more, [](const std::string& secret) {
-    return secret.size() < kShortestRegisteredSecret;
-  });
+  std::erase_if(
+      more, [](const std::string& secret) { return secret.size() < kShortestRegisteredSecret; });
   ProcessSecrets& registry = Registry();
   const std::lock_guard lock(registry.mutex);
   registry.secrets.insert(registry.secrets.end(), std::make_move_iterator(more.begin()),

@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "status/human_duration.h"
+
 namespace pixfleet {
 namespace {
 
@@ -29,19 +31,6 @@ double RateMeter::PerSecond() const {
   const auto& [t1, n1] = samples_.back();
   const double seconds = std::chrono::duration<double>(t1 - t0).count();
   return seconds > 0 ? static_cast<double>(n1 - n0) / seconds : 0;
-}
-
-std::string HumanDuration(std::chrono::milliseconds duration) {
-  if (duration.count() < 0) return "--";
-  const int64_t total = duration.count() / 1000;
-  const int64_t hours = total / 3600;
-  const int64_t minutes = (total % 3600) / 60;
-  const int64_t seconds = total % 60;
-  if (hours > 0) return fmt::format("{}h{:02}m", hours, minutes);
-  if (minutes > 0) return fmt::format("{}m{:02}s", minutes, seconds);
-  if (total == 0 && duration.count() > 0)
-    return fmt::format("{:.1f}s", static_cast<double>(duration.count()) / 1000);
-  return fmt::format("{}s", seconds);
 }
 
 std::string FormatProgressBar(const ProgressSnapshot& s, int columns) {

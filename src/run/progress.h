@@ -33,9 +33,6 @@ class RateMeter {
   std::deque<std::pair<std::chrono::steady_clock::time_point, int64_t>> samples_;
 };
 
-// "1h02m", "3m07s", "12s"; "--" for a negative or unknown duration.
-std::string HumanDuration(std::chrono::milliseconds duration);
-
 // One-line bar fitting `columns`: "[#####.....] 512/1000  3 failed  45.2 img/s  ETA 12s".
 std::string FormatProgressBar(const ProgressSnapshot& snapshot, int columns);
 

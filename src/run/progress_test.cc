@@ -8,15 +8,6 @@ namespace {
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-TEST(ProgressTest, FormatsDurations) {
-  EXPECT_EQ(HumanDuration(milliseconds(0)), "0s");
-  EXPECT_EQ(HumanDuration(milliseconds(400)), "0.4s");
-  EXPECT_EQ(HumanDuration(seconds(12)), "12s");
-  EXPECT_EQ(HumanDuration(seconds(187)), "3m07s");
-  EXPECT_EQ(HumanDuration(seconds(3720)), "1h02m");
-  EXPECT_EQ(HumanDuration(milliseconds(-1)), "--");
-}
-
 TEST(ProgressTest, RateIsMeasuredOverTheWindow) {
   RateMeter meter(seconds(10));
   const std::chrono::steady_clock::time_point t0{};

@@ -5,7 +5,7 @@
 #include <fmt/format.h>
 
 #include "core/terminal_text.h"
-#include "run/progress.h"
+#include "status/human_duration.h"
 
 namespace pixfleet {
 
@@ -33,7 +33,9 @@ std::string FormatSummary(const RunSummary& s) {
   std::string out;
   const double seconds = std::chrono::duration<double>(s.wall).count();
   const double rate = seconds > 0 ? static_cast<double>(s.processed_now) / seconds : 0;
-  out += fmt::format("{}\n", s.interrupted ? "pixfleet run interrupted" : "pixfleet run finished");
+  out += s.stopped       ? "pixfleet run stopped\n"
+         : s.interrupted ? "pixfleet run interrupted\n"
+                         : "pixfleet run finished\n";
   out += fmt::format("  inputs:     {}", s.total);
   if (s.skipped > 0) out += fmt::format(" ({} finished by an earlier run, not redone)", s.skipped);
   out += "\n";

@@ -22,6 +22,7 @@ struct RunSummary {
   std::chrono::milliseconds cpu{0};  // user + system of this process and its workers
   int64_t processed_now = 0;         // tasks finished by this run
   bool interrupted = false;
+  bool stopped = false;  // stopped early: the environment refused, or a worker could not start
   size_t max_listed_failures = 200;
 };
 

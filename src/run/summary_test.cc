@@ -64,5 +64,16 @@ TEST(SummaryTest, MentionsUnfinishedWorkAndInterruption) {
   EXPECT_NE(text.find("unfinished: 3 (run the same command again"), std::string::npos);
 }
 
+TEST(SummaryTest, SaysARunThatHadToStopStopped) {
+  RunSummary s;
+  s.total = 37;
+  s.succeeded = 10;
+  s.unfinished = 27;
+  s.stopped = true;
+  const std::string text = FormatSummary(s);
+  EXPECT_TRUE(text.starts_with("pixfleet run stopped\n")) << text;
+  EXPECT_NE(text.find("unfinished: 27 (run the same command again"), std::string::npos) << text;
+}
+
 }  // namespace
 }  // namespace pixfleet

@@ -1,10 +1,11 @@
 #include "run/worker_supervisor.h"
 
-#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
 
+#include <fcntl.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -20,12 +21,18 @@ std::string DescribeWaitStatus(int status) {
   return "stopped";
 }
 
+// Exit status of a worker whose run was gone before it could ask to die with it.
+constexpr int kOrphanedExit = 125;
+
 }  // namespace
 
 WorkerSupervisor::~WorkerSupervisor() {
   // Never leave orphans behind: whoever destroys the supervisor has given up on its workers.
   SignalAll(SIGKILL);
-  for (pid_t pid : pids_) waitpid(pid, nullptr, 0);
+  for (const Child& child : workers_) {
+    waitpid(child.pid, nullptr, 0);
+    close(child.stderr_fd);
+  }
 }
 
 Result<pid_t> WorkerSupervisor::Spawn() {
@@ -37,34 +44,85 @@ Result<pid_t> WorkerSupervisor::Spawn() {
   for (auto& arg : argv_storage) argv.push_back(arg.data());
   argv.push_back(nullptr);
 
+  int pipe_fds[2];
+  if (pipe2(pipe_fds, O_CLOEXEC) != 0) {
+    return Unavailable(std::string("cannot start a worker process: pipe: ") + strerror(errno));
+  }
+  const pid_t supervisor = getpid();
   const pid_t pid = fork();
-  if (pid < 0) return Unavailable(std::string("cannot start a worker process: ") + strerror(errno));
+  if (pid < 0) {
+    const int error = errno;
+    close(pipe_fds[0]);
+    close(pipe_fds[1]);
+    return Unavailable(std::string("cannot start a worker process: ") + strerror(error));
+  }
   if (pid == 0) {
+    // Only async-signal-safe calls between fork and exec. The death signal survives exec; if the
+    // run died before it was set, the parent is already someone else.
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != supervisor) _exit(kOrphanedExit);
+    dup2(pipe_fds[1], STDERR_FILENO);  // dup2 clears close-on-exec on the copy
     execv(executable_.c_str(), argv.data());
     _exit(127);  // exec failed; the parent sees "exited with status 127"
   }
-  pids_.push_back(pid);
+  close(pipe_fds[1]);
+  fcntl(pipe_fds[0], F_SETFL, fcntl(pipe_fds[0], F_GETFL) | O_NONBLOCK);
+  workers_.push_back(Child{pid, pipe_fds[0], "", ""});
   return pid;
+}
+
+void WorkerSupervisor::Drain(Child& child, bool eof) {
+  char buffer[4096];
+  while (true) {
+    const ssize_t length = read(child.stderr_fd, buffer, sizeof(buffer));
+    if (length > 0) {
+      child.partial.append(buffer, static_cast<size_t>(length));
+      continue;
+    }
+    if (length < 0 && errno == EINTR) continue;
+    break;  // nothing more for now (EAGAIN), or the end
+  }
+  size_t start = 0;
+  for (size_t newline; (newline = child.partial.find('\n', start)) != std::string::npos;
+       start = newline + 1) {
+    std::string line = child.partial.substr(start, newline - start);
+    if (line.empty()) continue;
+    child.last_line = line;
+    lines_.push_back(std::move(line));
+  }
+  child.partial.erase(0, start);
+  if (eof && !child.partial.empty()) {
+    child.last_line = child.partial;
+    lines_.push_back(std::exchange(child.partial, ""));
+  }
 }
 
 std::vector<ExitedWorker> WorkerSupervisor::Reap() {
   std::vector<ExitedWorker> exited;
-  for (auto it = pids_.begin(); it != pids_.end();) {
+  for (auto it = workers_.begin(); it != workers_.end();) {
     int status = 0;
-    const pid_t done = waitpid(*it, &status, WNOHANG);
-    if (done == *it) {
-      exited.push_back(ExitedWorker{done, WIFEXITED(status) && WEXITSTATUS(status) == 0,
-                                    DescribeWaitStatus(status)});
-      it = pids_.erase(it);
-    } else {
+    if (waitpid(it->pid, &status, WNOHANG) != it->pid) {
       ++it;
+      continue;
     }
+    // The worker is gone, so its end of the pipe is closed: read to the end.
+    const int flags = fcntl(it->stderr_fd, F_GETFL);
+    fcntl(it->stderr_fd, F_SETFL, flags & ~O_NONBLOCK);
+    Drain(*it, /*eof=*/true);
+    close(it->stderr_fd);
+    exited.push_back(ExitedWorker{it->pid, WIFEXITED(status) ? WEXITSTATUS(status) : -1,
+                                  DescribeWaitStatus(status), it->last_line});
+    it = workers_.erase(it);
   }
   return exited;
 }
 
+std::vector<std::string> WorkerSupervisor::TakeLines() {
+  for (Child& child : workers_) Drain(child, /*eof=*/false);
+  return std::exchange(lines_, {});
+}
+
 void WorkerSupervisor::SignalAll(int signal_number) {
-  for (pid_t pid : pids_) kill(pid, signal_number);
+  for (const Child& child : workers_) kill(child.pid, signal_number);
 }
 
 }  // namespace pixfleet

@@ -1,7 +1,13 @@
 // WorkerSupervisor: starts and watches local worker processes (this same binary, `worker`
 // subcommand) for `pixfleet run`. Processes, not threads, so a crash or a runaway decode in one
-// image takes down one worker, never the run; the supervisor restarts a worker that died while
-// work remains. Used from one thread.
+// image takes down one worker, never the run.
+//   * Workers die with their supervisor: each is started with PR_SET_PDEATHSIG (SIGKILL), so a
+//     run killed with kill -9 leaves no worker behind (and one whose run died before that was
+//     set exits at once).
+//   * What a worker writes on stderr comes through a pipe: the run relays it between progress
+//     updates (TakeLines) and keeps each worker's last line, which names why it stopped.
+// Used from one thread, the one that started the workers: the kernel sends the death signal when
+// the thread that forked a worker ends.
 #pragma once
 
 #include <string>
@@ -15,8 +21,10 @@ namespace pixfleet {
 
 struct ExitedWorker {
   pid_t pid = 0;
-  bool clean = false;       // exited with status 0
-  std::string description;  // "exited with status 1", "killed by signal 9"
+  int exit_code = -1;       // its exit status, or -1 when a signal killed it
+  std::string description;  // "exited with status 1", "killed by signal 9 (Killed)"
+  std::string last_line;    // the last line it wrote on stderr ("" if none)
+  bool Clean() const { return exit_code == 0; }
 };
 
 class WorkerSupervisor {
@@ -28,20 +36,35 @@ class WorkerSupervisor {
   WorkerSupervisor(const WorkerSupervisor&) = delete;
   WorkerSupervisor& operator=(const WorkerSupervisor&) = delete;
 
-  // Starts one more worker. kUnavailable if fork fails.
+  // Starts one more worker. kUnavailable if the pipe or the fork fails.
   Result<pid_t> Spawn();
 
-  // Collects workers that have exited since the last call, without blocking.
+  // Collects workers that have exited since the last call, without blocking; what they wrote
+  // before exiting is read first (TakeLines returns it).
   std::vector<ExitedWorker> Reap();
 
+  // The complete lines the workers wrote on stderr since the last call, in order per worker,
+  // without blocking.
+  std::vector<std::string> TakeLines();
+
   void SignalAll(int signal_number);
-  int running() const { return static_cast<int>(pids_.size()); }
-  const std::vector<pid_t>& pids() const { return pids_; }
+  int running() const { return static_cast<int>(workers_.size()); }
 
  private:
+  struct Child {
+    pid_t pid = 0;
+    int stderr_fd = -1;   // read end of the worker's stderr pipe, non-blocking
+    std::string partial;  // bytes after the last newline
+    std::string last_line;
+  };
+
+  // Reads what `child` wrote so far; at `eof`, the unterminated rest is a line too.
+  void Drain(Child& child, bool eof);
+
   std::string executable_;
   std::vector<std::string> args_;
-  std::vector<pid_t> pids_;
+  std::vector<Child> workers_;
+  std::vector<std::string> lines_;  // read, not yet taken
 };
 
 }  // namespace pixfleet

@@ -8,7 +8,7 @@
 #include <fmt/format.h>
 
 #include "core/terminal_text.h"
-#include "run/progress.h"
+#include "status/human_duration.h"
 
 namespace pixfleet {
 namespace {

@@ -77,7 +77,8 @@ Result<std::unique_ptr<ResultStore>> MakeResultStore(std::string_view url, Clock
                          "' (supported: sqlite:///path/results.db, postgresql://host/db)");
 }
 
-Result<std::unique_ptr<ObjectStore>> MakeObjectStore(std::string_view url, bool create) {
+Result<std::unique_ptr<ObjectStore>> MakeObjectStore(std::string_view url, bool create,
+                                                     Clock& clock) {
   PIXFLEET_ASSIGN_OR_RETURN(BackendUrl parsed, ParseBackendUrl(url));
   if (parsed.scheme == "file" || parsed.scheme.empty()) {
     LocalObjectStoreOptions options;
@@ -89,8 +90,8 @@ Result<std::unique_ptr<ObjectStore>> MakeObjectStore(std::string_view url, bool 
     PIXFLEET_ASSIGN_OR_RETURN(S3ObjectStoreOptions options, S3OptionsFromEnvironment());
     PIXFLEET_ASSIGN_OR_RETURN(auto store, S3ObjectStore::Open(url, options));
     // Throttling and 5xx are retried here, close to the call, with capped backoff and jitter.
-    return WithTestFaultHooks(std::make_unique<RetryingObjectStore>(
-        std::move(store), RealClock::Instance(), RetryOptions{}));
+    return WithTestFaultHooks(
+        std::make_unique<RetryingObjectStore>(std::move(store), clock, RetryOptions{}));
   }
   return InvalidArgument("unsupported object store URL '" + amqp::RedactUrl(url) +
                          "' (supported: file:///path or a plain path, s3://bucket/prefix)");

@@ -41,8 +41,9 @@ Result<std::optional<int64_t>> FleetInFlight(std::string_view url, std::string_v
 
 Result<std::unique_ptr<ResultStore>> MakeResultStore(std::string_view url, Clock& clock);
 // `create` makes the root folder of a local store if it does not exist (outputs); inputs must
-// exist.
-Result<std::unique_ptr<ObjectStore>> MakeObjectStore(std::string_view url, bool create);
+// exist. `clock` times the retrying decorator's backoff.
+Result<std::unique_ptr<ObjectStore>> MakeObjectStore(std::string_view url, bool create,
+                                                     Clock& clock);
 
 // Creates or upgrades the result store's schema (`pixfleet db migrate`). SQLite stores create
 // theirs when opened, so for them this only opens the store.

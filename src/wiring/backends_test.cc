@@ -21,7 +21,7 @@ TEST(BackendsTest, BuildsEmbeddedBackendsFromUrls) {
 
   auto results = MakeResultStore("sqlite://" + dir.Join("r.db"), clock);
   ASSERT_TRUE(results.ok()) << results.status().ToString();
-  auto objects = MakeObjectStore("file://" + dir.Join("out"), /*create=*/true);
+  auto objects = MakeObjectStore("file://" + dir.Join("out"), /*create=*/true, clock);
   ASSERT_TRUE(objects.ok()) << objects.status().ToString();
   ASSERT_TRUE((*objects)->Put("x/y.txt", "hello", "text/plain").ok());
   EXPECT_EQ(ReadFileForTest(dir.path() / "out/x/y.txt"), "hello");
@@ -34,7 +34,7 @@ TEST(BackendsTest, UnknownSchemesNameTheSupportedOnes) {
   EXPECT_EQ(queue.error().code(), StatusCode::kInvalidArgument);
   EXPECT_NE(queue.error().message().find("sqlite://"), std::string::npos);
   EXPECT_FALSE(MakeResultStore("mysql://x", clock).ok());
-  EXPECT_FALSE(MakeObjectStore("ftp://x", false).ok());
+  EXPECT_FALSE(MakeObjectStore("ftp://x", false, clock).ok());
 }
 
 TEST(BackendsTest, UnsupportedUrlsAreNamedWithoutTheirPassword) {
@@ -45,14 +45,15 @@ TEST(BackendsTest, UnsupportedUrlsAreNamedWithoutTheirPassword) {
   EXPECT_EQ(results.error().message().find("hunter2"), std::string::npos);
   EXPECT_NE(results.error().message().find("db/pixfleet"), std::string::npos);
   const Result<std::unique_ptr<ObjectStore>> objects =
-      MakeObjectStore("ftp://me:hunter2@files/in", false);
+      MakeObjectStore("ftp://me:hunter2@files/in", false, clock);
   ASSERT_FALSE(objects.ok());
   EXPECT_EQ(objects.error().message().find("hunter2"), std::string::npos);
 }
 
 TEST(BackendsTest, MissingInputFolderIsNotCreated) {
   TempDir dir;
-  auto inputs = MakeObjectStore("file://" + dir.Join("missing"), /*create=*/false);
+  FakeClock clock;
+  auto inputs = MakeObjectStore("file://" + dir.Join("missing"), /*create=*/false, clock);
   ASSERT_FALSE(inputs.ok());
   EXPECT_EQ(inputs.error().code(), StatusCode::kNotFound);
 }

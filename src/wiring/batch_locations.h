@@ -4,6 +4,7 @@
 
 #include <string_view>
 
+#include "core/clock.h"
 #include "core/status.h"
 #include "storage/object_store.h"
 
@@ -13,8 +14,8 @@ namespace pixfleet {
 // created as the workers would) accepts writes (ObjectStore::CheckWritable). Otherwise the error
 // names the location: kFailedPrecondition when it refuses (a missing bucket, refused keys, a
 // read-only or full disk), kUnavailable when it cannot be reached, the opening error of a bad
-// URL as it is.
+// URL as it is. `clock` paces the retries of a remote output.
 Status CheckBatchLocations(ObjectStore& source, std::string_view source_url,
-                           std::string_view output_url);
+                           std::string_view output_url, Clock& clock);
 
 }  // namespace pixfleet

@@ -10,6 +10,7 @@
 
 #include "storage/memory/in_memory_object_store.h"
 #include "storage/object_store_wrapper.h"
+#include "testing/fake_clock.h"
 #include "testing/private_tmpfs.h"
 #include "testing/temp_dir.h"
 
@@ -18,6 +19,12 @@ namespace {
 
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
+
+// Paces retries of remote outputs only; these outputs are local.
+Clock& TestClock() {
+  static FakeClock clock;
+  return clock;
+}
 
 // A source whose listing is refused, as a bucket that does not exist refuses it.
 class RefusingSource final : public ObjectStoreWrapper {
@@ -32,20 +39,23 @@ TEST(CheckBatchLocationsTest, AListableSourceAndAWritableOutputPassAndTheOutputI
   TempDir dir;
   InMemoryObjectStore source;
   ASSERT_TRUE(source.Put("a.jpg", "x", "").ok());
-  const Status checked = CheckBatchLocations(source, "mem://in", "file://" + dir.Join("out"));
+  const Status checked =
+      CheckBatchLocations(source, "mem://in", "file://" + dir.Join("out"), TestClock());
   EXPECT_TRUE(checked.ok()) << checked.ToString();
   std::error_code ec;
   EXPECT_TRUE(fs::is_directory(dir.path() / "out", ec));
   EXPECT_TRUE(fs::is_empty(dir.path() / "out", ec)) << "the probe left a file behind";
   // An empty source can be listed too.
   InMemoryObjectStore empty;
-  EXPECT_TRUE(CheckBatchLocations(empty, "mem://in", "file://" + dir.Join("out")).ok());
+  EXPECT_TRUE(
+      CheckBatchLocations(empty, "mem://in", "file://" + dir.Join("out"), TestClock()).ok());
 }
 
 TEST(CheckBatchLocationsTest, ASourceThatCannotBeListedIsNamed) {
   TempDir dir;
   RefusingSource source;
-  const Status checked = CheckBatchLocations(source, "s3://in", "file://" + dir.Join("out"));
+  const Status checked =
+      CheckBatchLocations(source, "s3://in", "file://" + dir.Join("out"), TestClock());
   EXPECT_EQ(checked.code(), StatusCode::kFailedPrecondition);
   EXPECT_THAT(checked.message(), HasSubstr("the source s3://in cannot be listed"));
   EXPECT_THAT(checked.message(), HasSubstr("does not exist"));
@@ -56,7 +66,7 @@ TEST(CheckBatchLocationsTest, AnOutputThatCannotBeAFolderIsNamed) {
   WriteFileForTest(dir.path() / "file", "x");
   InMemoryObjectStore source;
   const std::string output = "file://" + dir.Join("file");
-  const Status checked = CheckBatchLocations(source, "mem://in", output);
+  const Status checked = CheckBatchLocations(source, "mem://in", output, TestClock());
   EXPECT_FALSE(checked.ok());
   EXPECT_THAT(checked.message(), HasSubstr("the output " + output + " cannot be used"));
 }
@@ -66,8 +76,11 @@ TEST(CheckBatchLocationsTest, AnOutputOnAReadOnlyFileSystemIsRefused) {
   const auto seen = RunOnPrivateTmpfs(dir.path() / "ro", {.read_only = true}, [&] {
     InMemoryObjectStore source;
     // An existing folder (the probe's write is refused) and a new one (its creation is).
-    return CheckBatchLocations(source, "mem://in", "file://" + dir.Join("ro")).ToString() + "\n" +
-           CheckBatchLocations(source, "mem://in", "file://" + dir.Join("ro/new")).ToString();
+    return CheckBatchLocations(source, "mem://in", "file://" + dir.Join("ro"), TestClock())
+               .ToString() +
+           "\n" +
+           CheckBatchLocations(source, "mem://in", "file://" + dir.Join("ro/new"), TestClock())
+               .ToString();
   });
   if (!seen.has_value()) GTEST_SKIP() << kNoPrivateTmpfs;
   EXPECT_THAT(*seen, ::testing::ContainsRegex("^failed_precondition: the folder " + dir.Join("ro") +

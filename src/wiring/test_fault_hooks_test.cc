@@ -70,13 +70,15 @@ TEST(TestFaultHooksDeathTest, MakeObjectStoreReadsTheEnvironment) {
   EXPECT_EXIT(
       {
         setenv(kCrashOnInputEnv, "poison", 1);  // NOLINT(concurrency-mt-unsafe): one thread
-        auto store = MakeObjectStore("file://" + dir.path().string(), /*create=*/false);
+        auto store = MakeObjectStore("file://" + dir.path().string(), /*create=*/false,
+                                     RealClock::Instance());
         if (store.ok()) (void)(*store)->Get("poison.png");
         std::exit(0);
       },
       ::testing::KilledBySignal(SIGABRT), "");
   // This process never set it: the same store reads the file.
-  auto store = MakeObjectStore("file://" + dir.path().string(), /*create=*/false);
+  auto store =
+      MakeObjectStore("file://" + dir.path().string(), /*create=*/false, RealClock::Instance());
   ASSERT_TRUE(store.ok()) << store.status().ToString();
   auto bytes = (*store)->Get("poison.png");
   ASSERT_TRUE(bytes.ok()) << bytes.status().ToString();

@@ -29,6 +29,8 @@ const char* DispositionName(Disposition disposition) {
       return "lease_lost";
     case Disposition::kStalled:
       return "stalled";
+    case Disposition::kHandedBack:
+      return "handed_back";
   }
   return "unknown";
 }
@@ -141,10 +143,10 @@ Disposition TaskProcessor::HandleUnrecorded(const Lease& lease) {
     return Settle(lease, recorded.WithContext("recording the result"), row.process_ms);
   }
   if (Status acked = queue_.Ack(lease); !acked.ok()) {
-    ++counters_.lease_lost;
+    if (acked.code() != StatusCode::kFailedPrecondition) ++counters_.lease_lost;
     spdlog::warn("input={} ack failed ({}); it may run again, with no new effect",
                  lease.task.input_key, acked.ToString());
-    return acked.code() == StatusCode::kAborted ? Disposition::kLeaseLost : Disposition::kStalled;
+    return Unsettled(lease, acked);
   }
   ++counters_.succeeded;
   spdlog::debug("input={} succeeded in {} ms", lease.task.input_key, row.process_ms);
@@ -158,15 +160,43 @@ Disposition TaskProcessor::RetryLater(const Lease& lease, const Status& error) {
   if (Status retried = queue_.Retry(lease, delay, error.ToString()); !retried.ok()) {
     spdlog::warn("could not be returned to the queue ({}); its lease will lapse",
                  retried.ToString());
-    return retried.code() == StatusCode::kAborted ? Disposition::kLeaseLost : Disposition::kStalled;
+    return Unsettled(lease, retried);
   }
   ++counters_.retried;
   return Disposition::kRetried;
 }
 
+Disposition TaskProcessor::HandBack(const Lease& lease, const Status& refusal) {
+  {
+    std::lock_guard lock(refusal_mutex_);
+    if (refusal_.ok()) refusal_ = refusal;
+  }
+  ++counters_.handed_back;
+  spdlog::warn("input={} handed back to the queue, not failed: {}", lease.task.input_key,
+               refusal.ToString());
+  // No delay: the task is not to blame, and another worker whose environment is fine may take it
+  // at once. If the queue refuses this too, the lease lapses and the task comes back all the same.
+  if (Status returned = queue_.Retry(lease, std::chrono::milliseconds(0), refusal.ToString());
+      !returned.ok()) {
+    spdlog::warn("could not be handed back ({}); its lease will lapse", returned.ToString());
+  }
+  return Disposition::kHandedBack;
+}
+
+Disposition TaskProcessor::Unsettled(const Lease& lease, const Status& error) {
+  if (error.code() == StatusCode::kFailedPrecondition) return HandBack(lease, error);
+  return error.code() == StatusCode::kAborted ? Disposition::kLeaseLost : Disposition::kStalled;
+}
+
+Status TaskProcessor::Refusal() const {
+  std::lock_guard lock(refusal_mutex_);
+  return refusal_;
+}
+
 Disposition TaskProcessor::Settle(const Lease& lease, const Status& error, int64_t elapsed_ms) {
   if (metrics_ != nullptr)
     metrics_->errors.With({std::string(StatusCodeName(error.code()))}).Increment();
+  if (error.code() == StatusCode::kFailedPrecondition) return HandBack(lease, error);
   if (error.IsRetryable() && lease.attempt < options_.retry.max_attempts) {
     return RetryLater(lease, error);
   }
@@ -184,14 +214,16 @@ Disposition TaskProcessor::Settle(const Lease& lease, const Status& error, int64
   row.finished_ms = clock_.NowMillis();
   row.process_ms = elapsed_ms;
   if (Status recorded = results_.RecordResults({&row, 1}); !recorded.ok()) {
-    // The failure cannot be recorded now (the database is down): keep the task alive rather
-    // than dead-letter it without a trace.
-    return RetryLater(lease, recorded.WithContext("recording a failure"));
+    // The failure cannot be recorded now (the database is down or refuses writes): keep the task
+    // alive rather than dead-letter it without a trace.
+    const Status unrecorded = recorded.WithContext("recording a failure");
+    if (recorded.code() == StatusCode::kFailedPrecondition) return HandBack(lease, unrecorded);
+    return RetryLater(lease, unrecorded);
   }
   spdlog::warn("input={} failed: {}", lease.task.input_key, error.ToString());
   if (Status dead = queue_.DeadLetter(lease, error.ToString()); !dead.ok()) {
     spdlog::warn("could not be dead-lettered ({})", dead.ToString());
-    return dead.code() == StatusCode::kAborted ? Disposition::kLeaseLost : Disposition::kStalled;
+    return Unsettled(lease, dead);
   }
   ++counters_.failed;
   return Disposition::kFailed;

@@ -70,7 +70,7 @@ TEST_F(TaskProcessorTest, TransientStorageErrorIsRetriedAfterABackoff) {
   EXPECT_FALSE(Row(id).has_value());
   EXPECT_EQ(queue_.Depth()->delayed, 1);
   EXPECT_FALSE(queue_.LeaseNext(std::chrono::milliseconds(0))->has_value());
-  fake_clock_.Advance(std::chrono::seconds(2));  // past the first backoff's cap
+  clock_.Advance(std::chrono::seconds(2));  // past the first backoff's cap
   Lease second = LeaseOne();
   EXPECT_EQ(second.attempt, 2);
   EXPECT_EQ(processor_.Handle(second), Disposition::kSucceeded);
@@ -81,9 +81,9 @@ TEST_F(TaskProcessorTest, GivesUpOnTransientErrorsAfterMaxAttempts) {
   const std::string id = AddImage("a.jpg");
   outputs_.FailAll(Unavailable("bucket unreachable"));
   EXPECT_EQ(processor_.Handle(LeaseOne()), Disposition::kRetried);
-  fake_clock_.Advance(std::chrono::seconds(2));
+  clock_.Advance(std::chrono::seconds(2));
   EXPECT_EQ(processor_.Handle(LeaseOne()), Disposition::kRetried);
-  fake_clock_.Advance(std::chrono::seconds(2));
+  clock_.Advance(std::chrono::seconds(2));
   EXPECT_EQ(processor_.Handle(LeaseOne()), Disposition::kFailed);
   auto row = Row(id);
   ASSERT_TRUE(row.has_value());
@@ -96,7 +96,7 @@ TEST_F(TaskProcessorTest, RedeliveryOfAFinishedTaskChangesNothing) {
   const std::string id = AddImage("a.jpg");
   ASSERT_EQ(processor_.Handle(LeaseOne()), Disposition::kSucceeded);
   const TaskResult first = *Row(id);
-  fake_clock_.Advance(std::chrono::seconds(5));
+  clock_.Advance(std::chrono::seconds(5));
   // The same task delivered again (as after a crash between the row and the ack).
   const TaskSpec again{id, kBatchId, "a.jpg"};
   ASSERT_TRUE(queue_.Publish({&again, 1}).ok());
@@ -124,7 +124,7 @@ TEST_F(TaskProcessorTest, ATaskThatKeepsKillingItsWorkerFailsInsteadOfLooping) {
   // Three deliveries whose workers died (leases lapsed without any settle call).
   for (int i = 0; i < 3; ++i) {
     (void)LeaseOne();
-    fake_clock_.Advance(std::chrono::seconds(31));
+    clock_.Advance(std::chrono::seconds(31));
   }
   Lease fourth = LeaseOne();
   EXPECT_EQ(fourth.attempt, 4);
@@ -134,6 +134,86 @@ TEST_F(TaskProcessorTest, ATaskThatKeepsKillingItsWorkerFailsInsteadOfLooping) {
   EXPECT_EQ(row->error_code, StatusCode::kInternal);
   EXPECT_NE(row->error_message.find("delivered 4 times"), std::string::npos);
   EXPECT_EQ(inputs_.Calls(ObjectOperation::kGet), 0);  // not even fetched again
+}
+
+// The environment refusing (kFailedPrecondition) at any step hands the task back: no row, no
+// dead letter, deliverable again at once; refusal() names the reason.
+class TaskProcessorRefusalTest : public WorkerFixture {
+ protected:
+  void ExpectHandedBack(TaskProcessor& processor, const std::string& id, const Status& refusal) {
+    EXPECT_EQ(processor.Handle(LeaseOne()), Disposition::kHandedBack);
+    EXPECT_FALSE(Row(id).has_value());
+    const QueueDepth depth = *queue_.Depth();
+    EXPECT_EQ(depth.ready, 1);
+    EXPECT_EQ(depth.leased + depth.delayed + depth.dead, 0);
+    EXPECT_EQ(processor.Refusal(), refusal);
+    EXPECT_EQ(processor.counters().handed_back.load(), 1);
+    EXPECT_EQ(processor.counters().failed.load(), 0);
+  }
+  const Status kDiskFull =
+      FailedPrecondition("cannot write outputs to /photos/out: No space left on device");
+  const Status kResultsFull = FailedPrecondition("results.db: database or disk is full");
+};
+
+TEST_F(TaskProcessorRefusalTest, WhenOpeningTheBatchsOutputs) {
+  const std::string id = AddImage("a.jpg");
+  output_store_error_ = kDiskFull;
+  ExpectHandedBack(processor_, id, kDiskFull);
+}
+
+TEST_F(TaskProcessorRefusalTest, WhenFetchingTheInput) {
+  const std::string id = AddImage("a.jpg");
+  const Status refused = FailedPrecondition("s3: AccessDenied on bucket photos");
+  inputs_.FailAll(refused);
+  EXPECT_EQ(processor_.Handle(LeaseOne()), Disposition::kHandedBack);
+  EXPECT_FALSE(Row(id).has_value());
+  EXPECT_EQ(processor_.Refusal().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(processor_.Refusal().message().find("AccessDenied"), std::string::npos);
+  EXPECT_EQ(queue_.Depth()->ready, 1);
+}
+
+TEST_F(TaskProcessorRefusalTest, WhenWritingAnOutput) {
+  const std::string id = AddImage("a.jpg");
+  outputs_.FailNext(ObjectOperation::kPut, 1, kDiskFull);
+  EXPECT_EQ(processor_.Handle(LeaseOne()), Disposition::kHandedBack);
+  EXPECT_FALSE(Row(id).has_value());
+  EXPECT_EQ(processor_.Refusal().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(processor_.Refusal().message().find("No space left on device"), std::string::npos);
+  EXPECT_EQ(queue_.Depth()->ready, 1);
+  // Handed back at once, not after a backoff: the next lease is the same task.
+  Lease again = LeaseOne();
+  EXPECT_EQ(again.task.task_id, id);
+}
+
+TEST_F(TaskProcessorRefusalTest, WhenRecordingTheResult) {
+  const std::string id = AddImage("a.jpg");
+  ScriptedResultStore results(results_);
+  results.set_record_error(kResultsFull);
+  TaskProcessor processor(queue_, results, catalog_, clock_, ProcessorOptions());
+  ExpectHandedBack(processor, id, kResultsFull.WithContext("recording the result"));
+}
+
+TEST_F(TaskProcessorRefusalTest, WhenRecordingTheFailureOfABrokenInput) {
+  const std::string id = AddInput("broken.jpg", "not pixels");
+  ScriptedResultStore results(results_);
+  results.set_record_error(kResultsFull);
+  TaskProcessor processor(queue_, results, catalog_, clock_, ProcessorOptions());
+  ExpectHandedBack(processor, id, kResultsFull.WithContext("recording a failure"));
+}
+
+TEST_F(TaskProcessorRefusalTest, WhenAcking) {
+  const std::string id = AddImage("a.jpg");
+  ScriptedQueue queue(queue_);
+  const Status full = FailedPrecondition("queue.db: database or disk is full");
+  queue.set_ack_error(full);
+  TaskProcessor processor(queue, results_, catalog_, clock_, ProcessorOptions());
+  auto lease = queue.LeaseNext(std::chrono::milliseconds(0));
+  ASSERT_TRUE(lease.ok() && lease->has_value());
+  EXPECT_EQ(processor.Handle(**lease), Disposition::kHandedBack);
+  EXPECT_EQ(processor.Refusal(), full);
+  // The row was committed before the ack: the task runs again, with no new effect.
+  EXPECT_TRUE(Row(id).has_value());
+  EXPECT_EQ(queue_.Depth()->ready, 1);
 }
 
 }  // namespace

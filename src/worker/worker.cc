@@ -12,15 +12,32 @@ namespace pixfleet {
 Worker::Worker(TaskQueue& queue, TaskProcessor& processor, Clock& clock, WorkerOptions options)
     : queue_(queue), processor_(processor), clock_(clock), options_(options) {}
 
-void Worker::Stop() {
-  stopping_ = true;
-  wake_.notify_all();
+void Worker::Stop() { stop_.request_stop(); }
+
+void Worker::StopBecause(const Status& reason) {
+  bool first = false;
+  {
+    std::lock_guard lock(stop_reason_mutex_);
+    first = stop_reason_.ok();
+    if (first) stop_reason_ = reason;
+  }
+  if (first) {
+    spdlog::error("stopping: {}; the tasks in flight finish or go back to the queue",
+                  reason.ToString());
+  }
+  Stop();
 }
 
-Status Worker::fatal_error() const {
-  std::lock_guard lock(mutex_);
-  return fatal_error_;
+namespace {
+
+// Errors after which this worker must take no more tasks: the queue refuses its configuration
+// (kInvalidArgument), or the environment refuses (kFailedPrecondition).
+bool MustStop(const Status& error) {
+  return error.code() == StatusCode::kInvalidArgument ||
+         error.code() == StatusCode::kFailedPrecondition;
 }
+
+}  // namespace
 
 int64_t Worker::InFlight() const {
   std::lock_guard lock(mutex_);
@@ -34,20 +51,15 @@ bool Worker::QueueDrained() {
 }
 
 void Worker::SlotLoop() {
-  while (!stopping_) {
+  while (!stopping()) {
     Result<std::optional<Lease>> leased = queue_.LeaseNext(options_.lease_wait);
-    if (!leased.ok() && leased.error().code() == StatusCode::kInvalidArgument) {
-      spdlog::error("the queue refused this worker ({}); stopping", leased.error().ToString());
-      {
-        std::lock_guard lock(mutex_);
-        if (fatal_error_.ok()) fatal_error_ = leased.error();
-      }
-      Stop();
+    if (!leased.ok() && MustStop(leased.error())) {
+      StopBecause(leased.error().WithContext("the queue refused this worker"));
       break;
     }
     if (!leased.ok()) {
       spdlog::warn("leasing a task failed: {}", leased.error().ToString());
-      clock_.SleepFor(options_.queue_error_backoff);
+      (void)clock_.WaitFor(options_.queue_error_backoff, stop_.get_token());
       continue;
     }
     if (!leased->has_value()) {
@@ -59,37 +71,44 @@ void Worker::SlotLoop() {
       std::lock_guard lock(mutex_);
       in_flight_.emplace(lease.token, lease);
     }
-    processor_.Handle(lease);
+    const Disposition disposition = processor_.Handle(lease);
     {
       std::lock_guard lock(mutex_);
       in_flight_.erase(lease.token);
     }
+    if (disposition == Disposition::kHandedBack) StopBecause(processor_.Refusal());
   }
 }
 
-void Worker::HeartbeatLoop() {
-  std::unique_lock lock(mutex_);
-  while (!stopping_) {
-    wake_.wait_for(lock, options_.heartbeat_interval);
-    if (stopping_ && in_flight_.empty()) break;
+void Worker::HeartbeatLoop(std::stop_token slots_ended) {
+  // Not the worker's stop token: during a drain the tasks in flight still need their leases, or
+  // a slow one would lapse and run again elsewhere. The beats end when the last slot has.
+  while (clock_.WaitFor(options_.heartbeat_interval, slots_ended)) {
+    std::lock_guard lock(mutex_);
     for (auto& [token, lease] : in_flight_) {
       // The heartbeat is a quick write; holding the lock keeps the map stable while it runs.
       if (Status beat = queue_.Heartbeat(lease); !beat.ok()) {
         const TaskLogScope log_scope(lease.task.task_id, lease.task.batch_id);
         spdlog::warn("heartbeat failed: {}", beat.ToString());
+        if (beat.code() == StatusCode::kFailedPrecondition) StopBecause(beat);
       }
     }
   }
 }
 
-void Worker::Run() {
-  std::thread heartbeat([this] { HeartbeatLoop(); });
+Status Worker::Run(std::stop_token stop) {
+  const std::stop_callback forward_stop(stop, [this] { Stop(); });
+  std::stop_source slots_ended;
+  std::thread heartbeat([this, &slots_ended] { HeartbeatLoop(slots_ended.get_token()); });
   std::vector<std::thread> slots;
   slots.reserve(static_cast<size_t>(options_.concurrency));
   for (int i = 0; i < options_.concurrency; ++i) slots.emplace_back([this] { SlotLoop(); });
   for (auto& slot : slots) slot.join();
   Stop();
+  slots_ended.request_stop();
   heartbeat.join();
+  std::lock_guard lock(stop_reason_mutex_);
+  return stop_reason_;
 }
 
 }  // namespace pixfleet

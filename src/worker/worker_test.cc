@@ -10,9 +10,22 @@
 namespace pixfleet {
 namespace {
 
+using std::chrono::hours;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+// In virtual time: the clock moves only when a test advances it. Slots poll with lease_wait 0,
+// so an idle slot never waits on the clock; the heartbeat thread always does.
 class WorkerTest : public WorkerFixture {
  protected:
-  WorkerTest() : WorkerFixture(&RealClock::Instance()) {}
+  WorkerTest() : WorkerFixture(FakeClock::Mode::kBlockUntilAdvanced) {}
+
+  static WorkerOptions Options(int concurrency) {
+    WorkerOptions options;
+    options.concurrency = concurrency;
+    options.lease_wait = milliseconds(0);
+    return options;
+  }
 };
 
 TEST_F(WorkerTest, SlotsDrainTheQueueAndExitWhenIdle) {
@@ -20,12 +33,10 @@ TEST_F(WorkerTest, SlotsDrainTheQueueAndExitWhenIdle) {
   for (int i = 0; i < 24; ++i)
     ids.push_back(AddImage("img" + std::to_string(i) + ".jpg", static_cast<uint32_t>(i)));
   ids.push_back(AddInput("broken.jpg", ""));
-  WorkerOptions options;
-  options.concurrency = 3;
+  WorkerOptions options = Options(3);
   options.exit_when_idle = true;
-  options.lease_wait = std::chrono::milliseconds(20);
   Worker worker(queue_, processor_, clock_, options);
-  worker.Run();
+  EXPECT_TRUE(worker.Run().ok());
   for (const std::string& id : ids) ASSERT_TRUE(Row(id).has_value()) << id;
   EXPECT_EQ(processor_.counters().succeeded.load(), 24);
   EXPECT_EQ(processor_.counters().failed.load(), 1);
@@ -37,11 +48,8 @@ TEST_F(WorkerTest, SlotsDrainTheQueueAndExitWhenIdle) {
 TEST_F(WorkerTest, StopFinishesTasksInFlightAndLeavesTheRestQueued) {
   for (int i = 0; i < 40; ++i)
     AddImage("img" + std::to_string(i) + ".jpg", static_cast<uint32_t>(i));
-  WorkerOptions options;
-  options.concurrency = 2;
-  options.lease_wait = std::chrono::milliseconds(20);
-  Worker worker(queue_, processor_, clock_, options);
-  std::thread runner([&] { worker.Run(); });
+  Worker worker(queue_, processor_, clock_, Options(2));
+  std::thread runner([&] { EXPECT_TRUE(worker.Run().ok()); });
   while (processor_.counters().succeeded.load() < 3) std::this_thread::yield();
   worker.Stop();
   runner.join();
@@ -52,72 +60,143 @@ TEST_F(WorkerTest, StopFinishesTasksInFlightAndLeavesTheRestQueued) {
   EXPECT_EQ(depth->ready, 40 - done);
 }
 
-// Forwards to another queue, except that LeaseNext fails with `lease_error` once set.
-class RefusingQueue final : public TaskQueue {
- public:
-  explicit RefusingQueue(TaskQueue& inner) : inner_(inner) {}
-  void set_lease_error(Status error) {
-    std::lock_guard lock(mutex_);
-    lease_error_ = std::move(error);
-  }
-
-  Status Publish(std::span<const TaskSpec> tasks) override { return inner_.Publish(tasks); }
-  Result<std::optional<Lease>> LeaseNext(std::chrono::milliseconds max_wait) override {
-    {
-      std::lock_guard lock(mutex_);
-      if (!lease_error_.ok()) return lease_error_;
+TEST_F(WorkerTest, HeartbeatsHoldTheLeaseOfASlowTaskUntilItEndsDuringADrain) {
+  // Lease 30 s (QueueOptions), heartbeat every 10 s, and a fetch that takes 45 s.
+  const std::string id = AddImage("slow.jpg", 1);
+  before_input_get_ = [this](std::string_view) { clock_.SleepFor(seconds(45)); };
+  WorkerOptions options = Options(1);
+  options.heartbeat_interval = seconds(10);
+  Worker worker(queue_, processor_, clock_, options);
+  std::thread runner([&] { EXPECT_TRUE(worker.Run().ok()); });
+  ASSERT_TRUE(clock_.WaitForSleepers(2));  // the heartbeat, and the slot inside the fetch
+  worker.Stop();                           // a drain begins with the task in flight
+  auto elapsed = seconds(0);
+  while (elapsed < seconds(40)) {  // past the lease, short of the fetch's end
+    elapsed += seconds(10);
+    if (!clock_.AdvanceAndWaitForSleepers(seconds(10), 2)) {
+      ADD_FAILURE() << "the heartbeats stopped at " << elapsed.count() << " s, mid-task";
+      break;
     }
-    return inner_.LeaseNext(max_wait);
+    const QueueDepth depth = *queue_.Depth();
+    EXPECT_EQ(depth.leased, 1) << "the lease lapsed by " << elapsed.count() << " s";
+    EXPECT_EQ(depth.ready, 0) << "the task could run again at " << elapsed.count() << " s";
   }
-  Status Heartbeat(Lease& lease) override { return inner_.Heartbeat(lease); }
-  Status Ack(const Lease& lease) override { return inner_.Ack(lease); }
-  Status Retry(const Lease& lease, std::chrono::milliseconds delay,
-               std::string_view reason) override {
-    return inner_.Retry(lease, delay, reason);
-  }
-  Status DeadLetter(const Lease& lease, std::string_view reason) override {
-    return inner_.DeadLetter(lease, reason);
-  }
-  Status ReleaseLeases(std::string_view consumer_id) override {
-    return inner_.ReleaseLeases(consumer_id);
-  }
-  Result<QueueDepth> Depth() override { return inner_.Depth(); }
-
- private:
-  TaskQueue& inner_;
-  std::mutex mutex_;
-  Status lease_error_;  // guarded by mutex_
-};
+  clock_.Advance(seconds(50) - elapsed);  // the fetch ends; the task finishes; Run() returns
+  runner.join();
+  EXPECT_EQ(processor_.counters().succeeded.load(), 1);
+  EXPECT_EQ(processor_.counters().lease_lost.load(), 0);
+  EXPECT_TRUE(Row(id).has_value());
+  EXPECT_EQ(queue_.Depth()->leased + queue_.Depth()->ready, 0);
+}
 
 TEST_F(WorkerTest, AQueueThatRefusesTheWorkersConfigurationStopsIt) {
   AddImage("img.jpg", 1);
-  RefusingQueue refusing(queue_);
+  ScriptedQueue refusing(queue_);
   refusing.set_lease_error(InvalidArgument("amqps: the broker's TLS certificate was refused"));
-  WorkerOptions options;
-  options.concurrency = 2;
-  options.lease_wait = std::chrono::milliseconds(20);
-  Worker worker(refusing, processor_, clock_, options);
-  worker.Run();  // returns on its own: no Stop(), no exit_when_idle
-  EXPECT_EQ(worker.fatal_error().code(), StatusCode::kInvalidArgument);
+  Worker worker(refusing, processor_, clock_, Options(2));
+  // Returns on its own: no Stop(), no exit_when_idle.
+  EXPECT_EQ(worker.Run().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(processor_.counters().succeeded.load(), 0);
 }
 
 TEST_F(WorkerTest, AnUnreachableQueueIsWaitedOutNotFatal) {
   const std::string id = AddImage("img.jpg", 1);
-  RefusingQueue refusing(queue_);
+  ScriptedQueue refusing(queue_);
   refusing.set_lease_error(Unavailable("broker restarting"));
-  WorkerOptions options;
-  options.lease_wait = std::chrono::milliseconds(20);
-  options.queue_error_backoff = std::chrono::milliseconds(5);
+  WorkerOptions options = Options(1);
+  options.queue_error_backoff = seconds(1);
   options.exit_when_idle = true;
   Worker worker(refusing, processor_, clock_, options);
-  std::thread runner([&] { worker.Run(); });
-  std::this_thread::sleep_for(std::chrono::milliseconds(50));  // a few failed leases
+  Status ran = Internal("did not return");
+  std::thread runner([&] { ran = worker.Run(); });
+  ASSERT_TRUE(clock_.WaitForSleepers(2));  // the heartbeat, and the slot backing off
+  ASSERT_TRUE(clock_.AdvanceAndWaitForSleepers(seconds(1), 2));  // a second failed lease
   EXPECT_FALSE(worker.stopping());
   refusing.set_lease_error(Status::Ok());  // the broker is back
+  clock_.Advance(seconds(1));
   runner.join();
-  EXPECT_TRUE(worker.fatal_error().ok());
+  EXPECT_TRUE(ran.ok()) << ran.ToString();
   EXPECT_TRUE(Row(id).has_value());
+}
+
+TEST_F(WorkerTest, AStopRequestEndsTheBackoffAfterAQueueErrorAtOnce) {
+  AddImage("img.jpg", 1);
+  ScriptedQueue refusing(queue_);
+  refusing.set_lease_error(Unavailable("broker restarting"));
+  WorkerOptions options = Options(1);
+  options.queue_error_backoff = hours(1);
+  Worker worker(refusing, processor_, clock_, options);
+  std::stop_source stop;
+  std::thread runner([&] { EXPECT_TRUE(worker.Run(stop.get_token()).ok()); });
+  ASSERT_TRUE(clock_.WaitForSleepers(2));  // the heartbeat, and the slot backing off
+  const auto before = clock_.MonotonicNow();
+  stop.request_stop();  // as SIGTERM does through the CLI
+  runner.join();        // without any time passing
+  EXPECT_EQ(clock_.MonotonicNow(), before);
+  EXPECT_TRUE(worker.stopping());
+}
+
+TEST_F(WorkerTest, AQueueThatRefusesToWriteStopsIt) {
+  AddImage("img.jpg", 1);
+  ScriptedQueue refusing(queue_);
+  refusing.set_lease_error(FailedPrecondition("queue.db: database or disk is full"));
+  Worker worker(refusing, processor_, clock_, Options(1));
+  const Status ran = worker.Run();
+  EXPECT_EQ(ran.code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(ran.message().find("disk is full"), std::string::npos) << ran.message();
+  EXPECT_EQ(queue_.Depth()->ready, 1);
+}
+
+TEST_F(WorkerTest, ARefusalStopsTheWorkerWhileTheOtherSlotsTaskFinishes) {
+  const std::string slow = AddImage("slow.jpg", 1);
+  const std::string refused = AddImage("refused.jpg", 2);
+  AddImage("never-leased.jpg", 3);
+  // The slot with slow.jpg waits 10 s in its fetch, so the other slot's task meets the refusal.
+  before_input_get_ = [this](std::string_view key) {
+    if (key == "slow.jpg") clock_.SleepFor(seconds(10));
+  };
+  const Status disk_full =
+      FailedPrecondition("cannot write outputs to /photos/out: No space left on device");
+  outputs_.FailNext(ObjectOperation::kPut, 1, disk_full);
+  Worker worker(queue_, processor_, clock_, Options(2));
+  Status ran;
+  std::thread runner([&] { ran = worker.Run(); });
+  ASSERT_TRUE(clock_.WaitForSleepers(2));  // the heartbeat, and the slow fetch
+  // The refused task went back at once and the worker stopped leasing: the slot that met the
+  // refusal took no further task, while the slow task is still in flight.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (!worker.stopping() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::yield();
+  }
+  ASSERT_TRUE(worker.stopping());
+  EXPECT_EQ(worker.InFlight(), 1);
+  clock_.Advance(seconds(10));  // the slow fetch ends; that task finishes normally
+  runner.join();
+  EXPECT_EQ(ran, disk_full.WithContext("writing output refused/large.jpg"));
+  EXPECT_EQ(Row(slow)->outcome, TaskOutcome::kSucceeded);
+  EXPECT_FALSE(Row(refused).has_value());
+  const QueueDepth depth = *queue_.Depth();
+  EXPECT_EQ(depth.ready, 2);  // refused.jpg, handed back, and never-leased.jpg
+  EXPECT_EQ(depth.leased + depth.delayed + depth.dead, 0);
+  EXPECT_EQ(processor_.counters().failed.load(), 0);
+}
+
+TEST_F(WorkerTest, AHeartbeatRefusedByTheQueueStopsTheWorker) {
+  AddImage("slow.jpg", 1);
+  before_input_get_ = [this](std::string_view) { clock_.SleepFor(seconds(15)); };
+  ScriptedQueue queue(queue_);
+  queue.set_heartbeat_error(FailedPrecondition("queue.db: database or disk is full"));
+  WorkerOptions options = Options(1);
+  options.heartbeat_interval = seconds(10);
+  Worker worker(queue, processor_, clock_, options);
+  Status ran;
+  std::thread runner([&] { ran = worker.Run(); });
+  ASSERT_TRUE(clock_.WaitForSleepers(2));  // the heartbeat, and the slow fetch
+  ASSERT_TRUE(clock_.AdvanceAndWaitForSleepers(seconds(10), 2));  // a refused heartbeat
+  EXPECT_TRUE(worker.stopping());
+  clock_.Advance(seconds(5));  // the task in flight ends
+  runner.join();
+  EXPECT_EQ(ran.code(), StatusCode::kFailedPrecondition);
 }
 
 }  // namespace

@@ -1,8 +1,11 @@
 // A worker wired to in-memory fakes: FakeClock, InMemoryTaskQueue, InMemoryResultStore, and
-// fault-injecting in-memory object stores for a batch's inputs and outputs.
+// fault-injecting in-memory object stores for a batch's inputs and outputs; and forwarding
+// queue and result store wrappers whose calls a test can make fail.
 #pragma once
 
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -14,16 +17,67 @@
 #include "storage/memory/in_memory_object_store.h"
 #include "storage/object_store_wrapper.h"
 #include "testing/fake_clock.h"
+#include "testing/scripted_task_queue.h"
 #include "testing/test_images.h"
 #include "worker/task_processor.h"
 
 namespace pixfleet {
 
 // Forwards to a store owned elsewhere, so the test keeps its fault injector while the catalog
-// owns what the factory returned.
+// owns what the factory returned. `before_get`, when set, runs before each Get (a slow fetch).
 class ForwardingObjectStore final : public ObjectStoreWrapper {
  public:
-  using ObjectStoreWrapper::ObjectStoreWrapper;
+  explicit ForwardingObjectStore(ObjectStore& target,
+                                 std::function<void(std::string_view key)> before_get = {})
+      : ObjectStoreWrapper(target), before_get_(std::move(before_get)) {}
+  Result<std::string> Get(std::string_view key, uint64_t max_bytes) override {
+    if (before_get_) before_get_(key);
+    return ObjectStoreWrapper::Get(key, max_bytes);
+  }
+
+ private:
+  std::function<void(std::string_view key)> before_get_;
+};
+
+// Forwards to another result store, except that RecordResults fails with `record_error` once set.
+class ScriptedResultStore final : public ResultStore {
+ public:
+  explicit ScriptedResultStore(ResultStore& inner) : inner_(inner) {}
+  void set_record_error(Status error) {
+    std::lock_guard lock(mutex_);
+    record_error_ = std::move(error);
+  }
+
+  Status PutBatch(const Batch& batch) override { return inner_.PutBatch(batch); }
+  Result<std::optional<Batch>> GetBatch(std::string_view batch_id) override {
+    return inner_.GetBatch(batch_id);
+  }
+  Result<std::vector<Batch>> ListBatches() override { return inner_.ListBatches(); }
+  Status RecordResults(std::span<const TaskResult> results) override {
+    {
+      std::lock_guard lock(mutex_);
+      if (!record_error_.ok()) return record_error_;
+    }
+    return inner_.RecordResults(results);
+  }
+  Result<std::optional<TaskResult>> GetResult(std::string_view task_id) override {
+    return inner_.GetResult(task_id);
+  }
+  Result<std::vector<TaskResult>> ListResults(std::string_view batch_id,
+                                              std::optional<TaskOutcome> outcome) override {
+    return inner_.ListResults(batch_id, outcome);
+  }
+  Result<std::vector<std::string>> SucceededTaskIds(std::string_view batch_id) override {
+    return inner_.SucceededTaskIds(batch_id);
+  }
+  Result<BatchCounts> CountResults(std::string_view batch_id) override {
+    return inner_.CountResults(batch_id);
+  }
+
+ private:
+  ResultStore& inner_;
+  std::mutex mutex_;
+  Status record_error_;  // guarded by mutex_
 };
 
 inline constexpr const char* kTestRecipe = R"(name: test
@@ -41,10 +95,10 @@ class WorkerFixture : public ::testing::Test {
  protected:
   static constexpr const char* kBatchId = "b-test";
 
-  // Unit tests of one step use the fake clock; tests of concurrent slots need real time, since
-  // an idle slot sleeping on a fake clock would move time (and lapse leases) for everyone.
-  explicit WorkerFixture(Clock* clock = nullptr)
-      : clock_(clock != nullptr ? *clock : fake_clock_) {}
+  // Tests of one step let sleeps move time (kAdvanceOnSleep); tests of a Worker's threads use
+  // kBlockUntilAdvanced and move time themselves, since an idle slot sleeping on a clock that
+  // advances on sleep would move time (and lapse leases) for everyone.
+  explicit WorkerFixture(FakeClock::Mode mode = FakeClock::Mode::kAdvanceOnSleep) : clock_(mode) {}
 
   void SetUp() override {
     ASSERT_TRUE(InitImageEngine(EngineOptions{}).ok());
@@ -93,16 +147,25 @@ class WorkerFixture : public ::testing::Test {
     return row.ok() ? *row : std::nullopt;
   }
 
-  FakeClock fake_clock_;
-  Clock& clock_;
+  FakeClock clock_;
   InMemoryTaskQueue queue_{clock_, QueueOptions()};
   InMemoryResultStore results_{clock_};
   FaultInjectingObjectStore inputs_{std::make_unique<InMemoryObjectStore>()};
   FaultInjectingObjectStore outputs_{std::make_unique<InMemoryObjectStore>()};
+  // Runs before every fetch of an input (set it before the first task runs).
+  std::function<void(std::string_view key)> before_input_get_;
+  // What opening the batch's output store returns, when not OK (set before the first task).
+  Status output_store_error_;
   BatchCatalog catalog_{
       results_, [this](std::string_view url) -> Result<std::unique_ptr<ObjectStore>> {
-        return std::unique_ptr<ObjectStore>(std::make_unique<ForwardingObjectStore>(
-            url == "mem://in" ? static_cast<ObjectStore&>(inputs_) : outputs_));
+        if (url == "mem://in") {
+          return std::unique_ptr<ObjectStore>(
+              std::make_unique<ForwardingObjectStore>(inputs_, [this](std::string_view key) {
+                if (before_input_get_) before_input_get_(key);
+              }));
+        }
+        if (!output_store_error_.ok()) return output_store_error_;
+        return std::unique_ptr<ObjectStore>(std::make_unique<ForwardingObjectStore>(outputs_));
       }};
   TaskProcessorOptions ProcessorOptions() {
     TaskProcessorOptions options;

@@ -1,0 +1,224 @@
+#include "run/worker_fleet.h"
+
+#include <algorithm>
+#include <csignal>
+#include <iostream>
+#include <optional>
+#include <set>
+#include <string_view>
+
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "run/progress.h"
+#include "worker/consumer_id.h"
+
+namespace pixfleet {
+namespace {
+
+constexpr auto kPollInterval = std::chrono::milliseconds(200);
+
+volatile std::sig_atomic_t g_interrupts = 0;
+extern "C" void OnInterrupt(int /*signal*/) { g_interrupts = g_interrupts + 1; }
+
+int TerminalColumns() {
+  winsize size{};
+  if (ioctl(STDERR_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 0) return size.ws_col;
+  return 80;
+}
+
+// Why a worker stopped, from its last line: "pixfleet worker: stopped: X" gives "X".
+std::string WorkerReason(const ExitedWorker& exited) {
+  std::string_view line = exited.last_line;
+  for (std::string_view prefix : {"pixfleet worker: ", "stopped: "}) {
+    if (line.starts_with(prefix)) line.remove_prefix(prefix.size());
+  }
+  if (line.empty()) return "worker " + std::to_string(exited.pid) + " " + exited.description;
+  return std::string(line);
+}
+
+class Fleet {
+ public:
+  Fleet(const FleetOptions& options, WorkerSupervisor& supervisor, TaskQueue& queue,
+        ResultStore& results, Clock& clock)
+      : options_(options),
+        supervisor_(supervisor),
+        queue_(queue),
+        results_(results),
+        clock_(clock),
+        tty_(isatty(STDERR_FILENO) == 1),
+        max_restarts_(20 + 2 * options.workers),
+        last_progress_line_(clock.MonotonicNow()) {}
+
+  FleetOutcome Run() {
+    ReadDepth();
+    for (int i = 0; i < std::min<int64_t>(options_.workers, pending_) && !stopping_; ++i) {
+      if (Result<pid_t> spawned = supervisor_.Spawn(); !spawned.ok()) StopBecause(spawned.error());
+    }
+    while (true) {
+      HandleExits();
+      Relay();
+      ReadDepth();
+      HandleInterrupts();
+      if (stopping_ && clock_.MonotonicNow() >= stop_deadline_) supervisor_.SignalAll(SIGKILL);
+      RestartWorkers();
+      if (Finished()) break;
+      ShowProgress();
+      clock_.SleepFor(kPollInterval);
+    }
+    Relay();
+    if (tty_) std::cerr << "\r\033[K" << std::flush;
+    outcome_.gave_up = outcome_.restarts >= max_restarts_ && pending_ > 0;
+    return outcome_;
+  }
+
+ private:
+  // A line on stderr, clearing the progress bar first (it is drawn again on the next update).
+  void Print(const std::string& line) {
+    std::cerr << (tty_ ? "\r\033[K" : "") << line << "\n" << std::flush;
+  }
+
+  // Stops every worker, once: the images in progress finish or go back to the queue.
+  void StopBecause(const Status& reason) {
+    if (stopping_) return;
+    stopping_ = true;
+    outcome_.stop_reason = reason;
+    stop_deadline_ = clock_.MonotonicNow() + options_.drain_limit;
+    Print("pixfleet run: stopping: " + reason.message() + "; finishing the images in progress");
+    supervisor_.SignalAll(SIGTERM);
+  }
+
+  // The run's own writes and reads of its state: an environment that refuses stops the run.
+  void CheckState(const Status& status) {
+    if (status.code() == StatusCode::kFailedPrecondition) StopBecause(status);
+  }
+
+  void HandleExits() {
+    for (const ExitedWorker& exited : supervisor_.Reap()) {
+      if (exited.Clean()) continue;
+      // Its task goes back to the queue now rather than when its lease lapses.
+      CheckState(queue_.ReleaseLeases(ConsumerIdForPid(exited.pid)));
+      if (exited.exit_code == 3) {
+        seen_lines_.insert(exited.last_line);  // said once, as the run's reason
+        StopBecause(FailedPrecondition(WorkerReason(exited)));
+      } else if (exited.exit_code >= 0) {
+        StopBecause(InvalidArgument("a worker could not start: " + WorkerReason(exited)));
+      } else if (!outcome_.interrupted && !stopping_) {
+        Print("pixfleet run: worker " + std::to_string(exited.pid) + " " + exited.description +
+              "; its task goes back to the queue");
+      }
+    }
+  }
+
+  // Each distinct line once: several workers that meet the same problem say it alike.
+  void Relay() {
+    for (std::string& line : supervisor_.TakeLines()) {
+      if (seen_lines_.insert(line).second) Print(line);
+    }
+  }
+
+  void ReadDepth() {
+    Result<QueueDepth> depth = queue_.Depth();
+    depth_ok_ = depth.ok();
+    if (depth.ok()) {
+      pending_ = depth->ready + depth->delayed + depth->leased;
+      deliverable_ = depth->ready + depth->leased;
+      depth_failing_since_.reset();
+      return;
+    }
+    // Without the queue's depth the run cannot tell when it is done: an environment that
+    // refuses, or a failure that lasts, ends it rather than a wait for what cannot come.
+    const auto now = clock_.MonotonicNow();
+    if (!depth_failing_since_) depth_failing_since_ = now;
+    if (depth.error().code() == StatusCode::kFailedPrecondition ||
+        now - *depth_failing_since_ >= options_.state_patience) {
+      StopBecause(depth.error().WithContext("reading this run's queue"));
+    }
+  }
+
+  void HandleInterrupts() {
+    if (g_interrupts > 0 && !outcome_.interrupted) {
+      outcome_.interrupted = true;
+      Print(
+          "pixfleet run: stopping: finishing the images in progress (Ctrl-C again to stop at "
+          "once)");
+      supervisor_.SignalAll(SIGTERM);
+    }
+    if (g_interrupts > 1) supervisor_.SignalAll(SIGKILL);
+  }
+
+  // One more worker when one died while work remains, within the restart budget.
+  void RestartWorkers() {
+    if (outcome_.interrupted || stopping_ || !depth_ok_ || pending_ == 0) return;
+    if (supervisor_.running() >= std::min<int64_t>(options_.workers, pending_)) return;
+    if (outcome_.restarts >= max_restarts_ || deliverable_ == 0) return;
+    ++outcome_.restarts;
+    if (Result<pid_t> spawned = supervisor_.Spawn(); !spawned.ok() && supervisor_.running() == 0) {
+      StopBecause(spawned.error());
+    }
+  }
+
+  bool Finished() const {
+    return supervisor_.running() == 0 &&
+           (outcome_.interrupted || stopping_ || (depth_ok_ && pending_ == 0) ||
+            outcome_.restarts >= max_restarts_);
+  }
+
+  void ShowProgress() {
+    if (!depth_ok_) return;  // what is pending is not known
+    const auto now = clock_.MonotonicNow();
+    Result<BatchCounts> counts = results_.CountResults(options_.batch_id);
+    if (!counts.ok()) {
+      CheckState(counts.status());
+      return;
+    }
+    ProgressSnapshot snapshot;
+    snapshot.total = options_.total;
+    snapshot.failed = counts->failed;
+    snapshot.succeeded = snapshot.total - pending_ - counts->failed;
+    snapshot.workers = supervisor_.running();
+    meter_.Add(now, snapshot.succeeded + snapshot.failed);
+    snapshot.rate_per_second = meter_.PerSecond();
+    if (tty_) {
+      std::cerr << "\r\033[K" << FormatProgressBar(snapshot, TerminalColumns()) << std::flush;
+    } else if (now - last_progress_line_ >= options_.progress_interval) {
+      last_progress_line_ = now;
+      std::cerr << FormatProgressLine(snapshot) << "\n";
+    }
+  }
+
+  const FleetOptions& options_;
+  WorkerSupervisor& supervisor_;
+  TaskQueue& queue_;
+  ResultStore& results_;
+  Clock& clock_;
+  const bool tty_;
+  const int max_restarts_;
+  FleetOutcome outcome_;
+  bool stopping_ = false;
+  std::chrono::steady_clock::time_point stop_deadline_;
+  int64_t pending_ = 0;
+  int64_t deliverable_ = 0;
+  bool depth_ok_ = false;
+  std::optional<std::chrono::steady_clock::time_point> depth_failing_since_;
+  std::set<std::string, std::less<>> seen_lines_;
+  RateMeter meter_;
+  std::chrono::steady_clock::time_point last_progress_line_;
+};
+
+}  // namespace
+
+void InstallInterruptHandlers() {
+  struct sigaction action {};
+  action.sa_handler = OnInterrupt;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+}
+
+FleetOutcome RunWorkers(const FleetOptions& options, WorkerSupervisor& supervisor, TaskQueue& queue,
+                        ResultStore& results, Clock& clock) {
+  return Fleet(options, supervisor, queue, results, clock).Run();
+}
+
+}  // namespace pixfleet

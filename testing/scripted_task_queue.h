@@ -1,0 +1,72 @@
+// ScriptedQueue: a TaskQueue for tests that forwards to another one, except for the calls a test
+// makes fail. Thread-safe.
+#pragma once
+
+#include <chrono>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string_view>
+
+#include "core/status.h"
+#include "queue/task_queue.h"
+
+namespace pixfleet {
+
+// Forwards to another queue, except that LeaseNext, Heartbeat, Ack or Depth fail with the error
+// set for them.
+class ScriptedQueue final : public TaskQueue {
+ public:
+  explicit ScriptedQueue(TaskQueue& inner) : inner_(inner) {}
+  void set_lease_error(Status error) { Set(lease_error_, std::move(error)); }
+  void set_ack_error(Status error) { Set(ack_error_, std::move(error)); }
+  void set_heartbeat_error(Status error) { Set(heartbeat_error_, std::move(error)); }
+  void set_depth_error(Status error) { Set(depth_error_, std::move(error)); }
+
+  Status Publish(std::span<const TaskSpec> tasks) override { return inner_.Publish(tasks); }
+  Result<std::optional<Lease>> LeaseNext(std::chrono::milliseconds max_wait) override {
+    if (Status error = Get(lease_error_); !error.ok()) return error;
+    return inner_.LeaseNext(max_wait);
+  }
+  Status Heartbeat(Lease& lease) override {
+    if (Status error = Get(heartbeat_error_); !error.ok()) return error;
+    return inner_.Heartbeat(lease);
+  }
+  Status Ack(const Lease& lease) override {
+    if (Status error = Get(ack_error_); !error.ok()) return error;
+    return inner_.Ack(lease);
+  }
+  Status Retry(const Lease& lease, std::chrono::milliseconds delay,
+               std::string_view reason) override {
+    return inner_.Retry(lease, delay, reason);
+  }
+  Status DeadLetter(const Lease& lease, std::string_view reason) override {
+    return inner_.DeadLetter(lease, reason);
+  }
+  Status ReleaseLeases(std::string_view consumer_id) override {
+    return inner_.ReleaseLeases(consumer_id);
+  }
+  Result<QueueDepth> Depth() override {
+    if (Status error = Get(depth_error_); !error.ok()) return error;
+    return inner_.Depth();
+  }
+
+ private:
+  void Set(Status& slot, Status error) {
+    std::lock_guard lock(mutex_);
+    slot = std::move(error);
+  }
+  Status Get(const Status& slot) {
+    std::lock_guard lock(mutex_);
+    return slot;
+  }
+
+  TaskQueue& inner_;
+  std::mutex mutex_;
+  Status lease_error_;      // guarded by mutex_
+  Status ack_error_;        // guarded by mutex_
+  Status heartbeat_error_;  // guarded by mutex_
+  Status depth_error_;      // guarded by mutex_
+};
+
+}  // namespace pixfleet
