@@ -15,6 +15,7 @@
 #include "metrics/http_endpoint.h"
 #include "results/group_commit_result_store.h"
 #include "wiring/backends.h"
+#include "wiring/queue_metrics.h"
 #include "worker/consumer_id.h"
 #include "worker/worker.h"
 #include "worker/worker_metrics.h"
@@ -65,9 +66,12 @@ int RunWorker(const WorkerFlags& flags) {
     return 2;
   }
   Clock& clock = RealClock::Instance();
+  metrics::Registry registry;
+  QueueMetrics queue_metrics(registry);  // outlives the queue, which reports to it
   TaskQueueOptions settings;
   settings.lease_duration = std::chrono::milliseconds(flags.lease_ms);
   settings.consumer_id = ThisProcessConsumerId();
+  settings.observer = &queue_metrics;
   auto queue = OpenWithPatience("queue", clock, [&] {
     return MakeTaskQueue(flags.queue_url, settings, clock, flags.concurrency);
   });
@@ -89,7 +93,6 @@ int RunWorker(const WorkerFlags& flags) {
   TaskProcessorOptions processor_options;
   processor_options.limits = flags.engine.Limits();
   processor_options.retry.max_attempts = flags.max_attempts;
-  metrics::Registry registry;
   WorkerMetrics worker_metrics(registry);
   TaskProcessor processor(**queue, grouped_results, catalog, clock, processor_options,
                           &worker_metrics);

@@ -1,5 +1,5 @@
 // TaskQueueOptions: the knobs every TaskQueue backend shares (lease duration, delivery limit,
-// poll interval, consumer id), with their defaults and a validity check. Defaults follow
+// poll interval, consumer id, observer), with their defaults and a validity check. Defaults follow
 // reference/reliability-anchors.md: a lease of about twice a slow task, kept alive by
 // heartbeats, and a delivery limit of 10 after which a task that keeps killing or stalling its
 // workers is dead-lettered (RabbitMQ quorum queues default to 20, goqite to 3).
@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "core/status.h"
+#include "queue/queue_observer.h"
 
 namespace pixfleet {
 
@@ -23,6 +24,9 @@ struct TaskQueueOptions {
   std::chrono::milliseconds poll_interval{100};
   // Recorded as the owner of each lease taken through this queue object, for ReleaseLeases.
   std::string consumer_id;
+  // Told of events worth counting (queue_observer.h); null: none. Not owned: must outlive the
+  // queue.
+  QueueObserver* observer = nullptr;
 };
 
 // kInvalidArgument unless lease_duration and poll_interval are positive and delivery_limit >= 1.

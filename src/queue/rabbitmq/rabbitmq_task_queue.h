@@ -27,6 +27,10 @@
 // whose result row already says succeeded. A dead-lettered task is revived by publishing it
 // again; the copy in <name>.dead stays until an operator purges it.
 //
+// A message on the work queue that is not a task (task_message.h says what is) is rejected to
+// <name>.dead, with a warning in the log naming its message id and size and why it does not
+// decode (printed escaped), and reported to TaskQueueOptions::observer.
+//
 // Depth: ready and delayed from passive queue.declare message counts (broker-wide; deliveries
 // prefetched by any consumer but not yet leased are not "ready" any more); leased counts the
 // leases held through THIS object only; dead from <name>.dead. The fleet-wide unacked count
@@ -43,8 +47,12 @@
 // delivery, which runs again with no new effect. After a broker restart or network fault
 // a broken connection is replaced on the next call, with exponential backoff between attempts
 // (kUnavailable while backing off); the consumer's generation then changes, so outstanding
-// leases become kAborted. Network waits use the steady clock; the injected Clock only stamps
-// expires_ms.
+// leases become kAborted.
+//
+// Time follows the rule of socket_deadline.h: the deadlines of LeaseNext and Publish and the
+// reconnect backoff are read from the injected Clock, and a socket wait never blocks longer in
+// real time than the call's own budget, so a FakeClock that nobody advances cannot make a call
+// spin. Retry delays are the broker's (message TTLs in real time).
 #pragma once
 
 #include <chrono>
@@ -60,6 +68,7 @@
 #include "queue/dead_task.h"
 #include "queue/rabbitmq/amqp_connection.h"
 #include "queue/rabbitmq/confirm_publisher.h"
+#include "queue/rabbitmq/task_message.h"
 #include "queue/rabbitmq/topology.h"
 #include "queue/task_queue.h"
 #include "queue/task_queue_options.h"
@@ -157,6 +166,8 @@ class RabbitMqTaskQueue final : public TaskQueue {
   Status AckLocked(const Lease& lease);
   int64_t LeasedCount();
   Status Settle(const Lease& lease, amqp::OutgoingMessage copy);
+  // Logs a message that is not a task and tells the observer.
+  void ReportMalformed(const amqp::Delivery& delivery) const;
 
   const std::string url_;
   const RabbitMqOptions options_;
