@@ -78,8 +78,8 @@ class RefusingQueue final : public TaskQueue {
   Status DeadLetter(const Lease& lease, std::string_view reason) override {
     return inner_.DeadLetter(lease, reason);
   }
-  Status ReleaseLeases(std::string_view consumer_id) override {
-    return inner_.ReleaseLeases(consumer_id);
+  Status Release(const Lease& lease, std::string_view reason) override {
+    return inner_.Release(lease, reason);
   }
   Result<QueueDepth> Depth() override { return inner_.Depth(); }
 

@@ -411,7 +411,12 @@ Status RabbitMqTaskQueue::DeadLetter(const Lease& lease, std::string_view reason
                     reason.empty() ? std::string("dead-lettered") : std::string(reason)});
 }
 
-Status RabbitMqTaskQueue::ReleaseLeases(std::string_view) { return Status::Ok(); }
+Status RabbitMqTaskQueue::Release(const Lease& lease, std::string_view /*reason*/) {
+  // A copy that says this delivery did not happen: the next one has the same attempt number
+  // (prior attempts + the copy's own x-delivery-count 0 + 1). See the header for why not nack.
+  return Settle(lease, amqp::OutgoingMessage{topology_.work, lease.task.task_id,
+                                             amqp::EncodeTask(lease.task), lease.attempt - 1, ""});
+}
 
 Result<QueueDepth> RabbitMqTaskQueue::ReadCountsLocked() {
   QueueDepth depth;

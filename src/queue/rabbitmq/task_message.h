@@ -18,7 +18,7 @@
 
 namespace pixfleet::amqp {
 
-// Deliveries a task had before it was re-published by Retry (the broker's
+// Deliveries a task had before it was re-published by Retry or Release (the broker's
 // x-delivery-count restarts at 0 for the new message).
 inline constexpr char kPriorAttemptsHeader[] = "x-pixfleet-attempts";
 // Why a task was dead-lettered (DeadLetter's reason) or last retried.

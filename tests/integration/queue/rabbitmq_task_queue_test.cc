@@ -1,11 +1,11 @@
 // RabbitMqTaskQueue against a real broker (tools/services/up.sh starts one and writes
-// build/services/env.sh with PIXFLEET_TEST_AMQP_URL and PIXFLEET_TEST_RABBITMQ_API). Runs the
-// shared TaskQueue contract (cases that need lease expiry on the Clock, publish de-duplication
-// or instant delivery are skipped with the reason), then RabbitMQ-specific behaviour: a lost
-// connection requeues its delivery with attempt 2, the delivery limit dead-letters a task that
-// keeps crashing its worker, delayed retries, DeadLetter's reason header, a message that is not a
-// task (dead-lettered, logged escaped, counted), waits on the injected Clock, 10,000 confirmed
-// publishes, and depth via passive declare and the management API.
+// build/services/env.sh with PIXFLEET_TEST_AMQP_URL and PIXFLEET_TEST_RABBITMQ_API). Runs every
+// case of the TaskQueue port's contract (RabbitMQ has none of the capabilities, so it runs none
+// of their contracts), then RabbitMQ-specific behaviour: a lost connection requeues its delivery
+// with attempt 2, the delivery limit dead-letters a task that keeps crashing its worker, delayed
+// retries, DeadLetter's reason header, a message that is not a task (dead-lettered, logged
+// escaped, counted), waits on the injected Clock, 10,000 confirmed publishes, and depth via
+// passive declare and the management API.
 // Every test uses its own queue names and deletes its queues at the end.
 #include "queue/rabbitmq/rabbitmq_task_queue.h"
 
