@@ -58,6 +58,13 @@ class GroupCommitResultStore final : public ResultStore {
   Result<BatchCounts> CountResults(std::string_view batch_id) override {
     return inner_.CountResults(batch_id);
   }
+  Status RecordPublications(std::string_view batch_id,
+                            std::span<const Publication> publications) override {
+    return inner_.RecordPublications(batch_id, publications);
+  }
+  Result<std::vector<Publication>> ListPublications(std::string_view batch_id) override {
+    return inner_.ListPublications(batch_id);
+  }
 
   GroupCommitStats stats() const;
 

@@ -49,6 +49,12 @@ class GatedStore final : public ResultStore {
     return inner_.SucceededTaskIds(id);
   }
   Result<BatchCounts> CountResults(std::string_view id) override { return inner_.CountResults(id); }
+  Status RecordPublications(std::string_view id, std::span<const Publication> ledger) override {
+    return inner_.RecordPublications(id, ledger);
+  }
+  Result<std::vector<Publication>> ListPublications(std::string_view id) override {
+    return inner_.ListPublications(id);
+  }
 
   void WaitForWrites(size_t n) {
     std::unique_lock lock(mutex_);

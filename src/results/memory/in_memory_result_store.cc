@@ -133,4 +133,24 @@ Result<BatchCounts> InMemoryResultStore::CountResults(std::string_view batch_id)
   return counts;
 }
 
+Status InMemoryResultStore::RecordPublications(std::string_view batch_id,
+                                               std::span<const Publication> publications) {
+  PIXFLEET_RETURN_IF_ERROR(ValidatePublications(batch_id, publications));
+  std::lock_guard lock(mutex_);
+  for (const Publication& publication : publications) {
+    publications_.insert_or_assign(publication.task_id,
+                                   std::pair(std::string(batch_id), publication));
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<Publication>> InMemoryResultStore::ListPublications(std::string_view batch_id) {
+  std::vector<Publication> ledger;
+  std::lock_guard lock(mutex_);
+  for (const auto& [task_id, entry] : publications_) {
+    if (entry.first == batch_id) ledger.push_back(entry.second);
+  }
+  return ledger;
+}
+
 }  // namespace pixfleet
