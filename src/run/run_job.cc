@@ -162,7 +162,7 @@ int RunJob(const RunOptions& options) {
   request.batch_name = recipe->name;
   request.exclude_prefix = ExcludedPrefix(source, out);
   request.retry_failed = options.retry_failed;
-  Result<SubmitReport> submitted = SubmitBatch(request, **inputs, **queue, **results, clock);
+  Result<SubmitReport> submitted = SubmitBatch(request, **inputs, *queue, **results, clock);
   if (!submitted.ok()) return Fail(kExitUsage, submitted.error().ToString());
   const Batch& batch = submitted->batch;
   // Leases held by workers of an earlier, interrupted run: the lock proves they are dead.

@@ -1,9 +1,10 @@
 #include "submit/batch_submission.h"
 
 #include <algorithm>
-#include <set>
+#include <span>
 
 #include "submit/input_selection.h"
+#include "submit/unfinished_tasks.h"
 
 namespace pixfleet {
 namespace {
@@ -15,7 +16,7 @@ constexpr size_t kPublishChunk = 1000;
 }  // namespace
 
 Result<SubmitReport> SubmitBatch(const SubmitRequest& request, ObjectStore& source,
-                                 TaskQueue& queue, ResultStore& results, Clock& clock) {
+                                 const TaskQueueHandle& queue, ResultStore& results, Clock& clock) {
   SubmitReport report;
   Batch& batch = report.batch;
   batch.id = MakeBatchId(request.source_url, request.recipe_yaml, request.output_url);
@@ -32,22 +33,24 @@ Result<SubmitReport> SubmitBatch(const SubmitRequest& request, ObjectStore& sour
   // The batch row comes first: a worker that leases a task must find its batch.
   PIXFLEET_RETURN_IF_ERROR(results.PutBatch(batch));
 
-  std::set<std::string> finished;
-  PIXFLEET_ASSIGN_OR_RETURN(std::vector<std::string> succeeded, results.SucceededTaskIds(batch.id));
-  finished.insert(succeeded.begin(), succeeded.end());
-  if (!request.retry_failed) {
-    PIXFLEET_ASSIGN_OR_RETURN(std::vector<TaskResult> failed,
-                              results.ListResults(batch.id, TaskOutcome::kFailed));
-    for (const TaskResult& row : failed) finished.insert(row.task_id);
-  }
-  std::vector<TaskSpec> todo;
-  for (TaskSpec& task : MakeTasks(batch.id, keys)) {
-    if (!finished.contains(task.task_id)) todo.push_back(std::move(task));
-  }
-  report.finished = report.inputs - static_cast<int64_t>(todo.size());
-  for (size_t i = 0; i < todo.size(); i += kPublishChunk) {
-    const size_t n = std::min(kPublishChunk, todo.size() - i);
-    PIXFLEET_RETURN_IF_ERROR(queue.Publish({todo.data() + i, n}).WithContext("publishing tasks"));
+  DeduplicatingPublish* deduplicating = queue.deduplicating_publish();
+  PIXFLEET_ASSIGN_OR_RETURN(UnfinishedTasks todo,
+                            SelectUnfinishedTasks(results, batch.id, MakeTasks(batch.id, keys),
+                                                  {.retry_failed = request.retry_failed,
+                                                   .skip_queued = deduplicating == nullptr &&
+                                                                  !request.requeue_unfinished}));
+  report.finished = todo.finished;
+  report.queued = todo.queued;
+  for (size_t i = 0; i < todo.to_publish.size(); i += kPublishChunk) {
+    const size_t n = std::min(kPublishChunk, todo.to_publish.size() - i);
+    const std::span<const TaskSpec> chunk(todo.to_publish.data() + i, n);
+    PIXFLEET_RETURN_IF_ERROR((deduplicating != nullptr ? deduplicating->PublishDeduplicated(chunk)
+                                                       : queue->Publish(chunk))
+                                 .WithContext("publishing tasks"));
+    // Only now that the queue holds them: a failure here only makes a re-run publish them again.
+    PIXFLEET_RETURN_IF_ERROR(
+        results.RecordPublications(batch.id, std::span(todo.publications).subspan(i, n))
+            .WithContext("recording published tasks"));
     report.published += static_cast<int64_t>(n);
   }
   return report;
