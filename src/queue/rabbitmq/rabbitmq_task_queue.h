@@ -28,10 +28,11 @@
 // requeued it).
 //
 // Publish is NOT idempotent by task id: publishing a task twice puts two messages on the queue.
-// Every message carries message_id = task id; de-duplication happens at the effect
-// (deterministic output keys, result row upserted by task id), and the submitter skips tasks
-// whose result row already says succeeded. A dead-lettered task is revived by publishing it again;
-// the copy in <name>.dead stays until an operator purges it.
+// Every message carries message_id = task id; `pixfleet submit` keeps a ledger of what it
+// published (in the result store) so that a re-run publishes nothing still queued, and the effect
+// is de-duplicated by the worker (deterministic output keys, result row upserted by task id). A
+// dead-lettered task is revived by publishing it again; the copy in <name>.dead stays until an
+// operator purges it.
 //
 // A message on the work queue that is not a task (task_message.h says what is) is rejected to
 // <name>.dead, with a warning in the log naming its message id and size and why it does not
