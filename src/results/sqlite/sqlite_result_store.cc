@@ -150,6 +150,20 @@ void BindResult(sqlite::Statement& statement, const TaskResult& result) {
       .Bind(12, result.process_ms);
 }
 
+// Runs `sql` once for each item, bound by `bind`, all in one transaction.
+template <typename Item, typename Bind>
+Status RunForEach(sqlite::Database& db, std::string_view sql, std::span<const Item> items,
+                  Bind bind) {
+  PIXFLEET_ASSIGN_OR_RETURN(sqlite::Transaction transaction, sqlite::Transaction::Begin(db));
+  PIXFLEET_ASSIGN_OR_RETURN(sqlite::Statement statement, db.Prepare(sql));
+  for (const Item& item : items) {
+    bind(statement, item);
+    PIXFLEET_RETURN_IF_ERROR(statement.Run());
+    statement.Reset();
+  }
+  return transaction.Commit();
+}
+
 }  // namespace
 
 Result<std::unique_ptr<SqliteResultStore>> SqliteResultStore::Open(const std::string& path,
@@ -258,14 +272,7 @@ Status SqliteResultStore::RecordResults(std::span<const TaskResult> results) {
 }
 
 Status SqliteResultStore::RecordResultsLocked(std::span<const TaskResult> results) {
-  PIXFLEET_ASSIGN_OR_RETURN(sqlite::Transaction transaction, sqlite::Transaction::Begin(*db_));
-  PIXFLEET_ASSIGN_OR_RETURN(sqlite::Statement upsert, db_->Prepare(kUpsertResult));
-  for (const TaskResult& result : results) {
-    BindResult(upsert, result);
-    PIXFLEET_RETURN_IF_ERROR(upsert.Run());
-    upsert.Reset();
-  }
-  return transaction.Commit();
+  return RunForEach(*db_, kUpsertResult, results, BindResult);
 }
 
 Result<std::optional<TaskResult>> SqliteResultStore::GetResult(std::string_view task_id) {
@@ -345,19 +352,15 @@ Status SqliteResultStore::RecordPublications(std::string_view batch_id,
   PIXFLEET_RETURN_IF_ERROR(ValidatePublications(batch_id, publications));
   if (publications.empty()) return Status::Ok();
   std::lock_guard lock(mutex_);
-  PIXFLEET_ASSIGN_OR_RETURN(sqlite::Transaction transaction, sqlite::Transaction::Begin(*db_));
-  PIXFLEET_ASSIGN_OR_RETURN(sqlite::Statement upsert, db_->Prepare(kUpsertPublication));
-  for (const Publication& publication : publications) {
-    upsert.Bind(1, publication.task_id).Bind(2, batch_id);
-    if (publication.result_finished_ms.has_value()) {
-      upsert.Bind(3, *publication.result_finished_ms);
-    } else {
-      upsert.BindNull(3);
-    }
-    PIXFLEET_RETURN_IF_ERROR(upsert.Run());
-    upsert.Reset();
-  }
-  return transaction.Commit();
+  return RunForEach(*db_, kUpsertPublication, publications,
+                    [batch_id](sqlite::Statement& upsert, const Publication& publication) {
+                      upsert.Bind(1, publication.task_id).Bind(2, batch_id);
+                      if (publication.result_finished_ms.has_value()) {
+                        upsert.Bind(3, *publication.result_finished_ms);
+                      } else {
+                        upsert.BindNull(3);
+                      }
+                    });
 }
 
 Result<std::vector<Publication>> SqliteResultStore::ListPublications(std::string_view batch_id) {

@@ -32,15 +32,6 @@ class ResubmitTest : public DistributedTest {
     return outcome;
   }
 
-  std::unique_ptr<RabbitMqTaskQueue> OpenQueue() {
-    RabbitMqOptions options;
-    options.queue_name = name_;
-    auto queue =
-        RabbitMqTaskQueue::Open(Env("PIXFLEET_TEST_AMQP_URL"), options, RealClock::Instance());
-    EXPECT_TRUE(queue.ok()) << queue.status().ToString();
-    return queue.ok() ? std::move(queue).value() : nullptr;
-  }
-
   int64_t ReadyMessages() {
     auto queue = OpenQueue();
     if (queue == nullptr) return -1;
