@@ -71,7 +71,7 @@ class ResultStore {
 
   virtual Result<BatchCounts> CountResults(std::string_view batch_id) = 0;
 
-  // Records that the tasks of `batch_id` were published: an upsert by task id (the last
+  // Records that the tasks of `batch_id` were published: an upsert by (batch, task id) (the last
   // publication wins), in one transaction. Call it only once the queue confirmed them, so that a
   // crash in between can only cause a task to be published again, never to be skipped.
   // kInvalidArgument (nothing recorded) for an empty batch id or task id.

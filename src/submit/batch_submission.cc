@@ -1,6 +1,7 @@
 #include "submit/batch_submission.h"
 
 #include <algorithm>
+#include <future>
 #include <span>
 
 #include "submit/input_selection.h"
@@ -12,6 +13,9 @@ namespace {
 // Large enough to amortise a transaction or a confirm round trip, small enough to bound memory
 // and the work repeated when one chunk fails.
 constexpr size_t kPublishChunk = 1000;
+// Ledger entries per write: fewer, larger transactions (each commit waits for the disk). A crash
+// can make a re-run publish up to this many tasks again, which is harmless.
+constexpr size_t kRecordEvery = 10'000;
 
 }  // namespace
 
@@ -41,18 +45,36 @@ Result<SubmitReport> SubmitBatch(const SubmitRequest& request, ObjectStore& sour
                                                                   !request.requeue_unfinished}));
   report.finished = todo.finished;
   report.queued = todo.queued;
+  // Published chunks are recorded in groups, each while the next chunks are published, so that
+  // the ledger costs the submission little time. A task is recorded only once the queue
+  // confirmed it; a failure to record only makes a re-run publish it again.
+  std::future<Status> recording;
+  const auto record = [&](size_t begin, size_t end) -> Status {
+    if (recording.valid()) PIXFLEET_RETURN_IF_ERROR(recording.get());
+    const std::span<const Publication> entries =
+        std::span(todo.publications).subspan(begin, end - begin);
+    recording = std::async(std::launch::async, [&results, &batch, entries] {
+      return results.RecordPublications(batch.id, entries).WithContext("recording published tasks");
+    });
+    return Status::Ok();
+  };
+  size_t recorded = 0;
   for (size_t i = 0; i < todo.to_publish.size(); i += kPublishChunk) {
     const size_t n = std::min(kPublishChunk, todo.to_publish.size() - i);
     const std::span<const TaskSpec> chunk(todo.to_publish.data() + i, n);
     PIXFLEET_RETURN_IF_ERROR((deduplicating != nullptr ? deduplicating->PublishDeduplicated(chunk)
                                                        : queue->Publish(chunk))
                                  .WithContext("publishing tasks"));
-    // Only now that the queue holds them: a failure here only makes a re-run publish them again.
-    PIXFLEET_RETURN_IF_ERROR(
-        results.RecordPublications(batch.id, std::span(todo.publications).subspan(i, n))
-            .WithContext("recording published tasks"));
     report.published += static_cast<int64_t>(n);
+    if (i + n - recorded >= kRecordEvery) {
+      PIXFLEET_RETURN_IF_ERROR(record(recorded, i + n));
+      recorded = i + n;
+    }
   }
+  if (recorded < todo.to_publish.size()) {
+    PIXFLEET_RETURN_IF_ERROR(record(recorded, todo.to_publish.size()));
+  }
+  if (recording.valid()) PIXFLEET_RETURN_IF_ERROR(recording.get());
   return report;
 }
 

@@ -177,6 +177,19 @@ TEST_F(BatchSubmissionTest, ADeduplicatingQueueIsGivenEveryUnfinishedTask) {
   EXPECT_EQ(lost->Depth()->ready, 2);
 }
 
+// The ledger is written in groups of chunks while later chunks are published: every task of a
+// batch of many chunks, the last partial group included, ends up recorded.
+TEST_F(BatchSubmissionTest, EveryChunkOfALargeBatchIsRecorded) {
+  for (int i = 0; i < 23'456; ++i) {
+    ASSERT_TRUE(source_.Put("many/" + std::to_string(i) + ".jpg", "x", "image/jpeg").ok());
+  }
+  const SubmitReport report = SubmitToBroker();
+  EXPECT_EQ(report.published, 23'459);
+  EXPECT_EQ(broker_.messages(), 23'459);
+  EXPECT_EQ(results_.ListPublications(report.batch.id)->size(), 23'459u);
+  EXPECT_EQ(SubmitToBroker().published, 0);
+}
+
 TEST_F(BatchSubmissionTest, AChangedRecipeIsANewBatch) {
   const SubmitReport first = SubmitToBroker();
   request_.recipe_yaml = "name: r2\n";

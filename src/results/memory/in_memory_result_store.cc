@@ -138,8 +138,8 @@ Status InMemoryResultStore::RecordPublications(std::string_view batch_id,
   PIXFLEET_RETURN_IF_ERROR(ValidatePublications(batch_id, publications));
   std::lock_guard lock(mutex_);
   for (const Publication& publication : publications) {
-    publications_.insert_or_assign(publication.task_id,
-                                   std::pair(std::string(batch_id), publication));
+    publications_.insert_or_assign(std::pair(std::string(batch_id), publication.task_id),
+                                   publication);
   }
   return Status::Ok();
 }
@@ -147,8 +147,9 @@ Status InMemoryResultStore::RecordPublications(std::string_view batch_id,
 Result<std::vector<Publication>> InMemoryResultStore::ListPublications(std::string_view batch_id) {
   std::vector<Publication> ledger;
   std::lock_guard lock(mutex_);
-  for (const auto& [task_id, entry] : publications_) {
-    if (entry.first == batch_id) ledger.push_back(entry.second);
+  for (auto it = publications_.lower_bound({std::string(batch_id), ""});
+       it != publications_.end() && it->first.first == batch_id; ++it) {
+    ledger.push_back(it->second);
   }
   return ledger;
 }

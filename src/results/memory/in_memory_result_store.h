@@ -38,8 +38,8 @@ class InMemoryResultStore final : public ResultStore {
   std::mutex mutex_;
   std::map<std::string, Batch, std::less<>> batches_;       // guarded by mutex_
   std::map<std::string, TaskResult, std::less<>> results_;  // guarded by mutex_, by task id
-  // guarded by mutex_: task id -> (batch id, its ledger entry)
-  std::map<std::string, std::pair<std::string, Publication>, std::less<>> publications_;
+  // guarded by mutex_: the ledger by (batch id, task id)
+  std::map<std::pair<std::string, std::string>, Publication> publications_;
 };
 
 }  // namespace pixfleet

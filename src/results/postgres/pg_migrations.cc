@@ -41,11 +41,11 @@ CREATE INDEX results_by_batch_outcome_key ON {schema}.results (batch_id, outcome
 // before it had a result row.
 constexpr std::string_view kMigration2 = R"sql(
 CREATE TABLE {schema}.publications (
-  task_id            text COLLATE "C" PRIMARY KEY,
   batch_id           text COLLATE "C" NOT NULL,
-  result_finished_ms bigint
+  task_id            text COLLATE "C" NOT NULL,
+  result_finished_ms bigint,
+  PRIMARY KEY (batch_id, task_id)
 );
-CREATE INDEX publications_by_batch ON {schema}.publications (batch_id, task_id);
 )sql";
 
 // Index i holds migration i + 1.

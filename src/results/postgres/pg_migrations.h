@@ -9,8 +9,8 @@
 // analysis as canonical JSON, here jsonb) and results_by_batch_outcome_key on
 // (batch_id, outcome, input_key). Keys use the "C" collation, so that ordering is bytewise like
 // SQLite's.
-// Version 2: the publication ledger (publications, keyed by task id, with
-// publications_by_batch on (batch_id, task_id) for reading one batch's ledger in pages).
+// Version 2: the publication ledger (publications, keyed by (batch_id, task_id): the one index
+// serves the upsert and reading one batch's ledger in pages).
 #pragma once
 
 #include <string_view>

@@ -45,11 +45,10 @@ WHERE r.outcome <> 'succeeded'
 // statement updates a row at most once and concurrent writers lock rows in the same order);
 // an empty string stands for a NULL result_finished_ms.
 constexpr std::string_view kUpsertPublications = R"sql(
-INSERT INTO {schema}.publications AS p (task_id, batch_id, result_finished_ms)
-SELECT t.task_id, $1, NULLIF(t.finished, '')::bigint
+INSERT INTO {schema}.publications AS p (batch_id, task_id, result_finished_ms)
+SELECT $1, t.task_id, NULLIF(t.finished, '')::bigint
 FROM unnest($2::text[], $3::text[]) AS t (task_id, finished)
-ON CONFLICT (task_id) DO UPDATE SET
-  batch_id = excluded.batch_id, result_finished_ms = excluded.result_finished_ms
+ON CONFLICT (batch_id, task_id) DO UPDATE SET result_finished_ms = excluded.result_finished_ms
 )sql";
 
 constexpr int kLedgerPage = 50'000;

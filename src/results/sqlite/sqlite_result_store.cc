@@ -47,17 +47,16 @@ CREATE INDEX IF NOT EXISTS results_by_batch_outcome_key ON results (batch_id, ou
 // had a result row.
 constexpr std::string_view kCreateLedger = R"sql(
 CREATE TABLE IF NOT EXISTS publications (
-  task_id            TEXT PRIMARY KEY,
   batch_id           TEXT NOT NULL,
-  result_finished_ms INTEGER
-);
-CREATE INDEX IF NOT EXISTS publications_by_batch ON publications (batch_id);
+  task_id            TEXT NOT NULL,
+  result_finished_ms INTEGER,
+  PRIMARY KEY (batch_id, task_id)
+) WITHOUT ROWID;
 )sql";
 
 constexpr std::string_view kUpsertPublication = R"sql(
 INSERT INTO publications (task_id, batch_id, result_finished_ms) VALUES (?1, ?2, ?3)
-ON CONFLICT (task_id) DO UPDATE SET
-  batch_id = excluded.batch_id, result_finished_ms = excluded.result_finished_ms
+ON CONFLICT (batch_id, task_id) DO UPDATE SET result_finished_ms = excluded.result_finished_ms
 )sql";
 
 constexpr std::string_view kBatchColumns =

@@ -6,7 +6,7 @@
 //
 // Schema (version 2, created if absent; see sqlite_result_store.cc): batches, results keyed by
 // task id with an index on (batch_id, outcome, input_key), the publication ledger
-// (publications, keyed by task id, indexed by batch), and schema_version(component, version)
+// (publications, keyed by batch id and task id), and schema_version(component, version)
 // holding ('results', 2), shaped so that other components may share the file. A version 1 file
 // (before the ledger) is upgraded when opened: it only gains the empty publications table. Outputs
 // and analysis are stored as their canonical JSON (results/result_json.h), error codes by name.
