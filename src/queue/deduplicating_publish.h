@@ -15,6 +15,9 @@ namespace pixfleet {
 class DeduplicatingPublish {
  public:
   virtual ~DeduplicatingPublish() = default;
+  DeduplicatingPublish() = default;
+  DeduplicatingPublish(const DeduplicatingPublish&) = delete;
+  DeduplicatingPublish& operator=(const DeduplicatingPublish&) = delete;
 
   // TaskQueue::Publish, idempotent by task id: a task that is ready, delayed or leased is left
   // exactly as it is (its lease, attempt count and delay untouched); a dead-lettered one is

@@ -16,24 +16,24 @@ void DeduplicatingPublishContractTest::SetUp() {
   TaskQueueContractTest::SetUp();
   if (IsSkipped()) return;
   ASSERT_TRUE(Open());
-  ASSERT_NE(handle().deduplicating_publish(), nullptr)
+  ASSERT_NE(Handle().AsDeduplicatingPublish(), nullptr)
       << GetParam().name << " lacks DeduplicatingPublish";
 }
 
 TEST_P(DeduplicatingPublishContractTest, PublishingAgainChangesNothing) {
   const std::vector<TaskSpec> tasks = MakeTasks(3);
-  ASSERT_TRUE(publisher().PublishDeduplicated(tasks).ok());
-  ASSERT_TRUE(publisher().PublishDeduplicated(tasks).ok());
+  ASSERT_TRUE(Publisher().PublishDeduplicated(tasks).ok());
+  ASSERT_TRUE(Publisher().PublishDeduplicated(tasks).ok());
   EXPECT_EQ(CurrentDepth(), Depth(3, 0, 0, 0));
 
   // Publishing again leaves leased and delayed tasks as they are.
   std::optional<Lease> leased = LeaseReady();
   std::optional<Lease> delayed = LeaseReady();
   ASSERT_TRUE(leased && delayed);
-  ASSERT_TRUE(queue().Retry(*delayed, seconds(60), "later").ok());
-  ASSERT_TRUE(publisher().PublishDeduplicated(tasks).ok());
+  ASSERT_TRUE(Queue().Retry(*delayed, seconds(60), "later").ok());
+  ASSERT_TRUE(Publisher().PublishDeduplicated(tasks).ok());
   EXPECT_EQ(CurrentDepth(), Depth(1, 1, 1, 0));
-  EXPECT_TRUE(queue().Ack(*leased).ok()) << "re-publishing must not break a lease";
+  EXPECT_TRUE(Queue().Ack(*leased).ok()) << "re-publishing must not break a lease";
   fake_clock_.Advance(seconds(60));
   for (int i = 0; i < 2; ++i) {  // t2, then the retried t1
     std::optional<Lease> lease = LeaseReady();
@@ -41,22 +41,22 @@ TEST_P(DeduplicatingPublishContractTest, PublishingAgainChangesNothing) {
     if (lease->task == delayed->task) {
       EXPECT_EQ(lease->attempt, 2) << "re-publishing must not reset an attempt count";
     }
-    ASSERT_TRUE(queue().Ack(*lease).ok());
+    ASSERT_TRUE(Queue().Ack(*lease).ok());
   }
 
   // Duplicates inside one call are one task too.
   const std::vector<TaskSpec> twice = {MakeTasks(1, "d")[0], MakeTasks(1, "d")[0]};
-  ASSERT_TRUE(publisher().PublishDeduplicated(twice).ok());
+  ASSERT_TRUE(Publisher().PublishDeduplicated(twice).ok());
   EXPECT_EQ(CurrentDepth(), Depth(1, 0, 0, 0));
 }
 
 TEST_P(DeduplicatingPublishContractTest, RepublishingRevivesADeadTaskInPlace) {
   const std::vector<TaskSpec> tasks = MakeTasks(1);
-  ASSERT_TRUE(publisher().PublishDeduplicated(tasks).ok());
+  ASSERT_TRUE(Publisher().PublishDeduplicated(tasks).ok());
   std::optional<Lease> lease = LeaseReady();
   ASSERT_TRUE(lease.has_value());
-  ASSERT_TRUE(queue().DeadLetter(*lease, "unsupported format").ok());
-  ASSERT_TRUE(publisher().PublishDeduplicated(tasks).ok());
+  ASSERT_TRUE(Queue().DeadLetter(*lease, "unsupported format").ok());
+  ASSERT_TRUE(Publisher().PublishDeduplicated(tasks).ok());
   EXPECT_EQ(CurrentDepth(), Depth(1, 0, 0, 0));
   EXPECT_TRUE(ListDead().empty()) << "the revived task left the dead letters";
   std::optional<Lease> revived = LeaseReady();

@@ -1,9 +1,9 @@
 // ExpiringLeases: the capability of a TaskQueue whose leases lapse on its Clock (SQLite,
 // in-memory; not RabbitMQ, whose leases end only with the consumer's connection). On top of the
 // port's promises (task_queue.h):
-//   - A lease lasts lease_duration() from when it was taken or last heartbeated, measured on the
+//   - A lease lasts LeaseDuration() from when it was taken or last heartbeated, measured on the
 //     queue's Clock: Lease::expires_ms is exactly that moment, and Heartbeat moves it to now +
-//     lease_duration(). Until then the task is delivered to nobody else.
+//     LeaseDuration(). Until then the task is delivered to nobody else.
 //   - From that moment the task is deliverable again (a crashed or stalled holder needs no one to
 //     notice it): Depth counts it as ready, lapsed leases are delivered before other ready tasks,
 //     and that delivery counts toward the delivery limit, as every delivery does here (retried
@@ -21,9 +21,12 @@ namespace pixfleet {
 class ExpiringLeases {
  public:
   virtual ~ExpiringLeases() = default;
+  ExpiringLeases() = default;
+  ExpiringLeases(const ExpiringLeases&) = delete;
+  ExpiringLeases& operator=(const ExpiringLeases&) = delete;
 
   // How long a lease lasts without a heartbeat (TaskQueueOptions::lease_duration).
-  virtual std::chrono::milliseconds lease_duration() const = 0;
+  virtual std::chrono::milliseconds LeaseDuration() const = 0;
 };
 
 }  // namespace pixfleet

@@ -19,27 +19,27 @@ void ExpiringLeasesContractTest::SetUp() {
   if (IsSkipped()) return;
   ASSERT_FALSE(GetParam().real_time) << "expiring leases are tested in virtual time";
   ASSERT_TRUE(Open());
-  ASSERT_NE(handle().expiring_leases(), nullptr) << GetParam().name << " lacks ExpiringLeases";
+  ASSERT_NE(Handle().AsExpiringLeases(), nullptr) << GetParam().name << " lacks ExpiringLeases";
 }
 
 TEST_P(ExpiringLeasesContractTest, ALeaseLastsTheLeaseDurationFromItsLastHeartbeat) {
-  EXPECT_EQ(leases().lease_duration(), kLease);
-  ASSERT_TRUE(queue().Publish(MakeTasks(1)).ok());
+  EXPECT_EQ(Leases().LeaseDuration(), kLease);
+  ASSERT_TRUE(Queue().Publish(MakeTasks(1)).ok());
   std::optional<Lease> lease = LeaseReady();
   ASSERT_TRUE(lease.has_value());
   EXPECT_EQ(lease->expires_ms, NowMillis() + kLease.count());
   for (int beat = 0; beat < 5; ++beat) {
     fake_clock_.Advance(kLease * 3 / 4);
-    ASSERT_TRUE(queue().Heartbeat(*lease).ok());
+    ASSERT_TRUE(Queue().Heartbeat(*lease).ok());
     EXPECT_EQ(lease->expires_ms, NowMillis() + kLease.count());
     ExpectNothingDeliverable("delivered again despite heartbeats");
     EXPECT_EQ(CurrentDepth(), Depth(0, 0, 1, 0));
   }
-  EXPECT_TRUE(queue().Ack(*lease).ok());
+  EXPECT_TRUE(Queue().Ack(*lease).ok());
 }
 
 TEST_P(ExpiringLeasesContractTest, ALapsedLeaseIsDeliveredAgainAndTheStaleTokenRejected) {
-  ASSERT_TRUE(queue().Publish(MakeTasks(1)).ok());
+  ASSERT_TRUE(Queue().Publish(MakeTasks(1)).ok());
   std::optional<Lease> first = LeaseReady();
   ASSERT_TRUE(first.has_value());
 
@@ -55,26 +55,26 @@ TEST_P(ExpiringLeasesContractTest, ALapsedLeaseIsDeliveredAgainAndTheStaleTokenR
   EXPECT_NE(second->token, first->token);
 
   Lease stale = *first;
-  EXPECT_EQ(queue().Ack(stale).code(), StatusCode::kAborted);
-  EXPECT_EQ(queue().Heartbeat(stale).code(), StatusCode::kAborted);
-  EXPECT_EQ(queue().Retry(stale, milliseconds(0), "x").code(), StatusCode::kAborted);
-  EXPECT_EQ(queue().Release(stale, "x").code(), StatusCode::kAborted);
-  EXPECT_EQ(queue().DeadLetter(stale, "x").code(), StatusCode::kAborted);
+  EXPECT_EQ(Queue().Ack(stale).code(), StatusCode::kAborted);
+  EXPECT_EQ(Queue().Heartbeat(stale).code(), StatusCode::kAborted);
+  EXPECT_EQ(Queue().Retry(stale, milliseconds(0), "x").code(), StatusCode::kAborted);
+  EXPECT_EQ(Queue().Release(stale, "x").code(), StatusCode::kAborted);
+  EXPECT_EQ(Queue().DeadLetter(stale, "x").code(), StatusCode::kAborted);
   EXPECT_EQ(CurrentDepth(), Depth(0, 0, 1, 0));
-  EXPECT_TRUE(queue().Ack(*second).ok());
+  EXPECT_TRUE(Queue().Ack(*second).ok());
   EXPECT_EQ(CurrentDepth(), Depth(0, 0, 0, 0));
 }
 
 TEST_P(ExpiringLeasesContractTest, ALapsedLeaseNobodyRetookIsStillHonoured) {
-  ASSERT_TRUE(queue().Publish(MakeTasks(2)).ok());
+  ASSERT_TRUE(Queue().Publish(MakeTasks(2)).ok());
   std::optional<Lease> acked = LeaseReady();
   std::optional<Lease> released = LeaseReady();
   ASSERT_TRUE(acked && released);
   fake_clock_.Advance(kLease * 2);
   // The token is the fence: nobody else can be running the tasks, so the slow worker's calls
   // stand.
-  EXPECT_TRUE(queue().Ack(*acked).ok());
-  EXPECT_TRUE(queue().Release(*released, "shutting down").ok());
+  EXPECT_TRUE(Queue().Ack(*acked).ok());
+  EXPECT_TRUE(Queue().Release(*released, "shutting down").ok());
   std::optional<Lease> again = LeaseReady();
   ASSERT_TRUE(again.has_value());
   EXPECT_EQ(again->task, released->task);
@@ -88,13 +88,13 @@ TEST_P(ExpiringLeasesContractTest, DeliveryLimitCountsLapsedAndRetriedDeliveries
   TaskQueueOptions options = DefaultOptions();
   options.delivery_limit = 3;
   ASSERT_TRUE(Open(options));
-  ASSERT_TRUE(queue().Publish(MakeTasks(1)).ok());
+  ASSERT_TRUE(Queue().Publish(MakeTasks(1)).ok());
   for (int attempt = 1; attempt <= 3; ++attempt) {
     std::optional<Lease> lease = LeaseReady();
     ASSERT_TRUE(lease.has_value()) << "attempt " << attempt;
     EXPECT_EQ(lease->attempt, attempt);
     if (attempt == 2) {
-      ASSERT_TRUE(queue().Retry(*lease, milliseconds(0), "decoder crashed").ok());
+      ASSERT_TRUE(Queue().Retry(*lease, milliseconds(0), "decoder crashed").ok());
     } else {
       fake_clock_.Advance(kLease);  // the worker died holding it
     }
@@ -113,10 +113,10 @@ TEST_P(ExpiringLeasesContractTest, ALapsedTaskAtItsLimitIsDeadLetteredByTheCallT
   TaskQueueOptions options = DefaultOptions();
   options.delivery_limit = 1;
   ASSERT_TRUE(Open(options));
-  ASSERT_TRUE(queue().Publish(MakeTasks(1, "poison")).ok());
+  ASSERT_TRUE(Queue().Publish(MakeTasks(1, "poison")).ok());
   ASSERT_TRUE(LeaseReady().has_value());
   fake_clock_.Advance(kLease);
-  ASSERT_TRUE(queue().Publish(MakeTasks(1, "fine")).ok());
+  ASSERT_TRUE(Queue().Publish(MakeTasks(1, "fine")).ok());
   // The lapsed poison task comes first, is dead-lettered, and the same call delivers the next.
   std::optional<Lease> lease = LeaseReady();
   ASSERT_TRUE(lease.has_value());
@@ -125,13 +125,13 @@ TEST_P(ExpiringLeasesContractTest, ALapsedTaskAtItsLimitIsDeadLetteredByTheCallT
 }
 
 TEST_P(ExpiringLeasesContractTest, DepthCountsALapsedLeaseAsReady) {
-  ASSERT_TRUE(queue().Publish(MakeTasks(3)).ok());
+  ASSERT_TRUE(Queue().Publish(MakeTasks(3)).ok());
   std::optional<Lease> kept = LeaseReady();
   std::optional<Lease> lapsing = LeaseReady();
   ASSERT_TRUE(kept && lapsing);
   EXPECT_EQ(CurrentDepth(), Depth(1, 0, 2, 0));
   fake_clock_.Advance(kLease / 2);
-  ASSERT_TRUE(queue().Heartbeat(*kept).ok());
+  ASSERT_TRUE(Queue().Heartbeat(*kept).ok());
   fake_clock_.Advance(kLease / 2);
   EXPECT_EQ(CurrentDepth(), Depth(2, 0, 1, 0));
 }

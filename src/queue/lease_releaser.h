@@ -15,6 +15,9 @@ namespace pixfleet {
 class LeaseReleaser {
  public:
   virtual ~LeaseReleaser() = default;
+  LeaseReleaser() = default;
+  LeaseReleaser(const LeaseReleaser&) = delete;
+  LeaseReleaser& operator=(const LeaseReleaser&) = delete;
 
   // Returns every task leased by `consumer_id` (TaskQueueOptions::consumer_id of the queue object
   // that leased it; every consumer's when empty) to the queue, deliverable now and in its place,

@@ -14,20 +14,20 @@ void LeaseReleaserContractTest::SetUp() {
   TaskQueueContractTest::SetUp();
   if (IsSkipped()) return;
   ASSERT_TRUE(Open());
-  ASSERT_NE(handle().lease_releaser(), nullptr) << GetParam().name << " lacks LeaseReleaser";
+  ASSERT_NE(Handle().AsLeaseReleaser(), nullptr) << GetParam().name << " lacks LeaseReleaser";
 }
 
 TEST_P(LeaseReleaserContractTest, ReleasesTheLeasesOfOneConsumer) {
-  ASSERT_TRUE(queue().Publish(MakeTasks(2)).ok());
+  ASSERT_TRUE(Queue().Publish(MakeTasks(2)).ok());
   std::optional<Lease> a = LeaseReady();
   std::optional<Lease> b = LeaseReady();
   ASSERT_TRUE(a && b);
-  ASSERT_TRUE(releaser().ReleaseLeases("host/2").ok());
+  ASSERT_TRUE(Releaser().ReleaseLeases("host/2").ok());
   EXPECT_EQ(CurrentDepth(), Depth(0, 0, 2, 0)) << "another consumer's leases are not touched";
 
-  ASSERT_TRUE(releaser().ReleaseLeases(DefaultOptions().consumer_id).ok());
+  ASSERT_TRUE(Releaser().ReleaseLeases(DefaultOptions().consumer_id).ok());
   EXPECT_EQ(CurrentDepth(), Depth(2, 0, 0, 0));
-  EXPECT_EQ(queue().Ack(*a).code(), StatusCode::kAborted);
+  EXPECT_EQ(Queue().Ack(*a).code(), StatusCode::kAborted);
   std::optional<Lease> again = LeaseReady();
   ASSERT_TRUE(again.has_value());
   EXPECT_EQ(again->task, a->task) << "a released task keeps its place in the order";
@@ -35,12 +35,12 @@ TEST_P(LeaseReleaserContractTest, ReleasesTheLeasesOfOneConsumer) {
 }
 
 TEST_P(LeaseReleaserContractTest, AnEmptyConsumerIdReleasesEveryConsumersLeases) {
-  ASSERT_TRUE(queue().Publish(MakeTasks(1)).ok());
+  ASSERT_TRUE(Queue().Publish(MakeTasks(1)).ok());
   std::optional<Lease> mine = LeaseReady();
   ASSERT_TRUE(mine.has_value());
-  ASSERT_TRUE(releaser().ReleaseLeases("").ok());
+  ASSERT_TRUE(Releaser().ReleaseLeases("").ok());
   EXPECT_EQ(CurrentDepth(), Depth(1, 0, 0, 0));
-  ASSERT_TRUE(releaser().ReleaseLeases("").ok()) << "nothing left to release is fine";
+  ASSERT_TRUE(Releaser().ReleaseLeases("").ok()) << "nothing left to release is fine";
   EXPECT_EQ(CurrentDepth(), Depth(1, 0, 0, 0));
 }
 

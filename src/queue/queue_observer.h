@@ -21,6 +21,9 @@ struct MalformedMessage {
 class QueueObserver {
  public:
   virtual ~QueueObserver() = default;
+  QueueObserver() = default;
+  QueueObserver(const QueueObserver&) = delete;
+  QueueObserver& operator=(const QueueObserver&) = delete;
   virtual void OnMalformedMessage(const MalformedMessage& message) = 0;
 };
 

@@ -111,8 +111,9 @@ class TaskQueue {
   // Hands the task back untouched, deliverable again now, for work the holder chose not to do (a
   // shutdown deadline, an environment that refuses writes). Unlike Retry, this delivery does not
   // count: the next one has the same attempt number, so it counts neither toward the delivery
-  // limit nor toward the worker's guard against tasks that crash their workers. `reason` is for
-  // the log. kAborted if the lease was lost.
+  // limit nor toward the worker's guard against tasks that crash their workers. `reason` is the
+  // caller's to log; no backend stores it (the task's last error stays its last Retry's).
+  // kAborted if the lease was lost.
   virtual Status Release(const Lease& lease, std::string_view reason) = 0;
 
   // Moves the task to the dead-letter state with `reason`; it is not delivered again unless it is

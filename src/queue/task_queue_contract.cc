@@ -62,14 +62,14 @@ void TaskQueueContractTest::TearDown() {
   if (handle_ && GetParam().tear_down) GetParam().tear_down(*handle_);
 }
 
-Clock& TaskQueueContractTest::clock() {
+Clock& TaskQueueContractTest::BackendClock() {
   if (GetParam().real_time) return RealClock::Instance();
   return fake_clock_;
 }
 
 bool TaskQueueContractTest::Open(const TaskQueueOptions& options) {
   handle_ = TaskQueueHandle();  // the old object goes first: one open queue per case
-  Result<TaskQueueHandle> opened = GetParam().open(dir_, clock(), options);
+  Result<TaskQueueHandle> opened = GetParam().open(dir_, BackendClock(), options);
   EXPECT_TRUE(opened.ok()) << "opening the queue: " << opened.status().ToString();
   if (!opened.ok()) return false;
   handle_ = std::move(opened).value();
@@ -77,7 +77,7 @@ bool TaskQueueContractTest::Open(const TaskQueueOptions& options) {
 }
 
 std::optional<Lease> TaskQueueContractTest::LeaseReady() {
-  Result<std::optional<Lease>> lease = queue().LeaseNext(GetParam().ready_wait);
+  Result<std::optional<Lease>> lease = Queue().LeaseNext(GetParam().ready_wait);
   EXPECT_TRUE(lease.ok()) << lease.status().ToString();
   if (!lease.ok()) return std::nullopt;
   EXPECT_TRUE(lease->has_value()) << "no task delivered within " << GetParam().ready_wait.count()
@@ -86,13 +86,13 @@ std::optional<Lease> TaskQueueContractTest::LeaseReady() {
 }
 
 void TaskQueueContractTest::ExpectNothingDeliverable(const std::string& why) {
-  Result<std::optional<Lease>> lease = queue().LeaseNext(GetParam().quiet_wait);
+  Result<std::optional<Lease>> lease = Queue().LeaseNext(GetParam().quiet_wait);
   ASSERT_TRUE(lease.ok()) << lease.status().ToString();
   EXPECT_FALSE(lease->has_value()) << why << ": delivered " << (*lease)->task.task_id;
 }
 
 QueueDepth TaskQueueContractTest::CurrentDepth() {
-  Result<QueueDepth> depth = queue().Depth();
+  Result<QueueDepth> depth = Queue().Depth();
   EXPECT_TRUE(depth.ok()) << depth.status().ToString();
   return depth.ok() ? *depth : QueueDepth{-1, -1, -1, -1};
 }
@@ -108,7 +108,7 @@ QueueDepth TaskQueueContractTest::DepthBecomes(const QueueDepth& expected) {
 }
 
 std::vector<DeadTask> TaskQueueContractTest::ListDead() {
-  Result<std::vector<DeadTask>> dead = GetParam().list_dead(queue());
+  Result<std::vector<DeadTask>> dead = GetParam().list_dead(Queue());
   EXPECT_TRUE(dead.ok()) << dead.status().ToString();
   return dead.ok() ? *dead : std::vector<DeadTask>{};
 }
@@ -129,7 +129,7 @@ void ExpectEveryCallAborted(TaskQueue& queue, Lease lease) {
 TEST_P(TaskQueueContractTest, PublishLeaseAck) {
   ASSERT_TRUE(Open());
   const std::vector<TaskSpec> tasks = MakeTasks(1);
-  ASSERT_TRUE(queue().Publish(tasks).ok());
+  ASSERT_TRUE(Queue().Publish(tasks).ok());
   EXPECT_EQ(CurrentDepth(), Depth(1, 0, 0, 0));
 
   const int64_t leased_at_ms = NowMillis();
@@ -141,18 +141,18 @@ TEST_P(TaskQueueContractTest, PublishLeaseAck) {
   EXPECT_GE(lease->expires_ms, leased_at_ms + kLease.count());
   EXPECT_EQ(CurrentDepth(), Depth(0, 0, 1, 0));
 
-  EXPECT_TRUE(queue().Ack(*lease).ok());
+  EXPECT_TRUE(Queue().Ack(*lease).ok());
   EXPECT_EQ(CurrentDepth(), Depth(0, 0, 0, 0));
   ExpectNothingDeliverable("an acked task is gone");
   // Acked is gone: nothing is left to settle.
-  ExpectEveryCallAborted(queue(), *lease);
+  ExpectEveryCallAborted(Queue(), *lease);
 }
 
 TEST_P(TaskQueueContractTest, EveryTaskFieldTravelsUnchanged) {
   ASSERT_TRUE(Open());
   const TaskSpec task{"t-fields", "batch-7", "Ferien/Strand \xc3\xa4 1.HEIC",
                       /*keep_extension=*/true};
-  ASSERT_TRUE(queue().Publish({&task, 1}).ok());
+  ASSERT_TRUE(Queue().Publish({&task, 1}).ok());
   std::optional<Lease> lease = LeaseReady();
   ASSERT_TRUE(lease.has_value());
   EXPECT_EQ(lease->task, task);
@@ -160,8 +160,8 @@ TEST_P(TaskQueueContractTest, EveryTaskFieldTravelsUnchanged) {
 
 TEST_P(TaskQueueContractTest, DeliversInPublicationOrder) {
   ASSERT_TRUE(Open());
-  ASSERT_TRUE(queue().Publish(MakeTasks(3, "a")).ok());
-  ASSERT_TRUE(queue().Publish(MakeTasks(2, "b")).ok());
+  ASSERT_TRUE(Queue().Publish(MakeTasks(3, "a")).ok());
+  ASSERT_TRUE(Queue().Publish(MakeTasks(2, "b")).ok());
   std::vector<std::string> order;
   while (order.size() < 5) {
     std::optional<Lease> lease = LeaseReady();
@@ -178,7 +178,7 @@ TEST_P(TaskQueueContractTest, ConcurrentConsumersReceiveEachTaskOnce) {
   ASSERT_TRUE(Open());
   constexpr int kTasks = 200;
   constexpr int kThreads = 4;
-  ASSERT_TRUE(queue().Publish(MakeTasks(kTasks)).ok());
+  ASSERT_TRUE(Queue().Publish(MakeTasks(kTasks)).ok());
   std::mutex mutex;
   std::map<std::string, int> deliveries;
   std::atomic<int> acked{0};
@@ -188,7 +188,7 @@ TEST_P(TaskQueueContractTest, ConcurrentConsumersReceiveEachTaskOnce) {
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&] {
       while (acked.load() < kTasks && std::chrono::steady_clock::now() < give_up) {
-        Result<std::optional<Lease>> lease = queue().LeaseNext(GetParam().quiet_wait);
+        Result<std::optional<Lease>> lease = Queue().LeaseNext(GetParam().quiet_wait);
         if (!lease.ok()) {
           failed = true;
           return;
@@ -198,7 +198,7 @@ TEST_P(TaskQueueContractTest, ConcurrentConsumersReceiveEachTaskOnce) {
           std::lock_guard lock(mutex);
           ++deliveries[(*lease)->task.task_id];
         }
-        if (!queue().Ack(**lease).ok()) failed = true;
+        if (!Queue().Ack(**lease).ok()) failed = true;
         ++acked;
       }
     });
@@ -212,7 +212,7 @@ TEST_P(TaskQueueContractTest, ConcurrentConsumersReceiveEachTaskOnce) {
 
 TEST_P(TaskQueueContractTest, ALostLeaseIsDeliveredAgainAndItsCallsAreAborted) {
   ASSERT_TRUE(Open());
-  ASSERT_TRUE(queue().Publish(MakeTasks(1)).ok());
+  ASSERT_TRUE(Queue().Publish(MakeTasks(1)).ok());
   std::optional<Lease> first = LeaseReady();
   ASSERT_TRUE(first.has_value());
   LoseLeases();  // its consumer died
@@ -222,91 +222,91 @@ TEST_P(TaskQueueContractTest, ALostLeaseIsDeliveredAgainAndItsCallsAreAborted) {
   EXPECT_EQ(second->task, first->task);
   EXPECT_EQ(second->attempt, 2) << "the lost delivery counts";
   EXPECT_NE(second->token, first->token);
-  ExpectEveryCallAborted(queue(), *first);
+  ExpectEveryCallAborted(Queue(), *first);
   EXPECT_EQ(CurrentDepth(), Depth(0, 0, 1, 0));
-  EXPECT_TRUE(queue().Ack(*second).ok());
+  EXPECT_TRUE(Queue().Ack(*second).ok());
   EXPECT_EQ(CurrentDepth(), Depth(0, 0, 0, 0));
 }
 
 TEST_P(TaskQueueContractTest, HeartbeatKeepsALiveLease) {
   ASSERT_TRUE(Open());
-  ASSERT_TRUE(queue().Publish(MakeTasks(1)).ok());
+  ASSERT_TRUE(Queue().Publish(MakeTasks(1)).ok());
   std::optional<Lease> lease = LeaseReady();
   ASSERT_TRUE(lease.has_value());
   for (int beat = 0; beat < 3; ++beat) {
     const int64_t before_ms = NowMillis();
-    ASSERT_TRUE(queue().Heartbeat(*lease).ok());
+    ASSERT_TRUE(Queue().Heartbeat(*lease).ok());
     EXPECT_GE(lease->expires_ms, before_ms + kLease.count());
   }
   ExpectNothingDeliverable("a heartbeated lease is nobody else's");
   EXPECT_EQ(CurrentDepth(), Depth(0, 0, 1, 0));
-  EXPECT_TRUE(queue().Ack(*lease).ok());
+  EXPECT_TRUE(Queue().Ack(*lease).ok());
 }
 
 TEST_P(TaskQueueContractTest, RetryComesBackAfterItsDelay) {
   ASSERT_TRUE(Open());
-  ASSERT_TRUE(queue().Publish(MakeTasks(1)).ok());
+  ASSERT_TRUE(Queue().Publish(MakeTasks(1)).ok());
   std::optional<Lease> first = LeaseReady();
   ASSERT_TRUE(first.has_value());
-  const auto retried_at = clock().MonotonicNow();
-  ASSERT_TRUE(queue().Retry(*first, seconds(1), "storage unavailable").ok());
-  EXPECT_EQ(queue().Ack(*first).code(), StatusCode::kAborted) << "settled leases are gone";
+  const auto retried_at = BackendClock().MonotonicNow();
+  ASSERT_TRUE(Queue().Retry(*first, seconds(1), "storage unavailable").ok());
+  EXPECT_EQ(Queue().Ack(*first).code(), StatusCode::kAborted) << "settled leases are gone";
 
-  Result<std::optional<Lease>> second = queue().LeaseNext(kGenerousWait);
+  Result<std::optional<Lease>> second = Queue().LeaseNext(kGenerousWait);
   ASSERT_TRUE(second.ok()) << second.status().ToString();
   ASSERT_TRUE(second->has_value()) << "the retried task never came back";
-  EXPECT_GE(clock().MonotonicNow() - retried_at, seconds(1)) << "came back before its delay";
+  EXPECT_GE(BackendClock().MonotonicNow() - retried_at, seconds(1)) << "came back before its delay";
   EXPECT_EQ((*second)->task, first->task);
   EXPECT_EQ((*second)->attempt, 2);
-  EXPECT_TRUE(queue().Ack(**second).ok());
+  EXPECT_TRUE(Queue().Ack(**second).ok());
 }
 
 TEST_P(TaskQueueContractTest, RetryWithoutDelayIsDeliverableAtOnce) {
   ASSERT_TRUE(Open());
-  ASSERT_TRUE(queue().Publish(MakeTasks(1)).ok());
+  ASSERT_TRUE(Queue().Publish(MakeTasks(1)).ok());
   std::optional<Lease> first = LeaseReady();
   ASSERT_TRUE(first.has_value());
-  ASSERT_TRUE(queue().Retry(*first, milliseconds(0), "database busy").ok());
+  ASSERT_TRUE(Queue().Retry(*first, milliseconds(0), "database busy").ok());
   std::optional<Lease> second = LeaseReady();
   ASSERT_TRUE(second.has_value());
   EXPECT_EQ(second->attempt, 2);
-  EXPECT_TRUE(queue().Ack(*second).ok());
+  EXPECT_TRUE(Queue().Ack(*second).ok());
 }
 
 TEST_P(TaskQueueContractTest, ReleaseHandsTheTaskBackWithoutCountingTheDelivery) {
   ASSERT_TRUE(Open());
   const std::vector<TaskSpec> tasks = MakeTasks(1);
-  ASSERT_TRUE(queue().Publish(tasks).ok());
+  ASSERT_TRUE(Queue().Publish(tasks).ok());
   std::optional<Lease> first = LeaseReady();
   ASSERT_TRUE(first.has_value());
-  ASSERT_TRUE(queue().Release(*first, "shutting down").ok());
-  ExpectEveryCallAborted(queue(), *first);
+  ASSERT_TRUE(Queue().Release(*first, "shutting down").ok());
+  ExpectEveryCallAborted(Queue(), *first);
 
   std::optional<Lease> again = LeaseReady();
   ASSERT_TRUE(again.has_value()) << "a released task is deliverable at once";
   EXPECT_EQ(again->task, tasks[0]);
   EXPECT_EQ(again->attempt, 1) << "the released delivery must not count";
   EXPECT_NE(again->token, first->token);
-  EXPECT_TRUE(queue().Ack(*again).ok());
+  EXPECT_TRUE(Queue().Ack(*again).ok());
   EXPECT_EQ(DepthBecomes(Depth(0, 0, 0, 0)), Depth(0, 0, 0, 0));
 }
 
 TEST_P(TaskQueueContractTest, ReleaseKeepsTheAttemptNumberOfARetriedTask) {
   ASSERT_TRUE(Open());
-  ASSERT_TRUE(queue().Publish(MakeTasks(1)).ok());
+  ASSERT_TRUE(Queue().Publish(MakeTasks(1)).ok());
   std::optional<Lease> lease = LeaseReady();
   ASSERT_TRUE(lease.has_value());
-  ASSERT_TRUE(queue().Retry(*lease, milliseconds(0), "database busy").ok());
+  ASSERT_TRUE(Queue().Retry(*lease, milliseconds(0), "database busy").ok());
   lease = LeaseReady();
   ASSERT_TRUE(lease.has_value());
   ASSERT_EQ(lease->attempt, 2);
   for (int release = 0; release < 3; ++release) {
-    ASSERT_TRUE(queue().Release(*lease, "environment refuses writes").ok());
+    ASSERT_TRUE(Queue().Release(*lease, "environment refuses writes").ok());
     lease = LeaseReady();
     ASSERT_TRUE(lease.has_value());
     EXPECT_EQ(lease->attempt, 2) << "after release " << release;
   }
-  EXPECT_TRUE(queue().Ack(*lease).ok());
+  EXPECT_TRUE(Queue().Ack(*lease).ok());
 }
 
 // A worker that keeps handing a task back (its disk is full) must not get it dead-lettered for
@@ -315,12 +315,12 @@ TEST_P(TaskQueueContractTest, ReleasedDeliveriesDoNotCountTowardTheDeliveryLimit
   TaskQueueOptions options = DefaultOptions();
   options.delivery_limit = 1;
   ASSERT_TRUE(Open(options));
-  ASSERT_TRUE(queue().Publish(MakeTasks(1)).ok());
+  ASSERT_TRUE(Queue().Publish(MakeTasks(1)).ok());
   for (int release = 0; release < 3; ++release) {
     std::optional<Lease> lease = LeaseReady();
     ASSERT_TRUE(lease.has_value()) << "dead-lettered after " << release << " releases";
     EXPECT_EQ(lease->attempt, 1);
-    ASSERT_TRUE(queue().Release(*lease, "disk full").ok());
+    ASSERT_TRUE(Queue().Release(*lease, "disk full").ok());
   }
   std::optional<Lease> lease = LeaseReady();
   ASSERT_TRUE(lease.has_value());
@@ -331,18 +331,18 @@ TEST_P(TaskQueueContractTest, ReleasedDeliveriesDoNotCountTowardTheDeliveryLimit
 
 TEST_P(TaskQueueContractTest, ADeadLetteredTaskIsNotDeliveredAndIsListed) {
   ASSERT_TRUE(Open());
-  ASSERT_TRUE(queue().Publish(MakeTasks(1)).ok());
+  ASSERT_TRUE(Queue().Publish(MakeTasks(1)).ok());
   std::optional<Lease> lease = LeaseReady();
   ASSERT_TRUE(lease.has_value());
-  ASSERT_TRUE(queue().DeadLetter(*lease, "corrupt JPEG").ok());
+  ASSERT_TRUE(Queue().DeadLetter(*lease, "corrupt JPEG").ok());
   EXPECT_EQ(CurrentDepth(), Depth(0, 0, 0, 1));
-  ExpectEveryCallAborted(queue(), *lease);
+  ExpectEveryCallAborted(Queue(), *lease);
 
-  ASSERT_TRUE(queue().Publish(MakeTasks(1, "u")).ok());
+  ASSERT_TRUE(Queue().Publish(MakeTasks(1, "u")).ok());
   std::optional<Lease> other = LeaseReady();
   ASSERT_TRUE(other.has_value());
   EXPECT_EQ(other->task.task_id, "u0");
-  ASSERT_TRUE(queue().Ack(*other).ok());
+  ASSERT_TRUE(Queue().Ack(*other).ok());
   ExpectNothingDeliverable("a dead task is never delivered");
   EXPECT_EQ(ListDead(), (std::vector<DeadTask>{{lease->task, 1, "corrupt JPEG"}}));
 }
@@ -351,7 +351,7 @@ TEST_P(TaskQueueContractTest, DeliveryLimitDeadLettersATaskWhoseLeasesKeepGettin
   TaskQueueOptions options = DefaultOptions();
   options.delivery_limit = 3;
   ASSERT_TRUE(Open(options));
-  ASSERT_TRUE(queue().Publish(MakeTasks(1)).ok());
+  ASSERT_TRUE(Queue().Publish(MakeTasks(1)).ok());
   for (int attempt = 1; attempt <= 3; ++attempt) {
     std::optional<Lease> lease = LeaseReady();
     ASSERT_TRUE(lease.has_value()) << "attempt " << attempt;
@@ -372,14 +372,14 @@ TEST_P(TaskQueueContractTest, ATaskAtItsDeliveryLimitDoesNotHoldUpTheOthers) {
   TaskQueueOptions options = DefaultOptions();
   options.delivery_limit = 1;
   ASSERT_TRUE(Open(options));
-  ASSERT_TRUE(queue().Publish(MakeTasks(1, "poison")).ok());
+  ASSERT_TRUE(Queue().Publish(MakeTasks(1, "poison")).ok());
   ASSERT_TRUE(LeaseReady().has_value());
   LoseLeases();
   // Published only once the poison is dead: a broker would count a delivery it pushed ahead to
   // the dying consumer as lost too.
   ExpectNothingDeliverable("the delivery limit of 1 was reached");
   ASSERT_EQ(DepthBecomes(Depth(0, 0, 0, 1)), Depth(0, 0, 0, 1));
-  ASSERT_TRUE(queue().Publish(MakeTasks(1, "fine")).ok());
+  ASSERT_TRUE(Queue().Publish(MakeTasks(1, "fine")).ok());
   std::optional<Lease> lease = LeaseReady();
   ASSERT_TRUE(lease.has_value());
   EXPECT_EQ(lease->task.task_id, "fine0");
@@ -390,53 +390,53 @@ TEST_P(TaskQueueContractTest, ATaskAtItsDeliveryLimitDoesNotHoldUpTheOthers) {
 TEST_P(TaskQueueContractTest, PublishingADeadTaskAgainDeliversItAfresh) {
   ASSERT_TRUE(Open());
   const std::vector<TaskSpec> tasks = MakeTasks(1);
-  ASSERT_TRUE(queue().Publish(tasks).ok());
+  ASSERT_TRUE(Queue().Publish(tasks).ok());
   std::optional<Lease> lease = LeaseReady();
   ASSERT_TRUE(lease.has_value());
-  ASSERT_TRUE(queue().Retry(*lease, milliseconds(0), "database busy").ok());
+  ASSERT_TRUE(Queue().Retry(*lease, milliseconds(0), "database busy").ok());
   lease = LeaseReady();
   ASSERT_TRUE(lease.has_value());
-  ASSERT_TRUE(queue().DeadLetter(*lease, "unsupported format").ok());
-  ASSERT_TRUE(queue().Publish(tasks).ok());
+  ASSERT_TRUE(Queue().DeadLetter(*lease, "unsupported format").ok());
+  ASSERT_TRUE(Queue().Publish(tasks).ok());
   std::optional<Lease> revived = LeaseReady();
   ASSERT_TRUE(revived.has_value());
   EXPECT_EQ(revived->task, tasks[0]);
   EXPECT_EQ(revived->attempt, 1) << "a task published again starts over";
-  EXPECT_TRUE(queue().Ack(*revived).ok());
+  EXPECT_TRUE(Queue().Ack(*revived).ok());
 }
 
 TEST_P(TaskQueueContractTest, LeaseNextWaitsUpToMaxWait) {
   ASSERT_TRUE(Open());
-  const auto start = clock().MonotonicNow();
-  Result<std::optional<Lease>> none = queue().LeaseNext(seconds(1));
+  const auto start = BackendClock().MonotonicNow();
+  Result<std::optional<Lease>> none = Queue().LeaseNext(seconds(1));
   ASSERT_TRUE(none.ok()) << none.status().ToString();
   EXPECT_FALSE(none->has_value());
-  EXPECT_GE(clock().MonotonicNow() - start, seconds(1));
+  EXPECT_GE(BackendClock().MonotonicNow() - start, seconds(1));
   if (!GetParam().real_time) {
     // Virtual time is exact: the wait ends within one poll interval of max_wait.
-    EXPECT_LE(clock().MonotonicNow() - start, seconds(1) + DefaultOptions().poll_interval);
+    EXPECT_LE(BackendClock().MonotonicNow() - start, seconds(1) + DefaultOptions().poll_interval);
   }
 }
 
 TEST_P(TaskQueueContractTest, DepthCountsEveryState) {
   ASSERT_TRUE(Open());
-  ASSERT_TRUE(queue().Publish(MakeTasks(4)).ok());
+  ASSERT_TRUE(Queue().Publish(MakeTasks(4)).ok());
   EXPECT_EQ(CurrentDepth(), Depth(4, 0, 0, 0));
   std::optional<Lease> kept = LeaseReady();
   std::optional<Lease> delayed = LeaseReady();
   std::optional<Lease> dead = LeaseReady();
   std::optional<Lease> acked = LeaseReady();
   ASSERT_TRUE(kept && delayed && dead && acked);
-  ASSERT_TRUE(queue().Retry(*delayed, seconds(600), "later").ok());
-  ASSERT_TRUE(queue().DeadLetter(*dead, "bad").ok());
-  ASSERT_TRUE(queue().Ack(*acked).ok());
+  ASSERT_TRUE(Queue().Retry(*delayed, seconds(600), "later").ok());
+  ASSERT_TRUE(Queue().DeadLetter(*dead, "bad").ok());
+  ASSERT_TRUE(Queue().Ack(*acked).ok());
   EXPECT_EQ(CurrentDepth(), Depth(0, 1, 1, 1));
 }
 
 TEST_P(TaskQueueContractTest, RejectsATaskWithoutAnId) {
   ASSERT_TRUE(Open());
   const std::vector<TaskSpec> tasks = {MakeTasks(1)[0], TaskSpec{"", "b", "x.jpg"}};
-  EXPECT_EQ(queue().Publish(tasks).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(Queue().Publish(tasks).code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(CurrentDepth(), Depth(0, 0, 0, 0)) << "nothing of a refused call is published";
 }
 

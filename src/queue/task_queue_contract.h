@@ -89,8 +89,8 @@ class TaskQueueContractTest : public ::testing::TestWithParam<QueueFactory> {
   // broker refuses to declare one queue again with other options.
   bool Open(const TaskQueueOptions& options = DefaultOptions());
   // REQUIRES: Open succeeded.
-  TaskQueue& queue() { return *handle_; }
-  TaskQueueHandle& handle() { return handle_; }
+  TaskQueue& Queue() { return *handle_; }
+  TaskQueueHandle& Handle() { return handle_; }
 
   // A task known to be deliverable, waiting up to the factory's ready_wait (a failure if none).
   std::optional<Lease> LeaseReady();
@@ -101,10 +101,10 @@ class TaskQueueContractTest : public ::testing::TestWithParam<QueueFactory> {
   // last one read after a generous while.
   QueueDepth DepthBecomes(const QueueDepth& expected);
   std::vector<DeadTask> ListDead();
-  void LoseLeases() { GetParam().lose_leases(queue(), fake_clock_); }
-  int64_t NowMillis() { return clock().NowMillis(); }
+  void LoseLeases() { GetParam().lose_leases(Queue(), fake_clock_); }
+  int64_t NowMillis() { return BackendClock().NowMillis(); }
   // The clock the backend runs on: the FakeClock, or the real one (QueueFactory::real_time).
-  Clock& clock();
+  Clock& BackendClock();
 
   FakeClock fake_clock_;
   TempDir dir_;
@@ -118,19 +118,19 @@ class TaskQueueContractTest : public ::testing::TestWithParam<QueueFactory> {
 class ExpiringLeasesContractTest : public TaskQueueContractTest {
  protected:
   void SetUp() override;
-  ExpiringLeases& leases() { return *handle().expiring_leases(); }
+  ExpiringLeases& Leases() { return *Handle().AsExpiringLeases(); }
 };
 
 class LeaseReleaserContractTest : public TaskQueueContractTest {
  protected:
   void SetUp() override;
-  LeaseReleaser& releaser() { return *handle().lease_releaser(); }
+  LeaseReleaser& Releaser() { return *Handle().AsLeaseReleaser(); }
 };
 
 class DeduplicatingPublishContractTest : public TaskQueueContractTest {
  protected:
   void SetUp() override;
-  DeduplicatingPublish& publisher() { return *handle().deduplicating_publish(); }
+  DeduplicatingPublish& Publisher() { return *Handle().AsDeduplicatingPublish(); }
 };
 
 }  // namespace contract

@@ -52,13 +52,12 @@ class TaskQueueHandle {
 
   TaskQueue& operator*() const { return *queue_; }
   TaskQueue* operator->() const { return queue_.get(); }
-  TaskQueue* get() const { return queue_.get(); }
   explicit operator bool() const { return queue_ != nullptr; }
 
   // The capabilities, or null. They live as long as the queue.
-  ExpiringLeases* expiring_leases() const { return expiring_leases_; }
-  LeaseReleaser* lease_releaser() const { return lease_releaser_; }
-  DeduplicatingPublish* deduplicating_publish() const { return deduplicating_publish_; }
+  ExpiringLeases* AsExpiringLeases() const { return expiring_leases_; }
+  LeaseReleaser* AsLeaseReleaser() const { return lease_releaser_; }
+  DeduplicatingPublish* AsDeduplicatingPublish() const { return deduplicating_publish_; }
 
  private:
   std::unique_ptr<TaskQueue> queue_;

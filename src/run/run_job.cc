@@ -167,7 +167,7 @@ int RunJob(const RunOptions& options) {
   const Batch& batch = submitted->batch;
   // Leases held by workers of an earlier, interrupted run: the lock proves they are dead.
   // (The embedded queue is SQLite, which has the capability: wiring/backends.h.)
-  if (Status released = queue->lease_releaser()->ReleaseLeases(""); !released.ok()) {
+  if (Status released = queue->AsLeaseReleaser()->ReleaseLeases(""); !released.ok()) {
     return Fail(kExitUsage, released.ToString());
   }
   const int64_t total = submitted->inputs;
@@ -207,7 +207,7 @@ int RunJob(const RunOptions& options) {
     for (const ExitedWorker& exited : supervisor.Reap()) {
       if (exited.clean) continue;
       // A crashed worker's task goes back to the queue now rather than when its lease lapses.
-      (void)queue->lease_releaser()->ReleaseLeases(ConsumerIdForPid(exited.pid));
+      (void)queue->AsLeaseReleaser()->ReleaseLeases(ConsumerIdForPid(exited.pid));
       if (!interrupted) {
         std::cerr << (tty ? "\r\033[K" : "") << "pixfleet run: worker " << exited.pid << " "
                   << exited.description << "; its task goes back to the queue\n";

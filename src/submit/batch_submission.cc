@@ -37,7 +37,7 @@ Result<SubmitReport> SubmitBatch(const SubmitRequest& request, ObjectStore& sour
   // The batch row comes first: a worker that leases a task must find its batch.
   PIXFLEET_RETURN_IF_ERROR(results.PutBatch(batch));
 
-  DeduplicatingPublish* deduplicating = queue.deduplicating_publish();
+  DeduplicatingPublish* deduplicating = queue.AsDeduplicatingPublish();
   PIXFLEET_ASSIGN_OR_RETURN(UnfinishedTasks todo,
                             SelectUnfinishedTasks(results, batch.id, MakeTasks(batch.id, keys),
                                                   {.retry_failed = request.retry_failed,

@@ -91,7 +91,7 @@ struct RabbitMqTaskQueue::Link {
     connection.reset();
     if (!backoff.Ready()) {
       return Unavailable("amqp: reconnecting to the broker after " +
-                         std::to_string(backoff.failures()) + " failed attempts (backing off)");
+                         std::to_string(backoff.Failures()) + " failed attempts (backing off)");
     }
     Status status = connect();
     if (status.ok()) {

@@ -52,7 +52,7 @@ class ReconnectBackoff {
   bool Ready() const { return failures_ == 0 || clock_.MonotonicNow() >= next_attempt_; }
   void Succeeded() { failures_ = 0; }
   void Failed();
-  int failures() const { return failures_; }
+  int Failures() const { return failures_; }
 
  private:
   Clock& clock_;

@@ -68,7 +68,7 @@ TEST(ReconnectBackoffTest, DoublesOnTheClockUpToItsCap) {
     clock.Advance(milliseconds(1));
     EXPECT_TRUE(backoff.Ready()) << "not ready after " << pause.count() << " ms";
   }
-  EXPECT_EQ(backoff.failures(), 5);
+  EXPECT_EQ(backoff.Failures(), 5);
   backoff.Succeeded();
   backoff.Failed();
   clock.Advance(milliseconds(200));

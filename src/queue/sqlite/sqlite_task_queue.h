@@ -65,7 +65,7 @@ class SqliteTaskQueue final : public TaskQueue,
   Result<QueueDepth> Depth() override;
 
   // ExpiringLeases
-  std::chrono::milliseconds lease_duration() const override { return options_.lease_duration; }
+  std::chrono::milliseconds LeaseDuration() const override { return options_.lease_duration; }
 
   // LeaseReleaser
   Status ReleaseLeases(std::string_view consumer_id) override;

@@ -166,9 +166,9 @@ TEST_F(RabbitMqTlsTest, QueueNameAndTlsOptionsTogetherThroughTheCompositionRoot)
   ASSERT_TRUE(queue.ok()) << queue.status().ToString();
   opened_ = true;
   // RabbitMQ keeps the port's promises and has none of the capabilities beyond them.
-  EXPECT_EQ(queue->expiring_leases(), nullptr);
-  EXPECT_EQ(queue->lease_releaser(), nullptr);
-  EXPECT_EQ(queue->deduplicating_publish(), nullptr);
+  EXPECT_EQ(queue->AsExpiringLeases(), nullptr);
+  EXPECT_EQ(queue->AsLeaseReleaser(), nullptr);
+  EXPECT_EQ(queue->AsDeduplicatingPublish(), nullptr);
   auto& rabbit = dynamic_cast<RabbitMqTaskQueue&>(**queue);
   EXPECT_EQ(rabbit.topology().work, options_.queue_name);
   ExpectRoundTrip(rabbit);
