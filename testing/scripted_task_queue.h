@@ -43,8 +43,8 @@ class ScriptedQueue final : public TaskQueue {
   Status DeadLetter(const Lease& lease, std::string_view reason) override {
     return inner_.DeadLetter(lease, reason);
   }
-  Status ReleaseLeases(std::string_view consumer_id) override {
-    return inner_.ReleaseLeases(consumer_id);
+  Status Release(const Lease& lease, std::string_view reason) override {
+    return inner_.Release(lease, reason);
   }
   Result<QueueDepth> Depth() override {
     if (Status error = Get(depth_error_); !error.ok()) return error;

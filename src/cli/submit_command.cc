@@ -1,6 +1,8 @@
 // `pixfleet submit SOURCE --recipe FILE --queue URL --db URL [--out URL] [--batch NAME]`:
 // creates a batch (its recipe and locations travel with it, so workers need no local files) and
-// publishes its tasks. Safe to re-run: finished inputs are skipped and no task is duplicated.
+// publishes its tasks. Safe to re-run: finished inputs are skipped, and so are tasks an earlier
+// run published that are still queued (the result store's publication ledger), so nothing is
+// queued twice; --requeue-unfinished publishes those again, for a queue that was purged.
 #include <chrono>
 #include <iostream>
 #include <memory>
@@ -28,6 +30,7 @@ struct SubmitFlags {
   std::string out_url;
   std::string batch_name;
   bool retry_failed = false;
+  bool requeue_unfinished = false;
 };
 
 int Fail(int code, const std::string& message) {
@@ -55,6 +58,7 @@ int RunSubmit(const SubmitFlags& flags) {
   request.recipe_yaml = *recipe_text;
   request.batch_name = flags.batch_name.empty() ? recipe->name : flags.batch_name;
   request.retry_failed = flags.retry_failed;
+  request.requeue_unfinished = flags.requeue_unfinished;
 
   auto source = MakeObjectStore(request.source_url, /*create=*/false, clock);
   if (!source.ok()) return Fail(2, source.error().ToString());
@@ -68,7 +72,7 @@ int RunSubmit(const SubmitFlags& flags) {
   auto results = MakeResultStore(flags.db_url, clock);
   if (!results.ok()) return Fail(2, results.error().ToString());
 
-  auto report = SubmitBatch(request, **source, **queue, **results, clock);
+  auto report = SubmitBatch(request, **source, *queue, **results, clock);
   if (!report.ok()) return Fail(1, report.error().ToString());
   const double seconds = std::chrono::duration<double>(clock.MonotonicNow() - started).count();
   std::cout << "batch " << report->batch.id << " \"" << TerminalText(report->batch.name)
@@ -77,6 +81,11 @@ int RunSubmit(const SubmitFlags& flags) {
   if (seconds > 0 && report->published > 0) {
     std::cout << " (" << static_cast<int64_t>(static_cast<double>(report->published) / seconds)
               << " tasks/s)";
+  }
+  if (report->queued > 0) {
+    std::cout << "; " << report->queued
+              << " published earlier and not finished: still queued, not published again (if "
+                 "the queue lost them, run again with --requeue-unfinished)";
   }
   std::cout << "\noutputs go to " << TerminalText(report->batch.output_url) << "\n";
   std::cout << report->skipped.Describe();
@@ -90,7 +99,7 @@ CommandRunner AddSubmitCommand(CLI::App& app) {
   CLI::App* submit = app.add_subcommand(
       "submit",
       "Create a batch from SOURCE and a recipe and publish its tasks for `pixfleet worker` "
-      "processes. Re-running it publishes only what is unfinished.");
+      "processes. Re-running it publishes only what is neither finished nor still queued.");
   submit
       ->add_option("SOURCE", flags->source,
                    "Input location: a folder, file:///path or s3://bucket/prefix")
@@ -117,7 +126,10 @@ CommandRunner AddSubmitCommand(CLI::App& app) {
   submit->add_option("--batch", flags->batch_name, "Batch name (default: the recipe's name)")
       ->check(NonEmpty());
   submit->add_flag("--retry-failed", flags->retry_failed,
-                   "Publish inputs that failed before again");
+                   "Publish inputs that failed before again (once per failure)");
+  submit->add_flag("--requeue-unfinished", flags->requeue_unfinished,
+                   "Publish unfinished tasks even if an earlier submit queued them: for a queue "
+                   "that was purged or lost (tasks still queued are then queued twice)");
   return [flags] { return RunSubmit(*flags); };
 }
 

@@ -1,9 +1,31 @@
-// TaskQueue: the port through which tasks reach workers. Delivery is at-least-once with leases:
-// a leased task is invisible to other consumers until it is acked, retried, dead-lettered, or
-// its lease expires (a crashed worker's task becomes visible again and is redelivered). The
-// effect is made exactly-once by the worker: deterministic output keys and an upsert of the
-// result row keyed by task id. Implementations are safe for concurrent use by many threads, and
-// those that persist (SQLite) by many processes. See docs/task_lifecycle.md.
+// TaskQueue: the port through which tasks reach workers, shaped for the weakest backend, a message
+// broker (RabbitMQ). Every backend (in-memory, SQLite, RabbitMQ) keeps what is promised here, and
+// the shared contract (task_queue_contract.h) checks each promise against each of them. What only
+// some backends do is not promised here but in capability interfaces of its own, which those
+// backends implement and the composition root hands out (TaskQueueHandle, wiring/backends.h):
+//   expiring_leases.h        a lease lapses on the Clock unless heartbeated (SQLite, in-memory)
+//   lease_releaser.h         hand back a dead consumer's leases at once (SQLite, in-memory)
+//   deduplicating_publish.h  publishing keeps one copy per task id (SQLite, in-memory)
+//
+// Delivery is at-least-once. A task may be delivered more than once: when its holder is lost,
+// when it was published twice (Publish does not de-duplicate), or when a fault cuts a settling
+// call short. The worker makes the effect exactly-once: deterministic output keys and an upsert
+// of the result row keyed by task id.
+//
+// A lease is one delivery of a task, held by one consumer: while it lasts no other consumer
+// receives the task. It ends when the holder settles it (Ack, Retry, Release, DeadLetter) or when
+// the queue finds the holder gone: how it finds out is the backend's. The expiring-lease backends
+// let a lease lapse when it was not heartbeated for the lease duration (expiring_leases.h);
+// RabbitMQ ends every lease of a consumer whose connection closes (a crash, a network fault,
+// heartbeats missed at the AMQP level), and nothing else ends it. Either way the task is then
+// delivered again, that delivery counts as an attempt, and the lost lease's calls fail with
+// kAborted (on the expiring-lease backends once another consumer has taken the task). A holder
+// calls Heartbeat at least every third of the lease duration while it works.
+//
+// Time: delays and waits run on the backend's time, the injected Clock for the embedded backends
+// and the broker's own for RabbitMQ, so only the embedded ones run in virtual time under test.
+// Implementations are safe for concurrent use by many threads; the SQLite one also by many
+// processes. See docs/task_lifecycle.md.
 #pragma once
 
 #include <chrono>
@@ -20,17 +42,28 @@ namespace pixfleet {
 
 struct Lease {
   TaskSpec task;
-  int attempt = 1;         // 1 on first delivery; counts every delivery, crashes included
-  std::string token;       // identifies this lease; stale tokens are rejected with kAborted
-  int64_t expires_ms = 0;  // wall-clock ms when the lease lapses unless extended
+  // 1 on the first delivery; counts every delivery since the task was published (lost holders,
+  // lapses and retries included) except those handed back with Release.
+  int attempt = 1;
+  std::string token;  // identifies this lease; calls with a lease that was lost are kAborted
+  // Wall-clock ms by which the holder must heartbeat again: now + the lease duration when leased
+  // or heartbeated. The expiring-lease backends deliver the task again after it; RabbitMQ only
+  // reports it.
+  int64_t expires_ms = 0;
   friend bool operator==(const Lease&, const Lease&) = default;
 };
 
 struct QueueDepth {
-  int64_t ready = 0;    // deliverable now (including tasks whose lease has lapsed)
-  int64_t delayed = 0;  // waiting for a retry's not-before time
-  int64_t leased = 0;   // in flight (unacknowledged, lease not lapsed)
-  int64_t dead = 0;     // dead-lettered
+  // Deliverable now and not yet handed to a consumer. A broker pushes deliveries ahead of
+  // LeaseNext (up to the consumer's prefetch): those count neither as ready nor as leased until
+  // leased. On the expiring-lease backends a lapsed lease counts as ready.
+  int64_t ready = 0;
+  int64_t delayed = 0;  // waiting for a retry's delay to pass
+  // Leased and not settled: every consumer's where the backend keeps leases (SQLite), only
+  // those taken through this queue object where the broker keeps them (RabbitMQ: for the
+  // fleet's, see FleetInFlight in wiring/backends.h).
+  int64_t leased = 0;
+  int64_t dead = 0;  // dead-lettered
   friend bool operator==(const QueueDepth&, const QueueDepth&) = default;
 };
 
@@ -41,39 +74,53 @@ class TaskQueue {
   TaskQueue(const TaskQueue&) = delete;
   TaskQueue& operator=(const TaskQueue&) = delete;
 
-  // Makes each task deliverable. Idempotent by task id: a task already ready, delayed or leased
-  // is left as it is; a dead-lettered one is revived with a fresh attempt count.
+  // Makes each task deliverable, durably: once it returns OK the tasks survive a crash of the
+  // queue's process or service. NOT idempotent on every backend: a task published again while it
+  // is still queued may be delivered twice (a broker keeps every message). A caller that must not
+  // duplicate work keeps its own record of what it published (the result store's publication
+  // ledger, used by `pixfleet submit`) or uses DeduplicatingPublish where the backend has it. A
+  // dead-lettered task published again is delivered again, starting over at attempt 1.
+  // kInvalidArgument (nothing published) if a task has no id; on kUnavailable or
+  // kDeadlineExceeded some of the tasks may have been published: publishing them again is safe.
   virtual Status Publish(std::span<const TaskSpec> tasks) = 0;
 
-  // Leases the next deliverable task, waiting up to `max_wait` for one. Returns nullopt when
-  // none arrived in time. A task whose delivery count would exceed the queue's delivery limit
-  // (it keeps crashing its workers) is dead-lettered instead of delivered.
+  // Leases the next deliverable task, waiting up to `max_wait` for one; nullopt if none came in
+  // time. Tasks come roughly in publication order; a task handed back (Retry, Release, a lost
+  // holder) may come back at another place. A broker pushes deliveries asynchronously, so a task
+  // published a moment ago may take a moment to arrive: nullopt after a short wait does not prove
+  // the queue empty. A consumer may hold a bounded number of leases at once (RabbitMQ: its
+  // prefetch, the worker's concurrency); beyond that nothing is delivered to it until it settles
+  // one. A task whose deliveries keep ending with the loss of their holder is dead-lettered
+  // instead of delivered once it has had TaskQueueOptions::delivery_limit of them (see
+  // task_queue_options.h for what each backend counts).
   virtual Result<std::optional<Lease>> LeaseNext(std::chrono::milliseconds max_wait) = 0;
 
-  // Extends a lease by the queue's lease duration. kAborted if the lease was lost.
+  // Tells the queue the holder is alive and working, and moves lease.expires_ms. kAborted if the
+  // lease was lost.
   virtual Status Heartbeat(Lease& lease) = 0;
 
-  // Removes the task for good. kAborted if the lease was lost (the task may run again). The token
-  // is the fence, not the clock: a lapsed lease that nobody else has taken yet is still honoured
-  // by Ack, Heartbeat, Retry and DeadLetter, since no other worker can be running the task.
+  // Removes the task for good: it is done. kAborted if the lease was lost (the task may run again).
   virtual Status Ack(const Lease& lease) = 0;
 
-  // Returns the task to the queue, deliverable again after `delay`. kAborted if lost.
+  // Hands the task back for another attempt, deliverable again no earlier than `delay` from now
+  // (a backend may round the delay up: RabbitMQ to its next delay bucket). This delivery counts
+  // as an attempt. `reason` is kept as the task's last error. kAborted if the lease was lost.
   virtual Status Retry(const Lease& lease, std::chrono::milliseconds delay,
                        std::string_view reason) = 0;
 
-  // Moves the task to the dead-letter state with `reason`. kAborted if the lease was lost.
+  // Hands the task back untouched, deliverable again now, for work the holder chose not to do (a
+  // shutdown deadline, an environment that refuses writes). Unlike Retry, this delivery does not
+  // count: the next one has the same attempt number, so it counts neither toward the delivery
+  // limit nor toward the worker's guard against tasks that crash their workers. `reason` is the
+  // caller's to log; no backend stores it (the task's last error stays its last Retry's).
+  // kAborted if the lease was lost.
+  virtual Status Release(const Lease& lease, std::string_view reason) = 0;
+
+  // Moves the task to the dead-letter state with `reason`; it is not delivered again unless it is
+  // published again. kAborted if the lease was lost.
   virtual Status DeadLetter(const Lease& lease, std::string_view reason) = 0;
 
-  // Returns every task leased by `consumer_id` (TaskQueueOptions::consumer_id of the queue object
-  // that leased it; every leased task when empty) to the queue, deliverable now, as if its lease
-  // had expired: the delivery still counts toward the delivery limit. For a supervisor that knows
-  // the consumer is dead (it reaped the process), so that its tasks need not wait out the lease;
-  // a live consumer's later Ack of a released task is kAborted.
-  virtual Status ReleaseLeases(std::string_view consumer_id) = 0;
-
-  // Counts by state, for progress and autoscaling. A task whose lease has lapsed counts as
-  // ready: it is deliverable again.
+  // Counts by state (see QueueDepth), for progress and autoscaling.
   virtual Result<QueueDepth> Depth() = 0;
 };
 

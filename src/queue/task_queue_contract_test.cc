@@ -1,5 +1,6 @@
-// The TaskQueue contract (task_queue_contract.h) instantiated for the memory and SQLite backends
-// with a FakeClock, then SQLite-only tests: four threads each with their own connection draining
+// The TaskQueue contracts (task_queue_contract.h) instantiated for the memory and SQLite backends
+// with a FakeClock: the port's and those of the three capabilities both backends have. Then
+// SQLite-only tests: four threads each with their own connection draining
 // one file, a worker process killed with SIGKILL, persistence, and a busy database surfacing as
 // kUnavailable.
 #include "queue/task_queue_contract.h"
@@ -23,6 +24,7 @@
 #include "queue/memory/in_memory_task_queue.h"
 #include "queue/sqlite/sqlite_task_queue.h"
 #include "queue/task_queue.h"
+#include "queue/task_queue_handle.h"
 #include "sqlite/sqlite_db.h"
 #include "testing/fake_clock.h"
 #include "testing/temp_dir.h"
@@ -30,7 +32,10 @@
 namespace pixfleet {
 namespace {
 
+using contract::DeduplicatingPublishContractTest;
 using contract::Depth;
+using contract::ExpiringLeasesContractTest;
+using contract::LeaseReleaserContractTest;
 using contract::MakeTasks;
 using contract::QueueFactory;
 using contract::TaskQueueContractTest;
@@ -41,31 +46,39 @@ std::vector<QueueFactory> Factories() {
   QueueFactory memory;
   memory.name = "memory";
   memory.open = [](const TempDir&, Clock& clock,
-                   const TaskQueueOptions& options) -> Result<std::unique_ptr<TaskQueue>> {
-    return std::unique_ptr<TaskQueue>(std::make_unique<InMemoryTaskQueue>(clock, options));
+                   const TaskQueueOptions& options) -> Result<TaskQueueHandle> {
+    return TaskQueueHandle::Of(std::make_unique<InMemoryTaskQueue>(clock, options));
   };
   memory.list_dead = [](TaskQueue& queue) {
     return dynamic_cast<InMemoryTaskQueue&>(queue).ListDead();
   };
+  memory.lose_leases = contract::LapseLeases;
   QueueFactory sqlite;
   sqlite.name = "sqlite";
   sqlite.open = [](const TempDir& dir, Clock& clock,
-                   const TaskQueueOptions& options) -> Result<std::unique_ptr<TaskQueue>> {
+                   const TaskQueueOptions& options) -> Result<TaskQueueHandle> {
     SqliteTaskQueueOptions sqlite_options;
     static_cast<TaskQueueOptions&>(sqlite_options) = options;
     sqlite_options.synchronous_full = false;  // no fsync per commit: tests stay quick
     PIXFLEET_ASSIGN_OR_RETURN(std::unique_ptr<SqliteTaskQueue> queue,
                               SqliteTaskQueue::Open(dir.Join("queue.db"), sqlite_options, clock));
-    return std::unique_ptr<TaskQueue>(std::move(queue));
+    return TaskQueueHandle::Of(std::move(queue));
   };
   sqlite.list_dead = [](TaskQueue& queue) {
     return dynamic_cast<SqliteTaskQueue&>(queue).ListDead();
   };
+  sqlite.lose_leases = contract::LapseLeases;
   return {memory, sqlite};
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, TaskQueueContractTest, ::testing::ValuesIn(Factories()),
                          contract::FactoryName);
+INSTANTIATE_TEST_SUITE_P(Backends, ExpiringLeasesContractTest, ::testing::ValuesIn(Factories()),
+                         contract::FactoryName);
+INSTANTIATE_TEST_SUITE_P(Backends, LeaseReleaserContractTest, ::testing::ValuesIn(Factories()),
+                         contract::FactoryName);
+INSTANTIATE_TEST_SUITE_P(Backends, DeduplicatingPublishContractTest,
+                         ::testing::ValuesIn(Factories()), contract::FactoryName);
 
 // --- SQLite only: several connections, processes, files.
 

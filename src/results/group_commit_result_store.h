@@ -20,6 +20,7 @@
 #include <mutex>
 
 #include "results/result_store.h"
+#include "results/result_store_wrapper.h"
 
 namespace pixfleet {
 
@@ -33,31 +34,13 @@ struct GroupCommitStats {
   int64_t writes = 0;  // RecordResults calls made on the inner store
 };
 
-class GroupCommitResultStore final : public ResultStore {
+class GroupCommitResultStore final : public ResultStoreWrapper {
  public:
   // `inner` must outlive this decorator.
   explicit GroupCommitResultStore(ResultStore& inner, GroupCommitOptions options = {});
 
+  // The one call it changes; every other call is forwarded (ResultStoreWrapper).
   Status RecordResults(std::span<const TaskResult> results) override;
-
-  Status PutBatch(const Batch& batch) override { return inner_.PutBatch(batch); }
-  Result<std::optional<Batch>> GetBatch(std::string_view batch_id) override {
-    return inner_.GetBatch(batch_id);
-  }
-  Result<std::vector<Batch>> ListBatches() override { return inner_.ListBatches(); }
-  Result<std::optional<TaskResult>> GetResult(std::string_view task_id) override {
-    return inner_.GetResult(task_id);
-  }
-  Result<std::vector<TaskResult>> ListResults(std::string_view batch_id,
-                                              std::optional<TaskOutcome> outcome) override {
-    return inner_.ListResults(batch_id, outcome);
-  }
-  Result<std::vector<std::string>> SucceededTaskIds(std::string_view batch_id) override {
-    return inner_.SucceededTaskIds(batch_id);
-  }
-  Result<BatchCounts> CountResults(std::string_view batch_id) override {
-    return inner_.CountResults(batch_id);
-  }
 
   GroupCommitStats stats() const;
 
@@ -78,7 +61,6 @@ class GroupCommitResultStore final : public ResultStore {
   // Called without mutex_.
   int64_t WriteGroup(const std::vector<Waiter*>& group);
 
-  ResultStore& inner_;
   const GroupCommitOptions options_;
   mutable std::mutex mutex_;
   std::deque<Waiter*> queue_;  // calls not yet taken into a write

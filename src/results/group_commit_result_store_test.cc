@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 
 #include "results/memory/in_memory_result_store.h"
+#include "results/result_store_wrapper.h"
 #include "testing/fake_clock.h"
 
 namespace pixfleet {
@@ -20,9 +21,15 @@ namespace {
 
 // Forwards to an in-memory store; records the row count of every write; can hold the first
 // write until Open() and fail writes with a chosen status.
-class GatedStore final : public ResultStore {
+// The store it forwards to, as a base constructed before the wrapper (base-from-member).
+struct MemoryHolder {
+  explicit MemoryHolder(Clock& clock) : memory(clock) {}
+  InMemoryResultStore memory;
+};
+
+class GatedStore final : private MemoryHolder, public ResultStoreWrapper {
  public:
-  explicit GatedStore(Clock& clock) : inner_(clock) {}
+  explicit GatedStore(Clock& clock) : MemoryHolder(clock), ResultStoreWrapper(memory) {}
 
   Status RecordResults(std::span<const TaskResult> rows) override {
     std::unique_lock lock(mutex_);
@@ -31,24 +38,8 @@ class GatedStore final : public ResultStore {
     changed_.wait(lock, [&] { return open_; });
     if (!fail_with_.ok()) return fail_with_;
     lock.unlock();
-    return inner_.RecordResults(rows);
+    return ResultStoreWrapper::RecordResults(rows);
   }
-  Status PutBatch(const Batch& batch) override { return inner_.PutBatch(batch); }
-  Result<std::optional<Batch>> GetBatch(std::string_view id) override {
-    return inner_.GetBatch(id);
-  }
-  Result<std::vector<Batch>> ListBatches() override { return inner_.ListBatches(); }
-  Result<std::optional<TaskResult>> GetResult(std::string_view id) override {
-    return inner_.GetResult(id);
-  }
-  Result<std::vector<TaskResult>> ListResults(std::string_view id,
-                                              std::optional<TaskOutcome> outcome) override {
-    return inner_.ListResults(id, outcome);
-  }
-  Result<std::vector<std::string>> SucceededTaskIds(std::string_view id) override {
-    return inner_.SucceededTaskIds(id);
-  }
-  Result<BatchCounts> CountResults(std::string_view id) override { return inner_.CountResults(id); }
 
   void WaitForWrites(size_t n) {
     std::unique_lock lock(mutex_);
@@ -66,7 +57,6 @@ class GatedStore final : public ResultStore {
   }
 
  private:
-  InMemoryResultStore inner_;
   std::mutex mutex_;
   std::condition_variable changed_;
   bool open_ = false;

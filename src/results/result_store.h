@@ -1,6 +1,10 @@
-// ResultStore: the port for batches and per-task result rows. RecordResults is an upsert keyed by
-// task id, so a redelivered task changes nothing: a succeeded row is final, and a failed row may
-// be replaced only by a later attempt's row. Implementations are thread-safe.
+// ResultStore: the port for batches, per-task result rows and the publication ledger.
+// RecordResults is an upsert keyed by task id, so a redelivered task changes nothing: a succeeded
+// row is final, and a failed row may be replaced only by a later attempt's row. The publication
+// ledger records which tasks a submission handed to the queue, so that submitting the same batch
+// again publishes nothing that is still queued: the queue port does not promise to de-duplicate
+// (queue/task_queue.h), and a broker cannot be asked what it holds. Implementations are
+// thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -23,6 +27,16 @@ struct BatchCounts {
   std::map<StatusCode, int64_t> failed_by_code;
   int64_t first_finished_ms = 0;  // 0 when nothing finished yet
   int64_t last_finished_ms = 0;
+};
+
+// One entry of the publication ledger: a task the queue confirmed it holds.
+struct Publication {
+  std::string task_id;
+  // finished_ms of the task's result row when it was published (a failed row that --retry-failed
+  // publishes the task again for), or nullopt when it had no row. A task is still queued while
+  // its row is what it was at its last publication.
+  std::optional<int64_t> result_finished_ms;
+  friend bool operator==(const Publication&, const Publication&) = default;
 };
 
 class ResultStore {
@@ -56,6 +70,16 @@ class ResultStore {
   virtual Result<std::vector<std::string>> SucceededTaskIds(std::string_view batch_id) = 0;
 
   virtual Result<BatchCounts> CountResults(std::string_view batch_id) = 0;
+
+  // Records that the tasks of `batch_id` were published: an upsert by (batch, task id) (the last
+  // publication wins), in one transaction. Call it only once the queue confirmed them, so that a
+  // crash in between can only cause a task to be published again, never to be skipped.
+  // kInvalidArgument (nothing recorded) for an empty batch id or task id.
+  virtual Status RecordPublications(std::string_view batch_id,
+                                    std::span<const Publication> publications) = 0;
+
+  // The ledger of a batch, in no particular order (it may hold millions of entries).
+  virtual Result<std::vector<Publication>> ListPublications(std::string_view batch_id) = 0;
 };
 
 }  // namespace pixfleet

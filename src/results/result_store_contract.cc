@@ -2,6 +2,7 @@
 // use only the port; backend-specific behaviour is tested beside each backend.
 #include "results/result_store_contract.h"
 
+#include <algorithm>
 #include <array>
 #include <map>
 #include <memory>
@@ -319,6 +320,68 @@ TEST_P(ResultStoreContractTest, ConcurrentWritersAndReaders) {
   }
   for (std::thread& thread : threads) thread.join();
   EXPECT_EQ(store_->CountResults("b")->succeeded, kThreads * kRowsPerThread);
+}
+
+// --- The publication ledger.
+
+std::vector<Publication> Sorted(std::vector<Publication> ledger) {
+  std::sort(ledger.begin(), ledger.end(),
+            [](const Publication& a, const Publication& b) { return a.task_id < b.task_id; });
+  return ledger;
+}
+
+std::vector<Publication> Ledger(ResultStore& store, const std::string& batch_id) {
+  Result<std::vector<Publication>> ledger = store.ListPublications(batch_id);
+  EXPECT_TRUE(ledger.ok()) << ledger.status().ToString();
+  return ledger.ok() ? Sorted(*ledger) : std::vector<Publication>{};
+}
+
+TEST_P(ResultStoreContractTest, ThePublicationLedgerRecordsAndListsABatchsTasks) {
+  EXPECT_TRUE(Ledger(*store_, "b1").empty());
+  const std::vector<Publication> first = {{"t1", std::nullopt}, {"t2", std::nullopt}};
+  ASSERT_TRUE(store_->RecordPublications("b1", first).ok());
+  const std::vector<Publication> other = {{"u1", std::nullopt}};
+  ASSERT_TRUE(store_->RecordPublications("b2", other).ok());
+  EXPECT_EQ(Ledger(*store_, "b1"), first);
+  EXPECT_EQ(Ledger(*store_, "b2"), other);
+  EXPECT_TRUE(store_->RecordPublications("b1", {}).ok());
+  EXPECT_EQ(Ledger(*store_, "b1"), first) << "an empty call changes nothing";
+}
+
+TEST_P(ResultStoreContractTest, RecordingAPublicationAgainReplacesIt) {
+  // A failed task published again by --retry-failed: the entry remembers which failure.
+  ASSERT_TRUE(
+      store_->RecordPublications("b1", {{{"t1", std::nullopt}, {"t2", std::nullopt}}}).ok());
+  ASSERT_TRUE(store_->RecordPublications("b1", {{{"t2", 5000}}}).ok());
+  EXPECT_EQ(Ledger(*store_, "b1"), (std::vector<Publication>{{"t1", std::nullopt}, {"t2", 5000}}));
+  // Within one call, the last entry for a task wins.
+  ASSERT_TRUE(
+      store_->RecordPublications("b1", {{{"t1", 1}, {"t1", 2}, {"t1", std::nullopt}}}).ok());
+  EXPECT_EQ(Ledger(*store_, "b1"), (std::vector<Publication>{{"t1", std::nullopt}, {"t2", 5000}}));
+}
+
+TEST_P(ResultStoreContractTest, AnInvalidPublicationRecordsNothing) {
+  EXPECT_EQ(store_->RecordPublications("b1", {{{"t1", std::nullopt}, {"", std::nullopt}}}).code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_->RecordPublications("", {{{"t1", std::nullopt}}}).code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_TRUE(Ledger(*store_, "b1").empty());
+}
+
+TEST_P(ResultStoreContractTest, TheLedgerHoldsTensOfThousandsOfTasks) {
+  // More than one page of PostgreSQL's paged read, written in chunks as `submit` does.
+  constexpr int kTasks = 60'000;
+  std::vector<Publication> all;
+  for (int i = 0; i < kTasks; ++i) {
+    all.push_back({MakeTaskId("big", "img" + std::to_string(i) + ".jpg"), std::nullopt});
+  }
+  for (size_t i = 0; i < all.size(); i += 10'000) {
+    ASSERT_TRUE(store_
+                    ->RecordPublications(
+                        "big", std::span(all).subspan(i, std::min<size_t>(10'000, all.size() - i)))
+                    .ok());
+  }
+  EXPECT_EQ(Ledger(*store_, "big"), Sorted(all));
 }
 
 }  // namespace

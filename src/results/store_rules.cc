@@ -12,6 +12,14 @@ Status ValidateBatch(const Batch& batch) {
   return Status::Ok();
 }
 
+Status ValidatePublications(std::string_view batch_id, std::span<const Publication> publications) {
+  if (batch_id.empty()) return InvalidArgument("publications need a batch id");
+  for (const Publication& publication : publications) {
+    if (publication.task_id.empty()) return InvalidArgument("a publication needs a task id");
+  }
+  return Status::Ok();
+}
+
 Status CheckSameBatch(const Batch& existing, const Batch& incoming) {
   const char* field = nullptr;
   if (existing.recipe_yaml != incoming.recipe_yaml) {

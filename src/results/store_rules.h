@@ -3,9 +3,13 @@
 // clause, and the contract test holds them to it).
 #pragma once
 
+#include <span>
+#include <string_view>
+
 #include "core/status.h"
 #include "model/result.h"
 #include "model/task.h"
+#include "results/result_store.h"
 
 namespace pixfleet {
 
@@ -20,6 +24,9 @@ Status CheckSameBatch(const Batch& existing, const Batch& incoming);
 // kInvalidArgument unless the row has a task id and a batch id, its error code agrees with its
 // outcome (kOk exactly when succeeded), and input_bytes fits a signed 64-bit column.
 Status ValidateResult(const TaskResult& result);
+
+// kInvalidArgument unless the batch id and every publication's task id are non-empty.
+Status ValidatePublications(std::string_view batch_id, std::span<const Publication> publications);
 
 // Whether `incoming` overwrites the stored row `existing` of the same task:
 //  - a succeeded row is final: its outputs exist, and a late duplicate must not overwrite it;

@@ -81,11 +81,14 @@ Result<RunState> OpenRunState(const JobPlan& plan, const RunOptions& options, Cl
   workers.allow_untrusted_loaders = options.allow_untrusted_loaders;
   TaskQueueOptions queue_options = WorkerQueueOptions(workers, ThisProcessConsumerId());
   queue_options.delivery_limit = options.max_attempts + 2;
-  PIXFLEET_ASSIGN_OR_RETURN(auto queue, MakeTaskQueue(workers.queue_url, queue_options, clock));
+  PIXFLEET_ASSIGN_OR_RETURN(TaskQueueHandle queue,
+                            MakeTaskQueue(workers.queue_url, queue_options, clock));
+  LeaseReleaser* releaser = queue.AsLeaseReleaser();
+  if (releaser == nullptr) return Internal("the embedded queue cannot hand back leases");
   PIXFLEET_ASSIGN_OR_RETURN(auto results, MakeResultStore(workers.db_url, clock));
   PIXFLEET_ASSIGN_OR_RETURN(auto inputs, MakeObjectStore(plan.source_url, false, clock));
-  return RunState{std::move(lock), std::move(workers), std::move(queue), std::move(results),
-                  std::move(inputs)};
+  return RunState{std::move(lock), std::move(workers), std::move(queue),
+                  releaser,        std::move(results), std::move(inputs)};
 }
 
 Result<SubmitReport> SubmitUnfinished(const JobPlan& plan, const RunOptions& options,
@@ -97,11 +100,10 @@ Result<SubmitReport> SubmitUnfinished(const JobPlan& plan, const RunOptions& opt
   request.batch_name = plan.recipe.name;
   request.exclude_prefix = ExcludedPrefix(plan.source, plan.out);
   request.retry_failed = options.retry_failed;
-  PIXFLEET_ASSIGN_OR_RETURN(
-      SubmitReport submitted,
-      SubmitBatch(request, *state.inputs, *state.queue, *state.results, clock));
+  PIXFLEET_ASSIGN_OR_RETURN(SubmitReport submitted, SubmitBatch(request, *state.inputs, state.queue,
+                                                                *state.results, clock));
   // Leases held by workers of an earlier, interrupted run: the locks prove they are dead.
-  PIXFLEET_RETURN_IF_ERROR(state.queue->ReleaseLeases(""));
+  PIXFLEET_RETURN_IF_ERROR(state.releaser->ReleaseLeases(""));
   return submitted;
 }
 

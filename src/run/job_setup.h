@@ -19,7 +19,9 @@
 #include "core/clock.h"
 #include "core/status.h"
 #include "model/recipe.h"
+#include "queue/lease_releaser.h"
 #include "queue/task_queue.h"
+#include "queue/task_queue_handle.h"
 #include "results/result_store.h"
 #include "run/run_job.h"
 #include "run/state_lock.h"
@@ -45,7 +47,9 @@ Result<JobPlan> PlanJob(const RunOptions& options);
 struct RunState {
   StateLock lock;
   WorkerSettings workers;  // what every worker of this run is started with
-  std::unique_ptr<TaskQueue> queue;
+  TaskQueueHandle queue;
+  // The queue as a LeaseReleaser: the embedded queue's leases are records the run can hand back.
+  LeaseReleaser* releaser = nullptr;
   std::unique_ptr<ResultStore> results;
   std::unique_ptr<ObjectStore> inputs;
 };

@@ -108,7 +108,7 @@ FleetOutcome RunWorkersOf(const RunOptions& options, const JobPlan& plan, RunSta
       options.self_executable,
       WorkerArguments(state.workers, options.worker_log_level, plan.StateDir()));
   state.lock.AllowWorkers();
-  return RunWorkers(fleet, supervisor, *state.queue, *state.results, clock);
+  return RunWorkers(fleet, supervisor, *state.queue, *state.releaser, *state.results, clock);
 }
 
 // The summary from the result rows (the source of truth), then the exit code.

@@ -40,10 +40,11 @@ std::string WorkerReason(const ExitedWorker& exited) {
 class Fleet {
  public:
   Fleet(const FleetOptions& options, WorkerSupervisor& supervisor, TaskQueue& queue,
-        ResultStore& results, Clock& clock)
+        LeaseReleaser& releaser, ResultStore& results, Clock& clock)
       : options_(options),
         supervisor_(supervisor),
         queue_(queue),
+        releaser_(releaser),
         results_(results),
         clock_(clock),
         tty_(isatty(STDERR_FILENO) == 1),
@@ -97,7 +98,7 @@ class Fleet {
     for (const ExitedWorker& exited : supervisor_.Reap()) {
       if (exited.Clean()) continue;
       // Its task goes back to the queue now rather than when its lease lapses.
-      CheckState(queue_.ReleaseLeases(ConsumerIdForPid(exited.pid)));
+      CheckState(releaser_.ReleaseLeases(ConsumerIdForPid(exited.pid)));
       if (exited.exit_code == 3) {
         seen_lines_.insert(exited.last_line);  // said once, as the run's reason
         StopBecause(FailedPrecondition(WorkerReason(exited)));
@@ -190,6 +191,7 @@ class Fleet {
   const FleetOptions& options_;
   WorkerSupervisor& supervisor_;
   TaskQueue& queue_;
+  LeaseReleaser& releaser_;
   ResultStore& results_;
   Clock& clock_;
   const bool tty_;
@@ -217,8 +219,8 @@ void InstallInterruptHandlers() {
 }
 
 FleetOutcome RunWorkers(const FleetOptions& options, WorkerSupervisor& supervisor, TaskQueue& queue,
-                        ResultStore& results, Clock& clock) {
-  return Fleet(options, supervisor, queue, results, clock).Run();
+                        LeaseReleaser& releaser, ResultStore& results, Clock& clock) {
+  return Fleet(options, supervisor, queue, releaser, results, clock).Run();
 }
 
 }  // namespace pixfleet

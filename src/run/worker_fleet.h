@@ -20,6 +20,7 @@
 
 #include "core/clock.h"
 #include "core/status.h"
+#include "queue/lease_releaser.h"
 #include "queue/task_queue.h"
 #include "results/result_store.h"
 #include "run/worker_supervisor.h"
@@ -48,7 +49,8 @@ struct FleetOutcome {
 // Installs the SIGINT/SIGTERM handlers the loop reads; call once before RunWorkers.
 void InstallInterruptHandlers();
 
+// `releaser` is `queue` seen as a LeaseReleaser: the leases of a worker seen dead go back at once.
 FleetOutcome RunWorkers(const FleetOptions& options, WorkerSupervisor& supervisor, TaskQueue& queue,
-                        ResultStore& results, Clock& clock);
+                        LeaseReleaser& releaser, ResultStore& results, Clock& clock);
 
 }  // namespace pixfleet

@@ -29,7 +29,7 @@ class WorkerFleetTest : public ::testing::Test {
     options_.total = tasks;
     options_.progress_interval = std::chrono::hours(24);  // no progress lines in the test's log
     options_.batch_id = "b";
-    return RunWorkers(options_, supervisor, queue, results, clock_);
+    return RunWorkers(options_, supervisor, queue, inner, results, clock_);
   }
 
   FakeClock clock_;

@@ -16,9 +16,8 @@
 
 namespace pixfleet {
 
-Result<std::unique_ptr<TaskQueue>> MakeTaskQueue(std::string_view url,
-                                                 const TaskQueueOptions& options, Clock& clock,
-                                                 int concurrency) {
+Result<TaskQueueHandle> MakeTaskQueue(std::string_view url, const TaskQueueOptions& options,
+                                      Clock& clock, int concurrency) {
   PIXFLEET_ASSIGN_OR_RETURN(BackendUrl parsed, ParseBackendUrl(url));
   if (parsed.scheme == "amqp" || parsed.scheme == "amqps") {
     RabbitMqOptions amqp_options;
@@ -28,14 +27,14 @@ Result<std::unique_ptr<TaskQueue>> MakeTaskQueue(std::string_view url,
     auto [broker_url, queue_name] = amqp::TakeQueryParameter(url, "queue");
     if (queue_name.has_value()) amqp_options.queue_name = *queue_name;
     PIXFLEET_ASSIGN_OR_RETURN(auto queue, RabbitMqTaskQueue::Open(broker_url, amqp_options, clock));
-    return std::unique_ptr<TaskQueue>(std::move(queue));
+    return TaskQueueHandle::Of(std::move(queue));
   }
   if (parsed.scheme == "sqlite") {
     SqliteTaskQueueOptions sqlite_options;
     static_cast<TaskQueueOptions&>(sqlite_options) = options;
     PIXFLEET_ASSIGN_OR_RETURN(auto queue,
                               SqliteTaskQueue::Open(parsed.rest, sqlite_options, clock));
-    return std::unique_ptr<TaskQueue>(std::move(queue));
+    return TaskQueueHandle::Of(std::move(queue));
   }
   return InvalidArgument("unsupported queue URL '" + amqp::RedactUrl(url) +
                          "' (supported: sqlite:///path/queue.db, amqp[s]://host/vhost)");

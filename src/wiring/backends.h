@@ -4,7 +4,9 @@
 //   results: sqlite:///path/results.db | postgresql://user:pass@host:port/db[?sslmode=...]
 //   objects: file:///dir (or a bare path) | s3://bucket/prefix (endpoint, region and keys from
 //            the standard AWS environment variables or ~/.aws/credentials)
-// Remote object stores are wrapped in the retrying decorator; every object store in the test-only
+// A queue comes as a TaskQueueHandle: the port plus the capabilities its backend has beyond it
+// (queue/task_queue_handle.h), for the callers that need one. Remote object stores are wrapped
+// in the retrying decorator; every object store in the test-only
 // fault hooks of test_fault_hooks.h (nothing unless PIXFLEET_FAULT_* is set). Unknown schemes are
 // kInvalidArgument with the list of supported ones.
 #pragma once
@@ -17,6 +19,7 @@
 #include "core/clock.h"
 #include "core/status.h"
 #include "queue/task_queue.h"
+#include "queue/task_queue_handle.h"
 #include "queue/task_queue_options.h"
 #include "results/result_store.h"
 #include "storage/object_store.h"
@@ -24,9 +27,9 @@
 namespace pixfleet {
 
 // `concurrency` is how many tasks the caller processes at once (a broker's prefetch).
-Result<std::unique_ptr<TaskQueue>> MakeTaskQueue(std::string_view url,
-                                                 const TaskQueueOptions& options, Clock& clock,
-                                                 int concurrency = 1);
+// SQLite queues have every capability, RabbitMQ queues none.
+Result<TaskQueueHandle> MakeTaskQueue(std::string_view url, const TaskQueueOptions& options,
+                                      Clock& clock, int concurrency = 1);
 
 // The name of the queue at `url`, for people: RabbitMQ's queue name, a SQLite queue's path.
 Result<std::string> QueueName(std::string_view url);

@@ -18,6 +18,10 @@ TEST(BackendsTest, BuildsEmbeddedBackendsFromUrls) {
   auto depth = (*queue)->Depth();
   ASSERT_TRUE(depth.ok());
   EXPECT_EQ(depth->ready, 1);
+  // The embedded queue has every capability beyond the port; `pixfleet run` relies on them.
+  EXPECT_NE(queue->AsExpiringLeases(), nullptr);
+  EXPECT_NE(queue->AsLeaseReleaser(), nullptr);
+  EXPECT_NE(queue->AsDeduplicatingPublish(), nullptr);
 
   auto results = MakeResultStore("sqlite://" + dir.Join("r.db"), clock);
   ASSERT_TRUE(results.ok()) << results.status().ToString();

@@ -55,15 +55,18 @@ TaskQueueOptions WorkerQueueOptions(const WorkerSettings& settings, std::string 
   return options;
 }
 
-AssembledWorker::AssembledWorker(std::unique_ptr<TaskQueue> queue,
+AssembledWorker::AssembledWorker(std::unique_ptr<metrics::Registry> registry,
+                                 std::unique_ptr<QueueMetrics> queue_metrics, TaskQueueHandle queue,
                                  std::unique_ptr<ResultStore> results,
                                  const WorkerSettings& settings, Clock& clock)
-    : queue_(std::move(queue)),
+    : registry_(std::move(registry)),
+      queue_metrics_(std::move(queue_metrics)),
+      queue_(std::move(queue)),
       results_(std::move(results)),
       grouped_results_(*results_),
       catalog_(grouped_results_,
                [&clock](std::string_view url) { return MakeObjectStore(url, true, clock); }),
-      worker_metrics_(registry_),
+      worker_metrics_(*registry_),
       processor_(*queue_, grouped_results_, catalog_, clock, ProcessorOptionsFor(settings),
                  &worker_metrics_),
       worker_(*queue_, processor_, clock, WorkerOptionsFor(settings)) {}
@@ -88,16 +91,19 @@ Result<std::unique_ptr<AssembledWorker>> AssembleWorker(const WorkerSettings& se
   EngineOptions engine_options;
   engine_options.allow_untrusted_loaders = settings.allow_untrusted_loaders;
   PIXFLEET_RETURN_IF_ERROR(InitImageEngine(engine_options));
-  const TaskQueueOptions queue_options = WorkerQueueOptions(settings, ThisProcessConsumerId());
-  PIXFLEET_ASSIGN_OR_RETURN(std::unique_ptr<TaskQueue> queue,
-                            OpenPatiently("queue", clock, settings.startup_patience, stop, [&] {
-                              return MakeTaskQueue(settings.queue_url, queue_options, clock,
-                                                   settings.concurrency);
-                            }));
+  auto registry = std::make_unique<metrics::Registry>();
+  auto queue_metrics = std::make_unique<QueueMetrics>(*registry);
+  TaskQueueOptions queue_options = WorkerQueueOptions(settings, ThisProcessConsumerId());
+  queue_options.observer = queue_metrics.get();
+  PIXFLEET_ASSIGN_OR_RETURN(
+      TaskQueueHandle queue, OpenPatiently("queue", clock, settings.startup_patience, stop, [&] {
+        return MakeTaskQueue(settings.queue_url, queue_options, clock, settings.concurrency);
+      }));
   PIXFLEET_ASSIGN_OR_RETURN(std::unique_ptr<ResultStore> results,
                             OpenPatiently("result store", clock, settings.startup_patience, stop,
                                           [&] { return MakeResultStore(settings.db_url, clock); }));
-  return std::make_unique<AssembledWorker>(std::move(queue), std::move(results), settings, clock);
+  return std::make_unique<AssembledWorker>(std::move(registry), std::move(queue_metrics),
+                                           std::move(queue), std::move(results), settings, clock);
 }
 
 }  // namespace pixfleet

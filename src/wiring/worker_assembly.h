@@ -2,7 +2,8 @@
 // `pixfleet worker` and for the worker processes `pixfleet run` starts (which run the same
 // command). It opens the queue (leases recorded under this process's consumer id) and the result
 // store (behind group commit: the slots' rows share transactions), builds the batch catalog over
-// the object-store backends, the task processor with its metrics, and the Worker.
+// the object-store backends, the task processor with its metrics (and the queue's), and the
+// Worker.
 //
 // Opening the queue and the result store waits out a dependency that is still starting (a
 // broker or database that comes up after the worker, as on Kubernetes) instead of crash-looping:
@@ -20,9 +21,11 @@
 #include "imaging/engine.h"
 #include "metrics/registry.h"
 #include "queue/task_queue.h"
+#include "queue/task_queue_handle.h"
 #include "queue/task_queue_options.h"
 #include "results/group_commit_result_store.h"
 #include "results/result_store.h"
+#include "wiring/queue_metrics.h"
 #include "worker/batch_catalog.h"
 #include "worker/task_processor.h"
 #include "worker/worker.h"
@@ -50,24 +53,29 @@ TaskQueueOptions WorkerQueueOptions(const WorkerSettings& settings, std::string 
 // A worker and everything it runs on, owned together.
 class AssembledWorker {
  public:
-  // Builds the rest around an opened queue and result store.
-  AssembledWorker(std::unique_ptr<TaskQueue> queue, std::unique_ptr<ResultStore> results,
-                  const WorkerSettings& settings, Clock& clock);
+  // Builds the rest around an opened queue and result store. `registry` already holds what
+  // `queue_metrics` counts (the queue reports to it from the moment it opens).
+  AssembledWorker(std::unique_ptr<metrics::Registry> registry,
+                  std::unique_ptr<QueueMetrics> queue_metrics, TaskQueueHandle queue,
+                  std::unique_ptr<ResultStore> results, const WorkerSettings& settings,
+                  Clock& clock);
 
   // Worker::Run: until `stop`, idle (with exit_when_idle), or the worker must stop on its own.
   Status Run(std::stop_token stop) { return worker_.Run(std::move(stop)); }
   // Whether it can take work (/readyz): OK when it is not stopping and the queue answers.
   Status Ready();
-  const metrics::Registry& Metrics() const { return registry_; }
+  const metrics::Registry& Metrics() const { return *registry_; }
   // "12 succeeded, 1 failed, 0 retried, 0 handed back; 13 results recorded in 5 database writes"
   std::string Totals() const;
 
  private:
-  std::unique_ptr<TaskQueue> queue_;
+  // Declared first, destroyed last: the queue reports to queue_metrics_ until it closes.
+  std::unique_ptr<metrics::Registry> registry_;
+  std::unique_ptr<QueueMetrics> queue_metrics_;
+  TaskQueueHandle queue_;
   std::unique_ptr<ResultStore> results_;
   GroupCommitResultStore grouped_results_;
   BatchCatalog catalog_;
-  metrics::Registry registry_;
   WorkerMetrics worker_metrics_;
   TaskProcessor processor_;
   Worker worker_;

@@ -174,10 +174,11 @@ Disposition TaskProcessor::HandBack(const Lease& lease, const Status& refusal) {
   ++counters_.handed_back;
   spdlog::warn("input={} handed back to the queue, not failed: {}", lease.task.input_key,
                refusal.ToString());
-  // No delay: the task is not to blame, and another worker whose environment is fine may take it
-  // at once. If the queue refuses this too, the lease lapses and the task comes back all the same.
-  if (Status returned = queue_.Retry(lease, std::chrono::milliseconds(0), refusal.ToString());
-      !returned.ok()) {
+  // Released, not retried: the task is not to blame, so this delivery does not count toward its
+  // attempts (a disk that stays full over several runs must not make it look like a crash loop),
+  // and another worker whose environment is fine may take it at once. If the queue refuses this
+  // too, the lease ends with the worker and the task comes back all the same.
+  if (Status returned = queue_.Release(lease, refusal.ToString()); !returned.ok()) {
     spdlog::warn("could not be handed back ({}); its lease will lapse", returned.ToString());
   }
   return Disposition::kHandedBack;

@@ -149,6 +149,9 @@ class TaskProcessorRefusalTest : public WorkerFixture {
     EXPECT_EQ(processor.Refusal(), refusal);
     EXPECT_EQ(processor.counters().handed_back.load(), 1);
     EXPECT_EQ(processor.counters().failed.load(), 0);
+    // Released, not retried: the next delivery is attempt 1 again, so refusals never add up to
+    // the crash guard's "delivered N times".
+    EXPECT_EQ(LeaseOne().attempt, 1);
   }
   const Status kDiskFull =
       FailedPrecondition("cannot write outputs to /photos/out: No space left on device");

@@ -13,6 +13,7 @@
 #include "imaging/engine.h"
 #include "queue/memory/in_memory_task_queue.h"
 #include "results/memory/in_memory_result_store.h"
+#include "results/result_store_wrapper.h"
 #include "storage/fault_injecting_object_store.h"
 #include "storage/memory/in_memory_object_store.h"
 #include "storage/object_store_wrapper.h"
@@ -40,42 +41,23 @@ class ForwardingObjectStore final : public ObjectStoreWrapper {
 };
 
 // Forwards to another result store, except that RecordResults fails with `record_error` once set.
-class ScriptedResultStore final : public ResultStore {
+class ScriptedResultStore final : public ResultStoreWrapper {
  public:
-  explicit ScriptedResultStore(ResultStore& inner) : inner_(inner) {}
+  explicit ScriptedResultStore(ResultStore& inner) : ResultStoreWrapper(inner) {}
   void set_record_error(Status error) {
     std::lock_guard lock(mutex_);
     record_error_ = std::move(error);
   }
 
-  Status PutBatch(const Batch& batch) override { return inner_.PutBatch(batch); }
-  Result<std::optional<Batch>> GetBatch(std::string_view batch_id) override {
-    return inner_.GetBatch(batch_id);
-  }
-  Result<std::vector<Batch>> ListBatches() override { return inner_.ListBatches(); }
   Status RecordResults(std::span<const TaskResult> results) override {
     {
       std::lock_guard lock(mutex_);
       if (!record_error_.ok()) return record_error_;
     }
-    return inner_.RecordResults(results);
-  }
-  Result<std::optional<TaskResult>> GetResult(std::string_view task_id) override {
-    return inner_.GetResult(task_id);
-  }
-  Result<std::vector<TaskResult>> ListResults(std::string_view batch_id,
-                                              std::optional<TaskOutcome> outcome) override {
-    return inner_.ListResults(batch_id, outcome);
-  }
-  Result<std::vector<std::string>> SucceededTaskIds(std::string_view batch_id) override {
-    return inner_.SucceededTaskIds(batch_id);
-  }
-  Result<BatchCounts> CountResults(std::string_view batch_id) override {
-    return inner_.CountResults(batch_id);
+    return ResultStoreWrapper::RecordResults(results);
   }
 
  private:
-  ResultStore& inner_;
   std::mutex mutex_;
   Status record_error_;  // guarded by mutex_
 };

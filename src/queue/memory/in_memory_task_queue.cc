@@ -53,6 +53,10 @@ void InMemoryTaskQueue::IndexLocked(const Entry& entry) {
 }
 
 Status InMemoryTaskQueue::Publish(std::span<const TaskSpec> tasks) {
+  return PublishDeduplicated(tasks);
+}
+
+Status InMemoryTaskQueue::PublishDeduplicated(std::span<const TaskSpec> tasks) {
   for (const TaskSpec& task : tasks) {
     if (task.task_id.empty()) return InvalidArgument("cannot publish a task without an id");
   }
@@ -147,18 +151,32 @@ Status InMemoryTaskQueue::Ack(const Lease& lease) {
   return Status::Ok();
 }
 
+void InMemoryTaskQueue::RequeueLocked(Entry& entry, int64_t not_before_ms) {
+  UnindexLocked(entry);
+  entry.state = State::kReady;
+  entry.not_before_ms = not_before_ms;
+  entry.token.clear();
+  entry.owner.clear();
+  IndexLocked(entry);
+}
+
 Status InMemoryTaskQueue::Retry(const Lease& lease, std::chrono::milliseconds delay,
                                 std::string_view reason) {
   const int64_t now_ms = clock_.NowMillis();
   std::lock_guard lock(mutex_);
   PIXFLEET_ASSIGN_OR_RETURN(Entry * entry, FindLeasedLocked(lease));
-  UnindexLocked(*entry);
-  entry->state = State::kReady;
-  entry->not_before_ms = now_ms + std::max<int64_t>(delay.count(), 0);
   entry->last_error = reason;
-  entry->token.clear();
-  entry->owner.clear();
-  IndexLocked(*entry);
+  RequeueLocked(*entry, now_ms + std::max<int64_t>(delay.count(), 0));
+  return Status::Ok();
+}
+
+Status InMemoryTaskQueue::Release(const Lease& lease, std::string_view /*reason*/) {
+  const int64_t now_ms = clock_.NowMillis();
+  std::lock_guard lock(mutex_);
+  PIXFLEET_ASSIGN_OR_RETURN(Entry * entry, FindLeasedLocked(lease));
+  // This delivery does not count: the next one carries the same attempt number.
+  entry->attempts -= 1;
+  RequeueLocked(*entry, std::min(entry->not_before_ms, now_ms));
   return Status::Ok();
 }
 
@@ -182,15 +200,9 @@ Status InMemoryTaskQueue::ReleaseLeases(std::string_view consumer_id) {
     if (consumer_id.empty() || entries_.at(id).owner == consumer_id) released.push_back(id);
   }
   for (const std::string& id : released) {
+    // Attempts are kept, so that a task that kills its workers still reaches the delivery limit.
     Entry& entry = entries_.at(id);
-    UnindexLocked(entry);
-    // Deliverable now; attempts are kept so that a task that kills its workers still reaches
-    // the delivery limit.
-    entry.state = State::kReady;
-    entry.not_before_ms = std::min(entry.not_before_ms, now_ms);
-    entry.token.clear();
-    entry.owner.clear();
-    IndexLocked(entry);
+    RequeueLocked(entry, std::min(entry.not_before_ms, now_ms));
   }
   return Status::Ok();
 }

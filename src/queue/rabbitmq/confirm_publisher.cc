@@ -8,12 +8,9 @@
 #include <amqp_framing.h>
 #include <sys/time.h>
 
+#include "queue/rabbitmq/socket_deadline.h"
+
 namespace pixfleet::amqp {
-namespace {
-
-using SteadyClock = std::chrono::steady_clock;
-
-}  // namespace
 
 Status ConfirmPublisher::Enable() {
   amqp_confirm_select(connection_.state(), channel_);
@@ -54,7 +51,7 @@ Status ConfirmPublisher::Send(const OutgoingMessage& message) {
 
 Status ConfirmPublisher::PublishAll(std::span<const OutgoingMessage> messages,
                                     std::chrono::milliseconds timeout, int rounds) {
-  const SteadyClock::time_point deadline = SteadyClock::now() + timeout;
+  SocketDeadline deadline(clock_, timeout);
   std::vector<size_t> to_send(messages.size());
   for (size_t i = 0; i < to_send.size(); ++i) to_send[i] = i;
 
@@ -67,8 +64,7 @@ Status ConfirmPublisher::PublishAll(std::span<const OutgoingMessage> messages,
     std::vector<size_t> nacked;
     std::set<std::string> returned;  // message ids the broker could not route
     while (!pending.empty()) {
-      const auto left =
-          std::chrono::duration_cast<std::chrono::microseconds>(deadline - SteadyClock::now());
+      const std::chrono::microseconds left = deadline.BeginWait(timeout);
       if (left.count() <= 0) {
         return DeadlineExceeded("amqp publish (" + connection_.where() + "): " +
                                 std::to_string(pending.size()) + " messages unconfirmed after " +
@@ -79,7 +75,10 @@ Status ConfirmPublisher::PublishAll(std::span<const OutgoingMessage> messages,
       tv.tv_usec = static_cast<suseconds_t>(left.count() % 1'000'000);
       amqp_frame_t frame;
       const int rc = amqp_simple_wait_frame_noblock(connection_.state(), &frame, &tv);
-      if (rc == AMQP_STATUS_TIMEOUT) continue;
+      if (rc == AMQP_STATUS_TIMEOUT) {
+        deadline.WaitedOut();
+        continue;
+      }
       PIXFLEET_RETURN_IF_ERROR(connection_.CheckCode(rc, "waiting for publisher confirms"));
       if (frame.frame_type != AMQP_FRAME_METHOD || frame.channel != channel_) continue;
 

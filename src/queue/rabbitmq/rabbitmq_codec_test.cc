@@ -22,10 +22,39 @@ TEST(RabbitMqCodecTest, TaskBodyRoundTrips) {
             R"({"batch_id":"b","input_key":"k","keep_extension":false,"task_id":"t"})");
 }
 
-TEST(RabbitMqCodecTest, NonTaskBodiesAreDataLoss) {
-  for (const char* body : {"", "not json", "[]", R"({"batch_id":"b"})", R"({"task_id":7})"}) {
-    EXPECT_EQ(amqp::DecodeTask(body).status().code(), StatusCode::kDataLoss) << body;
+TEST(RabbitMqCodecTest, NonTaskBodiesAreDataLossSayingWhy) {
+  const std::pair<std::string, std::string> cases[] = {
+      {"", "not JSON (syntax error at byte 1)"},
+      {"not json", "not JSON (syntax error at byte 2)"},
+      {"[]", "JSON, but not an object"},
+      {R"({"batch_id":"b"})", "no task_id string"},
+      {R"({"task_id":7})", "no task_id string"},
+      {R"({"task_id":"","batch_id":"b","input_key":"k"})", "empty task_id"},
+      {R"({"task_id":"t","input_key":"k"})", "no batch_id string"},
+      // Fields of the wrong type used to throw out of the consumer and end the worker.
+      {R"({"task_id":"t","batch_id":5,"input_key":"k"})", "no batch_id string"},
+      {R"({"task_id":"t","batch_id":"b","input_key":["k"]})", "no input_key string"},
+      {R"({"task_id":"t","batch_id":"b","input_key":"k","keep_extension":"yes"})",
+       "keep_extension is not a boolean"},
+  };
+  for (const auto& [body, why] : cases) {
+    const Result<TaskSpec> decoded = amqp::DecodeTask(body);
+    ASSERT_FALSE(decoded.ok()) << body;
+    EXPECT_EQ(decoded.error().code(), StatusCode::kDataLoss) << body;
+    EXPECT_EQ(decoded.error().message(), why) << body;
   }
+  // keep_extension is optional (false), as older publishers left it out.
+  const Result<TaskSpec> older =
+      amqp::DecodeTask(R"({"task_id":"t","batch_id":"b","input_key":"k"})");
+  ASSERT_TRUE(older.ok());
+  EXPECT_EQ(*older, (TaskSpec{"t", "b", "k", false}));
+}
+
+TEST(RabbitMqCodecTest, ClippedBoundsUntrustedBytesAndLeavesEscapingToTheSink) {
+  EXPECT_EQ(amqp::Clipped("task-1"), "task-1");
+  EXPECT_EQ(amqp::Clipped("a\x1b[31mred\n\\"), "a\x1b[31mred\n\\");
+  EXPECT_EQ(amqp::Clipped(std::string(8, 'x'), 8), "xxxxxxxx");
+  EXPECT_EQ(amqp::Clipped(std::string(100, 'x'), 8), "xxxxxxxx...");
 }
 
 TEST(RabbitMqCodecTest, DelaysRoundUpToABucket) {

@@ -6,14 +6,15 @@
 #include <thread>
 
 #include <amqp_framing.h>
+#include <spdlog/spdlog.h>
 #include <sys/time.h>
 
+#include "queue/rabbitmq/socket_deadline.h"
 #include "queue/rabbitmq/task_message.h"
 
 namespace pixfleet {
 namespace {
 
-using SteadyClock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
 constexpr amqp_channel_t kPublishChannel = 1;
@@ -50,10 +51,10 @@ Status ConnectionLost() {
   return Aborted("lease lost: its connection closed (the broker requeues unacked deliveries)");
 }
 
-timeval ToTimeval(milliseconds ms) {
+timeval ToTimeval(std::chrono::microseconds us) {
   timeval tv{};
-  tv.tv_sec = static_cast<time_t>(ms.count() / 1000);
-  tv.tv_usec = static_cast<suseconds_t>((ms.count() % 1000) * 1000);
+  tv.tv_sec = static_cast<time_t>(us.count() / 1'000'000);
+  tv.tv_usec = static_cast<suseconds_t>(us.count() % 1'000'000);
   return tv;
 }
 
@@ -73,35 +74,33 @@ std::string DeathReason(const amqp_field_value_t& death) {
 }  // namespace
 
 struct RabbitMqTaskQueue::Link {
+  Link(Clock& clock, const RabbitMqOptions& options)
+      : backoff(clock, options.reconnect_backoff_min, options.reconnect_backoff_max) {}
+
   std::unique_ptr<amqp::Connection> connection;
   std::unique_ptr<amqp::ConfirmPublisher> confirms;
-  int failures = 0;
-  SteadyClock::time_point next_attempt{};
+  amqp::ReconnectBackoff backoff;
 
   bool usable() const { return connection != nullptr && !connection->broken(); }
 
   // Backoff bookkeeping around one connection attempt made by `connect`.
   template <typename Connect>
-  Status Reconnect(const RabbitMqOptions& options, Connect connect) {
+  Status Reconnect(Connect connect) {
     if (usable()) return Status::Ok();
     confirms.reset();
     connection.reset();
-    if (SteadyClock::now() < next_attempt) {
-      return Unavailable("amqp: reconnecting to the broker after " + std::to_string(failures) +
-                         " failed attempts (backing off)");
+    if (!backoff.Ready()) {
+      return Unavailable("amqp: reconnecting to the broker after " +
+                         std::to_string(backoff.Failures()) + " failed attempts (backing off)");
     }
     Status status = connect();
     if (status.ok()) {
-      failures = 0;
+      backoff.Succeeded();
       return status;
     }
     confirms.reset();
     connection.reset();
-    ++failures;
-    const int64_t shift = std::min(failures - 1, 16);
-    const int64_t backoff_ms = std::min(options.reconnect_backoff_min.count() << shift,
-                                        options.reconnect_backoff_max.count());
-    next_attempt = SteadyClock::now() + milliseconds(backoff_ms);
+    backoff.Failed();
     return status;
   }
 };
@@ -112,8 +111,8 @@ RabbitMqTaskQueue::RabbitMqTaskQueue(std::string url, RabbitMqOptions options, C
       topology_(amqp::Topology::ForName(options_.queue_name, DelaysMs(options_.retry_delays),
                                         options_.delivery_limit)),
       clock_(clock),
-      publisher_(std::make_unique<Link>()),
-      consumer_(std::make_unique<Link>()) {}
+      publisher_(std::make_unique<Link>(clock, options_)),
+      consumer_(std::make_unique<Link>(clock, options_)) {}
 
 RabbitMqTaskQueue::~RabbitMqTaskQueue() = default;
 
@@ -133,13 +132,13 @@ Result<std::unique_ptr<RabbitMqTaskQueue>> RabbitMqTaskQueue::Open(std::string_v
 }
 
 Status RabbitMqTaskQueue::EnsurePublisher() {
-  return publisher_->Reconnect(options_, [this]() -> Status {
+  return publisher_->Reconnect([this]() -> Status {
     amqp::ConnectionOptions connection_options{options_.heartbeat, options_.connect_timeout};
     PIXFLEET_ASSIGN_OR_RETURN(publisher_->connection,
                               amqp::Connection::Open(url_, 2, connection_options));
     PIXFLEET_RETURN_IF_ERROR(amqp::Declare(*publisher_->connection, kAdminChannel, topology_));
     publisher_->confirms =
-        std::make_unique<amqp::ConfirmPublisher>(*publisher_->connection, kPublishChannel);
+        std::make_unique<amqp::ConfirmPublisher>(*publisher_->connection, kPublishChannel, clock_);
     return publisher_->confirms->Enable();
   });
 }
@@ -152,7 +151,7 @@ Status RabbitMqTaskQueue::EnsureConsumer() {
     outstanding_.clear();
     pending_acks_.clear();
   }
-  return consumer_->Reconnect(options_, [this]() -> Status {
+  return consumer_->Reconnect([this]() -> Status {
     amqp::ConnectionOptions connection_options{options_.heartbeat, options_.connect_timeout};
     PIXFLEET_ASSIGN_OR_RETURN(consumer_->connection,
                               amqp::Connection::Open(url_, 1, connection_options));
@@ -199,7 +198,7 @@ Status RabbitMqTaskQueue::Publish(std::span<const TaskSpec> tasks) {
 }
 
 Result<std::optional<Lease>> RabbitMqTaskQueue::LeaseNext(milliseconds max_wait) {
-  const SteadyClock::time_point deadline = SteadyClock::now() + max_wait;
+  amqp::SocketDeadline deadline(clock_, max_wait);
   bool reconnected = false;  // a connection found dead is replaced once per call
   while (true) {
     {
@@ -210,31 +209,20 @@ Result<std::optional<Lease>> RabbitMqTaskQueue::LeaseNext(milliseconds max_wait)
       // when the wait ends, on every way out of this block.
       const WaitingOnConsumer waiting(*this);
       amqp_maybe_release_buffers(connection.state());
-      const auto left = std::chrono::duration_cast<milliseconds>(deadline - SteadyClock::now());
       const milliseconds slice = waiting.leases_out() ? kBusyWaitSlice : kIdleWaitSlice;
-      timeval tv = ToTimeval(std::clamp(left, milliseconds(0), slice));
+      timeval tv = ToTimeval(deadline.BeginWait(slice));
       amqp_envelope_t envelope;
       const amqp_rpc_reply_t reply = amqp_consume_message(connection.state(), &envelope, &tv, 0);
       if (reply.reply_type == AMQP_RESPONSE_NORMAL) {
         const uint64_t tag = envelope.delivery_tag;
-        Result<TaskSpec> task = amqp::DecodeTask(amqp::ToString(envelope.message.body));
-        int64_t prior = 0;
-        int64_t delivery_count = 0;
-        const amqp_basic_properties_t& props = envelope.message.properties;
-        if (props._flags & AMQP_BASIC_HEADERS_FLAG) {
-          if (const auto* v = amqp::FindField(props.headers, amqp::kPriorAttemptsHeader)) {
-            prior = amqp::IntegerField(*v).value_or(0);
-          }
-          if (const auto* v = amqp::FindField(props.headers, amqp::kDeliveryCountHeader)) {
-            delivery_count = amqp::IntegerField(*v).value_or(0);
-          }
-        }
+        amqp::Delivery delivery = amqp::ReadDelivery(envelope.message);
         amqp_destroy_envelope(&envelope);
-        if (!task.ok()) {
-          // Poison: not a task at all. Straight to the dead-letter queue (via the DLX).
+        if (!delivery.task.ok()) {
+          // Not a task at all: to the dead-letter queue (via the DLX), said and counted.
           PIXFLEET_RETURN_IF_ERROR(connection.CheckCode(
               amqp_basic_reject(connection.state(), kConsumeChannel, tag, /*requeue=*/0),
               "basic.reject"));
+          ReportMalformed(delivery);
           continue;
         }
         Lease lease;
@@ -243,8 +231,8 @@ Result<std::optional<Lease>> RabbitMqTaskQueue::LeaseNext(milliseconds max_wait)
           outstanding_.insert(tag);
           lease.token = MakeToken(generation_, tag);
         }
-        lease.task = std::move(task).value();
-        lease.attempt = static_cast<int>(prior + delivery_count + 1);
+        lease.task = std::move(delivery.task).value();
+        lease.attempt = static_cast<int>(delivery.prior_attempts + delivery.delivery_count + 1);
         lease.expires_ms = clock_.NowMillis() + options_.lease_duration.count();
         return std::optional<Lease>(std::move(lease));
       }
@@ -262,16 +250,29 @@ Result<std::optional<Lease>> RabbitMqTaskQueue::LeaseNext(milliseconds max_wait)
           connection.MarkBroken();
           return Unavailable("amqp (" + connection.where() + "): the broker ended the consumer");
         }
-      } else if (!(reply.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION &&
-                   reply.library_error == AMQP_STATUS_TIMEOUT)) {
+      } else if (reply.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION &&
+                 reply.library_error == AMQP_STATUS_TIMEOUT) {
+        deadline.WaitedOut();
+      } else {
         Status status = connection.CheckReply(reply, "basic.consume");
         if (reconnected) return status;
         reconnected = true;
         continue;
       }
     }
-    if (SteadyClock::now() >= deadline) return std::optional<Lease>();
+    if (deadline.Passed()) return std::optional<Lease>();
   }
+}
+
+void RabbitMqTaskQueue::ReportMalformed(const amqp::Delivery& delivery) const {
+  const MalformedMessage message{delivery.message_id, delivery.size,
+                                 std::string(delivery.task.error().message())};
+  spdlog::warn(
+      "queue {}: dead-lettered a message that is not a pixfleet task (message id {}, {} bytes): "
+      "{}",
+      topology_.work, message.message_id.empty() ? "none" : message.message_id, message.size,
+      message.reason);
+  if (options_.observer != nullptr) options_.observer->OnMalformedMessage(message);
 }
 
 int64_t RabbitMqTaskQueue::LeasedCount() {
@@ -410,7 +411,12 @@ Status RabbitMqTaskQueue::DeadLetter(const Lease& lease, std::string_view reason
                     reason.empty() ? std::string("dead-lettered") : std::string(reason)});
 }
 
-Status RabbitMqTaskQueue::ReleaseLeases(std::string_view) { return Status::Ok(); }
+Status RabbitMqTaskQueue::Release(const Lease& lease, std::string_view /*reason*/) {
+  // A copy that says this delivery did not happen: the next one has the same attempt number
+  // (prior attempts + the copy's own x-delivery-count 0 + 1). See the header for why not nack.
+  return Settle(lease, amqp::OutgoingMessage{topology_.work, lease.task.task_id,
+                                             amqp::EncodeTask(lease.task), lease.attempt - 1, ""});
+}
 
 Result<QueueDepth> RabbitMqTaskQueue::ReadCountsLocked() {
   QueueDepth depth;
@@ -461,35 +467,26 @@ Result<std::vector<DeadTask>> RabbitMqTaskQueue::ListDead(int limit) {
         amqp_read_message(connection.state(), kBrowseChannel, &message, 0), "reading a message");
     if (!status.ok()) break;
     DeadTask task;
-    Result<TaskSpec> spec = amqp::DecodeTask(amqp::ToString(message.body));
-    if (spec.ok()) task.task = *spec;
-    int64_t prior = 0;
-    int64_t delivery_count = 0;
+    amqp::Delivery delivery = amqp::ReadDelivery(message);
+    if (delivery.task.ok()) task.task = *delivery.task;
+    task.reason = delivery.reason;
+    task.attempts = static_cast<int>(delivery.prior_attempts);
+    const amqp_field_value_t* death = nullptr;
     if (message.properties._flags & AMQP_BASIC_HEADERS_FLAG) {
-      const amqp_table_t& headers = message.properties.headers;
-      if (const auto* v = amqp::FindField(headers, amqp::kReasonHeader)) {
-        if (v->kind == AMQP_FIELD_KIND_UTF8) task.reason = amqp::ToString(v->value.bytes);
-      }
-      if (const auto* v = amqp::FindField(headers, amqp::kPriorAttemptsHeader)) {
-        prior = amqp::IntegerField(*v).value_or(0);
-      }
-      if (const auto* v = amqp::FindField(headers, amqp::kDeliveryCountHeader)) {
-        delivery_count = amqp::IntegerField(*v).value_or(0);
-      }
-      if (const auto* death = amqp::FindField(headers, "x-death")) {
-        // Dead-lettered by the broker: x-death[0].reason is "delivery_limit", or "rejected"
-        // for a message that was not a task.
-        const std::string why = DeathReason(*death);
-        task.reason = why == "delivery_limit"
-                          ? DeliveryLimitReason(options_.delivery_limit, task.reason)
-                          : "dead-lettered by the broker (" + why + ")";
-        // The broker restarts the count in <name>.dead (x-delivery-count 0 there): a task it
-        // dead-lettered for the limit was delivered delivery_limit times since its last publish.
-        task.attempts = static_cast<int>(
-            prior + (why == "delivery_limit" ? options_.delivery_limit : delivery_count + 1));
-      } else {
-        task.attempts = static_cast<int>(prior);
-      }
+      death = amqp::FindField(message.properties.headers, "x-death");
+    }
+    if (death != nullptr) {
+      // Dead-lettered by the broker: x-death[0].reason is "delivery_limit", or "rejected" for a
+      // message that was not a task.
+      const std::string why = DeathReason(*death);
+      task.reason = why == "delivery_limit"
+                        ? DeliveryLimitReason(options_.delivery_limit, task.reason)
+                        : "dead-lettered by the broker (" + why + ")";
+      // The broker restarts the count in <name>.dead (x-delivery-count 0 there): a task it
+      // dead-lettered for the limit was delivered delivery_limit times since its last publish.
+      task.attempts = static_cast<int>(
+          delivery.prior_attempts +
+          (why == "delivery_limit" ? options_.delivery_limit : delivery.delivery_count + 1));
     }
     amqp_destroy_message(&message);
     dead.push_back(std::move(task));

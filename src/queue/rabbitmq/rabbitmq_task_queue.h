@@ -1,11 +1,13 @@
 // RabbitMqTaskQueue: the TaskQueue of many-machines mode, on a RabbitMQ quorum queue (topology.h).
+// It keeps the port's promises and no more: it has none of the capabilities (leases do not
+// lapse, a dead consumer's leases need no releasing, publish keeps every copy).
 //
 // Delivery: the broker pushes deliveries (basic.consume, manual ack, basic.qos prefetch =
 // RabbitMqOptions::prefetch, normally the worker's concurrency). A lease is an unacked delivery:
 // token = "<connection generation>:<delivery tag>", attempt = x-pixfleet-attempts +
-// x-delivery-count + 1 (quorum queues count failed deliveries, crashes included). There is no
-// lease expiry: the broker returns an unacked delivery to the queue when the consumer's
-// connection closes (crash, network fault, missed heartbeats) and, after x-delivery-limit
+// x-delivery-count + 1 (quorum queues count failed deliveries, crashes included). A lease ends
+// only with the consumer's connection: the broker returns an unacked delivery to the queue when
+// that connection closes (crash, network fault, missed heartbeats) and, after x-delivery-limit
 // returns, dead-letters it to <name>.dead. Heartbeat therefore only checks that the lease's
 // connection still lives and sends an AMQP heartbeat frame on it (librabbitmq sends heartbeats
 // only from inside its calls: a worker busy for longer than 2 x 15 s must call Heartbeat, which
@@ -13,19 +15,28 @@
 // default on 3.10) closes the channel of a delivery held longer; tasks must stay below it.
 // expires_ms is informational (now + lease_duration, moved by Heartbeat).
 //
-// Settling: Ack -> basic.ack. Retry(delay) -> publish a copy (confirmed) to the retry queue of
-// the delay's bucket (or straight to the work queue for no delay), then ack the original; if the
-// connection dies between the two, the task exists twice for a moment: at-least-once, and the
-// effect is idempotent. DeadLetter(reason) -> publish a copy (confirmed) to <name>.dead with the
-// reason in header x-pixfleet-reason, then ack. A lease whose connection was lost is kAborted
-// (the broker has already requeued it). ReleaseLeases is a no-op: closing a connection is what
-// releases its deliveries.
+// Settling: Ack -> basic.ack. Retry(delay) -> publish a copy (confirmed) carrying the attempts so
+// far (x-pixfleet-attempts = attempt) to the retry queue of the delay's bucket (or straight to the
+// work queue for no delay), then ack the original. Release -> the same with no delay and
+// x-pixfleet-attempts = attempt - 1, so that the copy's first delivery has this one's attempt
+// number: the handed-back delivery does not count. (Not basic.nack with requeue: RabbitMQ 3.10
+// counts a nack in x-delivery-count, so it would count toward the delivery limit.) A released
+// task goes to the back of the work queue. DeadLetter(reason) -> publish a copy (confirmed) to
+// <name>.dead with the reason in header x-pixfleet-reason, then ack. If the connection dies
+// between the copy and the ack, the task exists twice for a moment: at-least-once, and the
+// effect is idempotent. A lease whose connection was lost is kAborted (the broker has already
+// requeued it).
 //
-// Publish is NOT idempotent by task id on RabbitMQ: publishing a task twice puts two messages on
-// the queue. Every message carries message_id = task id; de-duplication happens at the effect
-// (deterministic output keys, result row upserted by task id), and the submitter skips tasks
-// whose result row already says succeeded. A dead-lettered task is revived by publishing it
-// again; the copy in <name>.dead stays until an operator purges it.
+// Publish is NOT idempotent by task id: publishing a task twice puts two messages on the queue.
+// Every message carries message_id = task id; `pixfleet submit` keeps a ledger of what it
+// published (in the result store) so that a re-run publishes nothing still queued, and the effect
+// is de-duplicated by the worker (deterministic output keys, result row upserted by task id). A
+// dead-lettered task is revived by publishing it again; the copy in <name>.dead stays until an
+// operator purges it.
+//
+// A message on the work queue that is not a task (task_message.h says what is) is rejected to
+// <name>.dead, with a warning in the log naming its message id and size and why it does not
+// decode (printed escaped), and reported to TaskQueueOptions::observer.
 //
 // Depth: ready and delayed from passive queue.declare message counts (broker-wide; deliveries
 // prefetched by any consumer but not yet leased are not "ready" any more); leased counts the
@@ -43,8 +54,12 @@
 // delivery, which runs again with no new effect. After a broker restart or network fault
 // a broken connection is replaced on the next call, with exponential backoff between attempts
 // (kUnavailable while backing off); the consumer's generation then changes, so outstanding
-// leases become kAborted. Network waits use the steady clock; the injected Clock only stamps
-// expires_ms.
+// leases become kAborted.
+//
+// Time follows the rule of socket_deadline.h: the deadlines of LeaseNext and Publish and the
+// reconnect backoff are read from the injected Clock, and a socket wait never blocks longer in
+// real time than the call's own budget, so a FakeClock that nobody advances cannot make a call
+// spin. Retry delays are the broker's (message TTLs in real time).
 #pragma once
 
 #include <chrono>
@@ -60,6 +75,7 @@
 #include "queue/dead_task.h"
 #include "queue/rabbitmq/amqp_connection.h"
 #include "queue/rabbitmq/confirm_publisher.h"
+#include "queue/rabbitmq/task_message.h"
 #include "queue/rabbitmq/topology.h"
 #include "queue/task_queue.h"
 #include "queue/task_queue_options.h"
@@ -92,14 +108,15 @@ class RabbitMqTaskQueue final : public TaskQueue {
                                                          RabbitMqOptions options, Clock& clock);
   ~RabbitMqTaskQueue() override;
 
+  // TaskQueue
   Status Publish(std::span<const TaskSpec> tasks) override;
   Result<std::optional<Lease>> LeaseNext(std::chrono::milliseconds max_wait) override;
   Status Heartbeat(Lease& lease) override;
   Status Ack(const Lease& lease) override;
   Status Retry(const Lease& lease, std::chrono::milliseconds delay,
                std::string_view reason) override;
+  Status Release(const Lease& lease, std::string_view reason) override;
   Status DeadLetter(const Lease& lease, std::string_view reason) override;
-  Status ReleaseLeases(std::string_view consumer_id) override;
   Result<QueueDepth> Depth() override;
 
   // Browses up to `limit` dead-lettered tasks (basic.get, then requeued by closing the channel;
@@ -157,6 +174,8 @@ class RabbitMqTaskQueue final : public TaskQueue {
   Status AckLocked(const Lease& lease);
   int64_t LeasedCount();
   Status Settle(const Lease& lease, amqp::OutgoingMessage copy);
+  // Logs a message that is not a task and tells the observer.
+  void ReportMalformed(const amqp::Delivery& delivery) const;
 
   const std::string url_;
   const RabbitMqOptions options_;

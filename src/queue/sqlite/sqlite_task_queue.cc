@@ -69,11 +69,18 @@ constexpr const char* kRetry =
     "UPDATE queue_tasks SET state = 'ready', not_before_ms = ?3, last_error = ?4, "
     "lease_token = NULL, lease_owner = NULL, lease_expires_ms = NULL "
     "WHERE task_id = ?1 AND state = 'leased' AND lease_token = ?2";
+// The delivery being handed back does not count: attempts goes back down by one. The task keeps
+// its place in the order (its not-before time was when it became ready).
+constexpr const char* kRelease =
+    "UPDATE queue_tasks SET state = 'ready', attempts = attempts - 1, "
+    "not_before_ms = MIN(not_before_ms, ?3), "
+    "lease_token = NULL, lease_owner = NULL, lease_expires_ms = NULL "
+    "WHERE task_id = ?1 AND state = 'leased' AND lease_token = ?2";
 constexpr const char* kDeadLetter =
     "UPDATE queue_tasks SET state = 'dead', last_error = ?3, lease_token = NULL, "
     "lease_owner = NULL, lease_expires_ms = NULL "
     "WHERE task_id = ?1 AND state = 'leased' AND lease_token = ?2";
-constexpr const char* kRelease =
+constexpr const char* kReleaseConsumer =
     "UPDATE queue_tasks SET state = 'ready', not_before_ms = MIN(not_before_ms, ?1), "
     "lease_token = NULL, lease_owner = NULL, lease_expires_ms = NULL "
     "WHERE state = 'leased' AND (?2 = '' OR lease_owner = ?2)";
@@ -125,8 +132,9 @@ struct SqliteTaskQueue::Statements {
   Statement heartbeat;
   Statement ack;
   Statement retry;
-  Statement dead_letter;
   Statement release;
+  Statement dead_letter;
+  Statement release_consumer;
   Statement depth;
   Statement list_dead;
 
@@ -139,14 +147,16 @@ struct SqliteTaskQueue::Statements {
     PIXFLEET_ASSIGN_OR_RETURN(Statement heartbeat, db.Prepare(kHeartbeat));
     PIXFLEET_ASSIGN_OR_RETURN(Statement ack, db.Prepare(kAck));
     PIXFLEET_ASSIGN_OR_RETURN(Statement retry, db.Prepare(kRetry));
-    PIXFLEET_ASSIGN_OR_RETURN(Statement dead_letter, db.Prepare(kDeadLetter));
     PIXFLEET_ASSIGN_OR_RETURN(Statement release, db.Prepare(kRelease));
+    PIXFLEET_ASSIGN_OR_RETURN(Statement dead_letter, db.Prepare(kDeadLetter));
+    PIXFLEET_ASSIGN_OR_RETURN(Statement release_consumer, db.Prepare(kReleaseConsumer));
     PIXFLEET_ASSIGN_OR_RETURN(Statement depth, db.Prepare(kDepth));
     PIXFLEET_ASSIGN_OR_RETURN(Statement list_dead, db.Prepare(kListDead));
-    return std::unique_ptr<Statements>(new Statements{
-        std::move(find_lapsed), std::move(find_ready), std::move(take), std::move(kill),
-        std::move(publish), std::move(heartbeat), std::move(ack), std::move(retry),
-        std::move(dead_letter), std::move(release), std::move(depth), std::move(list_dead)});
+    return std::unique_ptr<Statements>(
+        new Statements{std::move(find_lapsed), std::move(find_ready), std::move(take),
+                       std::move(kill), std::move(publish), std::move(heartbeat), std::move(ack),
+                       std::move(retry), std::move(release), std::move(dead_letter),
+                       std::move(release_consumer), std::move(depth), std::move(list_dead)});
   }
 };
 
@@ -205,6 +215,10 @@ SqliteTaskQueue::SqliteTaskQueue(std::unique_ptr<sqlite::Database> db,
 SqliteTaskQueue::~SqliteTaskQueue() = default;
 
 Status SqliteTaskQueue::Publish(std::span<const TaskSpec> tasks) {
+  return PublishDeduplicated(tasks);
+}
+
+Status SqliteTaskQueue::PublishDeduplicated(std::span<const TaskSpec> tasks) {
   for (const TaskSpec& task : tasks) {
     if (task.task_id.empty()) return InvalidArgument("cannot publish a task without an id");
   }
@@ -306,6 +320,14 @@ Status SqliteTaskQueue::Retry(const Lease& lease, std::chrono::milliseconds dela
   return SettleLocked(retry, lease);
 }
 
+Status SqliteTaskQueue::Release(const Lease& lease, std::string_view /*reason*/) {
+  const int64_t now_ms = clock_.NowMillis();
+  std::lock_guard lock(mutex_);
+  Statement& release = statements_->release;
+  release.Bind(1, lease.task.task_id).Bind(2, lease.token).Bind(3, now_ms);
+  return SettleLocked(release, lease);
+}
+
 Status SqliteTaskQueue::DeadLetter(const Lease& lease, std::string_view reason) {
   std::lock_guard lock(mutex_);
   Statement& dead_letter = statements_->dead_letter;
@@ -318,7 +340,7 @@ Status SqliteTaskQueue::ReleaseLeases(std::string_view consumer_id) {
   std::lock_guard lock(mutex_);
   PIXFLEET_ASSIGN_OR_RETURN(Transaction transaction, Transaction::Begin(*db_));
   {
-    Statement& release = statements_->release;
+    Statement& release = statements_->release_consumer;
     ResetOnExit reset(release);
     PIXFLEET_RETURN_IF_ERROR(release.Bind(1, now_ms).Bind(2, consumer_id).Run());
   }

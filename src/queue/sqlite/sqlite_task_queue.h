@@ -3,7 +3,9 @@
 // transaction, so each one takes the single write lock up front and waits up to the busy
 // timeout for it (longer waits surface as kUnavailable, which callers retry). Leases are rows
 // with a random token and an expiry time read from the Clock: a crashed process's task becomes
-// deliverable again when its lease lapses, and its stale token is rejected (kAborted).
+// deliverable again when its lease lapses, and its stale token is rejected (kAborted). It has
+// every capability: expiring leases, releasing a dead consumer's leases, de-duplicating publish
+// (the table is keyed by task id).
 //
 // Concurrency inside a process: one connection per queue object, guarded by a mutex. SQLite
 // admits one writer per file at a time and nearly every call here writes, so a connection per
@@ -20,6 +22,9 @@
 
 #include "core/clock.h"
 #include "queue/dead_task.h"
+#include "queue/deduplicating_publish.h"
+#include "queue/expiring_leases.h"
+#include "queue/lease_releaser.h"
 #include "queue/lease_token.h"
 #include "queue/task_queue.h"
 #include "queue/task_queue_options.h"
@@ -36,7 +41,10 @@ struct SqliteTaskQueueOptions : TaskQueueOptions {
   bool synchronous_full = true;
 };
 
-class SqliteTaskQueue final : public TaskQueue {
+class SqliteTaskQueue final : public TaskQueue,
+                              public ExpiringLeases,
+                              public LeaseReleaser,
+                              public DeduplicatingPublish {
  public:
   // Opens or creates the queue in the SQLite file at `path`. Several processes may open the
   // same file at once. `clock` must outlive the queue.
@@ -45,15 +53,25 @@ class SqliteTaskQueue final : public TaskQueue {
                                                        Clock& clock);
   ~SqliteTaskQueue() override;
 
+  // TaskQueue
   Status Publish(std::span<const TaskSpec> tasks) override;
   Result<std::optional<Lease>> LeaseNext(std::chrono::milliseconds max_wait) override;
   Status Heartbeat(Lease& lease) override;
   Status Ack(const Lease& lease) override;
   Status Retry(const Lease& lease, std::chrono::milliseconds delay,
                std::string_view reason) override;
+  Status Release(const Lease& lease, std::string_view reason) override;
   Status DeadLetter(const Lease& lease, std::string_view reason) override;
-  Status ReleaseLeases(std::string_view consumer_id) override;
   Result<QueueDepth> Depth() override;
+
+  // ExpiringLeases
+  std::chrono::milliseconds LeaseDuration() const override { return options_.lease_duration; }
+
+  // LeaseReleaser
+  Status ReleaseLeases(std::string_view consumer_id) override;
+
+  // DeduplicatingPublish (Publish de-duplicates too)
+  Status PublishDeduplicated(std::span<const TaskSpec> tasks) override;
 
   // Dead-lettered tasks in the order they were first published.
   Result<std::vector<DeadTask>> ListDead();

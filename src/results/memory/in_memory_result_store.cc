@@ -133,4 +133,25 @@ Result<BatchCounts> InMemoryResultStore::CountResults(std::string_view batch_id)
   return counts;
 }
 
+Status InMemoryResultStore::RecordPublications(std::string_view batch_id,
+                                               std::span<const Publication> publications) {
+  PIXFLEET_RETURN_IF_ERROR(ValidatePublications(batch_id, publications));
+  std::lock_guard lock(mutex_);
+  for (const Publication& publication : publications) {
+    publications_.insert_or_assign(std::pair(std::string(batch_id), publication.task_id),
+                                   publication);
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<Publication>> InMemoryResultStore::ListPublications(std::string_view batch_id) {
+  std::vector<Publication> ledger;
+  std::lock_guard lock(mutex_);
+  for (auto it = publications_.lower_bound({std::string(batch_id), ""});
+       it != publications_.end() && it->first.first == batch_id; ++it) {
+    ledger.push_back(it->second);
+  }
+  return ledger;
+}
+
 }  // namespace pixfleet

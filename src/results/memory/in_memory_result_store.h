@@ -1,4 +1,4 @@
-// InMemoryResultStore: the ResultStore fake, two sorted maps behind one mutex. It applies the
+// InMemoryResultStore: the ResultStore fake, three sorted maps behind one mutex. It applies the
 // shared rules of store_rules.h and stores outputs and analyses in their canonical JSON form
 // (and back), so that what a test reads equals what a database would return. Thread-safe.
 #pragma once
@@ -6,6 +6,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <utility>
 
 #include "core/clock.h"
 #include "results/result_store.h"
@@ -28,12 +29,17 @@ class InMemoryResultStore final : public ResultStore {
                                               std::optional<TaskOutcome> outcome) override;
   Result<std::vector<std::string>> SucceededTaskIds(std::string_view batch_id) override;
   Result<BatchCounts> CountResults(std::string_view batch_id) override;
+  Status RecordPublications(std::string_view batch_id,
+                            std::span<const Publication> publications) override;
+  Result<std::vector<Publication>> ListPublications(std::string_view batch_id) override;
 
  private:
   Clock& clock_;
   std::mutex mutex_;
   std::map<std::string, Batch, std::less<>> batches_;       // guarded by mutex_
   std::map<std::string, TaskResult, std::less<>> results_;  // guarded by mutex_, by task id
+  // guarded by mutex_: the ledger by (batch id, task id)
+  std::map<std::pair<std::string, std::string>, Publication> publications_;
 };
 
 }  // namespace pixfleet

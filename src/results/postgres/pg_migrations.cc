@@ -37,8 +37,19 @@ CREATE TABLE {schema}.results (
 CREATE INDEX results_by_batch_outcome_key ON {schema}.results (batch_id, outcome, input_key);
 )sql";
 
+// The publication ledger of `pixfleet submit`: result_finished_ms is NULL for a task published
+// before it had a result row.
+constexpr std::string_view kMigration2 = R"sql(
+CREATE TABLE {schema}.publications (
+  batch_id           text COLLATE "C" NOT NULL,
+  task_id            text COLLATE "C" NOT NULL,
+  result_finished_ms bigint,
+  PRIMARY KEY (batch_id, task_id)
+);
+)sql";
+
 // Index i holds migration i + 1.
-constexpr std::string_view kMigrations[] = {kMigration1};
+constexpr std::string_view kMigrations[] = {kMigration1, kMigration2};
 static_assert(std::size(kMigrations) == kPostgresSchemaVersion);
 
 std::string WithSchema(std::string_view script, std::string_view quoted_schema) {

@@ -9,6 +9,8 @@
 // analysis as canonical JSON, here jsonb) and results_by_batch_outcome_key on
 // (batch_id, outcome, input_key). Keys use the "C" collation, so that ordering is bytewise like
 // SQLite's.
+// Version 2: the publication ledger (publications, keyed by (batch_id, task_id): the one index
+// serves the upsert and reading one batch's ledger in pages).
 #pragma once
 
 #include <string_view>
@@ -19,7 +21,7 @@
 namespace pixfleet {
 
 // The version this binary reads and writes.
-inline constexpr int kPostgresSchemaVersion = 1;
+inline constexpr int kPostgresSchemaVersion = 2;
 
 // Applies the missing migrations to `schema` (created if absent) in one transaction.
 // kInvalidArgument if the schema is newer than this binary.

@@ -4,6 +4,7 @@
 #include "results/postgres/postgres_result_store.h"
 
 #include <algorithm>
+#include <map>
 #include <utility>
 #include <vector>
 
@@ -39,6 +40,18 @@ ON CONFLICT (task_id) DO UPDATE SET
 WHERE r.outcome <> 'succeeded'
   AND (excluded.outcome = 'succeeded' OR excluded.attempts >= r.attempts)
 )sql";
+
+// The ledger entries come as two parallel arrays (task ids sorted and unique, so that one
+// statement updates a row at most once and concurrent writers lock rows in the same order);
+// an empty string stands for a NULL result_finished_ms.
+constexpr std::string_view kUpsertPublications = R"sql(
+INSERT INTO {schema}.publications AS p (batch_id, task_id, result_finished_ms)
+SELECT $1, t.task_id, NULLIF(t.finished, '')::bigint
+FROM unnest($2::text[], $3::text[]) AS t (task_id, finished)
+ON CONFLICT (batch_id, task_id) DO UPDATE SET result_finished_ms = excluded.result_finished_ms
+)sql";
+
+constexpr int kLedgerPage = 50'000;
 
 std::string WithSchema(std::string_view sql, const std::string& schema) {
   std::string out(sql);
@@ -321,6 +334,59 @@ Result<BatchCounts> PostgresResultStore::CountResults(std::string_view batch_id)
     return Status::Ok();
   }));
   return counts;
+}
+
+Status PostgresResultStore::RecordPublications(std::string_view batch_id,
+                                               std::span<const Publication> publications) {
+  PIXFLEET_RETURN_IF_ERROR(ValidatePublications(batch_id, publications));
+  if (publications.empty()) return Status::Ok();
+  // The last entry for a task id wins, as if they were applied one after another.
+  std::map<std::string, std::string> latest;
+  for (const Publication& publication : publications) {
+    latest[SanitizeText(publication.task_id)] =
+        publication.result_finished_ms.has_value() ? std::to_string(*publication.result_finished_ms)
+                                                   : std::string();
+  }
+  std::vector<std::string> task_ids;
+  std::vector<std::string> finished;
+  task_ids.reserve(latest.size());
+  finished.reserve(latest.size());
+  for (auto& [task_id, finished_ms] : latest) {
+    task_ids.push_back(task_id);
+    finished.push_back(std::move(finished_ms));
+  }
+  const std::vector<std::string> params = {SanitizeText(batch_id), ArrayLiteral(task_ids),
+                                           ArrayLiteral(finished)};
+  const std::string sql = WithSchema(kUpsertPublications, schema_);
+  return InTransaction(
+      [&](PgConnection& conn) -> Status { return conn.Exec(sql, params).status(); });
+}
+
+Result<std::vector<Publication>> PostgresResultStore::ListPublications(std::string_view batch_id) {
+  std::vector<Publication> ledger;
+  const std::string sql = "SELECT task_id, result_finished_ms FROM " + schema_ +
+                          ".publications WHERE batch_id = $1 AND task_id > $2 ORDER BY task_id "
+                          "LIMIT " +
+                          std::to_string(kLedgerPage);
+  std::string after;  // "" sorts before every task id
+  while (true) {
+    int rows_read = 0;
+    PIXFLEET_RETURN_IF_ERROR(InTransaction([&](PgConnection& conn) -> Status {
+      const std::vector<std::string> params = {SanitizeText(batch_id), after};
+      PIXFLEET_ASSIGN_OR_RETURN(const PgResult rows, conn.Exec(sql, params));
+      rows_read = rows.rows();
+      for (int i = 0; i < rows.rows(); ++i) {
+        Publication publication{std::string(rows.Text(i, 0)), std::nullopt};
+        if (!rows.IsNull(i, 1)) {
+          PIXFLEET_ASSIGN_OR_RETURN(publication.result_finished_ms, rows.Int(i, 1));
+        }
+        ledger.push_back(std::move(publication));
+      }
+      return Status::Ok();
+    }));
+    if (rows_read < kLedgerPage) return ledger;
+    after = ledger.back().task_id;
+  }
 }
 
 }  // namespace pixfleet

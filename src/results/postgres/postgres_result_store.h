@@ -4,7 +4,8 @@
 // (PQexecParams), tables are schema-qualified (no search_path), and locks are
 // transaction-scoped. RecordResults writes any number of rows with one INSERT ... SELECT FROM
 // unnest($1::text[], ...) ON CONFLICT (task_id) DO UPDATE ... WHERE <the upsert rule of
-// store_rules.h>, the same rule and the same stored forms as SqliteResultStore.
+// store_rules.h>, the same rule and the same stored forms as SqliteResultStore;
+// RecordPublications upserts the publication ledger the same way.
 //
 // Connections: a pool of PostgresOptions::pool_size (default 1) behind a mutex. A lost
 // connection fails the call in progress with kUnavailable (retryable; a write's outcome is then
@@ -60,6 +61,11 @@ class PostgresResultStore final : public ResultStore {
                                               std::optional<TaskOutcome> outcome) override;
   Result<std::vector<std::string>> SucceededTaskIds(std::string_view batch_id) override;
   Result<BatchCounts> CountResults(std::string_view batch_id) override;
+  Status RecordPublications(std::string_view batch_id,
+                            std::span<const Publication> publications) override;
+  // Read in pages of 50,000 (keyset on task id), each its own transaction, so that a ledger of
+  // millions neither holds one huge result in memory twice nor one long transaction.
+  Result<std::vector<Publication>> ListPublications(std::string_view batch_id) override;
 
  private:
   PostgresResultStore(std::unique_ptr<PgPool> pool, const PostgresOptions& options, Clock& clock);

@@ -43,6 +43,22 @@ CREATE TABLE IF NOT EXISTS results (
 CREATE INDEX IF NOT EXISTS results_by_batch_outcome_key ON results (batch_id, outcome, input_key);
 )sql";
 
+// Version 2: the publication ledger. result_finished_ms is NULL for a task published before it
+// had a result row.
+constexpr std::string_view kCreateLedger = R"sql(
+CREATE TABLE IF NOT EXISTS publications (
+  batch_id           TEXT NOT NULL,
+  task_id            TEXT NOT NULL,
+  result_finished_ms INTEGER,
+  PRIMARY KEY (batch_id, task_id)
+) WITHOUT ROWID;
+)sql";
+
+constexpr std::string_view kUpsertPublication = R"sql(
+INSERT INTO publications (task_id, batch_id, result_finished_ms) VALUES (?1, ?2, ?3)
+ON CONFLICT (batch_id, task_id) DO UPDATE SET result_finished_ms = excluded.result_finished_ms
+)sql";
+
 constexpr std::string_view kBatchColumns =
     "id, name, source_url, output_url, recipe_yaml, created_ms, task_count";
 
@@ -133,6 +149,20 @@ void BindResult(sqlite::Statement& statement, const TaskResult& result) {
       .Bind(12, result.process_ms);
 }
 
+// Runs `sql` once for each item, bound by `bind`, all in one transaction.
+template <typename Item, typename Bind>
+Status RunForEach(sqlite::Database& db, std::string_view sql, std::span<const Item> items,
+                  Bind bind) {
+  PIXFLEET_ASSIGN_OR_RETURN(sqlite::Transaction transaction, sqlite::Transaction::Begin(db));
+  PIXFLEET_ASSIGN_OR_RETURN(sqlite::Statement statement, db.Prepare(sql));
+  for (const Item& item : items) {
+    bind(statement, item);
+    PIXFLEET_RETURN_IF_ERROR(statement.Run());
+    statement.Reset();
+  }
+  return transaction.Commit();
+}
+
 }  // namespace
 
 Result<std::unique_ptr<SqliteResultStore>> SqliteResultStore::Open(const std::string& path,
@@ -158,20 +188,21 @@ Status SqliteResultStore::CreateSchemaIfAbsent() {
       sqlite::Statement select,
       db_->Prepare("SELECT version FROM schema_version WHERE component = 'results'"));
   PIXFLEET_ASSIGN_OR_RETURN(const bool found, select.Step());
-  if (found) {
-    const int64_t version = select.ColumnInt(0);
-    if (version != kSchemaVersion) {
-      return InvalidArgument("result store " + db_->path() + " has schema version " +
-                             std::to_string(version) + "; this binary reads version " +
-                             std::to_string(kSchemaVersion));
-    }
-    return transaction.Commit();
+  const int64_t version = found ? select.ColumnInt(0) : 0;
+  select.Reset();
+  if (version == kSchemaVersion) return transaction.Commit();
+  if (version > kSchemaVersion || version < 0) {
+    return InvalidArgument("result store " + db_->path() + " has schema version " +
+                           std::to_string(version) + "; this binary reads version " +
+                           std::to_string(kSchemaVersion));
   }
-  PIXFLEET_RETURN_IF_ERROR(db_->Exec(kCreateSchema));
+  if (version == 0) PIXFLEET_RETURN_IF_ERROR(db_->Exec(kCreateSchema));
+  PIXFLEET_RETURN_IF_ERROR(db_->Exec(kCreateLedger));  // version 1 -> 2
   PIXFLEET_ASSIGN_OR_RETURN(
-      sqlite::Statement insert,
-      db_->Prepare("INSERT INTO schema_version (component, version) VALUES ('results', ?1)"));
-  PIXFLEET_RETURN_IF_ERROR(insert.Bind(1, int64_t{kSchemaVersion}).Run());
+      sqlite::Statement record,
+      db_->Prepare("INSERT INTO schema_version (component, version) VALUES ('results', ?1) "
+                   "ON CONFLICT (component) DO UPDATE SET version = excluded.version"));
+  PIXFLEET_RETURN_IF_ERROR(record.Bind(1, int64_t{kSchemaVersion}).Run());
   return transaction.Commit();
 }
 
@@ -240,14 +271,7 @@ Status SqliteResultStore::RecordResults(std::span<const TaskResult> results) {
 }
 
 Status SqliteResultStore::RecordResultsLocked(std::span<const TaskResult> results) {
-  PIXFLEET_ASSIGN_OR_RETURN(sqlite::Transaction transaction, sqlite::Transaction::Begin(*db_));
-  PIXFLEET_ASSIGN_OR_RETURN(sqlite::Statement upsert, db_->Prepare(kUpsertResult));
-  for (const TaskResult& result : results) {
-    BindResult(upsert, result);
-    PIXFLEET_RETURN_IF_ERROR(upsert.Run());
-    upsert.Reset();
-  }
-  return transaction.Commit();
+  return RunForEach(*db_, kUpsertResult, results, BindResult);
 }
 
 Result<std::optional<TaskResult>> SqliteResultStore::GetResult(std::string_view task_id) {
@@ -319,6 +343,38 @@ Result<BatchCounts> SqliteResultStore::CountResults(std::string_view batch_id) {
     counts.first_finished_ms = first ? first_ms : std::min(counts.first_finished_ms, first_ms);
     counts.last_finished_ms = first ? last_ms : std::max(counts.last_finished_ms, last_ms);
     first = false;
+  }
+}
+
+Status SqliteResultStore::RecordPublications(std::string_view batch_id,
+                                             std::span<const Publication> publications) {
+  PIXFLEET_RETURN_IF_ERROR(ValidatePublications(batch_id, publications));
+  if (publications.empty()) return Status::Ok();
+  std::lock_guard lock(mutex_);
+  return RunForEach(*db_, kUpsertPublication, publications,
+                    [batch_id](sqlite::Statement& upsert, const Publication& publication) {
+                      upsert.Bind(1, publication.task_id).Bind(2, batch_id);
+                      if (publication.result_finished_ms.has_value()) {
+                        upsert.Bind(3, *publication.result_finished_ms);
+                      } else {
+                        upsert.BindNull(3);
+                      }
+                    });
+}
+
+Result<std::vector<Publication>> SqliteResultStore::ListPublications(std::string_view batch_id) {
+  std::lock_guard lock(mutex_);
+  PIXFLEET_ASSIGN_OR_RETURN(
+      sqlite::Statement select,
+      db_->Prepare("SELECT task_id, result_finished_ms FROM publications WHERE batch_id = ?1"));
+  select.Bind(1, batch_id);
+  std::vector<Publication> ledger;
+  while (true) {
+    PIXFLEET_ASSIGN_OR_RETURN(const bool found, select.Step());
+    if (!found) return ledger;
+    Publication publication{select.ColumnText(0), std::nullopt};
+    if (!select.ColumnIsNull(1)) publication.result_finished_ms = select.ColumnInt(1);
+    ledger.push_back(std::move(publication));
   }
 }
 

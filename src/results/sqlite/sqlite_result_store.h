@@ -4,9 +4,11 @@
 // that is kUnavailable, so the caller retries. Within a process one connection is shared
 // behind a mutex (thread-safe).
 //
-// Schema (version 1, created if absent; see sqlite_result_store.cc): batches, results keyed by
-// task id with an index on (batch_id, outcome, input_key), and schema_version(component,
-// version) holding ('results', 1), shaped so that other components may share the file. Outputs
+// Schema (version 2, created if absent; see sqlite_result_store.cc): batches, results keyed by
+// task id with an index on (batch_id, outcome, input_key), the publication ledger
+// (publications, keyed by batch id and task id), and schema_version(component, version)
+// holding ('results', 2), shaped so that other components may share the file. A version 1 file
+// (before the ledger) is upgraded when opened: it only gains the empty publications table. Outputs
 // and analysis are stored as their canonical JSON (results/result_json.h), error codes by name.
 #pragma once
 
@@ -22,7 +24,7 @@ namespace pixfleet {
 
 class SqliteResultStore final : public ResultStore {
  public:
-  static constexpr int kSchemaVersion = 1;
+  static constexpr int kSchemaVersion = 2;
 
   // Opens or creates the database at `path` (its folder must exist). kInvalidArgument if the
   // file holds a results schema of another version; kFailedPrecondition if it cannot be
@@ -40,6 +42,9 @@ class SqliteResultStore final : public ResultStore {
                                               std::optional<TaskOutcome> outcome) override;
   Result<std::vector<std::string>> SucceededTaskIds(std::string_view batch_id) override;
   Result<BatchCounts> CountResults(std::string_view batch_id) override;
+  Status RecordPublications(std::string_view batch_id,
+                            std::span<const Publication> publications) override;
+  Result<std::vector<Publication>> ListPublications(std::string_view batch_id) override;
 
  private:
   SqliteResultStore(std::unique_ptr<sqlite::Database> db, Clock& clock);

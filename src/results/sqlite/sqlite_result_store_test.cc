@@ -110,13 +110,53 @@ TEST(SqliteResultStoreTest, ANewerSchemaVersionIsRefused) {
     auto db = sqlite::Database::Open(dir.Join("results.db"), std::chrono::milliseconds(1000));
     ASSERT_TRUE(db.ok());
     ASSERT_TRUE(
-        (*db)->Exec("UPDATE schema_version SET version = 2 WHERE component = 'results'").ok());
+        (*db)->Exec("UPDATE schema_version SET version = 3 WHERE component = 'results'").ok());
   }
   auto store = SqliteResultStore::Open(dir.Join("results.db"), clock);
   ASSERT_FALSE(store.ok());
   EXPECT_EQ(store.error().code(), StatusCode::kInvalidArgument);
-  EXPECT_NE(store.error().message().find("version 2"), std::string::npos)
+  EXPECT_NE(store.error().message().find("version 3"), std::string::npos)
       << store.error().message();
+}
+
+// A results.db written before the publication ledger (version 1: `pixfleet run` keeps one in
+// every output folder) is upgraded in place when opened: its rows stay, the ledger starts empty.
+TEST(SqliteResultStoreTest, AVersionOneFileGainsTheLedgerAndKeepsItsRows) {
+  TempDir dir;
+  FakeClock clock;
+  const std::string path = dir.Join("results.db");
+  TaskResult row;
+  row.task_id = "t1";
+  row.batch_id = "b1";
+  row.input_key = "a.jpg";
+  row.outcome = TaskOutcome::kSucceeded;
+  {
+    auto store = SqliteResultStore::Open(path, clock);
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    ASSERT_TRUE((*store)->RecordResults(std::vector<TaskResult>{row}).ok());
+  }
+  {
+    // Back to what version 1 wrote.
+    auto db = sqlite::Database::Open(path, std::chrono::milliseconds(1000));
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE((*db)->Exec("DROP TABLE publications").ok());
+    ASSERT_TRUE(
+        (*db)->Exec("UPDATE schema_version SET version = 1 WHERE component = 'results'").ok());
+  }
+  auto store = SqliteResultStore::Open(path, clock);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  auto got = (*store)->GetResult("t1");
+  ASSERT_TRUE(got.ok() && got->has_value());
+  EXPECT_EQ((*got)->input_key, "a.jpg");
+  const std::vector<Publication> ledger = {{"t2", std::nullopt}};
+  ASSERT_TRUE((*store)->RecordPublications("b1", ledger).ok());
+  EXPECT_EQ(*(*store)->ListPublications("b1"), ledger);
+  auto db = sqlite::Database::Open(path, std::chrono::milliseconds(1000));
+  ASSERT_TRUE(db.ok());
+  auto version = (*db)->Prepare("SELECT version FROM schema_version WHERE component = 'results'");
+  ASSERT_TRUE(version.ok());
+  ASSERT_TRUE(*version->Step());
+  EXPECT_EQ(version->ColumnInt(0), SqliteResultStore::kSchemaVersion);
 }
 
 TEST(SqliteResultStoreTest, AFileThatCannotBeCreatedIsAFailedPrecondition) {

@@ -207,15 +207,6 @@ class PoisonMessageTest : public DistributedTest {
     return crashes;
   }
 
-  std::unique_ptr<RabbitMqTaskQueue> OpenQueue() {
-    RabbitMqOptions options;
-    options.queue_name = name_;
-    auto queue =
-        RabbitMqTaskQueue::Open(Env("PIXFLEET_TEST_AMQP_URL"), options, RealClock::Instance());
-    EXPECT_TRUE(queue.ok()) << queue.status().ToString();
-    return queue.ok() ? std::move(*queue) : nullptr;
-  }
-
   // The one task in the dead-letter queue, which must be the poison.
   DeadTask OnlyDeadTask() {
     auto queue = OpenQueue();

@@ -226,6 +226,15 @@ void DistributedTest::StartWorker(const std::vector<std::string>& extra) {
   workers_.push_back(std::make_unique<ChildProcess>(PixfleetBinary(), args, scratch_.string()));
 }
 
+std::unique_ptr<RabbitMqTaskQueue> DistributedTest::OpenQueue() {
+  RabbitMqOptions options;
+  options.queue_name = name_;
+  auto queue =
+      RabbitMqTaskQueue::Open(Env("PIXFLEET_TEST_AMQP_URL"), options, RealClock::Instance());
+  EXPECT_TRUE(queue.ok()) << queue.status().ToString();
+  return queue.ok() ? std::move(*queue) : nullptr;
+}
+
 int64_t DistributedTest::FinishedRows(const std::string& batch) {
   auto counts = results_->CountResults(batch);
   // A PostgreSQL restart cuts the fixture's own connection too; the store fails the call in

@@ -27,6 +27,7 @@
 #include <sys/types.h>
 
 #include "model/result.h"
+#include "queue/rabbitmq/rabbitmq_task_queue.h"
 #include "results/postgres/postgres_result_store.h"
 #include "storage/s3/s3_object_store.h"
 #include "testing/temp_dir.h"
@@ -102,6 +103,10 @@ class DistributedTest : public ::testing::Test {
 
   // Starts `pixfleet worker --queue Q --db D <extra...>` (by default --exit-when-idle).
   void StartWorker(const std::vector<std::string>& extra = {"--exit-when-idle"});
+
+  // The test's queue, for looking at it directly (depth, dead letters); null after a failed
+  // assertion.
+  std::unique_ptr<RabbitMqTaskQueue> OpenQueue();
 
   // Rows recorded so far for the batch, succeeded or failed (-1 on a read error).
   int64_t FinishedRows(const std::string& batch);

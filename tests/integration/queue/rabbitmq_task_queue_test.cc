@@ -1,10 +1,11 @@
 // RabbitMqTaskQueue against a real broker (tools/services/up.sh starts one and writes
-// build/services/env.sh with PIXFLEET_TEST_AMQP_URL and PIXFLEET_TEST_RABBITMQ_API). Runs the
-// shared TaskQueue contract (cases that need lease expiry on the Clock, publish
-// de-duplication or instant delivery are skipped with the reason), then RabbitMQ-specific
-// behaviour: a lost connection requeues its delivery with attempt 2, the delivery limit
-// dead-letters a task that keeps crashing its worker, delayed retries, DeadLetter's reason
-// header, 10,000 confirmed publishes, and depth via passive declare and the management API.
+// build/services/env.sh with PIXFLEET_TEST_AMQP_URL and PIXFLEET_TEST_RABBITMQ_API). Runs every
+// case of the TaskQueue port's contract (RabbitMQ has none of the capabilities, so it runs none
+// of their contracts), then RabbitMQ-specific behaviour: a lost connection requeues its delivery
+// with attempt 2, the delivery limit dead-letters a task that keeps crashing its worker, delayed
+// retries, DeadLetter's reason header, a message that is not a task (dead-lettered, logged
+// escaped, counted), waits on the injected Clock, 10,000 confirmed publishes, and depth via
+// passive declare and the management API.
 // Every test uses its own queue names and deletes its queues at the end.
 #include "queue/rabbitmq/rabbitmq_task_queue.h"
 
@@ -14,15 +15,20 @@
 #include <memory>
 #include <mutex>
 #include <set>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 
+#include "queue/queue_observer.h"
 #include "queue/rabbitmq/management_api.h"
 #include "queue/task_queue_contract.h"
 #include "rabbitmq_test_support.h"
+#include "testing/fake_clock.h"
 
 namespace pixfleet {
 namespace {
@@ -308,27 +314,109 @@ TEST_F(RabbitMqTaskQueueTest, DeadLetterLandsInTheDeadQueueWithItsReason) {
   EXPECT_FALSE(LeaseWithin(*queue, milliseconds(300)).has_value());
 }
 
-TEST_F(RabbitMqTaskQueueTest, AMessageThatIsNotATaskIsDeadLetteredNotDelivered) {
-  auto queue = Open(Options());
-  ASSERT_NE(queue, nullptr);
-  {
-    auto raw = amqp::Connection::Open(AmqpUrl(), 1, amqp::ConnectionOptions{});
-    ASSERT_TRUE(raw.ok()) << raw.status().ToString();
-    const std::string body = "this is not JSON";
-    ASSERT_EQ(amqp_basic_publish((*raw)->state(), 1, amqp_empty_bytes, amqp::Bytes(name_), 0, 0,
-                                 nullptr, amqp::Bytes(body)),
-              AMQP_STATUS_OK);
+// Records what the queue reports.
+class RecordingObserver final : public QueueObserver {
+ public:
+  void OnMalformedMessage(const MalformedMessage& message) override {
+    std::lock_guard lock(mutex_);
+    malformed_.push_back(message);
   }
+  std::vector<MalformedMessage> malformed() {
+    std::lock_guard lock(mutex_);
+    return malformed_;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<MalformedMessage> malformed_;
+};
+
+// Publishes `body` on the work queue as a stray publisher would, with `message_id` if not empty.
+void PublishRaw(const std::string& queue, const std::string& body, const std::string& message_id) {
+  auto raw = amqp::Connection::Open(AmqpUrl(), 1, amqp::ConnectionOptions{});
+  ASSERT_TRUE(raw.ok()) << raw.status().ToString();
+  amqp_basic_properties_t props{};
+  if (!message_id.empty()) {
+    props._flags = AMQP_BASIC_MESSAGE_ID_FLAG;
+    props.message_id = amqp::Bytes(message_id);
+  }
+  ASSERT_EQ(amqp_basic_publish((*raw)->state(), 1, amqp_empty_bytes, amqp::Bytes(queue), 0, 0,
+                               &props, amqp::Bytes(body)),
+            AMQP_STATUS_OK);
+}
+
+TEST_F(RabbitMqTaskQueueTest, AMessageThatIsNotATaskIsDeadLetteredSaidAndCounted) {
+  RecordingObserver observer;
+  RabbitMqOptions options = Options();
+  options.observer = &observer;
+  auto queue = Open(options);
+  ASSERT_NE(queue, nullptr);
+  std::ostringstream log;
+  auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(log);
+  spdlog::default_logger()->sinks().push_back(sink);
+  PublishRaw(name_, "this is not JSON", "evil\x1b]0;pwned\x07id");
+  const std::string wrong_type = R"({"task_id":"t","batch_id":5,"input_key":"k"})";
+  PublishRaw(name_, wrong_type, "");
   ASSERT_TRUE(queue->Publish(MakeTasks(1)).ok());
   std::optional<Lease> lease = LeaseWithin(*queue, seconds(5));
+  spdlog::default_logger()->sinks().pop_back();
   ASSERT_TRUE(lease.has_value());
   EXPECT_EQ(lease->task.task_id, "t0");
   EXPECT_TRUE(queue->Ack(*lease).ok());
-  EXPECT_EQ(DepthBecomes(*queue, QueueDepth{0, 0, 0, 1}), (QueueDepth{0, 0, 0, 1}));
+
+  EXPECT_EQ(DepthBecomes(*queue, QueueDepth{0, 0, 0, 2}), (QueueDepth{0, 0, 0, 2}));
   Result<std::vector<DeadTask>> dead = queue->ListDead();
   ASSERT_TRUE(dead.ok()) << dead.status().ToString();
-  ASSERT_EQ(dead->size(), 1u);
+  ASSERT_EQ(dead->size(), 2u);
   EXPECT_EQ((*dead)[0].reason, "dead-lettered by the broker (rejected)");
+
+  const std::vector<MalformedMessage> reported = observer.malformed();
+  ASSERT_EQ(reported.size(), 2u);
+  EXPECT_EQ(reported[0].message_id, "evil\\x1b]0;pwned\\x07id") << "escaped for printing";
+  EXPECT_EQ(reported[0].size, 16);
+  EXPECT_EQ(reported[0].reason, "not JSON (syntax error at byte 2)");
+  EXPECT_EQ(reported[1].message_id, "");
+  EXPECT_EQ(reported[1].reason, "no batch_id string");
+
+  const std::string logged = log.str();
+  EXPECT_NE(logged.find("not a pixfleet task (message id evil\\x1b]0;pwned\\x07id, 16 bytes): "
+                        "not JSON (syntax error at byte 2)"),
+            std::string::npos)
+      << logged;
+  EXPECT_NE(logged.find("(message id none, " + std::to_string(wrong_type.size()) +
+                        " bytes): no batch_id string"),
+            std::string::npos)
+      << logged;
+  EXPECT_EQ(logged.find('\x1b'), std::string::npos) << "an escape sequence reached the log";
+}
+
+// Deadlines follow the injected Clock (socket_deadline.h): a FakeClock moved past a long wait's
+// deadline ends it, and one that never moves cannot make it wait forever.
+TEST_F(RabbitMqTaskQueueTest, LeaseNextWaitsOnTheInjectedClockWithoutSpinningOnAFrozenOne) {
+  FakeClock clock;
+  auto opened = RabbitMqTaskQueue::Open(AmqpUrl(), Options(), clock);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  RabbitMqTaskQueue& queue = **opened;
+
+  auto start = SteadyClock::now();
+  Result<std::optional<Lease>> none = queue.LeaseNext(milliseconds(300));
+  ASSERT_TRUE(none.ok()) << none.status().ToString();
+  EXPECT_FALSE(none->has_value());
+  // (Socket timeouts may end a little early; a frozen clock must not end it at once.)
+  EXPECT_GE(SteadyClock::now() - start, milliseconds(250)) << "a frozen clock ended it early";
+  EXPECT_LT(SteadyClock::now() - start, seconds(60)) << "a frozen clock made it hang";
+
+  std::thread mover([&clock] {
+    std::this_thread::sleep_for(milliseconds(300));
+    clock.Advance(std::chrono::hours(1));
+  });
+  start = SteadyClock::now();
+  none = queue.LeaseNext(std::chrono::minutes(10));
+  mover.join();
+  ASSERT_TRUE(none.ok()) << none.status().ToString();
+  EXPECT_FALSE(none->has_value());
+  EXPECT_LT(SteadyClock::now() - start, seconds(60))
+      << "moving the clock past the deadline did not end the wait";
 }
 
 // Slots that ack while another slot waits on the consumer socket have their acks queued and

@@ -35,7 +35,7 @@ contract::QueueFactory ContractFactory(std::string name, std::function<std::stri
   contract::QueueFactory rabbit;
   rabbit.name = std::move(name);
   rabbit.open = [url](const TempDir&, Clock& clock,
-                      const TaskQueueOptions& options) -> Result<std::unique_ptr<TaskQueue>> {
+                      const TaskQueueOptions& options) -> Result<TaskQueueHandle> {
     static std::string queue_name;
     static const ::testing::TestInfo* named_for = nullptr;
     // One queue name per test case, also when a case reopens the queue.
@@ -48,19 +48,24 @@ contract::QueueFactory ContractFactory(std::string name, std::function<std::stri
     static_cast<TaskQueueOptions&>(rabbit_options) = options;
     rabbit_options.queue_name = queue_name;
     rabbit_options.prefetch = 50;
+    // The broker notices a lost consumer when its socket closes, or, when it misses the close
+    // (seen now and then over TLS), after two missed heartbeats: keep that short.
+    rabbit_options.heartbeat = std::chrono::seconds(5);
     PIXFLEET_ASSIGN_OR_RETURN(std::unique_ptr<RabbitMqTaskQueue> queue,
                               RabbitMqTaskQueue::Open(url(), rabbit_options, clock));
-    return std::unique_ptr<TaskQueue>(std::move(queue));
+    return TaskQueueHandle::Of(std::move(queue));
   };
   rabbit.list_dead = [](TaskQueue& queue) {
     return dynamic_cast<RabbitMqTaskQueue&>(queue).ListDead();
   };
-  rabbit.capabilities.lease_expiry = false;
-  rabbit.capabilities.delays_follow_clock = false;
-  rabbit.capabilities.deduplicates_publish = false;
-  rabbit.capabilities.releases_leases = false;
-  rabbit.capabilities.instant_delivery = false;
-  rabbit.lease_now_wait = std::chrono::milliseconds(300);
+  // A lease ends with the consumer's connection; the broker then returns its deliveries.
+  rabbit.lose_leases = [](TaskQueue& queue, FakeClock&) {
+    dynamic_cast<RabbitMqTaskQueue&>(queue).DropConsumerConnectionForTesting();
+  };
+  // TTLs and socket waits are the broker's real time; deliveries are pushed asynchronously.
+  rabbit.real_time = true;
+  rabbit.ready_wait = std::chrono::seconds(60);
+  rabbit.quiet_wait = std::chrono::milliseconds(500);
   rabbit.skip_reason = std::move(skip_reason);
   rabbit.tear_down = [](TaskQueue& queue) {
     Status deleted = dynamic_cast<RabbitMqTaskQueue&>(queue).DeleteQueues();

@@ -1,7 +1,6 @@
 // Helpers shared by the RabbitMQ integration tests (plain AMQP and TLS): environment lookup,
-// per-test queue names, and the TaskQueue contract factory for a broker URL. The factory
-// declares what RabbitMQ cannot do (lease expiry on the injected Clock, de-duplicated publish,
-// instant delivery), so those contract cases are skipped with the reason.
+// per-test queue names, and the TaskQueue contract factory for a broker URL: RabbitMQ runs on
+// real time, delivers asynchronously, and loses a consumer's leases when its connection drops.
 #pragma once
 
 #include <functional>

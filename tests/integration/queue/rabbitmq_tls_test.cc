@@ -162,10 +162,13 @@ TEST_F(RabbitMqTlsTest, TlsToThePlainPortIsAnUnavailableHandshake) {
 TEST_F(RabbitMqTlsTest, QueueNameAndTlsOptionsTogetherThroughTheCompositionRoot) {
   const std::string url = AmqpsUrl() + "?cacertfile=" + CaFile() + "&queue=" + options_.queue_name +
                           "&verify=verify_peer";
-  Result<std::unique_ptr<TaskQueue>> queue =
-      MakeTaskQueue(url, TaskQueueOptions{}, RealClock::Instance());
+  Result<TaskQueueHandle> queue = MakeTaskQueue(url, TaskQueueOptions{}, RealClock::Instance());
   ASSERT_TRUE(queue.ok()) << queue.status().ToString();
   opened_ = true;
+  // RabbitMQ keeps the port's promises and has none of the capabilities beyond them.
+  EXPECT_EQ(queue->AsExpiringLeases(), nullptr);
+  EXPECT_EQ(queue->AsLeaseReleaser(), nullptr);
+  EXPECT_EQ(queue->AsDeduplicatingPublish(), nullptr);
   auto& rabbit = dynamic_cast<RabbitMqTaskQueue&>(**queue);
   EXPECT_EQ(rabbit.topology().work, options_.queue_name);
   ExpectRoundTrip(rabbit);
