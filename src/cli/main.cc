@@ -8,6 +8,7 @@
 #include <malloc.h>
 #include <unistd.h>
 
+#include "cli/build_info.h"
 #include "cli/commands.h"
 #include "core/log.h"
 
@@ -20,6 +21,18 @@ std::string SelfExecutable(const char* argv0) {
   return length > 0 ? std::string(buffer.data(), static_cast<size_t>(length)) : std::string(argv0);
 }
 
+// "pixfleet 0.1.0", with " (commit 1a2b3c4d5e6f)" when built from a git checkout.
+std::string VersionLine() {
+  std::string line = "pixfleet ";
+  line += pixfleet::kVersion;
+  if (!pixfleet::kCommit.empty()) {
+    line += " (commit ";
+    line += pixfleet::kCommit;
+    line += ")";
+  }
+  return line;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -29,7 +42,7 @@ int main(int argc, char** argv) {
 
   CLI::App app{"pixfleet: batch image processing that scales from one machine to a fleet"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "pixfleet 0.1.0");
+  app.set_version_flag("--version", VersionLine());
   std::string log_level = "info";
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error")
       ->capture_default_str();
