@@ -33,6 +33,8 @@ packages=(
   libpq-dev librabbitmq-dev libcurl4-openssl-dev libpugixml-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev sqlite3 libvips-tools
+  # the Debian package (CPack: dpkg-shlibdeps computes Depends, file finds the binaries in it)
+  dpkg-dev file
 )
 
 if [ "$with_services" -eq 1 ]; then
