@@ -1,7 +1,8 @@
-# `cmake --install`: the pixfleet binary, the recipes and the documentation. Nothing else is installed: tests, benchmarks and
-# pixfleet-samples stay in the build tree.
+# `cmake --install`: the pixfleet binary, the recipes (PIXFLEET_RECIPES_INSTALL_DIR, set in
+# BuildInfo.cmake, where `--recipe NAME` finds them: src/cli/recipe_lookup.h) and the
+# documentation. Nothing else is installed: tests, benchmarks and pixfleet-samples stay in the
+# build tree.
 include(GNUInstallDirs)
-set(PIXFLEET_RECIPES_INSTALL_DIR ${CMAKE_INSTALL_DATADIR}/pixfleet/recipes)
 install(TARGETS pixfleet RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/recipes/ DESTINATION ${PIXFLEET_RECIPES_INSTALL_DIR}
         FILES_MATCHING PATTERN "*.yaml")

@@ -1,7 +1,8 @@
-# cmake -DSOURCE_DIR= -DVERSION= -DTEMPLATE= -DOUTPUT= -P WriteBuildInfo.cmake
-# Writes OUTPUT from TEMPLATE with PIXFLEET_VERSION and PIXFLEET_COMMIT (the checkout's commit,
+# cmake -DSOURCE_DIR= -DVERSION= -DRECIPES_FROM_BINARY= -DTEMPLATE= -DOUTPUT= -P WriteBuildInfo.cmake
+# Writes OUTPUT from TEMPLATE with PIXFLEET_VERSION, PIXFLEET_RECIPES_FROM_BINARY and PIXFLEET_COMMIT (the checkout's commit,
 # "-dirty" when tracked files differ from it; empty outside a git checkout or without git).
 set(PIXFLEET_VERSION ${VERSION})
+set(PIXFLEET_RECIPES_FROM_BINARY ${RECIPES_FROM_BINARY})
 set(PIXFLEET_COMMIT "")
 find_program(GIT git)
 if(GIT AND EXISTS ${SOURCE_DIR}/.git)

@@ -1,5 +1,6 @@
 // pixfleet: batch image processing. Dispatches to the subcommands in commands.h.
 #include <array>
+#include <filesystem>
 #include <iostream>
 #include <map>
 #include <string>
@@ -10,6 +11,7 @@
 
 #include "cli/build_info.h"
 #include "cli/commands.h"
+#include "cli/recipe_lookup.h"
 #include "core/log.h"
 
 namespace {
@@ -60,6 +62,16 @@ int main(int argc, char** argv) {
       {"status", pixfleet::AddStatusCommand(app)},
       {"db", pixfleet::AddDbCommand(app)},
   };
+  // Every command's --recipe also takes the name of an installed recipe (cli/recipe_lookup.h).
+  const std::filesystem::path installed_recipes =
+      pixfleet::InstalledRecipesDir(SelfExecutable(argv[0]));
+  for (CLI::App* command : app.get_subcommands({})) {
+    if (CLI::Option* recipe = command->get_option_no_throw("--recipe")) {
+      recipe->transform([installed_recipes](const std::string& value) {
+        return pixfleet::ResolveRecipe(value, installed_recipes);
+      });
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
