@@ -69,7 +69,7 @@ class FakeClock final : public Clock {
     return changed_.wait_for(lock, real_timeout, [&] { return sleepers_ >= count; });
   }
 
-  int sleepers() {
+  int Sleepers() {
     std::lock_guard lock(mutex_);
     return sleepers_;
   }

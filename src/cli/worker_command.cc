@@ -110,7 +110,7 @@ int RunWorker(const WorkerFlags& flags) {
     metrics::Probes probes;
     // Ready when the queue answers and the worker is not draining for shutdown.
     probes.ready = [&worker, &queue]() -> Status {
-      if (worker.stopping()) return Unavailable("stopping");
+      if (worker.Stopping()) return Unavailable("stopping");
       return (*queue)->Depth().status();
     };
     auto started = metrics::HttpEndpoint::Start(address->first, address->second, registry, probes);
@@ -120,7 +120,7 @@ int RunWorker(const WorkerFlags& flags) {
     }
     endpoint = std::move(*started);
     spdlog::info("serving /metrics, /healthz and /readyz on {}:{}", address->first,
-                 endpoint->port());
+                 endpoint->Port());
   }
 
   std::thread signal_waiter([&] {
@@ -132,11 +132,11 @@ int RunWorker(const WorkerFlags& flags) {
   // Wake the waiter if the worker ended on its own (idle); its signal is then ignored.
   pthread_kill(signal_waiter.native_handle(), SIGTERM);
   signal_waiter.join();
-  if (Status fatal = worker.fatal_error(); !fatal.ok()) {
+  if (Status fatal = worker.FatalError(); !fatal.ok()) {
     std::cerr << "pixfleet worker: " << fatal.ToString() << "\n";
     return 2;
   }
-  const GroupCommitStats writes = grouped_results.stats();
+  const GroupCommitStats writes = grouped_results.Stats();
   spdlog::info(
       "worker exiting: {} succeeded, {} failed, {} retried; {} results recorded in {} database "
       "writes",

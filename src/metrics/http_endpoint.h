@@ -33,7 +33,7 @@ class HttpEndpoint {
   HttpEndpoint(const HttpEndpoint&) = delete;
   HttpEndpoint& operator=(const HttpEndpoint&) = delete;
 
-  int port() const { return port_; }
+  int Port() const { return port_; }
 
  private:
   HttpEndpoint() = default;

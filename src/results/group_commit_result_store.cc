@@ -8,7 +8,7 @@ namespace pixfleet {
 GroupCommitResultStore::GroupCommitResultStore(ResultStore& inner, GroupCommitOptions options)
     : inner_(inner), options_(options) {}
 
-GroupCommitStats GroupCommitResultStore::stats() const {
+GroupCommitStats GroupCommitResultStore::Stats() const {
   std::lock_guard lock(mutex_);
   return stats_;
 }

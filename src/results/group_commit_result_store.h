@@ -59,7 +59,7 @@ class GroupCommitResultStore final : public ResultStore {
     return inner_.CountResults(batch_id);
   }
 
-  GroupCommitStats stats() const;
+  GroupCommitStats Stats() const;
 
  private:
   // One waiting RecordResults call. Lives on its caller's stack until `done`. Each has its own

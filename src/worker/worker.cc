@@ -17,7 +17,7 @@ void Worker::Stop() {
   wake_.notify_all();
 }
 
-Status Worker::fatal_error() const {
+Status Worker::FatalError() const {
   std::lock_guard lock(mutex_);
   return fatal_error_;
 }

@@ -41,12 +41,12 @@ class Worker {
   void Stop();
 
   int64_t InFlight() const;
-  bool stopping() const { return stopping_; }
+  bool Stopping() const { return stopping_; }
 
   // Why Run() stopped on its own, if it did: the queue refused the worker's configuration
   // (kInvalidArgument from LeaseNext, e.g. a TLS certificate refused on reconnection), which no
   // retry can mend. Ok after Stop() or an idle exit.
-  Status fatal_error() const;
+  Status FatalError() const;
 
  private:
   void SlotLoop();

@@ -56,7 +56,7 @@ TEST_F(WorkerTest, StopFinishesTasksInFlightAndLeavesTheRestQueued) {
 class RefusingQueue final : public TaskQueue {
  public:
   explicit RefusingQueue(TaskQueue& inner) : inner_(inner) {}
-  void set_lease_error(Status error) {
+  void SetLeaseError(Status error) {
     std::lock_guard lock(mutex_);
     lease_error_ = std::move(error);
   }
@@ -92,20 +92,20 @@ class RefusingQueue final : public TaskQueue {
 TEST_F(WorkerTest, AQueueThatRefusesTheWorkersConfigurationStopsIt) {
   AddImage("img.jpg", 1);
   RefusingQueue refusing(queue_);
-  refusing.set_lease_error(InvalidArgument("amqps: the broker's TLS certificate was refused"));
+  refusing.SetLeaseError(InvalidArgument("amqps: the broker's TLS certificate was refused"));
   WorkerOptions options;
   options.concurrency = 2;
   options.lease_wait = std::chrono::milliseconds(20);
   Worker worker(refusing, processor_, clock_, options);
   worker.Run();  // returns on its own: no Stop(), no exit_when_idle
-  EXPECT_EQ(worker.fatal_error().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(worker.FatalError().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(processor_.counters().succeeded.load(), 0);
 }
 
 TEST_F(WorkerTest, AnUnreachableQueueIsWaitedOutNotFatal) {
   const std::string id = AddImage("img.jpg", 1);
   RefusingQueue refusing(queue_);
-  refusing.set_lease_error(Unavailable("broker restarting"));
+  refusing.SetLeaseError(Unavailable("broker restarting"));
   WorkerOptions options;
   options.lease_wait = std::chrono::milliseconds(20);
   options.queue_error_backoff = std::chrono::milliseconds(5);
@@ -113,10 +113,10 @@ TEST_F(WorkerTest, AnUnreachableQueueIsWaitedOutNotFatal) {
   Worker worker(refusing, processor_, clock_, options);
   std::thread runner([&] { worker.Run(); });
   std::this_thread::sleep_for(std::chrono::milliseconds(50));  // a few failed leases
-  EXPECT_FALSE(worker.stopping());
-  refusing.set_lease_error(Status::Ok());  // the broker is back
+  EXPECT_FALSE(worker.Stopping());
+  refusing.SetLeaseError(Status::Ok());  // the broker is back
   runner.join();
-  EXPECT_TRUE(worker.fatal_error().ok());
+  EXPECT_TRUE(worker.FatalError().ok());
   EXPECT_TRUE(Row(id).has_value());
 }
 

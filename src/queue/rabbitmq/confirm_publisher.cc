@@ -16,7 +16,7 @@ using SteadyClock = std::chrono::steady_clock;
 }  // namespace
 
 Status ConfirmPublisher::Enable() {
-  amqp_confirm_select(connection_.state(), channel_);
+  amqp_confirm_select(connection_.State(), channel_);
   return connection_.CheckLastReply("confirm.select");
 }
 
@@ -46,7 +46,7 @@ Status ConfirmPublisher::Send(const OutgoingMessage& message) {
     props.headers.num_entries = header_count;
     props.headers.entries = headers;
   }
-  const int rc = amqp_basic_publish(connection_.state(), channel_, amqp_empty_bytes,
+  const int rc = amqp_basic_publish(connection_.State(), channel_, amqp_empty_bytes,
                                     Bytes(message.routing_key), /*mandatory=*/1,
                                     /*immediate=*/0, &props, Bytes(message.body));
   return connection_.CheckCode(rc, "basic.publish to " + message.routing_key);
@@ -70,7 +70,7 @@ Status ConfirmPublisher::PublishAll(std::span<const OutgoingMessage> messages,
       const auto left =
           std::chrono::duration_cast<std::chrono::microseconds>(deadline - SteadyClock::now());
       if (left.count() <= 0) {
-        return DeadlineExceeded("amqp publish (" + connection_.where() + "): " +
+        return DeadlineExceeded("amqp publish (" + connection_.Where() + "): " +
                                 std::to_string(pending.size()) + " messages unconfirmed after " +
                                 std::to_string(timeout.count()) + " ms; outcome unknown");
       }
@@ -78,7 +78,7 @@ Status ConfirmPublisher::PublishAll(std::span<const OutgoingMessage> messages,
       tv.tv_sec = static_cast<time_t>(left.count() / 1'000'000);
       tv.tv_usec = static_cast<suseconds_t>(left.count() % 1'000'000);
       amqp_frame_t frame;
-      const int rc = amqp_simple_wait_frame_noblock(connection_.state(), &frame, &tv);
+      const int rc = amqp_simple_wait_frame_noblock(connection_.State(), &frame, &tv);
       if (rc == AMQP_STATUS_TIMEOUT) continue;
       PIXFLEET_RETURN_IF_ERROR(connection_.CheckCode(rc, "waiting for publisher confirms"));
       if (frame.frame_type != AMQP_FRAME_METHOD || frame.channel != channel_) continue;
@@ -107,7 +107,7 @@ Status ConfirmPublisher::PublishAll(std::span<const OutgoingMessage> messages,
         // The returned message's header and body frames follow; the ack for it comes after.
         amqp_message_t message;
         PIXFLEET_RETURN_IF_ERROR(connection_.CheckReply(
-            amqp_read_message(connection_.state(), channel_, &message, 0), "basic.return"));
+            amqp_read_message(connection_.State(), channel_, &message, 0), "basic.return"));
         if (message.properties._flags & AMQP_BASIC_MESSAGE_ID_FLAG) {
           returned.insert(ToString(message.properties.message_id));
         }
@@ -121,14 +121,14 @@ Status ConfirmPublisher::PublishAll(std::span<const OutgoingMessage> messages,
     }
     if (!returned.empty()) {
       connection_.MarkBroken();  // reconnecting declares the topology again
-      return Unavailable("amqp publish (" + connection_.where() +
+      return Unavailable("amqp publish (" + connection_.Where() +
                          "): " + std::to_string(returned.size()) +
                          " messages unroutable (queue missing?), e.g. task " + *returned.begin());
     }
     to_send = std::move(nacked);
   }
   if (!to_send.empty()) {
-    return Unavailable("amqp publish (" + connection_.where() + "): broker nacked " +
+    return Unavailable("amqp publish (" + connection_.Where() + "): broker nacked " +
                        std::to_string(to_send.size()) + " messages " + std::to_string(rounds) +
                        " times");
   }

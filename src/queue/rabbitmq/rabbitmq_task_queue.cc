@@ -78,12 +78,12 @@ struct RabbitMqTaskQueue::Link {
   int failures = 0;
   SteadyClock::time_point next_attempt{};
 
-  bool usable() const { return connection != nullptr && !connection->broken(); }
+  bool Usable() const { return connection != nullptr && !connection->Broken(); }
 
   // Backoff bookkeeping around one connection attempt made by `connect`.
   template <typename Connect>
   Status Reconnect(const RabbitMqOptions& options, Connect connect) {
-    if (usable()) return Status::Ok();
+    if (Usable()) return Status::Ok();
     confirms.reset();
     connection.reset();
     if (SteadyClock::now() < next_attempt) {
@@ -145,7 +145,7 @@ Status RabbitMqTaskQueue::EnsurePublisher() {
 }
 
 Status RabbitMqTaskQueue::EnsureConsumer() {
-  if (consumer_->usable()) return Status::Ok();
+  if (consumer_->Usable()) return Status::Ok();
   if (consumer_->connection != nullptr) {
     // Every lease of the lost connection is gone: the broker has requeued them.
     std::lock_guard<std::mutex> settle(settle_mutex_);
@@ -159,10 +159,10 @@ Status RabbitMqTaskQueue::EnsureConsumer() {
     amqp::Connection& connection = *consumer_->connection;
     // The consumer may be first: a worker can start before anything was published.
     PIXFLEET_RETURN_IF_ERROR(amqp::Declare(connection, kConsumeChannel, topology_));
-    amqp_basic_qos(connection.state(), kConsumeChannel, 0, static_cast<uint16_t>(options_.prefetch),
+    amqp_basic_qos(connection.State(), kConsumeChannel, 0, static_cast<uint16_t>(options_.prefetch),
                    0);
     PIXFLEET_RETURN_IF_ERROR(connection.CheckLastReply("basic.qos"));
-    amqp_basic_consume(connection.state(), kConsumeChannel, amqp::Bytes(topology_.work),
+    amqp_basic_consume(connection.State(), kConsumeChannel, amqp::Bytes(topology_.work),
                        amqp_empty_bytes, /*no_local=*/0, /*no_ack=*/0, /*exclusive=*/0,
                        amqp_empty_table);
     PIXFLEET_RETURN_IF_ERROR(connection.CheckLastReply("basic.consume " + topology_.work));
@@ -182,7 +182,7 @@ Status RabbitMqTaskQueue::PublishMessages(std::span<const amqp::OutgoingMessage>
     PIXFLEET_RETURN_IF_ERROR(EnsurePublisher());
     Status status = publisher_->confirms->PublishAll(messages, options_.publish_timeout,
                                                      options_.publish_rounds);
-    if (status.ok() || attempt > 0 || !publisher_->connection->broken()) return status;
+    if (status.ok() || attempt > 0 || !publisher_->connection->Broken()) return status;
   }
 }
 
@@ -209,12 +209,12 @@ Result<std::optional<Lease>> RabbitMqTaskQueue::LeaseNext(milliseconds max_wait)
       // While this thread waits on the socket, other threads' Acks are queued; they are sent
       // when the wait ends, on every way out of this block.
       const WaitingOnConsumer waiting(*this);
-      amqp_maybe_release_buffers(connection.state());
+      amqp_maybe_release_buffers(connection.State());
       const auto left = std::chrono::duration_cast<milliseconds>(deadline - SteadyClock::now());
-      const milliseconds slice = waiting.leases_out() ? kBusyWaitSlice : kIdleWaitSlice;
+      const milliseconds slice = waiting.LeasesOut() ? kBusyWaitSlice : kIdleWaitSlice;
       timeval tv = ToTimeval(std::clamp(left, milliseconds(0), slice));
       amqp_envelope_t envelope;
-      const amqp_rpc_reply_t reply = amqp_consume_message(connection.state(), &envelope, &tv, 0);
+      const amqp_rpc_reply_t reply = amqp_consume_message(connection.State(), &envelope, &tv, 0);
       if (reply.reply_type == AMQP_RESPONSE_NORMAL) {
         const uint64_t tag = envelope.delivery_tag;
         Result<TaskSpec> task = amqp::DecodeTask(amqp::ToString(envelope.message.body));
@@ -233,7 +233,7 @@ Result<std::optional<Lease>> RabbitMqTaskQueue::LeaseNext(milliseconds max_wait)
         if (!task.ok()) {
           // Poison: not a task at all. Straight to the dead-letter queue (via the DLX).
           PIXFLEET_RETURN_IF_ERROR(connection.CheckCode(
-              amqp_basic_reject(connection.state(), kConsumeChannel, tag, /*requeue=*/0),
+              amqp_basic_reject(connection.State(), kConsumeChannel, tag, /*requeue=*/0),
               "basic.reject"));
           continue;
         }
@@ -254,13 +254,13 @@ Result<std::optional<Lease>> RabbitMqTaskQueue::LeaseNext(milliseconds max_wait)
         // consumer; anything else is ignored.
         amqp_frame_t frame;
         PIXFLEET_RETURN_IF_ERROR(connection.CheckCode(
-            amqp_simple_wait_frame(connection.state(), &frame), "reading a frame"));
+            amqp_simple_wait_frame(connection.State(), &frame), "reading a frame"));
         if (frame.frame_type == AMQP_FRAME_METHOD &&
             (frame.payload.method.id == AMQP_CHANNEL_CLOSE_METHOD ||
              frame.payload.method.id == AMQP_CONNECTION_CLOSE_METHOD ||
              frame.payload.method.id == AMQP_BASIC_CANCEL_METHOD)) {
           connection.MarkBroken();
-          return Unavailable("amqp (" + connection.where() + "): the broker ended the consumer");
+          return Unavailable("amqp (" + connection.Where() + "): the broker ended the consumer");
         }
       } else if (!(reply.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION &&
                    reply.library_error == AMQP_STATUS_TIMEOUT)) {
@@ -280,7 +280,7 @@ int64_t RabbitMqTaskQueue::LeasedCount() {
 }
 
 Status RabbitMqTaskQueue::CheckLeaseLocked(const Lease& lease, uint64_t* tag) {
-  if (!consumer_->usable()) return ConnectionLost();
+  if (!consumer_->Usable()) return ConnectionLost();
   std::lock_guard<std::mutex> settle(settle_mutex_);
   return CheckLeaseSettleLocked(lease, tag);
 }
@@ -307,7 +307,7 @@ Status RabbitMqTaskQueue::FlushAcksLocked(bool end_wait) {
     if (!outstanding_.empty()) lowest_unsettled = *outstanding_.begin();
   }
   if (tags.empty()) return Status::Ok();
-  if (!consumer_->usable()) return ConnectionLost();
+  if (!consumer_->Usable()) return ConnectionLost();
   amqp::Connection& connection = *consumer_->connection;
   std::sort(tags.begin(), tags.end());
   // Every delivery below the lowest one still leased is settled or in `tags`, so one ack with
@@ -317,12 +317,12 @@ Status RabbitMqTaskQueue::FlushAcksLocked(bool end_wait) {
   Status sent = Status::Ok();
   if (below != tags.begin()) {
     sent = connection.CheckCode(
-        amqp_basic_ack(connection.state(), kConsumeChannel, *(below - 1), /*multiple=*/1),
+        amqp_basic_ack(connection.State(), kConsumeChannel, *(below - 1), /*multiple=*/1),
         "basic.ack");
   }
   for (auto it = below; sent.ok() && it != tags.end(); ++it) {
     sent = connection.CheckCode(
-        amqp_basic_ack(connection.state(), kConsumeChannel, *it, /*multiple=*/0), "basic.ack");
+        amqp_basic_ack(connection.State(), kConsumeChannel, *it, /*multiple=*/0), "basic.ack");
   }
   // The broker requeues whatever an ack lost with the connection did not settle.
   return sent.ok() ? sent : Aborted(sent.message());
@@ -337,7 +337,7 @@ Status RabbitMqTaskQueue::QueueAckSettleLocked(const Lease& lease) {
 }
 
 Status RabbitMqTaskQueue::AckLocked(const Lease& lease) {
-  if (!consumer_->usable()) return ConnectionLost();
+  if (!consumer_->Usable()) return ConnectionLost();
   {
     std::lock_guard<std::mutex> settle(settle_mutex_);
     PIXFLEET_RETURN_IF_ERROR(QueueAckSettleLocked(lease));
@@ -434,12 +434,12 @@ Result<QueueDepth> RabbitMqTaskQueue::Depth() {
     std::lock_guard<std::mutex> lock(publish_mutex_);
     counts = ReadCountsLocked();
     // An idle publisher connection may have been closed by the broker: reconnect once.
-    if (!counts.ok() && !publisher_->usable()) counts = ReadCountsLocked();
+    if (!counts.ok() && !publisher_->Usable()) counts = ReadCountsLocked();
   }
   PIXFLEET_RETURN_IF_ERROR(counts.status());
   QueueDepth depth = *counts;
   std::lock_guard<std::mutex> lock(consume_mutex_);
-  depth.leased = consumer_->usable() ? LeasedCount() : 0;
+  depth.leased = consumer_->Usable() ? LeasedCount() : 0;
   return depth;
 }
 
@@ -447,18 +447,18 @@ Result<std::vector<DeadTask>> RabbitMqTaskQueue::ListDead(int limit) {
   std::lock_guard<std::mutex> lock(publish_mutex_);
   PIXFLEET_RETURN_IF_ERROR(EnsurePublisher());
   amqp::Connection& connection = *publisher_->connection;
-  amqp_channel_open(connection.state(), kBrowseChannel);
+  amqp_channel_open(connection.State(), kBrowseChannel);
   PIXFLEET_RETURN_IF_ERROR(connection.CheckLastReply("channel.open"));
   std::vector<DeadTask> dead;
   Status status;
   while (static_cast<int>(dead.size()) < limit) {
-    const amqp_rpc_reply_t reply = amqp_basic_get(connection.state(), kBrowseChannel,
+    const amqp_rpc_reply_t reply = amqp_basic_get(connection.State(), kBrowseChannel,
                                                   amqp::Bytes(topology_.dead), /*no_ack=*/0);
     status = connection.CheckReply(reply, "basic.get " + topology_.dead);
     if (!status.ok() || reply.reply.id != AMQP_BASIC_GET_OK_METHOD) break;
     amqp_message_t message;
     status = connection.CheckReply(
-        amqp_read_message(connection.state(), kBrowseChannel, &message, 0), "reading a message");
+        amqp_read_message(connection.State(), kBrowseChannel, &message, 0), "reading a message");
     if (!status.ok()) break;
     DeadTask task;
     Result<TaskSpec> spec = amqp::DecodeTask(amqp::ToString(message.body));
@@ -494,9 +494,9 @@ Result<std::vector<DeadTask>> RabbitMqTaskQueue::ListDead(int limit) {
     amqp_destroy_message(&message);
     dead.push_back(std::move(task));
   }
-  if (!connection.broken()) {
+  if (!connection.Broken()) {
     // Closing the channel returns every message it got to the queue.
-    amqp_channel_close(connection.state(), kBrowseChannel, AMQP_REPLY_SUCCESS);
+    amqp_channel_close(connection.State(), kBrowseChannel, AMQP_REPLY_SUCCESS);
     PIXFLEET_RETURN_IF_ERROR(connection.CheckLastReply("channel.close"));
   }
   PIXFLEET_RETURN_IF_ERROR(status);

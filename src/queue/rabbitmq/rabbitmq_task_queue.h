@@ -115,7 +115,7 @@ class RabbitMqTaskQueue final : public TaskQueue {
   // Cuts both connections' sockets.
   void DropConnectionsForTesting();
 
-  const amqp::Topology& topology() const { return topology_; }
+  const amqp::Topology& Topology() const { return topology_; }
 
  private:
   // A connection with the channels this queue uses on it.
@@ -145,7 +145,7 @@ class RabbitMqTaskQueue final : public TaskQueue {
     explicit WaitingOnConsumer(RabbitMqTaskQueue& queue);
     ~WaitingOnConsumer();
     // Whether any lease was out when the wait began (then acks may come: wait briefly).
-    bool leases_out() const { return leases_out_; }
+    bool LeasesOut() const { return leases_out_; }
     WaitingOnConsumer(const WaitingOnConsumer&) = delete;
     WaitingOnConsumer& operator=(const WaitingOnConsumer&) = delete;
 

@@ -31,7 +31,7 @@ class PgResult {
   PgResult& operator=(PgResult&&) noexcept = default;
   ~PgResult();
 
-  int rows() const;
+  int Rows() const;
   bool IsNull(int row, int column) const;
   // The value in text form ("" for NULL). REQUIRES: row < rows(), column in range.
   std::string_view Text(int row, int column) const;
@@ -62,8 +62,8 @@ class PgConnection {
   Status ExecScript(std::string_view sql);
 
   // True once the connection is known to be unusable; it is never used again.
-  bool broken() const { return broken_; }
-  const std::string& redacted_url() const { return redacted_url_; }
+  bool Broken() const { return broken_; }
+  const std::string& RedactedUrl() const { return redacted_url_; }
 
  private:
   PgConnection(pg_conn* conn, std::string url);

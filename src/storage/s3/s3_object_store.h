@@ -69,7 +69,7 @@ class S3ObjectStore final : public ObjectStore {
                                                      S3ObjectStoreOptions options);
   ~S3ObjectStore() override;
 
-  const S3Location& location() const { return location_; }
+  const S3Location& Location() const { return location_; }
 
   // ObjectStore
   Result<std::string> Get(std::string_view key, uint64_t max_bytes = UINT64_MAX) override;

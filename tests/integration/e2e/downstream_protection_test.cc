@@ -145,7 +145,7 @@ TEST_F(DownstreamProtectionTest, TwoHundredWorkersStayWithinPgbouncersPool) {
   bool died = false;
   while (max_clients < kWorkers && SteadyClock::now() < deadline && !died) {
     died = std::any_of(workers_.begin(), workers_.end(),
-                       [](const auto& worker) { return HasExited(worker->pid()); });
+                       [](const auto& worker) { return HasExited(worker->Pid()); });
     std::this_thread::sleep_for(milliseconds(50));
   }
   EXPECT_FALSE(died) << "a worker exited during start-up";

@@ -315,7 +315,7 @@ TEST_F(RabbitMqTaskQueueTest, AMessageThatIsNotATaskIsDeadLetteredNotDelivered) 
     auto raw = amqp::Connection::Open(AmqpUrl(), 1, amqp::ConnectionOptions{});
     ASSERT_TRUE(raw.ok()) << raw.status().ToString();
     const std::string body = "this is not JSON";
-    ASSERT_EQ(amqp_basic_publish((*raw)->state(), 1, amqp_empty_bytes, amqp::Bytes(name_), 0, 0,
+    ASSERT_EQ(amqp_basic_publish((*raw)->State(), 1, amqp_empty_bytes, amqp::Bytes(name_), 0, 0,
                                  nullptr, amqp::Bytes(body)),
               AMQP_STATUS_OK);
   }

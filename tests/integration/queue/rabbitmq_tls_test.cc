@@ -167,7 +167,7 @@ TEST_F(RabbitMqTlsTest, QueueNameAndTlsOptionsTogetherThroughTheCompositionRoot)
   ASSERT_TRUE(queue.ok()) << queue.status().ToString();
   opened_ = true;
   auto& rabbit = dynamic_cast<RabbitMqTaskQueue&>(**queue);
-  EXPECT_EQ(rabbit.topology().work, options_.queue_name);
+  EXPECT_EQ(rabbit.Topology().work, options_.queue_name);
   ExpectRoundTrip(rabbit);
 }
 

@@ -71,7 +71,7 @@ int64_t AdminCount(const std::string& url, const std::string& sql) {
   if (!conn.ok()) return -1;
   auto rows = (*conn)->Exec(sql);
   EXPECT_TRUE(rows.ok()) << rows.status().ToString();
-  if (!rows.ok() || rows->rows() != 1) return -1;
+  if (!rows.ok() || rows->Rows() != 1) return -1;
   auto value = rows->Int(0, 0);
   return value.ok() ? *value : -1;
 }
@@ -84,7 +84,7 @@ class ScratchSchema {
   ScratchSchema(const ScratchSchema&) = delete;
   ScratchSchema& operator=(const ScratchSchema&) = delete;
 
-  const std::string& name() const { return name_; }
+  const std::string& Name() const { return name_; }
   PostgresOptions Options(int pool_size = 1) const {
     PostgresOptions options;
     options.pool_size = pool_size;
@@ -149,7 +149,7 @@ class PostgresResultStoreTest : public ::testing::TestWithParam<Server> {
   }
 
   int64_t MigrationRows() {
-    return AdminCount(url_, "SELECT count(*) FROM " + schema_->name() + ".schema_migrations");
+    return AdminCount(url_, "SELECT count(*) FROM " + schema_->Name() + ".schema_migrations");
   }
 
   // No message may hold a password of `url` (and so must equal its scrubbed self).
@@ -180,7 +180,7 @@ TEST_P(PostgresResultStoreTest, MigrationIsIdempotent) {
   EXPECT_EQ(MigrationRows(), kPostgresSchemaVersion);
   auto conn = PgConnection::Connect(url_, kConnectTimeout);
   ASSERT_TRUE(conn.ok());
-  EXPECT_EQ(*ReadPostgresSchemaVersion(**conn, schema_->name()), kPostgresSchemaVersion);
+  EXPECT_EQ(*ReadPostgresSchemaVersion(**conn, schema_->Name()), kPostgresSchemaVersion);
   auto store = PostgresResultStore::Open(url_, schema_->Options(), clock_);
   EXPECT_TRUE(store.ok()) << store.status().ToString();
 }
@@ -201,7 +201,7 @@ TEST_P(PostgresResultStoreTest, ConcurrentMigrationsApplyEachVersionOnce) {
 
 TEST_P(PostgresResultStoreTest, ANewerSchemaIsRefused) {
   ASSERT_TRUE(MigratePostgres(url_, schema_->Options()).ok());
-  AdminExec(url_, "INSERT INTO " + schema_->name() + ".schema_migrations (version) VALUES (99)");
+  AdminExec(url_, "INSERT INTO " + schema_->Name() + ".schema_migrations (version) VALUES (99)");
   auto store = PostgresResultStore::Open(url_, schema_->Options(), clock_);
   ASSERT_FALSE(store.ok());
   EXPECT_EQ(store.error().code(), StatusCode::kInvalidArgument);
@@ -225,7 +225,7 @@ TEST_P(PostgresResultStoreTest, BadOptionsAreInvalidArgument) {
 TEST_P(PostgresResultStoreTest, ALostConnectionIsUnavailableThenReplaced) {
   ASSERT_TRUE(MigratePostgres(url_, schema_->Options()).ok());
   // The store's sessions carry a unique application_name, so that only they are terminated.
-  const std::string app = "pixfleet_kill_" + schema_->name().substr(14);
+  const std::string app = "pixfleet_kill_" + schema_->Name().substr(14);
   const std::string store_url = WithParam(url_, "application_name=" + app);
   auto opened = PostgresResultStore::Open(store_url, schema_->Options(), clock_);
   ASSERT_TRUE(opened.ok()) << opened.status().ToString();
@@ -313,7 +313,7 @@ TEST_P(PostgresResultStoreTest, SslModeRequireInTheUrlGivesATlsSession) {
   // Behind pgbouncer this is its own server connection's state; the client leg is what
   // sslmode=require protects, and the connection succeeding shows it was negotiated.
   if (!GetParam().pooled) {
-    ASSERT_EQ(ssl->rows(), 1);
+    ASSERT_EQ(ssl->Rows(), 1);
     EXPECT_EQ(ssl->Text(0, 0), "t");
   }
   ASSERT_TRUE(MigratePostgres(tls_url, schema_->Options()).ok());
@@ -333,7 +333,7 @@ TEST_P(PostgresResultStoreTest, SslModeVerifyFullWithTheTestCa) {
   ASSERT_TRUE(verified.ok()) << verified.status().ToString();
   auto ssl = (*verified)->Exec("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()");
   ASSERT_TRUE(ssl.ok()) << ssl.status().ToString();
-  ASSERT_EQ(ssl->rows(), 1);
+  ASSERT_EQ(ssl->Rows(), 1);
   EXPECT_EQ(ssl->Text(0, 0), "t");
 
   constexpr char kOtherBundle[] = "/etc/ssl/certs/ca-certificates.crt";
@@ -384,7 +384,7 @@ TEST_P(PostgresResultStoreTest, RecordResultsThroughputInBatchesOf100) {
   constexpr int kCalls = 100;
   ASSERT_TRUE(MigratePostgres(url_, schema_->Options()).ok());
   for (const int threads : {1, 4}) {
-    AdminExec(url_, "TRUNCATE " + schema_->name() + ".results");
+    AdminExec(url_, "TRUNCATE " + schema_->Name() + ".results");
     auto opened = PostgresResultStore::Open(url_, schema_->Options(threads), clock_);
     ASSERT_TRUE(opened.ok()) << opened.status().ToString();
     std::vector<std::vector<TaskResult>> calls;
