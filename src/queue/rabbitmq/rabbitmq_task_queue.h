@@ -90,6 +90,8 @@ class RabbitMqTaskQueue final : public TaskQueue {
   // Connects, declares the topology and enables confirms. `clock` must outlive the queue.
   static Result<std::unique_ptr<RabbitMqTaskQueue>> Open(std::string_view amqp_url,
                                                          RabbitMqOptions options, Clock& clock);
+  RabbitMqTaskQueue(const RabbitMqTaskQueue&) = delete;
+  RabbitMqTaskQueue& operator=(const RabbitMqTaskQueue&) = delete;
   ~RabbitMqTaskQueue() override;
 
   Status Publish(std::span<const TaskSpec> tasks) override;

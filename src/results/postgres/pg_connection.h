@@ -27,6 +27,8 @@ Status ValidatePostgresUrl(std::string_view url);
 class PgResult {
  public:
   explicit PgResult(pg_result* result);
+  PgResult(const PgResult&) = delete;
+  PgResult& operator=(const PgResult&) = delete;
   PgResult(PgResult&&) noexcept = default;
   PgResult& operator=(PgResult&&) noexcept = default;
   ~PgResult();

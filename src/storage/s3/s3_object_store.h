@@ -67,6 +67,8 @@ class S3ObjectStore final : public ObjectStore {
   // ca_bundle that cannot be read. Does not contact the service.
   static Result<std::unique_ptr<S3ObjectStore>> Open(std::string_view url,
                                                      S3ObjectStoreOptions options);
+  S3ObjectStore(const S3ObjectStore&) = delete;
+  S3ObjectStore& operator=(const S3ObjectStore&) = delete;
   ~S3ObjectStore() override;
 
   const S3Location& Location() const { return location_; }
