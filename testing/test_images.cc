@@ -518,8 +518,9 @@ Status WriteSampleSet(const std::filesystem::path& dir, std::string_view set) {
     const std::filesystem::path path = dir / file.path;
     std::error_code error;
     std::filesystem::create_directories(path.parent_path(), error);
-    if (error)
+    if (error) {
       return Internal("cannot create " + path.parent_path().string() + ": " + error.message());
+    }
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
     out.close();

@@ -32,8 +32,9 @@ int64_t GroupCommitResultStore::WriteGroup(const std::vector<Waiter*>& group) {
     return 1;
   }
   std::vector<TaskResult> rows;
-  for (const Waiter* waiter : group)
+  for (const Waiter* waiter : group) {
     rows.insert(rows.end(), waiter->rows.begin(), waiter->rows.end());
+  }
   const Status together = inner_.RecordResults(rows);
   if (together.ok() || together.IsRetryable()) {
     for (Waiter* waiter : group) waiter->status = together;

@@ -130,8 +130,9 @@ int RunJob(const RunOptions& options) {
   }
   const fs::path state_dir = out / ".pixfleet";
   fs::create_directories(state_dir, error);
-  if (error)
+  if (error) {
     return Fail(kExitUsage, "cannot create " + state_dir.string() + ": " + error.message());
+  }
   Result<StateLock> lock = StateLock::Acquire(state_dir);
   if (!lock.ok()) return Fail(kExitUsage, lock.error().message());
 

@@ -145,8 +145,9 @@ SigV4Check VerifySigV4(const ReceivedRequest& request, std::string_view secret_a
     canonical_query += name + "=" + value;
   }
   std::string canonical_headers;
-  for (const std::string& name : signed_names)
+  for (const std::string& name : signed_names) {
     canonical_headers += name + ":" + Trim(header(name)) + "\n";
+  }
 
   check.canonical_request = request.method + "\n" + Encode(PercentDecode(path), true) + "\n" +
                             canonical_query + "\n" + canonical_headers + "\n" +
