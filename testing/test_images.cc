@@ -346,8 +346,10 @@ std::vector<SampleFile> BenchSet() {
 
 // Many small JPEGs, for watching a worker's memory over thousands of tasks.
 std::vector<SampleFile> SoakSet() {
+  constexpr int kFiles = 3000;
   std::vector<SampleFile> files;
-  for (int i = 0; i < 3000; ++i) {
+  files.reserve(kFiles);
+  for (int i = 0; i < kFiles; ++i) {
     files.push_back({"soak/" + std::to_string(i / 100) + "/img-" + std::to_string(i) + ".jpg",
                      Spec(640 + (i % 7) * 40, 480 + (i % 5) * 30, TestFormat::kJpeg,
                           TestPixels::kRgb, 1, static_cast<uint32_t>(1000 + i))});

@@ -28,7 +28,8 @@ class HttpEndpoint {
   // Binds `host:port` (port 0 picks a free one) and starts serving. kUnavailable if the address
   // cannot be bound. `registry` must outlive the endpoint.
   static Result<std::unique_ptr<HttpEndpoint>> Start(const std::string& host, int port,
-                                                     const Registry& registry, Probes probes);
+                                                     const Registry& registry,
+                                                     const Probes& probes);
   ~HttpEndpoint();
   HttpEndpoint(const HttpEndpoint&) = delete;
   HttpEndpoint& operator=(const HttpEndpoint&) = delete;

@@ -89,7 +89,7 @@ Status MigrateInTransaction(PgConnection& conn, std::string_view schema) {
 Status ApplyPostgresMigrations(PgConnection& conn, std::string_view schema) {
   PIXFLEET_RETURN_IF_ERROR(ValidateSchemaName(schema));
   PIXFLEET_RETURN_IF_ERROR(conn.ExecScript("BEGIN"));
-  const Status status = MigrateInTransaction(conn, schema);
+  Status status = MigrateInTransaction(conn, schema);
   if (!status.ok()) {
     if (!conn.Broken()) (void)conn.ExecScript("ROLLBACK");
     return status;

@@ -127,9 +127,8 @@ Status MigratePostgres(std::string_view url, const PostgresOptions& options) {
   return ApplyPostgresMigrations(*conn, options.schema);
 }
 
-Result<std::unique_ptr<PostgresResultStore>> PostgresResultStore::Open(std::string_view url,
-                                                                       PostgresOptions options,
-                                                                       Clock& clock) {
+Result<std::unique_ptr<PostgresResultStore>> PostgresResultStore::Open(
+    std::string_view url, const PostgresOptions& options, Clock& clock) {
   PIXFLEET_RETURN_IF_ERROR(ValidatePostgresUrl(url));
   PIXFLEET_RETURN_IF_ERROR(ValidateSchemaName(options.schema));
   if (options.pool_size < 1) {
@@ -158,7 +157,7 @@ template <typename Body>
 Status PostgresResultStore::InTransaction(Body&& body) {
   PIXFLEET_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_->Acquire());
   PIXFLEET_RETURN_IF_ERROR(conn->ExecScript(begin_));
-  const Status status = body(*conn);
+  Status status = body(*conn);
   if (!status.ok()) {
     if (!conn->Broken()) (void)conn->ExecScript("ROLLBACK");
     return status;

@@ -17,7 +17,8 @@ std::string_view Trim(std::string_view s) {
 }
 
 std::string NonEmptyOr(const std::optional<std::string>& value, std::string fallback) {
-  return value && !value->empty() ? *value : std::move(fallback);
+  if (value && !value->empty()) return *value;
+  return fallback;
 }
 
 }  // namespace

@@ -344,8 +344,10 @@ TEST_F(RabbitMqTaskQueueTest, AcksQueuedWhileAnotherSlotWaitsAreAllSent) {
     ASSERT_TRUE(queue->Publish(MakeTasks(kTasks)).ok());
     std::mutex mutex;
     std::multiset<std::string> leased;
+    constexpr int kSlots = 6;
     std::vector<std::thread> slots;
-    for (int slot = 0; slot < 6; ++slot) {
+    slots.reserve(kSlots);
+    for (int slot = 0; slot < kSlots; ++slot) {
       slots.emplace_back([&] {
         while (true) {
           Result<std::optional<Lease>> lease = queue->LeaseNext(milliseconds(300));

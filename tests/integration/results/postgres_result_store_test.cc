@@ -189,6 +189,7 @@ TEST_P(PostgresResultStoreTest, ConcurrentMigrationsApplyEachVersionOnce) {
   constexpr int kMigrators = 4;
   std::vector<Status> statuses(kMigrators);
   std::vector<std::thread> threads;
+  threads.reserve(kMigrators);
   for (int i = 0; i < kMigrators; ++i) {
     threads.emplace_back(
         [&, i] { statuses[static_cast<size_t>(i)] = MigratePostgres(url_, schema_->Options()); });
@@ -388,11 +389,13 @@ TEST_P(PostgresResultStoreTest, RecordResultsThroughputInBatchesOf100) {
     auto opened = PostgresResultStore::Open(url_, schema_->Options(threads), clock_);
     ASSERT_TRUE(opened.ok()) << opened.status().ToString();
     std::vector<std::vector<TaskResult>> calls;
+    calls.reserve(kCalls);
     for (int b = 0; b < kCalls; ++b) calls.push_back(PerfRows(b));
     std::atomic<int> next{0};
     std::atomic<int> errors{0};
     const auto start = std::chrono::steady_clock::now();
     std::vector<std::thread> workers;
+    workers.reserve(static_cast<size_t>(threads));
     for (int t = 0; t < threads; ++t) {
       workers.emplace_back([&] {
         for (int b = next++; b < kCalls; b = next++) {

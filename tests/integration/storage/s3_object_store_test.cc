@@ -200,6 +200,7 @@ TEST_F(S3RoundTripTest, ThroughputOf100KiBPutAndGet) {
     std::atomic<int> failures{0};
     const auto start = std::chrono::steady_clock::now();
     std::vector<std::thread> threads;
+    threads.reserve(static_cast<size_t>(threads_count));
     for (int t = 0; t < threads_count; ++t) {
       threads.emplace_back([&, t] {
         for (int i = 0; i < kPairs / threads_count; ++i) {
