@@ -37,6 +37,9 @@ std::string VersionLine() {
 
 }  // namespace
 
+// Library exceptions are caught at the backend edges (errors are values); one that reaches
+// main() is a bug, and std::terminate's abort, with its core dump, is the report it deserves.
+// NOLINTNEXTLINE(bugprone-exception-escape)
 int main(int argc, char** argv) {
   // glibc's per-thread arenas fragment under libvips' allocation pattern and RSS creeps up over
   // thousands of images; two arenas keep it flat (jemalloc, when linked, ignores this).

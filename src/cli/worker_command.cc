@@ -130,6 +130,7 @@ int RunWorker(const WorkerFlags& flags) {
   });
   worker.Run();
   // Wake the waiter if the worker ended on its own (idle); its signal is then ignored.
+  // NOLINTNEXTLINE(bugprone-bad-signal-to-kill-thread): a wake-up for sigwait(), not a kill
   pthread_kill(signal_waiter.native_handle(), SIGTERM);
   signal_waiter.join();
   if (Status fatal = worker.FatalError(); !fatal.ok()) {

@@ -43,8 +43,8 @@ struct S3ObjectStoreOptions {
   S3Credentials credentials;
   // Objects of at least this many bytes go up as a multipart upload of part_size parts (S3
   // requires every part but the last to be at least 5 MiB; tests may go lower on s3rver).
-  uint64_t multipart_threshold = 16 * 1024 * 1024;
-  uint64_t part_size = 8 * 1024 * 1024;
+  uint64_t multipart_threshold = uint64_t{16} * 1024 * 1024;
+  uint64_t part_size = uint64_t{8} * 1024 * 1024;
   // max-keys of each ListObjectsV2 page (S3 caps it at 1000).
   int list_page_size = 1000;
   std::chrono::milliseconds connect_timeout{5000};
