@@ -43,7 +43,7 @@ std::string VersionLine() {
 int main(int argc, char** argv) {
   // glibc's per-thread arenas fragment under libvips' allocation pattern and RSS creeps up over
   // thousands of images; two arenas keep it flat (jemalloc, when linked, ignores this).
-  mallopt(M_ARENA_MAX, 2);
+  mallopt(M_ARENA_MAX, 2);  // NOLINT(concurrency-mt-unsafe): no other thread exists yet
 
   CLI::App app{"pixfleet: batch image processing that scales from one machine to a fleet"};
   app.require_subcommand(1);

@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <system_error>
 
 #include <sys/wait.h>
 #include <unistd.h>
@@ -14,8 +15,10 @@ namespace {
 std::string DescribeWaitStatus(int status) {
   if (WIFEXITED(status)) return "exited with status " + std::to_string(WEXITSTATUS(status));
   if (WIFSIGNALED(status)) {
+    // sigdescr_np, unlike strsignal, is thread-safe (the supervisor's threads describe exits).
+    const char* name = sigdescr_np(WTERMSIG(status));
     return "killed by signal " + std::to_string(WTERMSIG(status)) + " (" +
-           strsignal(WTERMSIG(status)) + ")";
+           (name != nullptr ? name : "unknown signal") + ")";
   }
   return "stopped";
 }
@@ -38,7 +41,11 @@ Result<pid_t> WorkerSupervisor::Spawn() {
   argv.push_back(nullptr);
 
   const pid_t pid = fork();
-  if (pid < 0) return Unavailable(std::string("cannot start a worker process: ") + strerror(errno));
+  if (pid < 0) {
+    // std::error_code's message is strerror_r's, thread-safe where strerror is not.
+    return Unavailable("cannot start a worker process: " +
+                       std::error_code(errno, std::generic_category()).message());
+  }
   if (pid == 0) {
     execv(executable_.c_str(), argv.data());
     _exit(127);  // exec failed; the parent sees "exited with status 127"

@@ -25,6 +25,7 @@ std::string NonEmptyOr(const std::optional<std::string>& value, std::string fall
 
 EnvLookup ProcessEnv() {
   return [](std::string_view name) -> std::optional<std::string> {
+    // NOLINTNEXTLINE(concurrency-mt-unsafe): pixfleet never changes its environment
     const char* value = std::getenv(std::string(name).c_str());
     if (value == nullptr) return std::nullopt;
     return std::string(value);

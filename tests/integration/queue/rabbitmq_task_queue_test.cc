@@ -165,6 +165,7 @@ TEST_F(RabbitMqTaskQueueTest, SurvivesABrokerRestart) {
   ASSERT_TRUE(queue->Publish(MakeTasks(2)).ok());
   std::optional<Lease> lease = LeaseWithin(*queue, seconds(5));
   ASSERT_TRUE(lease.has_value());
+  // NOLINTNEXTLINE(concurrency-mt-unsafe): the queue's threads do not touch the environment
   ASSERT_EQ(std::system(restart.c_str()), 0) << restart;
 
   const auto give_up = SteadyClock::now() + seconds(90);

@@ -34,7 +34,7 @@ constexpr char kBouncerEnv[] = "PIXFLEET_TEST_PGBOUNCER_URL";
 constexpr std::chrono::seconds kConnectTimeout{5};
 
 std::string EnvOrEmpty(const char* name) {
-  const char* value = std::getenv(name);
+  const char* value = std::getenv(name);  // NOLINT(concurrency-mt-unsafe): no setenv here
   return value != nullptr ? value : "";
 }
 
