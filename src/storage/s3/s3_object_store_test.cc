@@ -142,7 +142,8 @@ TEST(SigV4VerifierTest, MatchesTheAwsPublishedGetObjectExample) {
 TEST_F(S3ObjectStoreTest, PutSendsASignedRequestWithThePayloadHash) {
   server_.SetHandler([](const ReceivedRequest&, httplib::Response& res) { Reply(res, 200); });
   auto store = Open();
-  std::string bytes = "binary\0\xff\x01 data";
+  constexpr char kBinary[] = "binary\0\xff\x01 data";  // with the NUL and what follows it
+  std::string bytes(kBinary, sizeof(kBinary) - 1);
   bytes.push_back('\0');
   const std::string key = "dir/a b+c=d&e\xC3\xA9!*(x)'~.bin";
   ASSERT_TRUE(store->Put(key, bytes, "image/jpeg").ok());
