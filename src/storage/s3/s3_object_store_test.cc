@@ -57,6 +57,8 @@ class FakeS3 {
     thread_ = std::thread([this] { server_.listen_after_bind(); });
     while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
+  FakeS3(const FakeS3&) = delete;
+  FakeS3& operator=(const FakeS3&) = delete;
   ~FakeS3() {
     server_.stop();
     thread_.join();
