@@ -96,7 +96,7 @@ std::string ErrorXml(const std::string& code) {
 
 class S3ObjectStoreTest : public ::testing::Test {
  protected:
-  std::unique_ptr<S3ObjectStore> Open(std::string url = "s3://bkt/pre/fix",
+  std::unique_ptr<S3ObjectStore> Open(const std::string& url = "s3://bkt/pre/fix",
                                       S3ObjectStoreOptions options = {}) {
     options.endpoint = server_.Endpoint();
     options.region = kRegion;
