@@ -6,8 +6,9 @@
 #   tools/dev.sh test    install what is missing, build, start the test services (PostgreSQL,
 #                        pgbouncer, RabbitMQ, s3rver on loopback), run every test, stop them,
 #                        then the unit tests under AddressSanitizer and ThreadSanitizer,
-#                        and the Debian package built, installed and run
+#                        clang-tidy, and the Debian package built, installed and run
 #   tools/dev.sh package build the Debian package: build/release/package/pixfleet_<version>_<arch>.deb
+#   tools/dev.sh tidy    clang-tidy over the tree (tools/tidy.sh)
 #   tools/dev.sh bench   build (release) and run the benchmarks: image work against peer tools,
 #                        then the distributed pipeline's own overhead (starts the test services)
 #   tools/dev.sh integration   start the test services and run the tests against them
@@ -144,23 +145,42 @@ package_test() {
 }
 
 # Unit and end-to-end tests in parallel, then the tests against the real services one at a
-# time (some restart a service, which must not pull it from under a neighbour).
+# time (some restart a service, which must not pull it from under a neighbour). A command given
+# as arguments runs in the background meanwhile, as CPU work beside tests that mostly wait on the
+# services; its output follows theirs, and its failure fails this step.
+beside_pid=""
+stop_beside() {
+  if [ -n "$beside_pid" ]; then kill -- "-$beside_pid" 2>/dev/null || true; fi
+}
 test_dev() {
   build dev
   ctest --preset dev --label-exclude needs-service
   echo "== integration tests against real services (PostgreSQL, pgbouncer, RabbitMQ, S3)"
-  trap 'bash tools/services/down.sh >/dev/null 2>&1 || true' EXIT
+  trap 'stop_beside; bash tools/services/down.sh >/dev/null 2>&1 || true' EXIT
   bash tools/services/up.sh
+  if [ $# -gt 0 ]; then
+    echo "   meanwhile, in the background: $*"
+    setsid "$@" >build/beside.log 2>&1 &
+    beside_pid=$!
+  fi
   # shellcheck disable=SC1091
   (. build/services/env.sh && ctest --preset dev --label-regex needs-service -j 1)
   bash tools/services/down.sh
+  if [ -n "$beside_pid" ]; then
+    local status=0
+    wait "$beside_pid" || status=$?
+    beside_pid=""
+    echo "== $*"
+    cat build/beside.log
+    [ "$status" -eq 0 ] || { echo "failed: $*" >&2; exit 1; }
+  fi
   trap - EXIT
 }
 
 test_all() {
   deps --services
   local started=$SECONDS
-  test_dev
+  test_dev bash tools/tidy.sh
   echo "== sanitizers: unit tests under AddressSanitizer + UndefinedBehaviorSanitizer"
   build asan
   ctest --preset asan
@@ -188,6 +208,7 @@ case "${1:-}" in
   build) shift; deps; build "$@" ;;
   integration) deps --services; test_dev ;;
   package) deps; package >/dev/null ;;
+  tidy) deps; bash tools/tidy.sh ;;
   format) bash tools/format.sh --check ;;
-  *) sed -n '2,15p' "$0"; exit 2 ;;
+  *) sed -n '2,16p' "$0"; exit 2 ;;
 esac
