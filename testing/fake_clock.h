@@ -88,7 +88,7 @@ class FakeClock final : public Clock {
     });
   }
 
-  int sleepers() {
+  int Sleepers() {
     std::lock_guard lock(mutex_);
     return static_cast<int>(deadlines_.size());
   }

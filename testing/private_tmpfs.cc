@@ -90,8 +90,9 @@ std::optional<std::string> RunOnPrivateTmpfs(const std::filesystem::path& mount_
   int wait_status = 0;
   while (::waitpid(pid, &wait_status, 0) < 0 && errno == EINTR) {
   }
-  if (report.empty())
+  if (report.empty()) {
     return "the child died before reporting (wait status " + std::to_string(wait_status) + ")";
+  }
   if (report.front() == kUnsupported) return std::nullopt;
   return report.substr(1);
 }

@@ -26,7 +26,7 @@ inline constexpr const char* kNoPrivateTmpfs =
     "no private tmpfs here: user and mount namespaces refused (always under ThreadSanitizer)";
 
 struct TmpfsOptions {
-  size_t size_bytes = 64 * 1024;
+  size_t size_bytes = size_t{64} * 1024;
   bool read_only = false;
 };
 

@@ -18,10 +18,10 @@ namespace pixfleet {
 class ScriptedQueue final : public TaskQueue {
  public:
   explicit ScriptedQueue(TaskQueue& inner) : inner_(inner) {}
-  void set_lease_error(Status error) { Set(lease_error_, std::move(error)); }
-  void set_ack_error(Status error) { Set(ack_error_, std::move(error)); }
-  void set_heartbeat_error(Status error) { Set(heartbeat_error_, std::move(error)); }
-  void set_depth_error(Status error) { Set(depth_error_, std::move(error)); }
+  void SetLeaseError(Status error) { Set(lease_error_, std::move(error)); }
+  void SetAckError(Status error) { Set(ack_error_, std::move(error)); }
+  void SetHeartbeatError(Status error) { Set(heartbeat_error_, std::move(error)); }
+  void SetDepthError(Status error) { Set(depth_error_, std::move(error)); }
 
   Status Publish(std::span<const TaskSpec> tasks) override { return inner_.Publish(tasks); }
   Result<std::optional<Lease>> LeaseNext(std::chrono::milliseconds max_wait) override {

@@ -11,7 +11,7 @@
 namespace pixfleet {
 
 TempDir::TempDir() {
-  const char* base = std::getenv("TMPDIR");
+  const char* base = std::getenv("TMPDIR");  // NOLINT(concurrency-mt-unsafe): tests never set it
   std::string name = "pixfleet";
   if (const auto* info = ::testing::UnitTest::GetInstance()->current_test_info()) {
     name += std::string("-") + info->test_suite_name() + "-" + info->name();

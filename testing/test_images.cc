@@ -346,8 +346,10 @@ std::vector<SampleFile> BenchSet() {
 
 // Many small JPEGs, for watching a worker's memory over thousands of tasks.
 std::vector<SampleFile> SoakSet() {
+  constexpr int kFiles = 3000;
   std::vector<SampleFile> files;
-  for (int i = 0; i < 3000; ++i) {
+  files.reserve(kFiles);
+  for (int i = 0; i < kFiles; ++i) {
     files.push_back({"soak/" + std::to_string(i / 100) + "/img-" + std::to_string(i) + ".jpg",
                      Spec(640 + (i % 7) * 40, 480 + (i % 5) * 30, TestFormat::kJpeg,
                           TestPixels::kRgb, 1, static_cast<uint32_t>(1000 + i))});
@@ -569,8 +571,9 @@ Result<std::string> WithPngTextChunk(std::string_view png, std::string_view text
   crc = ~crc ^ (good_crc ? 0u : 1u);
   const auto be32 = [](uint32_t value) {
     std::string out(4, '\0');
-    for (int i = 0; i < 4; ++i)
+    for (int i = 0; i < 4; ++i) {
       out[static_cast<size_t>(i)] = static_cast<char>(value >> (24 - 8 * i));
+    }
     return out;
   };
   std::string out(png.substr(0, kAfterHeader));
@@ -615,8 +618,9 @@ Status WriteSampleSet(const std::filesystem::path& dir, std::string_view set) {
     const std::filesystem::path path = dir / file.path;
     std::error_code error;
     std::filesystem::create_directories(path.parent_path(), error);
-    if (error)
+    if (error) {
       return Internal("cannot create " + path.parent_path().string() + ": " + error.message());
+    }
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
     out.close();

@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
 # One entry point for people and CI:
-#   tools/dev.sh demo    install what is missing, build (release), run pixfleet on sample images
+#   tools/dev.sh demo    install what is missing, build (release), install pixfleet so that it is
+#                        on PATH (cmake --install into /usr/local, or PIXFLEET_PREFIX), run it on
+#                        sample images
 #   tools/dev.sh test    install what is missing, build, start the test services (PostgreSQL,
 #                        pgbouncer, RabbitMQ, s3rver on loopback), run every test, stop them,
-#                        then the unit tests under AddressSanitizer and ThreadSanitizer
+#                        then the unit tests under AddressSanitizer and ThreadSanitizer,
+#                        clang-tidy, and the Debian package built, installed and run
+#   tools/dev.sh package build the Debian package: build/release/package/pixfleet_<version>_<arch>.deb
+#   tools/dev.sh tidy    clang-tidy over the tree (tools/tidy.sh)
 #   tools/dev.sh bench   build (release) and run the benchmarks: image work against peer tools,
 #                        then the distributed pipeline's own overhead (starts the test services)
 #   tools/dev.sh integration   start the test services and run the tests against them
@@ -22,47 +27,168 @@ build() {
   cmake --build --preset "$preset" -j "$(nproc)" "$@"
 }
 
+# Puts the release build's pixfleet (and the recipes, docs) under PIXFLEET_PREFIX (default
+# /usr/local, whose bin/ is on PATH); prints the pixfleet to run, or how to install when it can't.
+install_release() {
+  local prefix=${PIXFLEET_PREFIX:-/usr/local}
+  if ! cmake --install build/release --prefix "$prefix" --strip >/dev/null 2>build/install.log; then
+    cat build/install.log >&2
+    echo "demo: could not install into $prefix; as root: cmake --install build/release" >&2
+    echo "build/release/src/cli/pixfleet"
+    return
+  fi
+  echo "demo: installed $prefix/bin/pixfleet (recipes in $prefix/share/pixfleet/recipes)" >&2
+  if [ "$(command -v pixfleet)" != "$prefix/bin/pixfleet" ]; then
+    echo "demo: $prefix/bin is not first on PATH here: add it to run pixfleet by name" >&2
+    echo "$prefix/bin/pixfleet"
+    return
+  fi
+  echo pixfleet
+}
+
 demo() {
   deps
   build release --target pixfleet pixfleet-samples
-  local bin=build/release
+  local pixfleet
+  pixfleet=$(install_release)
   local input=build/demo/images out=build/demo/out
   rm -rf build/demo
-  "$bin/testing/pixfleet-samples" "$input" demo
+  build/release/testing/pixfleet-samples "$input" demo
   echo
-  echo "== pixfleet run $input --recipe recipes/std3.yaml --out $out"
-  "$bin/src/cli/pixfleet" run "$input" --recipe recipes/std3.yaml --out "$out"
+  echo "== $pixfleet run $input --recipe recipes/std3.yaml --out $out"
+  "$pixfleet" run "$input" --recipe recipes/std3.yaml --out "$out"
   echo
   echo "== the same command again: nothing is redone"
-  "$bin/src/cli/pixfleet" run "$input" --recipe recipes/std3.yaml --out "$out"
+  "$pixfleet" run "$input" --recipe recipes/std3.yaml --out "$out"
   echo
   echo "outputs: $root/$out  (e.g. $(cd "$out" && find . -name '*.jpg' -o -name '*.webp' | sort | head -3 | tr '\n' ' '))"
 }
 
+# The Debian package of the release build (cmake/Install.cmake); prints its path.
+package() {
+  build release --target pixfleet >&2
+  rm -rf build/release/package
+  cpack --config build/release/CPackConfig.cmake >build/release/cpack.log 2>&1 ||
+    { cat build/release/cpack.log >&2; return 1; }
+  local deb
+  deb=$(find build/release/package -maxdepth 1 -name 'pixfleet_*.deb')
+  echo "package: $deb, $(du -h "$deb" | cut -f1)" >&2
+  echo "  Depends: $(dpkg-deb -f "$deb" Depends)" >&2
+  echo "$deb"
+}
+
+# The package as a user gets it: its Depends names the package of every shared library the
+# binary links; it installs with apt (as root, removed again afterwards unless it was installed
+# before; otherwise it is unpacked), and the installed pixfleet runs --version, then `process` on
+# a generated image with the installed std3 recipe, by name, from a folder with no recipes/.
+package_test() {
+  local deb
+  deb=$(package)
+  local binary=build/release/src/cli/pixfleet depended
+  # The package names in Depends, one a line ("libvips42 (>> 8.0.2-1~), libc6 (>= 2.34)").
+  depended=$(dpkg-deb -f "$deb" Depends | sed 's/[,|]/\n/g' | awk '{ print $1 }')
+  local lib path owner name found missing=()
+  while read -r lib path; do
+    owner=$(dpkg -S "$path" 2>/dev/null || dpkg -S "$(realpath "$path")" 2>/dev/null || true)
+    owner=${owner%%:*}
+    found=0
+    # The library's package, or a name it provides (libspdlog1.10 provides libspdlog1.10-fmt9).
+    for name in "$owner" $(dpkg-query -W -f='${Provides}' "$owner" 2>/dev/null | tr ',' ' '); do
+      if [ -n "$name" ] && grep -qxF -- "$name" <<<"$depended"; then found=1; fi
+    done
+    if [ -z "$owner" ]; then
+      missing+=("$lib (no package ships $path)")
+    elif [ "$found" -eq 0 ]; then
+      missing+=("$lib (from $owner)")
+    fi
+  done < <(
+    # Direct dependencies only (NEEDED), located as the loader finds them.
+    readelf -d "$binary" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | while read -r lib; do
+      printf '%s %s\n' "$lib" "$(ldd "$binary" | awk -v lib="$lib" '$1 == lib { print $3 }')"
+    done
+  )
+  if [ ${#missing[@]} -gt 0 ]; then
+    printf 'package: Depends misses %s\n' "${missing[@]}" >&2
+    return 1
+  fi
+  echo "package: Depends names the package of each of the $(readelf -d "$binary" | grep -c NEEDED) libraries pixfleet links"
+
+  local work=build/package-test prefix
+  rm -rf "$work"
+  mkdir -p "$work"
+  local installed_before=0 remove=0
+  dpkg-query -W -f='${Status}' pixfleet 2>/dev/null | grep -q "install ok installed" && installed_before=1
+  if [ "$(id -u)" -eq 0 ]; then
+    apt-get -o DPkg::Lock::Timeout=600 install -y -qq --reinstall "./$deb" >"$work/apt.log" 2>&1 ||
+      { cat "$work/apt.log" >&2; return 1; }
+    [ "$installed_before" -eq 1 ] || remove=1
+    prefix=/usr
+  else
+    dpkg-deb -x "$deb" "$work/root"
+    prefix=$root/$work/root/usr
+  fi
+  local status=0
+  (
+    set -e
+    build/dev/testing/pixfleet-samples "$work/images" demo >/dev/null
+    image=$(find "$root/$work/images" -name '*.jpg' | sort | head -1)
+    cd "$work"
+    "$prefix/bin/pixfleet" --version
+    "$prefix/bin/pixfleet" process "$image" --recipe std3 --out out >process.json
+    [ "$(find out -name large.jpg -o -name small.webp -o -name square.jpg | wc -l)" -eq 3 ]
+    echo "package: the installed pixfleet processed $(basename "$image") with the installed std3 recipe"
+  ) || status=$?
+  if [ "$remove" -eq 1 ]; then
+    apt-get -o DPkg::Lock::Timeout=600 remove -y -qq pixfleet >>"$work/apt.log" 2>&1 || true
+  fi
+  return "$status"
+}
+
 # Unit and end-to-end tests in parallel, then the tests against the real services one at a
-# time (some restart a service, which must not pull it from under a neighbour).
+# time (some restart a service, which must not pull it from under a neighbour). A command given
+# as arguments runs in the background meanwhile, as CPU work beside tests that mostly wait on the
+# services; its output follows theirs, and its failure fails this step.
+beside_pid=""
+stop_beside() {
+  if [ -n "$beside_pid" ]; then kill -- "-$beside_pid" 2>/dev/null || true; fi
+}
 test_dev() {
   build dev
   ctest --preset dev --label-exclude needs-service
   echo "== integration tests against real services (PostgreSQL, pgbouncer, RabbitMQ, S3)"
-  trap 'bash tools/services/down.sh >/dev/null 2>&1 || true' EXIT
+  trap 'stop_beside; bash tools/services/down.sh >/dev/null 2>&1 || true' EXIT
   bash tools/services/up.sh
+  if [ $# -gt 0 ]; then
+    echo "   meanwhile, in the background: $*"
+    setsid "$@" >build/beside.log 2>&1 &
+    beside_pid=$!
+  fi
   # shellcheck disable=SC1091
   (. build/services/env.sh && ctest --preset dev --label-regex needs-service -j 1)
   bash tools/services/down.sh
+  if [ -n "$beside_pid" ]; then
+    local status=0
+    wait "$beside_pid" || status=$?
+    beside_pid=""
+    echo "== $*"
+    cat build/beside.log
+    [ "$status" -eq 0 ] || { echo "failed: $*" >&2; exit 1; }
+  fi
   trap - EXIT
 }
 
 test_all() {
   deps --services
   local started=$SECONDS
-  test_dev
+  test_dev bash tools/tidy.sh
   echo "== sanitizers: unit tests under AddressSanitizer + UndefinedBehaviorSanitizer"
   build asan
   ctest --preset asan
   echo "== sanitizers: unit tests under ThreadSanitizer"
   build tsan
   ctest --preset tsan
+  echo "== the Debian package: built, checked, installed and run"
+  package_test
   bash tools/format.sh --check
   echo "all tests passed in $((SECONDS - started)) s"
 }
@@ -81,6 +207,8 @@ case "${1:-}" in
   bench) bench ;;
   build) shift; deps; build "$@" ;;
   integration) deps --services; test_dev ;;
+  package) deps; package >/dev/null ;;
+  tidy) deps; bash tools/tidy.sh ;;
   format) bash tools/format.sh --check ;;
-  *) sed -n '2,11p' "$0"; exit 2 ;;
+  *) sed -n '2,16p' "$0"; exit 2 ;;
 esac

@@ -36,6 +36,8 @@ packages=(
   # real camera JPEGs for the decoder corpus (src/imaging/decode_corpus_test.cc): photographs
   # with their EXIF, and camera files of many makes cut after their header
   mate-backgrounds golang-github-rwcarlsen-goexif-dev
+  # the Debian package (CPack: dpkg-shlibdeps computes Depends, file finds the binaries in it)
+  dpkg-dev file
 )
 
 if [ "$with_services" -eq 1 ]; then

@@ -1,6 +1,7 @@
 // pixfleet: batch image processing. Dispatches to the subcommands in commands.h.
 #include <array>
 #include <cstdlib>
+#include <filesystem>
 #include <map>
 #include <string>
 #include <string_view>
@@ -9,8 +10,10 @@
 #include <malloc.h>
 #include <unistd.h>
 
+#include "cli/build_info.h"
 #include "cli/commands.h"
 #include "cli/flag_checks.h"
+#include "cli/recipe_lookup.h"
 #include "core/log.h"
 #include "core/redact.h"
 
@@ -26,6 +29,7 @@ std::string SelfExecutable(const char* argv0) {
 // The log format asked for, read before parsing so that a parse error already follows it.
 pixfleet::LogFormat LogFormatBeforeParsing(int argc, char** argv) {
   std::string_view format;
+  // NOLINTNEXTLINE(concurrency-mt-unsafe): read before any thread exists
   if (const char* from_environment = std::getenv("PIXFLEET_LOG_FORMAT")) format = from_environment;
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
@@ -54,18 +58,33 @@ void RegisterSecretsOfValues(const CLI::App& app) {
   for (const CLI::App* chosen : app.get_subcommands()) RegisterSecretsOfValues(*chosen);
 }
 
+// "pixfleet 0.1.0", with " (commit 1a2b3c4d5e6f)" when built from a git checkout.
+std::string VersionLine() {
+  std::string line = "pixfleet ";
+  line += pixfleet::kVersion;
+  if (!pixfleet::kCommit.empty()) {
+    line += " (commit ";
+    line += pixfleet::kCommit;
+    line += ")";
+  }
+  return line;
+}
+
 }  // namespace
 
+// Library exceptions are caught at the backend edges (errors are values); one that reaches
+// main() is a bug, and std::terminate's abort, with its core dump, is the report it deserves.
+// NOLINTNEXTLINE(bugprone-exception-escape)
 int main(int argc, char** argv) {
   // glibc's per-thread arenas fragment under libvips' allocation pattern and RSS creeps up over
   // thousands of images; two arenas keep it flat (jemalloc, when linked, ignores this).
-  mallopt(M_ARENA_MAX, 2);
+  mallopt(M_ARENA_MAX, 2);  // NOLINT(concurrency-mt-unsafe): no other thread exists yet
   pixfleet::RegisterEnvironmentSecrets();
   pixfleet::InitLogging(LogFormatBeforeParsing(argc, argv), "info");
 
   CLI::App app{"pixfleet: batch image processing that scales from one machine to a fleet"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "pixfleet 0.1.0");
+  app.set_version_flag("--version", VersionLine());
   std::string log_level = "info";
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error, critical or off")
       ->transform(pixfleet::LogLevel())
@@ -84,6 +103,16 @@ int main(int argc, char** argv) {
       {"status", pixfleet::AddStatusCommand(app)},
       {"db", pixfleet::AddDbCommand(app)},
   };
+  // Every command's --recipe also takes the name of an installed recipe (cli/recipe_lookup.h).
+  const std::filesystem::path installed_recipes =
+      pixfleet::InstalledRecipesDir(SelfExecutable(argv[0]));
+  for (CLI::App* command : app.get_subcommands({})) {
+    if (CLI::Option* recipe = command->get_option_no_throw("--recipe")) {
+      recipe->transform([installed_recipes](const std::string& value) {
+        return pixfleet::ResolveRecipe(value, installed_recipes);
+      });
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -99,6 +128,7 @@ int main(int argc, char** argv) {
   RegisterSecretsOfValues(app);
   pixfleet::InitLogging(pixfleet::ParseLogFormat(log_format), log_level);
   // Workers started by `run` log as their parent does.
+  // NOLINTNEXTLINE(concurrency-mt-unsafe): no other thread reads the environment at this point
   setenv("PIXFLEET_LOG_FORMAT", log_format.c_str(), /*overwrite=*/1);
   for (CLI::App* chosen : app.get_subcommands()) return runners.at(chosen->get_name())();
   return 2;

@@ -57,6 +57,7 @@ class StopSignals {
   ~StopSignals() {
     // Wake the waiter if no signal came; that last signal is then not a stop request.
     done_ = true;
+    // NOLINTNEXTLINE(bugprone-bad-signal-to-kill-thread): a wake-up for sigwait(), not a kill
     pthread_kill(waiter_.native_handle(), SIGTERM);
     waiter_.join();
   }
@@ -84,10 +85,10 @@ Result<std::unique_ptr<metrics::HttpEndpoint>> StartEndpoint(const std::string& 
   PIXFLEET_ASSIGN_OR_RETURN(auto address, metrics::ParseListenAddress(listen));
   metrics::Probes probes;
   probes.ready = [&assembled] { return assembled.Ready(); };
-  PIXFLEET_ASSIGN_OR_RETURN(auto endpoint,
-                            metrics::HttpEndpoint::Start(address.first, address.second,
-                                                         assembled.Metrics(), std::move(probes)));
-  spdlog::info("serving /metrics, /healthz and /readyz on {}:{}", address.first, endpoint->port());
+  PIXFLEET_ASSIGN_OR_RETURN(
+      auto endpoint,
+      metrics::HttpEndpoint::Start(address.first, address.second, assembled.Metrics(), probes));
+  spdlog::info("serving /metrics, /healthz and /readyz on {}:{}", address.first, endpoint->Port());
   return endpoint;
 }
 

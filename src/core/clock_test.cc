@@ -63,7 +63,7 @@ TEST(FakeClockTest, BlockingModeWaitsForAdvance) {
   clock.Advance(seconds(1));
   sleeper.join();
   EXPECT_TRUE(woke);
-  EXPECT_EQ(clock.sleepers(), 0);
+  EXPECT_EQ(clock.Sleepers(), 0);
 }
 
 TEST(FakeClockTest, AdvanceAndWaitForSleepersReturnsOnceTheWokenThreadsParkAgain) {

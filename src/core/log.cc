@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <spdlog/formatter.h>
 #include <spdlog/pattern_formatter.h>
@@ -61,8 +62,8 @@ class JsonFormatter final : public spdlog::formatter {
     gmtime_r(&seconds, &utc);
     char time[40];
     const size_t length = std::strftime(time, sizeof(time), "%Y-%m-%dT%H:%M:%S", &utc);
-    std::string stamp(time, length);
-    stamp += "." + std::to_string(1000 + millis).substr(1) + "Z";
+    // One format call: gcc 12 at -O3 reports a false -Wrestrict on `"." + string + "Z"`.
+    const std::string stamp = fmt::format("{}.{:03}Z", std::string_view(time, length), millis);
     const auto level = spdlog::level::to_string_view(msg.level);
     const std::string line = FormatJsonLogLine(
         stamp, std::string_view(level.data(), level.size()), static_cast<int>(getpid()), t_task,

@@ -80,6 +80,7 @@ TEST(LogTest, ThreadsLogScrubbedLinesWhileSecretsAreRegistered) {
   spdlog::logger logger("threads", sink);
   logger.set_formatter(MakeLogFormatter(LogFormat::kText));
   std::vector<std::thread> threads;
+  threads.reserve(4);
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&logger] {
       for (int i = 0; i < 200; ++i) logger.info("refused: ThreadedSecret \x1b[2J");

@@ -277,6 +277,8 @@ Status CheckUserinfoUnambiguous(std::string_view url) {
 
 void RegisterSecretsOf(std::string_view connection) { Register(SecretsOf(connection)); }
 
+// Called by main() before any thread exists, when getenv cannot race a setenv.
+// NOLINTBEGIN(concurrency-mt-unsafe)
 void RegisterEnvironmentSecrets() {
   std::vector<std::string> secrets;
   for (const char* name :
@@ -288,6 +290,7 @@ void RegisterEnvironmentSecrets() {
   }
   Register(std::move(secrets));
 }
+// NOLINTEND(concurrency-mt-unsafe)
 
 std::string ScrubForOutput(std::string_view text) {
   ProcessSecrets& registry = Registry();

@@ -122,9 +122,10 @@ TEST(ProcessSecretsTest, AVeryShortSecretIsMaskedByPositionNotEverywhere) {
 
 TEST(ProcessSecretsTest, ScrubForOutputMasksRegisteredAndEnvironmentSecrets) {
   RegisterSecretsOf("host=db password='Registered Pw'");
+  // NOLINTNEXTLINE(concurrency-mt-unsafe): the test's only thread
   ASSERT_EQ(setenv("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI-K7MDENG", 1), 0);
   RegisterEnvironmentSecrets();
-  ASSERT_EQ(unsetenv("AWS_SECRET_ACCESS_KEY"), 0);
+  ASSERT_EQ(unsetenv("AWS_SECRET_ACCESS_KEY"), 0);  // NOLINT(concurrency-mt-unsafe)
   EXPECT_EQ(ScrubForOutput("a Registered Pw b wJalrXUtnFEMI-K7MDENG c"), "a **** b **** c");
   EXPECT_EQ(ScrubForOutput("amqp://u:pw@h"), "amqp://u:****@h");
 }

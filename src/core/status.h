@@ -92,8 +92,9 @@ inline Status FailedPrecondition(std::string m) {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value)
-      : state_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
+  // Implicit by design, as the Status one below: a function returning Result<T> returns a T.
+  // NOLINTNEXTLINE(google-explicit-constructor)
+  Result(T value) : state_(std::in_place_index<0>, std::move(value)) {}
   Result(Status status) : state_(std::in_place_index<1>, std::move(status)) {  // NOLINT
     assert(!std::get<1>(state_).ok() && "Result built from an OK status");
   }
@@ -134,10 +135,13 @@ class [[nodiscard]] Result {
     if (!pixfleet_status_.ok()) return pixfleet_status_; \
   } while (false)
 
+// `tmp` is a name and `lhs` a declaration or an lvalue: neither can take parentheses.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define PIXFLEET_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
   auto tmp = (expr);                                   \
   if (!tmp.ok()) return tmp.error();                   \
   lhs = std::move(tmp).value()
+// NOLINTEND(bugprone-macro-parentheses)
 
 // Declares or assigns `lhs` from a Result, returning its error from the enclosing function.
 #define PIXFLEET_ASSIGN_OR_RETURN(lhs, expr) \

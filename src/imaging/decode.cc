@@ -75,18 +75,25 @@ Status Failure(const Attempt& attempt, std::string_view input, std::string_view 
                          FailureReason(attempt.vips_message, format, warnings));
 }
 
+// The image an attempt decoded, or its failure in words. (Each attempt is a value of its own:
+// vips::VImage's move assignment may throw, so attempts are never assigned over.)
+Result<vips::VImage> Outcome(Attempt attempt, std::string_view input, std::string_view format,
+                             const Deadline& deadline) {
+  if (attempt.image.ok()) return std::move(attempt.image);
+  return Failure(attempt, input, format, deadline);
+}
+
 }  // namespace
 
 Result<vips::VImage> DecodeForPlan(std::string_view input, std::string_view format,
                                    const DecodePlan& plan, const Deadline& deadline) {
-  Attempt attempt = Decode(input, FirstDecodeOptions(format), plan, deadline);
-  if (!attempt.image.ok() && format == "jpeg" && !deadline.Expired() &&
-      OnlyHarmlessJpegWarnings(attempt.vips_message)) {
+  Attempt first = Decode(input, FirstDecodeOptions(format), plan, deadline);
+  if (!first.image.ok() && format == "jpeg" && !deadline.Expired() &&
+      OnlyHarmlessJpegWarnings(first.vips_message)) {
     vips_error_clear();
-    attempt = Decode(input, TolerantDecodeOptions(), plan, deadline);
+    return Outcome(Decode(input, TolerantDecodeOptions(), plan, deadline), input, format, deadline);
   }
-  if (attempt.image.ok()) return std::move(attempt.image);
-  return Failure(attempt, input, format, deadline);
+  return Outcome(std::move(first), input, format, deadline);
 }
 
 }  // namespace pixfleet

@@ -560,6 +560,7 @@ TEST_F(EngineTest, ConcurrentCallsGiveTheSameResultsAsSequentialOnes) {
       CachedImage(Spec(800, 600, TestFormat::kJpeg, TestPixels::kRgb, 6, 34))};
   const std::string truncated = inputs[0].substr(0, inputs[0].size() / 2);
   std::vector<EngineResult> sequential;
+  sequential.reserve(inputs.size());
   for (const std::string& input : inputs) sequential.push_back(Run(input, Std3()));
 
   std::vector<Result<EngineResult>> parallel(inputs.size(), Status(StatusCode::kInternal, "unset"));

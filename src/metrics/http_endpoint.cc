@@ -13,7 +13,8 @@ void Respond(httplib::Response& response, const Status& status) {
 }  // namespace
 
 Result<std::unique_ptr<HttpEndpoint>> HttpEndpoint::Start(const std::string& host, int port,
-                                                          const Registry& registry, Probes probes) {
+                                                          const Registry& registry,
+                                                          const Probes& probes) {
   std::unique_ptr<HttpEndpoint> endpoint(new HttpEndpoint());
   endpoint->server_ = std::make_unique<httplib::Server>();
   httplib::Server& server = *endpoint->server_;

@@ -28,12 +28,13 @@ class HttpEndpoint {
   // Binds `host:port` (port 0 picks a free one) and starts serving. kUnavailable if the address
   // cannot be bound. `registry` must outlive the endpoint.
   static Result<std::unique_ptr<HttpEndpoint>> Start(const std::string& host, int port,
-                                                     const Registry& registry, Probes probes);
+                                                     const Registry& registry,
+                                                     const Probes& probes);
   ~HttpEndpoint();
   HttpEndpoint(const HttpEndpoint&) = delete;
   HttpEndpoint& operator=(const HttpEndpoint&) = delete;
 
-  int port() const { return port_; }
+  int Port() const { return port_; }
 
  private:
   HttpEndpoint() = default;

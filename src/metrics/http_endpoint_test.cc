@@ -18,7 +18,7 @@ TEST(HttpEndpointTest, ServesMetricsAndProbes) {
   probes.ready = [&ready] { return ready ? Status::Ok() : Unavailable("queue not connected"); };
   auto endpoint = HttpEndpoint::Start("127.0.0.1", 0, registry, probes);
   ASSERT_TRUE(endpoint.ok()) << endpoint.status().ToString();
-  httplib::Client client("127.0.0.1", (*endpoint)->port());
+  httplib::Client client("127.0.0.1", (*endpoint)->Port());
 
   auto metrics = client.Get("/metrics");
   ASSERT_TRUE(metrics);

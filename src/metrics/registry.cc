@@ -159,32 +159,32 @@ std::string Registry::RenderText() const {
   for (const auto& [kind, index] : order_) {
     if (kind == 'c') {
       const auto& family = *counters_[index];
-      RenderHeader(out, family.name(), family.help(), "counter");
+      RenderHeader(out, family.Name(), family.Help(), "counter");
       for (const auto& [labels, counter] : family.Children()) {
-        out += family.name() + LabelText(family.label_names(), labels) + " " +
+        out += family.Name() + LabelText(family.LabelNames(), labels) + " " +
                FormatNumber(counter->Value()) + "\n";
       }
     } else if (kind == 'g') {
       const auto& family = *gauges_[index];
-      RenderHeader(out, family.name(), family.help(), "gauge");
+      RenderHeader(out, family.Name(), family.Help(), "gauge");
       for (const auto& [labels, gauge] : family.Children()) {
-        out += family.name() + LabelText(family.label_names(), labels) + " " +
+        out += family.Name() + LabelText(family.LabelNames(), labels) + " " +
                FormatNumber(gauge->Value()) + "\n";
       }
     } else {
       const auto& family = *histograms_[index];
-      RenderHeader(out, family.name(), family.help(), "histogram");
+      RenderHeader(out, family.Name(), family.Help(), "histogram");
       for (const auto& [labels, histogram] : family.Children()) {
         const std::vector<uint64_t> counts = histogram->CumulativeCounts();
-        const auto& bounds = histogram->bounds();
+        const auto& bounds = histogram->Bounds();
         for (size_t i = 0; i < counts.size(); ++i) {
           const std::string le = i < bounds.size() ? FormatNumber(bounds[i]) : "+Inf";
-          out += family.name() + "_bucket" + LabelText(family.label_names(), labels, "le", le) +
+          out += family.Name() + "_bucket" + LabelText(family.LabelNames(), labels, "le", le) +
                  " " + std::to_string(counts[i]) + "\n";
         }
-        out += family.name() + "_sum" + LabelText(family.label_names(), labels) + " " +
+        out += family.Name() + "_sum" + LabelText(family.LabelNames(), labels) + " " +
                FormatNumber(histogram->Sum()) + "\n";
-        out += family.name() + "_count" + LabelText(family.label_names(), labels) + " " +
+        out += family.Name() + "_count" + LabelText(family.LabelNames(), labels) + " " +
                std::to_string(histogram->Count()) + "\n";
       }
     }

@@ -40,7 +40,7 @@ class Histogram {
   // `bounds` are the upper bounds of the buckets, ascending; +Inf is implicit.
   explicit Histogram(std::vector<double> bounds);
   void Observe(double value);
-  const std::vector<double>& bounds() const { return bounds_; }
+  const std::vector<double>& Bounds() const { return bounds_; }
   // Cumulative count of observations <= bounds[i]; the last element counts everything.
   std::vector<uint64_t> CumulativeCounts() const;
   double Sum() const { return sum_.load(std::memory_order_relaxed); }
@@ -70,9 +70,9 @@ class Family {
   Metric& With(const Labels& values);
   Metric& With() { return With(Labels{}); }
 
-  const std::string& name() const { return name_; }
-  const std::string& help() const { return help_; }
-  const std::vector<std::string>& label_names() const { return label_names_; }
+  const std::string& Name() const { return name_; }
+  const std::string& Help() const { return help_; }
+  const std::vector<std::string>& LabelNames() const { return label_names_; }
   // A snapshot of the children, for rendering.
   std::vector<std::pair<Labels, const Metric*>> Children() const;
 

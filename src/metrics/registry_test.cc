@@ -52,6 +52,7 @@ TEST(RegistryTest, ConcurrentRecordingLosesNothing) {
   auto& counter = registry.AddCounter("c_total", "C.", {"k"});
   auto& histogram = registry.AddHistogram("h", "H.", {}, LatencyBuckets());
   std::vector<std::thread> threads;
+  threads.reserve(4);
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&] {
       for (int i = 0; i < 10'000; ++i) {

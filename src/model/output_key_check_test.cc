@@ -93,8 +93,9 @@ TEST(OutputKeyCheckTest, LetterCaseMakesKeysDistinct) {
 TEST(OutputKeyCheckTest, NamesTheFirstKeysAndCountsTheRest) {
   std::vector<std::string> keys;
   for (int i = 0; i < 20; ++i) {
-    for (const char* dir : {"p/", "q/", "r/", "s/", "t/"})
+    for (const char* dir : {"p/", "q/", "r/", "s/", "t/"}) {
       keys.push_back(dir + std::to_string(i) + ".jpg");
+    }
   }
   const std::vector<OutputSpec> outputs = {Output("thumb", "{stem}.{ext}")};
   const Status status = CheckOutputKeys(outputs, Tasks(keys));

@@ -40,6 +40,7 @@ TaskQueueOptions DefaultOptions() {
 
 std::vector<TaskSpec> MakeTasks(int count, const std::string& prefix) {
   std::vector<TaskSpec> tasks;
+  tasks.reserve(static_cast<size_t>(count));
   for (int i = 0; i < count; ++i) {
     tasks.push_back(TaskSpec{prefix + std::to_string(i), "batch1",
                              "in/" + prefix + std::to_string(i) + ".jpg"});
@@ -185,6 +186,7 @@ TEST_P(TaskQueueContractTest, ConcurrentConsumersReceiveEachTaskOnce) {
   std::atomic<bool> failed{false};
   const auto give_up = std::chrono::steady_clock::now() + kGenerousWait;
   std::vector<std::thread> threads;
+  threads.reserve(kThreads);
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&] {
       while (acked.load() < kTasks && std::chrono::steady_clock::now() < give_up) {

@@ -107,6 +107,7 @@ TEST(SqliteTaskQueueTest, FourConnectionsDrainTwoThousandTasksAckingEachOnce) {
   const auto give_up = std::chrono::steady_clock::now() + seconds(120);
   std::latch opened(kThreads);
   std::vector<std::thread> threads;
+  threads.reserve(kThreads);
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       SqliteTaskQueueOptions options = FastSqliteOptions();

@@ -8,7 +8,7 @@ namespace pixfleet {
 GroupCommitResultStore::GroupCommitResultStore(ResultStore& inner, GroupCommitOptions options)
     : ResultStoreWrapper(inner), options_(options) {}
 
-GroupCommitStats GroupCommitResultStore::stats() const {
+GroupCommitStats GroupCommitResultStore::Stats() const {
   std::lock_guard lock(mutex_);
   return stats_;
 }
@@ -28,19 +28,20 @@ std::vector<GroupCommitResultStore::Waiter*> GroupCommitResultStore::TakeGroupLo
 
 int64_t GroupCommitResultStore::WriteGroup(const std::vector<Waiter*>& group) {
   if (group.size() == 1) {
-    group.front()->status = target().RecordResults(group.front()->rows);
+    group.front()->status = Target().RecordResults(group.front()->rows);
     return 1;
   }
   std::vector<TaskResult> rows;
-  for (const Waiter* waiter : group)
+  for (const Waiter* waiter : group) {
     rows.insert(rows.end(), waiter->rows.begin(), waiter->rows.end());
-  const Status together = target().RecordResults(rows);
+  }
+  const Status together = Target().RecordResults(rows);
   if (together.ok() || together.IsRetryable()) {
     for (Waiter* waiter : group) waiter->status = together;
     return 1;
   }
   // A permanent error belongs to some row; find whose by writing each call alone.
-  for (Waiter* waiter : group) waiter->status = target().RecordResults(waiter->rows);
+  for (Waiter* waiter : group) waiter->status = Target().RecordResults(waiter->rows);
   return 1 + static_cast<int64_t>(group.size());
 }
 

@@ -42,7 +42,7 @@ class GroupCommitResultStore final : public ResultStoreWrapper {
   // The one call it changes; every other call is forwarded (ResultStoreWrapper).
   Status RecordResults(std::span<const TaskResult> results) override;
 
-  GroupCommitStats stats() const;
+  GroupCommitStats Stats() const;
 
  private:
   // One waiting RecordResults call. Lives on its caller's stack until `done`. Each has its own

@@ -51,7 +51,7 @@ class GatedStore final : private MemoryHolder, public ResultStoreWrapper {
     fail_with_ = std::move(fail_with);
     changed_.notify_all();
   }
-  std::vector<size_t> write_sizes() {
+  std::vector<size_t> WriteSizes() {
     std::lock_guard lock(mutex_);
     return write_sizes_;
   }
@@ -86,7 +86,7 @@ class GroupCommitTest : public ::testing::Test {
     // order of `first_and_queued`.
     for (size_t i = 1; i < calls_.size(); ++i) {
       threads_.emplace_back([this, i] { statuses_[i] = store_.RecordResults(calls_[i]); });
-      while (store_.stats().calls < static_cast<int64_t>(i + 1)) std::this_thread::yield();
+      while (store_.Stats().calls < static_cast<int64_t>(i + 1)) std::this_thread::yield();
     }
   }
   void JoinAll() {
@@ -107,14 +107,14 @@ TEST_F(GroupCommitTest, CallsArrivingDuringAWriteShareTheNextOne) {
   gated_.Open();
   JoinAll();
   for (const Status& status : statuses_) EXPECT_TRUE(status.ok()) << status.ToString();
-  EXPECT_EQ(gated_.write_sizes(), (std::vector<size_t>{1, 3}));
+  EXPECT_EQ(gated_.WriteSizes(), (std::vector<size_t>{1, 3}));
   for (const char* id : {"t0", "t1", "t2", "t3"}) {
     const Result<std::optional<TaskResult>> row = store_.GetResult(id);
     ASSERT_TRUE(row.ok());
     EXPECT_TRUE(row->has_value()) << id;
   }
-  EXPECT_EQ(store_.stats().calls, 4);
-  EXPECT_EQ(store_.stats().writes, 2);
+  EXPECT_EQ(store_.Stats().calls, 4);
+  EXPECT_EQ(store_.Stats().writes, 2);
 }
 
 TEST_F(GroupCommitTest, APermanentErrorFailsOnlyTheCallWhoseRowCausedIt) {
@@ -126,7 +126,7 @@ TEST_F(GroupCommitTest, APermanentErrorFailsOnlyTheCallWhoseRowCausedIt) {
   EXPECT_EQ(statuses_[2].code(), StatusCode::kInvalidArgument);
   EXPECT_TRUE(statuses_[3].ok()) << statuses_[3].ToString();
   // The merged write of 3 failed, then each of its calls was written alone.
-  EXPECT_EQ(gated_.write_sizes(), (std::vector<size_t>{1, 3, 1, 1, 1}));
+  EXPECT_EQ(gated_.WriteSizes(), (std::vector<size_t>{1, 3, 1, 1, 1}));
   const Result<std::optional<TaskResult>> t3 = store_.GetResult("t3");
   ASSERT_TRUE(t3.ok());
   EXPECT_TRUE(t3->has_value());
@@ -137,7 +137,7 @@ TEST_F(GroupCommitTest, ARetryableErrorFailsTheWholeGroupWithoutRewriting) {
   gated_.Open(Unavailable("connection lost"));
   JoinAll();
   for (const Status& status : statuses_) EXPECT_EQ(status.code(), StatusCode::kUnavailable);
-  EXPECT_EQ(gated_.write_sizes(), (std::vector<size_t>{1, 2}));
+  EXPECT_EQ(gated_.WriteSizes(), (std::vector<size_t>{1, 2}));
 }
 
 TEST_F(GroupCommitTest, AWriteHoldsAtMostMaxRowsUnlessOneCallHasMore) {
@@ -150,7 +150,7 @@ TEST_F(GroupCommitTest, AWriteHoldsAtMostMaxRowsUnlessOneCallHasMore) {
   JoinAll();
   for (const Status& status : statuses_) EXPECT_TRUE(status.ok()) << status.ToString();
   // FIFO: a1+a2+b1+b2 fill 4; c1 cannot join d's five, which go alone.
-  EXPECT_EQ(gated_.write_sizes(), (std::vector<size_t>{1, 4, 1, 5}));
+  EXPECT_EQ(gated_.WriteSizes(), (std::vector<size_t>{1, 4, 1, 5}));
 }
 
 TEST(GroupCommitStandaloneTest, ASingleCallerWritesAtOnce) {
@@ -158,7 +158,7 @@ TEST(GroupCommitStandaloneTest, ASingleCallerWritesAtOnce) {
   GroupCommitResultStore store(inner);
   const std::vector<TaskResult> rows = {Row("t0"), Row("t1")};
   ASSERT_TRUE(store.RecordResults(rows).ok());
-  EXPECT_EQ(store.stats().writes, 1);
+  EXPECT_EQ(store.Stats().writes, 1);
   const Result<std::optional<TaskResult>> row = inner.GetResult("t1");
   ASSERT_TRUE(row.ok());
   EXPECT_TRUE(row->has_value());

@@ -372,6 +372,7 @@ TEST_P(ResultStoreContractTest, TheLedgerHoldsTensOfThousandsOfTasks) {
   // More than one page of PostgreSQL's paged read, written in chunks as `submit` does.
   constexpr int kTasks = 60'000;
   std::vector<Publication> all;
+  all.reserve(kTasks);
   for (int i = 0; i < kTasks; ++i) {
     all.push_back({MakeTaskId("big", "img" + std::to_string(i) + ".jpg"), std::nullopt});
   }

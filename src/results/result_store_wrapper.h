@@ -52,7 +52,7 @@ class ResultStoreWrapper : public ResultStore {
   }
 
  protected:
-  ResultStore& target() const { return target_; }
+  ResultStore& Target() const { return target_; }
 
  private:
   ResultStore& target_;

@@ -48,8 +48,9 @@ std::string FormatProgressBar(const ProgressSnapshot& s, int columns) {
   bar.append(static_cast<size_t>(bar_width - filled), '.');
   bar += "]";
   std::string line = bar + tail;
-  if (static_cast<int>(line.size()) > columns && columns > 0)
+  if (static_cast<int>(line.size()) > columns && columns > 0) {
     line.resize(static_cast<size_t>(columns));
+  }
   return line;
 }
 

@@ -47,7 +47,7 @@ Result<StateLock> StateLock::Acquire(const std::filesystem::path& state_dir) {
   const std::string pid = std::to_string(getpid()) + "\n";
   if (pwrite(fd, pid.data(), pid.size(), 0) != static_cast<ssize_t>(pid.size()) ||
       ftruncate(fd, static_cast<off_t>(pid.size())) != 0) {
-    const std::string reason = strerror(errno);
+    const std::string reason = std::generic_category().message(errno);
     close(fd);
     return Unavailable("cannot write " + (state_dir / kRunLockFile).string() + ": " + reason);
   }

@@ -43,8 +43,9 @@ std::string FormatSummary(const RunSummary& s) {
   out += fmt::format("  failed:     {}\n", s.failed.size());
   std::map<std::string, int64_t> by_reason;
   for (const TaskResult& row : s.failed) ++by_reason[FailureReasonLabel(row.error_code)];
-  for (const auto& [reason, count] : by_reason)
+  for (const auto& [reason, count] : by_reason) {
     out += fmt::format("    {:>6}  {}\n", count, reason);
+  }
   if (s.unfinished > 0) {
     out +=
         fmt::format("  unfinished: {} (run the same command again to finish them)\n", s.unfinished);

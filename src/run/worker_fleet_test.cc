@@ -19,7 +19,7 @@ class WorkerFleetTest : public ::testing::Test {
   FleetOutcome RunScript(const std::string& script, int tasks, Status depth_error = {}) {
     InMemoryTaskQueue inner(clock_, TaskQueueOptions{});
     ScriptedQueue queue(inner);
-    queue.set_depth_error(std::move(depth_error));
+    queue.SetDepthError(std::move(depth_error));
     for (int i = 0; i < tasks; ++i) {
       const TaskSpec task{"t" + std::to_string(i), "b", std::to_string(i) + ".jpg"};
       EXPECT_TRUE(queue.Publish({&task, 1}).ok());

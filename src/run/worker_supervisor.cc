@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <system_error>
 
 #include <fcntl.h>
 #include <sys/prctl.h>
@@ -15,8 +16,10 @@ namespace {
 std::string DescribeWaitStatus(int status) {
   if (WIFEXITED(status)) return "exited with status " + std::to_string(WEXITSTATUS(status));
   if (WIFSIGNALED(status)) {
+    // sigdescr_np, unlike strsignal, is thread-safe (the supervisor's threads describe exits).
+    const char* name = sigdescr_np(WTERMSIG(status));
     return "killed by signal " + std::to_string(WTERMSIG(status)) + " (" +
-           strsignal(WTERMSIG(status)) + ")";
+           (name != nullptr ? name : "unknown signal") + ")";
   }
   return "stopped";
 }
@@ -46,7 +49,8 @@ Result<pid_t> WorkerSupervisor::Spawn() {
 
   int pipe_fds[2];
   if (pipe2(pipe_fds, O_CLOEXEC) != 0) {
-    return Unavailable(std::string("cannot start a worker process: pipe: ") + strerror(errno));
+    return Unavailable("cannot start a worker process: pipe: " +
+                       std::generic_category().message(errno));
   }
   const pid_t supervisor = getpid();
   const pid_t pid = fork();
@@ -54,7 +58,9 @@ Result<pid_t> WorkerSupervisor::Spawn() {
     const int error = errno;
     close(pipe_fds[0]);
     close(pipe_fds[1]);
-    return Unavailable(std::string("cannot start a worker process: ") + strerror(error));
+    // std::error_code's message is strerror_r's, thread-safe where strerror is not.
+    return Unavailable("cannot start a worker process: " +
+                       std::error_code(error, std::generic_category()).message());
   }
   if (pid == 0) {
     // Only async-signal-safe calls between fork and exec. The death signal survives exec; if the

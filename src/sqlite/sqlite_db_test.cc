@@ -105,7 +105,7 @@ TEST(SqliteStatusCodeTest, TheErrnoUnderAnIoErrorDecides) {
 TEST(SqliteDbTest, AFullOrReadOnlyFileSystemIsAFailedPrecondition) {
   TempDir dir;
   const std::filesystem::path mount = dir.path() / "fs";
-  const auto full = RunOnPrivateTmpfs(mount, {.size_bytes = 256 * 1024}, [&] {
+  const auto full = RunOnPrivateTmpfs(mount, {.size_bytes = size_t{256} * 1024}, [&] {
     auto db = Database::Open((mount / "t.db").string(), std::chrono::milliseconds(100));
     if (!db.ok()) return "open: " + db.status().ToString();
     Status status = (*db)->Exec("CREATE TABLE t(v BLOB)");

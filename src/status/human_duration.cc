@@ -14,8 +14,9 @@ std::string HumanDuration(std::chrono::milliseconds duration) {
   const int64_t seconds = total % 60;
   if (hours > 0) return fmt::format("{}h{:02}m", hours, minutes);
   if (minutes > 0) return fmt::format("{}m{:02}s", minutes, seconds);
-  if (total == 0 && duration.count() > 0)
+  if (total == 0 && duration.count() > 0) {
     return fmt::format("{:.1f}s", static_cast<double>(duration.count()) / 1000);
+  }
   return fmt::format("{}s", seconds);
 }
 

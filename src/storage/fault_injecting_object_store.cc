@@ -60,41 +60,41 @@ Status FaultInjectingObjectStore::Intercept(ObjectOperation operation) {
 
 Result<std::string> FaultInjectingObjectStore::Get(std::string_view key, uint64_t max_bytes) {
   PIXFLEET_RETURN_IF_ERROR(Intercept(ObjectOperation::kGet));
-  return target().Get(key, max_bytes);
+  return Target().Get(key, max_bytes);
 }
 
 Status FaultInjectingObjectStore::Put(std::string_view key, std::string_view bytes,
                                       std::string_view content_type) {
   PIXFLEET_RETURN_IF_ERROR(Intercept(ObjectOperation::kPut));
-  return target().Put(key, bytes, content_type);
+  return Target().Put(key, bytes, content_type);
 }
 
 Result<std::optional<ObjectInfo>> FaultInjectingObjectStore::Head(std::string_view key) {
   PIXFLEET_RETURN_IF_ERROR(Intercept(ObjectOperation::kHead));
-  return target().Head(key);
+  return Target().Head(key);
 }
 
 Status FaultInjectingObjectStore::Delete(std::string_view key) {
   PIXFLEET_RETURN_IF_ERROR(Intercept(ObjectOperation::kDelete));
-  return target().Delete(key);
+  return Target().Delete(key);
 }
 
 Status FaultInjectingObjectStore::List(std::string_view prefix,
                                        const std::function<Status(const ObjectInfo&)>& visit) {
   PIXFLEET_RETURN_IF_ERROR(Intercept(ObjectOperation::kList));
-  return target().List(prefix, visit);
+  return Target().List(prefix, visit);
 }
 
 Status FaultInjectingObjectStore::CheckWritable() {
   PIXFLEET_RETURN_IF_ERROR(Intercept(ObjectOperation::kCheckWritable));
-  return target().CheckWritable();
+  return Target().CheckWritable();
 }
 
 Status FaultInjectingObjectStore::ListReportingSkips(
     std::string_view prefix, const std::function<Status(const ObjectInfo&)>& visit,
     const std::function<void(const SkippedEntry&)>& skipped) {
   PIXFLEET_RETURN_IF_ERROR(Intercept(ObjectOperation::kList));
-  return target().ListReportingSkips(prefix, visit, skipped);
+  return Target().ListReportingSkips(prefix, visit, skipped);
 }
 
 }  // namespace pixfleet

@@ -47,7 +47,7 @@ class ObjectStoreWrapper : public ObjectStore {
   Status CheckWritable() override { return target_.CheckWritable(); }
 
  protected:
-  ObjectStore& target() const { return target_; }
+  ObjectStore& Target() const { return target_; }
 
  private:
   const std::unique_ptr<ObjectStore> owned_;  // null when borrowed

@@ -59,24 +59,24 @@ auto RetryingObjectStore::Retry(std::string_view what, Fn&& attempt, IsFinal&& i
 
 Result<std::string> RetryingObjectStore::Get(std::string_view key, uint64_t max_bytes) {
   return Retry(
-      "get " + std::string(key), [&] { return target().Get(key, max_bytes); }, kNeverFinal);
+      "get " + std::string(key), [&] { return Target().Get(key, max_bytes); }, kNeverFinal);
 }
 
 Status RetryingObjectStore::Put(std::string_view key, std::string_view bytes,
                                 std::string_view content_type) {
   return Retry(
-      "put " + std::string(key), [&] { return target().Put(key, bytes, content_type); },
+      "put " + std::string(key), [&] { return Target().Put(key, bytes, content_type); },
       kNeverFinal);
 }
 
 Result<std::optional<ObjectInfo>> RetryingObjectStore::Head(std::string_view key) {
   return Retry(
-      "head " + std::string(key), [&] { return target().Head(key); }, kNeverFinal);
+      "head " + std::string(key), [&] { return Target().Head(key); }, kNeverFinal);
 }
 
 Status RetryingObjectStore::Delete(std::string_view key) {
   return Retry(
-      "delete " + std::string(key), [&] { return target().Delete(key); }, kNeverFinal);
+      "delete " + std::string(key), [&] { return Target().Delete(key); }, kNeverFinal);
 }
 
 Status RetryingObjectStore::List(std::string_view prefix,
@@ -98,13 +98,13 @@ Status RetryingObjectStore::List(std::string_view prefix,
   // The visitor's own error ends the listing as it is, even a retryable one: it belongs to the
   // caller, not to the store.
   return Retry(
-      "list " + std::string(prefix), [&] { return target().List(prefix, resuming_visit); },
+      "list " + std::string(prefix), [&] { return Target().List(prefix, resuming_visit); },
       [&] { return visitor_failed; });
 }
 
 Status RetryingObjectStore::CheckWritable() {
   return Retry(
-      "write probe", [&] { return target().CheckWritable(); }, kNeverFinal);
+      "write probe", [&] { return Target().CheckWritable(); }, kNeverFinal);
 }
 
 }  // namespace pixfleet

@@ -116,7 +116,7 @@ class FlakyListStore final : public ObjectStoreWrapper {
  public:
   explicit FlakyListStore(int fail_after)
       : ObjectStoreWrapper(std::make_unique<InMemoryObjectStore>()), fail_after_(fail_after) {}
-  ObjectStore& Inner() { return target(); }
+  ObjectStore& Inner() { return Target(); }
   int Lists() const { return lists_; }
 
   Status List(std::string_view prefix,
@@ -124,7 +124,7 @@ class FlakyListStore final : public ObjectStoreWrapper {
     ++lists_;
     int visited = 0;
     const bool fail = lists_ == 1;
-    return target().List(prefix, [&](const ObjectInfo& info) {
+    return Target().List(prefix, [&](const ObjectInfo& info) {
       if (fail && visited == fail_after_) return Unavailable("connection reset");
       ++visited;
       return visit(info);

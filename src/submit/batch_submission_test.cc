@@ -40,7 +40,7 @@ class BrokerLikeQueue final : public TaskQueue {
   Status DeadLetter(const Lease&, std::string_view) override { return Aborted("no leases here"); }
   Result<QueueDepth> Depth() override { return QueueDepth{messages_.load(), 0, 0, 0}; }
 
-  int64_t messages() const { return messages_.load(); }
+  int64_t Messages() const { return messages_.load(); }
   void Purge() { messages_ = 0; }
 
  private:
@@ -100,7 +100,7 @@ TEST_F(BatchSubmissionTest, CreatesTheBatchAndPublishesOneTaskPerImage) {
   ASSERT_TRUE(batch.ok() && batch->has_value());
   EXPECT_EQ((*batch)->task_count, 3);
   EXPECT_EQ((*batch)->recipe_yaml, kRecipe);
-  EXPECT_EQ(broker_.messages(), 3);
+  EXPECT_EQ(broker_.Messages(), 3);
   EXPECT_EQ(results_.ListPublications(report.batch.id)->size(), 3u) << "every task recorded";
 }
 
@@ -112,7 +112,7 @@ TEST_F(BatchSubmissionTest, ResubmittingPublishesNothingThatIsStillQueued) {
   EXPECT_EQ(again.published, 0);
   EXPECT_EQ(again.queued, 3);
   EXPECT_EQ(again.finished, 0);
-  EXPECT_EQ(broker_.messages(), 3) << "every image would be processed twice";
+  EXPECT_EQ(broker_.Messages(), 3) << "every image would be processed twice";
 }
 
 TEST_F(BatchSubmissionTest, FinishedTasksAreSkippedAndAFailedOneRetriedOncePerFailure) {
@@ -132,12 +132,12 @@ TEST_F(BatchSubmissionTest, FinishedTasksAreSkippedAndAFailedOneRetriedOncePerFa
   report = SubmitToBroker();
   EXPECT_EQ(report.published, 0) << "its retry is still queued: not a second copy";
   EXPECT_EQ(report.queued, 2);
-  EXPECT_EQ(broker_.messages(), 4);
+  EXPECT_EQ(broker_.Messages(), 4);
 
   Record("b.png", TaskOutcome::kFailed, /*finished_ms=*/2000);  // the retry failed too
   report = SubmitToBroker();
   EXPECT_EQ(report.published, 1) << "a new failure may be retried again";
-  EXPECT_EQ(broker_.messages(), 5);
+  EXPECT_EQ(broker_.Messages(), 5);
 }
 
 TEST_F(BatchSubmissionTest, RequeueUnfinishedRefillsAPurgedQueue) {
@@ -149,7 +149,7 @@ TEST_F(BatchSubmissionTest, RequeueUnfinishedRefillsAPurgedQueue) {
   const SubmitReport report = SubmitToBroker();
   EXPECT_EQ(report.published, 2);
   EXPECT_EQ(report.finished, 1) << "finished work is never requeued";
-  EXPECT_EQ(broker_.messages(), 2);
+  EXPECT_EQ(broker_.Messages(), 2);
 }
 
 // A submitter that crashed after the broker confirmed a chunk and before recording it left the
@@ -188,7 +188,7 @@ TEST_F(BatchSubmissionTest, EveryChunkOfALargeBatchIsRecorded) {
   }
   const SubmitReport report = SubmitToBroker();
   EXPECT_EQ(report.published, 23'459);
-  EXPECT_EQ(broker_.messages(), 23'459);
+  EXPECT_EQ(broker_.Messages(), 23'459);
   EXPECT_EQ(results_.ListPublications(report.batch.id)->size(), 23'459u);
   EXPECT_EQ(SubmitToBroker().published, 0);
 }
@@ -209,7 +209,7 @@ TEST_F(BatchSubmissionTest, CollidingOutputKeysAreRefusedBeforeAnyWork) {
   auto batch = results_.GetBatch(batch_id);
   ASSERT_TRUE(batch.ok());
   EXPECT_FALSE(batch->has_value());
-  EXPECT_EQ(broker_.messages(), 0);
+  EXPECT_EQ(broker_.Messages(), 0);
 }
 
 TEST_F(BatchSubmissionTest, AChangedRecipeIsANewBatch) {

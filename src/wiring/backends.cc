@@ -15,6 +15,16 @@
 #include "wiring/url.h"
 
 namespace pixfleet {
+namespace {
+
+// The queue an amqp URL names with ?queue=, or RabbitMqOptions' default.
+std::string QueueOrDefault(const std::optional<std::string>& named) {
+  if (named.has_value()) return *named;
+  const RabbitMqOptions defaults;
+  return defaults.queue_name;
+}
+
+}  // namespace
 
 Result<TaskQueueHandle> MakeTaskQueue(std::string_view url, const TaskQueueOptions& options,
                                       Clock& clock, int concurrency) {
@@ -43,7 +53,7 @@ Result<TaskQueueHandle> MakeTaskQueue(std::string_view url, const TaskQueueOptio
 Result<std::string> QueueName(std::string_view url) {
   PIXFLEET_ASSIGN_OR_RETURN(BackendUrl parsed, ParseBackendUrl(url));
   if (parsed.scheme == "amqp" || parsed.scheme == "amqps") {
-    return amqp::TakeQueryParameter(url, "queue").second.value_or(RabbitMqOptions{}.queue_name);
+    return QueueOrDefault(amqp::TakeQueryParameter(url, "queue").second);
   }
   return parsed.rest;
 }
@@ -55,10 +65,8 @@ Result<std::optional<int64_t>> FleetInFlight(std::string_view url, std::string_v
   if (api_url.empty()) return std::optional<int64_t>();
   auto [broker_url, queue_name] = amqp::TakeQueryParameter(url, "queue");
   PIXFLEET_ASSIGN_OR_RETURN(const amqp::AmqpUrl broker, amqp::ParseAmqpUrl(broker_url));
-  PIXFLEET_ASSIGN_OR_RETURN(
-      const QueueCounts counts,
-      ManagementApiCounts(api_url, queue_name.value_or(RabbitMqOptions{}.queue_name),
-                          broker.vhost));
+  PIXFLEET_ASSIGN_OR_RETURN(const QueueCounts counts,
+                            ManagementApiCounts(api_url, QueueOrDefault(queue_name), broker.vhost));
   return std::optional(counts.unacknowledged);
 }
 

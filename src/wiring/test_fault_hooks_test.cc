@@ -73,7 +73,7 @@ TEST(TestFaultHooksDeathTest, MakeObjectStoreReadsTheEnvironment) {
         auto store = MakeObjectStore("file://" + dir.path().string(), /*create=*/false,
                                      RealClock::Instance());
         if (store.ok()) (void)(*store)->Get("poison.png");
-        std::exit(0);
+        std::exit(0);  // NOLINT(concurrency-mt-unsafe): the death test's child has one thread
       },
       ::testing::KilledBySignal(SIGABRT), "");
   // This process never set it: the same store reads the file.

@@ -16,7 +16,7 @@ namespace {
 // requested (then kCancelled).
 template <typename Open>
 auto OpenPatiently(const char* what, Clock& clock, std::chrono::seconds patience,
-                   std::stop_token stop, Open&& open) -> decltype(open()) {
+                   const std::stop_token& stop, Open&& open) -> decltype(open()) {
   const auto deadline = clock.MonotonicNow() + patience;
   const BackoffPolicy backoff{std::chrono::milliseconds(250), std::chrono::seconds(5), 0};
   for (int attempt = 1;; ++attempt) {
@@ -72,13 +72,13 @@ AssembledWorker::AssembledWorker(std::unique_ptr<metrics::Registry> registry,
       worker_(*queue_, processor_, clock, WorkerOptionsFor(settings)) {}
 
 Status AssembledWorker::Ready() {
-  if (worker_.stopping()) return Unavailable("stopping");
+  if (worker_.Stopping()) return Unavailable("stopping");
   return queue_->Depth().status();
 }
 
 std::string AssembledWorker::Totals() const {
   const ProcessorCounters& counters = processor_.counters();
-  const GroupCommitStats writes = grouped_results_.stats();
+  const GroupCommitStats writes = grouped_results_.Stats();
   return fmt::format(
       "{} succeeded, {} failed, {} retried, {} handed back; {} results recorded in {} database "
       "writes",
@@ -87,7 +87,7 @@ std::string AssembledWorker::Totals() const {
 }
 
 Result<std::unique_ptr<AssembledWorker>> AssembleWorker(const WorkerSettings& settings,
-                                                        Clock& clock, std::stop_token stop) {
+                                                        Clock& clock, const std::stop_token& stop) {
   EngineOptions engine_options;
   engine_options.allow_untrusted_loaders = settings.allow_untrusted_loaders;
   PIXFLEET_RETURN_IF_ERROR(InitImageEngine(engine_options));

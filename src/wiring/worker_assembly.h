@@ -61,7 +61,7 @@ class AssembledWorker {
                   Clock& clock);
 
   // Worker::Run: until `stop`, idle (with exit_when_idle), or the worker must stop on its own.
-  Status Run(std::stop_token stop) { return worker_.Run(std::move(stop)); }
+  Status Run(const std::stop_token& stop) { return worker_.Run(stop); }
   // Whether it can take work (/readyz): OK when it is not stopping and the queue answers.
   Status Ready();
   const metrics::Registry& Metrics() const { return *registry_; }
@@ -85,6 +85,6 @@ class AssembledWorker {
 // the file comment says. kCancelled when `stop` was requested during that wait; otherwise the
 // error of the engine, the queue or the result store.
 Result<std::unique_ptr<AssembledWorker>> AssembleWorker(const WorkerSettings& settings,
-                                                        Clock& clock, std::stop_token stop);
+                                                        Clock& clock, const std::stop_token& stop);
 
 }  // namespace pixfleet

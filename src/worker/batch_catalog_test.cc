@@ -45,8 +45,9 @@ class BatchCatalogTest : public ::testing::Test {
   BatchCatalog catalog_{results_,
                         [this](std::string_view url) -> Result<std::unique_ptr<ObjectStore>> {
                           ++stores_made_;
-                          if (url == "mem://out" && !output_open_failure_.ok())
+                          if (url == "mem://out" && !output_open_failure_.ok()) {
                             return output_open_failure_;
+                          }
                           return std::unique_ptr<ObjectStore>(std::make_unique<ObjectStoreWrapper>(
                               url == "mem://in" ? static_cast<ObjectStore&>(inputs_) : outputs_));
                         }};

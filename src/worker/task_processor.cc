@@ -68,8 +68,9 @@ Result<TaskResult> TaskProcessor::Execute(const Lease& lease) {
       "fetch", [&] { return batch->inputs->Get(task.input_key, options_.limits.max_input_bytes); });
   if (!input.ok()) return input.error().WithContext(task.input_key);
   counters_.bytes_in += static_cast<int64_t>(input->size());
-  if (metrics_ != nullptr)
+  if (metrics_ != nullptr) {
     metrics_->bytes.With({"in"}).Increment(static_cast<double>(input->size()));
+  }
 
   PIXFLEET_ASSIGN_OR_RETURN(EngineResult processed, Timed("process", [&] {
                               return ProcessImage(*input, task.input_key, batch->recipe,
@@ -195,8 +196,9 @@ Status TaskProcessor::Refusal() const {
 }
 
 Disposition TaskProcessor::Settle(const Lease& lease, const Status& error, int64_t elapsed_ms) {
-  if (metrics_ != nullptr)
+  if (metrics_ != nullptr) {
     metrics_->errors.With({std::string(StatusCodeName(error.code()))}).Increment();
+  }
   if (error.code() == StatusCode::kFailedPrecondition) return HandBack(lease, error);
   if (error.IsRetryable() && lease.attempt < options_.retry.max_attempts) {
     return RetryLater(lease, error);

@@ -153,9 +153,10 @@ class TaskProcessorRefusalTest : public WorkerFixture {
     // the crash guard's "delivered N times".
     EXPECT_EQ(LeaseOne().attempt, 1);
   }
-  const Status kDiskFull =
+  static inline const Status kDiskFull =
       FailedPrecondition("cannot write outputs to /photos/out: No space left on device");
-  const Status kResultsFull = FailedPrecondition("results.db: database or disk is full");
+  static inline const Status kResultsFull =
+      FailedPrecondition("results.db: database or disk is full");
 };
 
 TEST_F(TaskProcessorRefusalTest, WhenOpeningTheBatchsOutputs) {
@@ -191,7 +192,7 @@ TEST_F(TaskProcessorRefusalTest, WhenWritingAnOutput) {
 TEST_F(TaskProcessorRefusalTest, WhenRecordingTheResult) {
   const std::string id = AddImage("a.jpg");
   ScriptedResultStore results(results_);
-  results.set_record_error(kResultsFull);
+  results.SetRecordError(kResultsFull);
   TaskProcessor processor(queue_, results, catalog_, clock_, ProcessorOptions());
   ExpectHandedBack(processor, id, kResultsFull.WithContext("recording the result"));
 }
@@ -199,7 +200,7 @@ TEST_F(TaskProcessorRefusalTest, WhenRecordingTheResult) {
 TEST_F(TaskProcessorRefusalTest, WhenRecordingTheFailureOfABrokenInput) {
   const std::string id = AddInput("broken.jpg", "not pixels");
   ScriptedResultStore results(results_);
-  results.set_record_error(kResultsFull);
+  results.SetRecordError(kResultsFull);
   TaskProcessor processor(queue_, results, catalog_, clock_, ProcessorOptions());
   ExpectHandedBack(processor, id, kResultsFull.WithContext("recording a failure"));
 }
@@ -208,7 +209,7 @@ TEST_F(TaskProcessorRefusalTest, WhenAcking) {
   const std::string id = AddImage("a.jpg");
   ScriptedQueue queue(queue_);
   const Status full = FailedPrecondition("queue.db: database or disk is full");
-  queue.set_ack_error(full);
+  queue.SetAckError(full);
   TaskProcessor processor(queue, results_, catalog_, clock_, ProcessorOptions());
   auto lease = queue.LeaseNext(std::chrono::milliseconds(0));
   ASSERT_TRUE(lease.ok() && lease->has_value());

@@ -51,7 +51,7 @@ bool Worker::QueueDrained() {
 }
 
 void Worker::SlotLoop() {
-  while (!stopping()) {
+  while (!Stopping()) {
     Result<std::optional<Lease>> leased = queue_.LeaseNext(options_.lease_wait);
     if (!leased.ok() && MustStop(leased.error())) {
       StopBecause(leased.error().WithContext("the queue refused this worker"));
@@ -80,7 +80,7 @@ void Worker::SlotLoop() {
   }
 }
 
-void Worker::HeartbeatLoop(std::stop_token slots_ended) {
+void Worker::HeartbeatLoop(const std::stop_token& slots_ended) {
   // Not the worker's stop token: during a drain the tasks in flight still need their leases, or
   // a slow one would lapse and run again elsewhere. The beats end when the last slot has.
   while (clock_.WaitFor(options_.heartbeat_interval, slots_ended)) {
@@ -96,7 +96,7 @@ void Worker::HeartbeatLoop(std::stop_token slots_ended) {
   }
 }
 
-Status Worker::Run(std::stop_token stop) {
+Status Worker::Run(const std::stop_token& stop) {
   const std::stop_callback forward_stop(stop, [this] { Stop(); });
   std::stop_source slots_ended;
   std::thread heartbeat([this, &slots_ended] { HeartbeatLoop(slots_ended.get_token()); });

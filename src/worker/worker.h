@@ -7,7 +7,7 @@
 // ends, so tests run the worker in virtual time. The worker also stops on its own, the same way,
 // when the environment refuses (a task handed back, or the queue answering kFailedPrecondition:
 // a full disk, a read-only output, storage refusing writes) or the queue refuses its
-// configuration (kInvalidArgument): see Run(). Meanwhile stopping() is true (not ready). With
+// configuration (kInvalidArgument): see Run(). Meanwhile Stopping() is true (not ready). With
 // exit_when_idle, Run() also returns once the queue has nothing left that could become
 // deliverable (no ready, delayed or leased task).
 #pragma once
@@ -44,19 +44,19 @@ class Worker {
   // back to the queue, none was failed for it), kInvalidArgument when the queue refused the
   // worker's configuration (e.g. a TLS certificate refused on reconnection). No retry mends
   // either; an operator must act.
-  Status Run(std::stop_token stop = {});
+  Status Run(const std::stop_token& stop = {});
 
   // Asks Run() to return after the tasks in flight finish. Async-signal-unsafe: call it from a
   // normal thread (the CLI waits for the stop signals on one).
   void Stop();
 
   int64_t InFlight() const;
-  bool stopping() const { return stop_.stop_requested(); }
+  bool Stopping() const { return stop_.stop_requested(); }
 
  private:
   void SlotLoop();
   // Extends every in-flight lease each heartbeat_interval until `slots_ended`.
-  void HeartbeatLoop(std::stop_token slots_ended);
+  void HeartbeatLoop(const std::stop_token& slots_ended);
   bool QueueDrained();
   // Records why the worker stops on its own (the first reason wins) and stops it.
   void StopBecause(const Status& reason);

@@ -30,8 +30,10 @@ class WorkerTest : public WorkerFixture {
 
 TEST_F(WorkerTest, SlotsDrainTheQueueAndExitWhenIdle) {
   std::vector<std::string> ids;
-  for (int i = 0; i < 24; ++i)
+  ids.reserve(25);
+  for (int i = 0; i < 24; ++i) {
     ids.push_back(AddImage("img" + std::to_string(i) + ".jpg", static_cast<uint32_t>(i)));
+  }
   ids.push_back(AddInput("broken.jpg", ""));
   WorkerOptions options = Options(3);
   options.exit_when_idle = true;
@@ -46,8 +48,9 @@ TEST_F(WorkerTest, SlotsDrainTheQueueAndExitWhenIdle) {
 }
 
 TEST_F(WorkerTest, StopFinishesTasksInFlightAndLeavesTheRestQueued) {
-  for (int i = 0; i < 40; ++i)
+  for (int i = 0; i < 40; ++i) {
     AddImage("img" + std::to_string(i) + ".jpg", static_cast<uint32_t>(i));
+  }
   Worker worker(queue_, processor_, clock_, Options(2));
   std::thread runner([&] { EXPECT_TRUE(worker.Run().ok()); });
   while (processor_.counters().succeeded.load() < 3) std::this_thread::yield();
@@ -92,7 +95,7 @@ TEST_F(WorkerTest, HeartbeatsHoldTheLeaseOfASlowTaskUntilItEndsDuringADrain) {
 TEST_F(WorkerTest, AQueueThatRefusesTheWorkersConfigurationStopsIt) {
   AddImage("img.jpg", 1);
   ScriptedQueue refusing(queue_);
-  refusing.set_lease_error(InvalidArgument("amqps: the broker's TLS certificate was refused"));
+  refusing.SetLeaseError(InvalidArgument("amqps: the broker's TLS certificate was refused"));
   Worker worker(refusing, processor_, clock_, Options(2));
   // Returns on its own: no Stop(), no exit_when_idle.
   EXPECT_EQ(worker.Run().code(), StatusCode::kInvalidArgument);
@@ -102,7 +105,7 @@ TEST_F(WorkerTest, AQueueThatRefusesTheWorkersConfigurationStopsIt) {
 TEST_F(WorkerTest, AnUnreachableQueueIsWaitedOutNotFatal) {
   const std::string id = AddImage("img.jpg", 1);
   ScriptedQueue refusing(queue_);
-  refusing.set_lease_error(Unavailable("broker restarting"));
+  refusing.SetLeaseError(Unavailable("broker restarting"));
   WorkerOptions options = Options(1);
   options.queue_error_backoff = seconds(1);
   options.exit_when_idle = true;
@@ -111,8 +114,8 @@ TEST_F(WorkerTest, AnUnreachableQueueIsWaitedOutNotFatal) {
   std::thread runner([&] { ran = worker.Run(); });
   ASSERT_TRUE(clock_.WaitForSleepers(2));  // the heartbeat, and the slot backing off
   ASSERT_TRUE(clock_.AdvanceAndWaitForSleepers(seconds(1), 2));  // a second failed lease
-  EXPECT_FALSE(worker.stopping());
-  refusing.set_lease_error(Status::Ok());  // the broker is back
+  EXPECT_FALSE(worker.Stopping());
+  refusing.SetLeaseError(Status::Ok());  // the broker is back
   clock_.Advance(seconds(1));
   runner.join();
   EXPECT_TRUE(ran.ok()) << ran.ToString();
@@ -122,7 +125,7 @@ TEST_F(WorkerTest, AnUnreachableQueueIsWaitedOutNotFatal) {
 TEST_F(WorkerTest, AStopRequestEndsTheBackoffAfterAQueueErrorAtOnce) {
   AddImage("img.jpg", 1);
   ScriptedQueue refusing(queue_);
-  refusing.set_lease_error(Unavailable("broker restarting"));
+  refusing.SetLeaseError(Unavailable("broker restarting"));
   WorkerOptions options = Options(1);
   options.queue_error_backoff = hours(1);
   Worker worker(refusing, processor_, clock_, options);
@@ -133,13 +136,13 @@ TEST_F(WorkerTest, AStopRequestEndsTheBackoffAfterAQueueErrorAtOnce) {
   stop.request_stop();  // as SIGTERM does through the CLI
   runner.join();        // without any time passing
   EXPECT_EQ(clock_.MonotonicNow(), before);
-  EXPECT_TRUE(worker.stopping());
+  EXPECT_TRUE(worker.Stopping());
 }
 
 TEST_F(WorkerTest, AQueueThatRefusesToWriteStopsIt) {
   AddImage("img.jpg", 1);
   ScriptedQueue refusing(queue_);
-  refusing.set_lease_error(FailedPrecondition("queue.db: database or disk is full"));
+  refusing.SetLeaseError(FailedPrecondition("queue.db: database or disk is full"));
   Worker worker(refusing, processor_, clock_, Options(1));
   const Status ran = worker.Run();
   EXPECT_EQ(ran.code(), StatusCode::kFailedPrecondition);
@@ -165,10 +168,10 @@ TEST_F(WorkerTest, ARefusalStopsTheWorkerWhileTheOtherSlotsTaskFinishes) {
   // The refused task went back at once and the worker stopped leasing: the slot that met the
   // refusal took no further task, while the slow task is still in flight.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (!worker.stopping() && std::chrono::steady_clock::now() < deadline) {
+  while (!worker.Stopping() && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::yield();
   }
-  ASSERT_TRUE(worker.stopping());
+  ASSERT_TRUE(worker.Stopping());
   EXPECT_EQ(worker.InFlight(), 1);
   clock_.Advance(seconds(10));  // the slow fetch ends; that task finishes normally
   runner.join();
@@ -185,7 +188,7 @@ TEST_F(WorkerTest, AHeartbeatRefusedByTheQueueStopsTheWorker) {
   AddImage("slow.jpg", 1);
   before_input_get_ = [this](std::string_view) { clock_.SleepFor(seconds(15)); };
   ScriptedQueue queue(queue_);
-  queue.set_heartbeat_error(FailedPrecondition("queue.db: database or disk is full"));
+  queue.SetHeartbeatError(FailedPrecondition("queue.db: database or disk is full"));
   WorkerOptions options = Options(1);
   options.heartbeat_interval = seconds(10);
   Worker worker(queue, processor_, clock_, options);
@@ -193,7 +196,7 @@ TEST_F(WorkerTest, AHeartbeatRefusedByTheQueueStopsTheWorker) {
   std::thread runner([&] { ran = worker.Run(); });
   ASSERT_TRUE(clock_.WaitForSleepers(2));  // the heartbeat, and the slow fetch
   ASSERT_TRUE(clock_.AdvanceAndWaitForSleepers(seconds(10), 2));  // a refused heartbeat
-  EXPECT_TRUE(worker.stopping());
+  EXPECT_TRUE(worker.Stopping());
   clock_.Advance(seconds(5));  // the task in flight ends
   runner.join();
   EXPECT_EQ(ran.code(), StatusCode::kFailedPrecondition);

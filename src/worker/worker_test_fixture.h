@@ -44,7 +44,7 @@ class ForwardingObjectStore final : public ObjectStoreWrapper {
 class ScriptedResultStore final : public ResultStoreWrapper {
  public:
   explicit ScriptedResultStore(ResultStore& inner) : ResultStoreWrapper(inner) {}
-  void set_record_error(Status error) {
+  void SetRecordError(Status error) {
     std::lock_guard lock(mutex_);
     record_error_ = std::move(error);
   }

@@ -69,15 +69,16 @@ std::vector<std::string> NamesWithAColon(const fs::path& dir) {
 // Sets an environment variable for the children started while it lives.
 class ScopedEnv {
  public:
+  // The environment is changed only from the test's own thread, before and after its children.
   ScopedEnv(const char* name, const std::string& value) : name_(name) {
-    if (const char* old = std::getenv(name)) previous_ = old;
-    setenv(name, value.c_str(), 1);
+    if (const char* old = std::getenv(name)) previous_ = old;  // NOLINT(concurrency-mt-unsafe)
+    setenv(name, value.c_str(), 1);                            // NOLINT(concurrency-mt-unsafe)
   }
   ~ScopedEnv() {
     if (previous_) {
-      setenv(name_, previous_->c_str(), 1);
+      setenv(name_, previous_->c_str(), 1);  // NOLINT(concurrency-mt-unsafe)
     } else {
-      unsetenv(name_);
+      unsetenv(name_);  // NOLINT(concurrency-mt-unsafe)
     }
   }
   ScopedEnv(const ScopedEnv&) = delete;

@@ -12,6 +12,7 @@
 #include <fstream>
 #include <map>
 #include <sstream>
+#include <system_error>
 #include <thread>
 
 #include <fcntl.h>
@@ -40,26 +41,29 @@ using std::chrono::seconds;
 
 std::string Std3() { return SourceRoot() + "/recipes/std3.yaml"; }
 
+// errno in words (strerror's buffer is shared between threads; this is not).
+std::string ErrnoText() { return std::generic_category().message(errno); }
+
 // Makes this process's mounts private to it and its children. Needs to run while the process has
 // one thread (a user namespace requires it). Returns why not, where mounting is not permitted.
 std::string EnterPrivateMountNamespace() {
   if (unshare(CLONE_NEWNS) == 0) {
     return mount("none", "/", nullptr, MS_REC | MS_PRIVATE, nullptr) == 0
                ? ""
-               : std::string("mount --make-rprivate /: ") + strerror(errno);
+               : std::string("mount --make-rprivate /: ") + ErrnoText();
   }
   // Not privileged: a user namespace in which this process is root, where the kernel allows it.
   const std::string uid_map = "0 " + std::to_string(getuid()) + " 1";
   const std::string gid_map = "0 " + std::to_string(getgid()) + " 1";
   if (unshare(CLONE_NEWUSER | CLONE_NEWNS) != 0) {
-    return std::string("unshare(CLONE_NEWUSER | CLONE_NEWNS): ") + strerror(errno);
+    return std::string("unshare(CLONE_NEWUSER | CLONE_NEWNS): ") + ErrnoText();
   }
   std::ofstream("/proc/self/setgroups") << "deny";
   std::ofstream("/proc/self/uid_map") << uid_map;
   std::ofstream("/proc/self/gid_map") << gid_map;
   return mount("none", "/", nullptr, MS_REC | MS_PRIVATE, nullptr) == 0
              ? ""
-             : std::string("mount --make-rprivate / in a user namespace: ") + strerror(errno);
+             : std::string("mount --make-rprivate / in a user namespace: ") + ErrnoText();
 }
 
 std::string g_cannot_mount;  // why mounting is not possible here; empty when it is
@@ -135,7 +139,7 @@ class LifecycleE2eTest : public ::testing::Test {
   void MountTmpfs(const fs::path& point, const std::string& size) {
     fs::create_directories(point);
     ASSERT_EQ(mount("tmpfs", point.c_str(), "tmpfs", 0, ("size=" + size).c_str()), 0)
-        << strerror(errno);
+        << ErrnoText();
     mounted_.push_back(point);
   }
 
@@ -184,7 +188,7 @@ TEST_F(LifecycleE2eTest, AFullDiskStopsTheRunWithExit3AndTheSameCommandFinishesI
   EXPECT_LT(stopped_rows.size(), 24u);
 
   // Space is freed: the same command finishes every image.
-  ASSERT_EQ(mount(nullptr, out_.c_str(), nullptr, MS_REMOUNT, "size=512m"), 0) << strerror(errno);
+  ASSERT_EQ(mount(nullptr, out_.c_str(), nullptr, MS_REMOUNT, "size=512m"), 0) << ErrnoText();
   ExpectTheSameCommandFinishesEveryImage(24);
 }
 
@@ -194,8 +198,7 @@ TEST_F(LifecycleE2eTest, AReadOnlyOutputStopsTheRunWithExit3AndTheSameCommandFin
   // Outputs go to OUT/photos/; the run's state in OUT/.pixfleet stays writable.
   const fs::path outputs = out_ / "photos";
   fs::create_directories(outputs);
-  ASSERT_EQ(mount(outputs.c_str(), outputs.c_str(), nullptr, MS_BIND, nullptr), 0)
-      << strerror(errno);
+  ASSERT_EQ(mount(outputs.c_str(), outputs.c_str(), nullptr, MS_BIND, nullptr), 0) << ErrnoText();
   mounted_.push_back(outputs);
   ChildProcess run(PixfleetBinary(), Run(), dir_.path().string());
   WaitForRows(out_, 2);
@@ -206,7 +209,7 @@ TEST_F(LifecycleE2eTest, AReadOnlyOutputStopsTheRunWithExit3AndTheSameCommandFin
   do {
     remounted = mount(nullptr, outputs.c_str(), nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY, nullptr);
   } while (remounted != 0 && errno == EBUSY && std::chrono::steady_clock::now() < deadline);
-  ASSERT_EQ(remounted, 0) << strerror(errno);
+  ASSERT_EQ(remounted, 0) << ErrnoText();
   const auto stopped = run.Wait(seconds(300));
   EXPECT_EQ(stopped.exit_code, 3) << stopped.out << stopped.err;
   EXPECT_NE(stopped.err.find("Read-only file system"), std::string::npos) << stopped.err;
@@ -214,7 +217,7 @@ TEST_F(LifecycleE2eTest, AReadOnlyOutputStopsTheRunWithExit3AndTheSameCommandFin
   EXPECT_EQ(CountWithOutcome(ResultRows(out_), TaskOutcome::kFailed), 0u);
 
   ASSERT_EQ(mount(nullptr, outputs.c_str(), nullptr, MS_REMOUNT | MS_BIND, nullptr), 0)
-      << strerror(errno);
+      << ErrnoText();
   ExpectTheSameCommandFinishesEveryImage(24);
 }
 
@@ -273,7 +276,7 @@ TEST_F(LifecycleE2eTest, WorkersDieWithARunKilledByKillNineAndNeverWriteBesideAN
   WaitForRows(out_, 2);
   const std::vector<pid_t> workers = killed.Children();
   ASSERT_FALSE(workers.empty());
-  kill(killed.pid(), SIGKILL);  // the run alone, not its process group
+  kill(killed.Pid(), SIGKILL);  // the run alone, not its process group
   (void)killed.Wait();
   const size_t rows_at_kill = ResultRows(out_).size();
 
@@ -335,7 +338,7 @@ TEST_F(LifecycleE2eTest, AWorkerWaitingForAnUnreachableQueueOrDatabaseStopsAtOnc
   for (const auto& [queue, db] : std::vector<std::pair<std::string, std::string>>{
            {"amqp://guest:guest@127.0.0.1:" + port + "/", "sqlite://" + dir_.Join("r.db")},
            {sqlite_queue, "postgresql://pixfleet@127.0.0.1:" + port + "/pixfleet"}}) {
-    SCOPED_TRACE(queue + " " + db);
+    SCOPED_TRACE(std::string(queue).append(" ").append(db));
     // A scratch folder of its own, so that its only .err file is this worker's stderr.
     const fs::path scratch = dir_.path() / ("scratch-" + std::to_string(getpid()) + "-" + port +
                                             (queue == sqlite_queue ? "-db" : "-queue"));

@@ -34,6 +34,7 @@ ChildProcess::ChildProcess(const std::string& binary, const std::vector<std::str
   std::vector<std::string> storage{binary};
   storage.insert(storage.end(), args.begin(), args.end());
   std::vector<char*> argv;
+  argv.reserve(storage.size() + 1);
   for (auto& arg : storage) argv.push_back(arg.data());
   argv.push_back(nullptr);
   pid_ = fork();

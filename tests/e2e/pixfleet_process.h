@@ -30,7 +30,7 @@ class ChildProcess {
   ChildProcess(const ChildProcess&) = delete;
   ChildProcess& operator=(const ChildProcess&) = delete;
 
-  pid_t pid() const { return pid_; }
+  pid_t Pid() const { return pid_; }
   void Signal(int signal_number) const;
   // Waits for the exit (at most `limit`; then kills it) and returns the captured output.
   ProcessOutcome Wait(std::chrono::seconds limit = std::chrono::seconds(600));

@@ -209,7 +209,7 @@ TEST_F(RunE2eTest, CtrlCStopsCleanlyAndTheNextRunFinishesTheRest) {
       {"run", source_.string(), "--recipe", Std3(), "--out", out_.string(), "--workers", "1"},
       dir_.path().string());
   WaitForRows(out_, 2);
-  kill(-run.pid(), SIGINT);  // the whole job, as a terminal's Ctrl-C does
+  kill(-run.Pid(), SIGINT);  // the whole job, as a terminal's Ctrl-C does
   const auto stopped = run.Wait();
   EXPECT_EQ(stopped.exit_code, 130) << stopped.out << stopped.err;
   EXPECT_NE(stopped.out.find("interrupted"), std::string::npos) << stopped.out;

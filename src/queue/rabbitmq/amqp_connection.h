@@ -58,11 +58,11 @@ class Connection {
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
-  amqp_connection_state_t state() { return state_; }
-  bool broken() const { return broken_; }
+  amqp_connection_state_t State() { return state_; }
+  bool Broken() const { return broken_; }
   void MarkBroken() { broken_ = true; }
   // "host:port/vhost": safe to log.
-  const std::string& where() const { return where_; }
+  const std::string& Where() const { return where_; }
 
   // Turns the last RPC reply into a Status (OK for a normal reply) and marks the connection
   // broken on any error. A channel-level 404 is kNotFound, 403/406/530 kInvalidArgument (a

@@ -13,7 +13,7 @@
 namespace pixfleet::amqp {
 
 Status ConfirmPublisher::Enable() {
-  amqp_confirm_select(connection_.state(), channel_);
+  amqp_confirm_select(connection_.State(), channel_);
   return connection_.CheckLastReply("confirm.select");
 }
 
@@ -43,7 +43,7 @@ Status ConfirmPublisher::Send(const OutgoingMessage& message) {
     props.headers.num_entries = header_count;
     props.headers.entries = headers;
   }
-  const int rc = amqp_basic_publish(connection_.state(), channel_, amqp_empty_bytes,
+  const int rc = amqp_basic_publish(connection_.State(), channel_, amqp_empty_bytes,
                                     Bytes(message.routing_key), /*mandatory=*/1,
                                     /*immediate=*/0, &props, Bytes(message.body));
   return connection_.CheckCode(rc, "basic.publish to " + message.routing_key);
@@ -66,7 +66,7 @@ Status ConfirmPublisher::PublishAll(std::span<const OutgoingMessage> messages,
     while (!pending.empty()) {
       const std::chrono::microseconds left = deadline.BeginWait(timeout);
       if (left.count() <= 0) {
-        return DeadlineExceeded("amqp publish (" + connection_.where() + "): " +
+        return DeadlineExceeded("amqp publish (" + connection_.Where() + "): " +
                                 std::to_string(pending.size()) + " messages unconfirmed after " +
                                 std::to_string(timeout.count()) + " ms; outcome unknown");
       }
@@ -74,7 +74,7 @@ Status ConfirmPublisher::PublishAll(std::span<const OutgoingMessage> messages,
       tv.tv_sec = static_cast<time_t>(left.count() / 1'000'000);
       tv.tv_usec = static_cast<suseconds_t>(left.count() % 1'000'000);
       amqp_frame_t frame;
-      const int rc = amqp_simple_wait_frame_noblock(connection_.state(), &frame, &tv);
+      const int rc = amqp_simple_wait_frame_noblock(connection_.State(), &frame, &tv);
       if (rc == AMQP_STATUS_TIMEOUT) {
         deadline.WaitedOut();
         continue;
@@ -106,7 +106,7 @@ Status ConfirmPublisher::PublishAll(std::span<const OutgoingMessage> messages,
         // The returned message's header and body frames follow; the ack for it comes after.
         amqp_message_t message;
         PIXFLEET_RETURN_IF_ERROR(connection_.CheckReply(
-            amqp_read_message(connection_.state(), channel_, &message, 0), "basic.return"));
+            amqp_read_message(connection_.State(), channel_, &message, 0), "basic.return"));
         if (message.properties._flags & AMQP_BASIC_MESSAGE_ID_FLAG) {
           returned.insert(ToString(message.properties.message_id));
         }
@@ -120,14 +120,14 @@ Status ConfirmPublisher::PublishAll(std::span<const OutgoingMessage> messages,
     }
     if (!returned.empty()) {
       connection_.MarkBroken();  // reconnecting declares the topology again
-      return Unavailable("amqp publish (" + connection_.where() +
+      return Unavailable("amqp publish (" + connection_.Where() +
                          "): " + std::to_string(returned.size()) +
                          " messages unroutable (queue missing?), e.g. task " + *returned.begin());
     }
     to_send = std::move(nacked);
   }
   if (!to_send.empty()) {
-    return Unavailable("amqp publish (" + connection_.where() + "): broker nacked " +
+    return Unavailable("amqp publish (" + connection_.Where() + "): broker nacked " +
                        std::to_string(to_send.size()) + " messages " + std::to_string(rounds) +
                        " times");
   }

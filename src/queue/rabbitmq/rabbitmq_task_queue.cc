@@ -30,6 +30,7 @@ constexpr milliseconds kIdleWaitSlice{50};
 
 std::vector<int64_t> DelaysMs(const std::vector<milliseconds>& delays) {
   std::vector<int64_t> out;
+  out.reserve(delays.size());
   for (milliseconds delay : delays) out.push_back(delay.count());
   return out;
 }
@@ -81,12 +82,12 @@ struct RabbitMqTaskQueue::Link {
   std::unique_ptr<amqp::ConfirmPublisher> confirms;
   amqp::ReconnectBackoff backoff;
 
-  bool usable() const { return connection != nullptr && !connection->broken(); }
+  bool Usable() const { return connection != nullptr && !connection->Broken(); }
 
   // Backoff bookkeeping around one connection attempt made by `connect`.
   template <typename Connect>
   Status Reconnect(Connect connect) {
-    if (usable()) return Status::Ok();
+    if (Usable()) return Status::Ok();
     confirms.reset();
     connection.reset();
     if (!backoff.Ready()) {
@@ -144,7 +145,7 @@ Status RabbitMqTaskQueue::EnsurePublisher() {
 }
 
 Status RabbitMqTaskQueue::EnsureConsumer() {
-  if (consumer_->usable()) return Status::Ok();
+  if (consumer_->Usable()) return Status::Ok();
   if (consumer_->connection != nullptr) {
     // Every lease of the lost connection is gone: the broker has requeued them.
     std::lock_guard<std::mutex> settle(settle_mutex_);
@@ -158,10 +159,10 @@ Status RabbitMqTaskQueue::EnsureConsumer() {
     amqp::Connection& connection = *consumer_->connection;
     // The consumer may be first: a worker can start before anything was published.
     PIXFLEET_RETURN_IF_ERROR(amqp::Declare(connection, kConsumeChannel, topology_));
-    amqp_basic_qos(connection.state(), kConsumeChannel, 0, static_cast<uint16_t>(options_.prefetch),
+    amqp_basic_qos(connection.State(), kConsumeChannel, 0, static_cast<uint16_t>(options_.prefetch),
                    0);
     PIXFLEET_RETURN_IF_ERROR(connection.CheckLastReply("basic.qos"));
-    amqp_basic_consume(connection.state(), kConsumeChannel, amqp::Bytes(topology_.work),
+    amqp_basic_consume(connection.State(), kConsumeChannel, amqp::Bytes(topology_.work),
                        amqp_empty_bytes, /*no_local=*/0, /*no_ack=*/0, /*exclusive=*/0,
                        amqp_empty_table);
     PIXFLEET_RETURN_IF_ERROR(connection.CheckLastReply("basic.consume " + topology_.work));
@@ -181,7 +182,7 @@ Status RabbitMqTaskQueue::PublishMessages(std::span<const amqp::OutgoingMessage>
     PIXFLEET_RETURN_IF_ERROR(EnsurePublisher());
     Status status = publisher_->confirms->PublishAll(messages, options_.publish_timeout,
                                                      options_.publish_rounds);
-    if (status.ok() || attempt > 0 || !publisher_->connection->broken()) return status;
+    if (status.ok() || attempt > 0 || !publisher_->connection->Broken()) return status;
   }
 }
 
@@ -208,11 +209,11 @@ Result<std::optional<Lease>> RabbitMqTaskQueue::LeaseNext(milliseconds max_wait)
       // While this thread waits on the socket, other threads' Acks are queued; they are sent
       // when the wait ends, on every way out of this block.
       const WaitingOnConsumer waiting(*this);
-      amqp_maybe_release_buffers(connection.state());
-      const milliseconds slice = waiting.leases_out() ? kBusyWaitSlice : kIdleWaitSlice;
+      amqp_maybe_release_buffers(connection.State());
+      const milliseconds slice = waiting.LeasesOut() ? kBusyWaitSlice : kIdleWaitSlice;
       timeval tv = ToTimeval(deadline.BeginWait(slice));
       amqp_envelope_t envelope;
-      const amqp_rpc_reply_t reply = amqp_consume_message(connection.state(), &envelope, &tv, 0);
+      const amqp_rpc_reply_t reply = amqp_consume_message(connection.State(), &envelope, &tv, 0);
       if (reply.reply_type == AMQP_RESPONSE_NORMAL) {
         const uint64_t tag = envelope.delivery_tag;
         amqp::Delivery delivery = amqp::ReadDelivery(envelope.message);
@@ -220,7 +221,7 @@ Result<std::optional<Lease>> RabbitMqTaskQueue::LeaseNext(milliseconds max_wait)
         if (!delivery.task.ok()) {
           // Not a task at all: to the dead-letter queue (via the DLX), said and counted.
           PIXFLEET_RETURN_IF_ERROR(connection.CheckCode(
-              amqp_basic_reject(connection.state(), kConsumeChannel, tag, /*requeue=*/0),
+              amqp_basic_reject(connection.State(), kConsumeChannel, tag, /*requeue=*/0),
               "basic.reject"));
           ReportMalformed(delivery);
           continue;
@@ -242,13 +243,13 @@ Result<std::optional<Lease>> RabbitMqTaskQueue::LeaseNext(milliseconds max_wait)
         // consumer; anything else is ignored.
         amqp_frame_t frame;
         PIXFLEET_RETURN_IF_ERROR(connection.CheckCode(
-            amqp_simple_wait_frame(connection.state(), &frame), "reading a frame"));
+            amqp_simple_wait_frame(connection.State(), &frame), "reading a frame"));
         if (frame.frame_type == AMQP_FRAME_METHOD &&
             (frame.payload.method.id == AMQP_CHANNEL_CLOSE_METHOD ||
              frame.payload.method.id == AMQP_CONNECTION_CLOSE_METHOD ||
              frame.payload.method.id == AMQP_BASIC_CANCEL_METHOD)) {
           connection.MarkBroken();
-          return Unavailable("amqp (" + connection.where() + "): the broker ended the consumer");
+          return Unavailable("amqp (" + connection.Where() + "): the broker ended the consumer");
         }
       } else if (reply.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION &&
                  reply.library_error == AMQP_STATUS_TIMEOUT) {
@@ -281,7 +282,7 @@ int64_t RabbitMqTaskQueue::LeasedCount() {
 }
 
 Status RabbitMqTaskQueue::CheckLeaseLocked(const Lease& lease, uint64_t* tag) {
-  if (!consumer_->usable()) return ConnectionLost();
+  if (!consumer_->Usable()) return ConnectionLost();
   std::lock_guard<std::mutex> settle(settle_mutex_);
   return CheckLeaseSettleLocked(lease, tag);
 }
@@ -308,7 +309,7 @@ Status RabbitMqTaskQueue::FlushAcksLocked(bool end_wait) {
     if (!outstanding_.empty()) lowest_unsettled = *outstanding_.begin();
   }
   if (tags.empty()) return Status::Ok();
-  if (!consumer_->usable()) return ConnectionLost();
+  if (!consumer_->Usable()) return ConnectionLost();
   amqp::Connection& connection = *consumer_->connection;
   std::sort(tags.begin(), tags.end());
   // Every delivery below the lowest one still leased is settled or in `tags`, so one ack with
@@ -318,12 +319,12 @@ Status RabbitMqTaskQueue::FlushAcksLocked(bool end_wait) {
   Status sent = Status::Ok();
   if (below != tags.begin()) {
     sent = connection.CheckCode(
-        amqp_basic_ack(connection.state(), kConsumeChannel, *(below - 1), /*multiple=*/1),
+        amqp_basic_ack(connection.State(), kConsumeChannel, *(below - 1), /*multiple=*/1),
         "basic.ack");
   }
   for (auto it = below; sent.ok() && it != tags.end(); ++it) {
     sent = connection.CheckCode(
-        amqp_basic_ack(connection.state(), kConsumeChannel, *it, /*multiple=*/0), "basic.ack");
+        amqp_basic_ack(connection.State(), kConsumeChannel, *it, /*multiple=*/0), "basic.ack");
   }
   // The broker requeues whatever an ack lost with the connection did not settle.
   return sent.ok() ? sent : Aborted(sent.message());
@@ -338,7 +339,7 @@ Status RabbitMqTaskQueue::QueueAckSettleLocked(const Lease& lease) {
 }
 
 Status RabbitMqTaskQueue::AckLocked(const Lease& lease) {
-  if (!consumer_->usable()) return ConnectionLost();
+  if (!consumer_->Usable()) return ConnectionLost();
   {
     std::lock_guard<std::mutex> settle(settle_mutex_);
     PIXFLEET_RETURN_IF_ERROR(QueueAckSettleLocked(lease));
@@ -440,12 +441,12 @@ Result<QueueDepth> RabbitMqTaskQueue::Depth() {
     std::lock_guard<std::mutex> lock(publish_mutex_);
     counts = ReadCountsLocked();
     // An idle publisher connection may have been closed by the broker: reconnect once.
-    if (!counts.ok() && !publisher_->usable()) counts = ReadCountsLocked();
+    if (!counts.ok() && !publisher_->Usable()) counts = ReadCountsLocked();
   }
   PIXFLEET_RETURN_IF_ERROR(counts.status());
   QueueDepth depth = *counts;
   std::lock_guard<std::mutex> lock(consume_mutex_);
-  depth.leased = consumer_->usable() ? LeasedCount() : 0;
+  depth.leased = consumer_->Usable() ? LeasedCount() : 0;
   return depth;
 }
 
@@ -453,18 +454,18 @@ Result<std::vector<DeadTask>> RabbitMqTaskQueue::ListDead(int limit) {
   std::lock_guard<std::mutex> lock(publish_mutex_);
   PIXFLEET_RETURN_IF_ERROR(EnsurePublisher());
   amqp::Connection& connection = *publisher_->connection;
-  amqp_channel_open(connection.state(), kBrowseChannel);
+  amqp_channel_open(connection.State(), kBrowseChannel);
   PIXFLEET_RETURN_IF_ERROR(connection.CheckLastReply("channel.open"));
   std::vector<DeadTask> dead;
   Status status;
   while (static_cast<int>(dead.size()) < limit) {
-    const amqp_rpc_reply_t reply = amqp_basic_get(connection.state(), kBrowseChannel,
+    const amqp_rpc_reply_t reply = amqp_basic_get(connection.State(), kBrowseChannel,
                                                   amqp::Bytes(topology_.dead), /*no_ack=*/0);
     status = connection.CheckReply(reply, "basic.get " + topology_.dead);
     if (!status.ok() || reply.reply.id != AMQP_BASIC_GET_OK_METHOD) break;
     amqp_message_t message;
     status = connection.CheckReply(
-        amqp_read_message(connection.state(), kBrowseChannel, &message, 0), "reading a message");
+        amqp_read_message(connection.State(), kBrowseChannel, &message, 0), "reading a message");
     if (!status.ok()) break;
     DeadTask task;
     amqp::Delivery delivery = amqp::ReadDelivery(message);
@@ -491,9 +492,9 @@ Result<std::vector<DeadTask>> RabbitMqTaskQueue::ListDead(int limit) {
     amqp_destroy_message(&message);
     dead.push_back(std::move(task));
   }
-  if (!connection.broken()) {
+  if (!connection.Broken()) {
     // Closing the channel returns every message it got to the queue.
-    amqp_channel_close(connection.state(), kBrowseChannel, AMQP_REPLY_SUCCESS);
+    amqp_channel_close(connection.State(), kBrowseChannel, AMQP_REPLY_SUCCESS);
     PIXFLEET_RETURN_IF_ERROR(connection.CheckLastReply("channel.close"));
   }
   PIXFLEET_RETURN_IF_ERROR(status);

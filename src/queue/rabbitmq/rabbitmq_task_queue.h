@@ -106,6 +106,8 @@ class RabbitMqTaskQueue final : public TaskQueue {
   // Connects, declares the topology and enables confirms. `clock` must outlive the queue.
   static Result<std::unique_ptr<RabbitMqTaskQueue>> Open(std::string_view amqp_url,
                                                          RabbitMqOptions options, Clock& clock);
+  RabbitMqTaskQueue(const RabbitMqTaskQueue&) = delete;
+  RabbitMqTaskQueue& operator=(const RabbitMqTaskQueue&) = delete;
   ~RabbitMqTaskQueue() override;
 
   // TaskQueue
@@ -132,7 +134,7 @@ class RabbitMqTaskQueue final : public TaskQueue {
   // Cuts both connections' sockets.
   void DropConnectionsForTesting();
 
-  const amqp::Topology& topology() const { return topology_; }
+  const amqp::Topology& Topology() const { return topology_; }
 
  private:
   // A connection with the channels this queue uses on it.
@@ -162,7 +164,7 @@ class RabbitMqTaskQueue final : public TaskQueue {
     explicit WaitingOnConsumer(RabbitMqTaskQueue& queue);
     ~WaitingOnConsumer();
     // Whether any lease was out when the wait began (then acks may come: wait briefly).
-    bool leases_out() const { return leases_out_; }
+    bool LeasesOut() const { return leases_out_; }
     WaitingOnConsumer(const WaitingOnConsumer&) = delete;
     WaitingOnConsumer& operator=(const WaitingOnConsumer&) = delete;
 

@@ -1,7 +1,6 @@
 // Task messages: see task_message.h.
 #include "queue/rabbitmq/task_message.h"
 
-
 #include <nlohmann/json.hpp>
 
 #include "queue/rabbitmq/amqp_connection.h"

@@ -27,7 +27,7 @@ Status DeclareQueue(Connection& connection, amqp_channel_t channel, const std::s
   amqp_table_t table{};
   table.num_entries = static_cast<int>(arguments.size());
   table.entries = arguments.data();
-  amqp_queue_declare(connection.state(), channel, Bytes(name), /*passive=*/0, /*durable=*/1,
+  amqp_queue_declare(connection.State(), channel, Bytes(name), /*passive=*/0, /*durable=*/1,
                      /*exclusive=*/0, /*auto_delete=*/0, table);
   return connection.CheckLastReply("queue.declare " + name);
 }
@@ -85,7 +85,7 @@ Status Declare(Connection& connection, amqp_channel_t channel, const Topology& t
 
 Result<int64_t> ReadyCount(Connection& connection, amqp_channel_t channel,
                            const std::string& queue) {
-  amqp_queue_declare_ok_t* ok = amqp_queue_declare(connection.state(), channel, Bytes(queue),
+  amqp_queue_declare_ok_t* ok = amqp_queue_declare(connection.State(), channel, Bytes(queue),
                                                    /*passive=*/1, 0, 0, 0, amqp_empty_table);
   PIXFLEET_RETURN_IF_ERROR(connection.CheckLastReply("passive queue.declare " + queue));
   if (ok == nullptr) return Internal("queue.declare-ok without a body");
@@ -96,7 +96,7 @@ Status Delete(Connection& connection, amqp_channel_t channel, const Topology& to
   std::vector<std::string> names = {topology.work, topology.dead};
   for (int64_t bucket : topology.retry_delays_ms) names.push_back(topology.RetryQueue(bucket));
   for (const std::string& name : names) {
-    amqp_queue_delete(connection.state(), channel, Bytes(name), 0, 0);
+    amqp_queue_delete(connection.State(), channel, Bytes(name), 0, 0);
     PIXFLEET_RETURN_IF_ERROR(connection.CheckLastReply("queue.delete " + name));
   }
   return Status::Ok();

@@ -52,6 +52,8 @@ class SqliteTaskQueue final : public TaskQueue,
                                                        SqliteTaskQueueOptions options,
                                                        Clock& clock);
   ~SqliteTaskQueue() override;
+  SqliteTaskQueue(const SqliteTaskQueue&) = delete;
+  SqliteTaskQueue& operator=(const SqliteTaskQueue&) = delete;
 
   // TaskQueue
   Status Publish(std::span<const TaskSpec> tasks) override;

@@ -85,7 +85,7 @@ PgResult::~PgResult() = default;
 
 void PgResult::Deleter::operator()(pg_result* result) const { PQclear(result); }
 
-int PgResult::rows() const { return PQntuples(result_.get()); }
+int PgResult::Rows() const { return PQntuples(result_.get()); }
 
 bool PgResult::IsNull(int row, int column) const {
   return PQgetisnull(result_.get(), row, column) != 0;

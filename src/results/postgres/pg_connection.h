@@ -29,11 +29,13 @@ Status ValidatePostgresUrl(std::string_view url);
 class PgResult {
  public:
   explicit PgResult(pg_result* result);
+  PgResult(const PgResult&) = delete;
+  PgResult& operator=(const PgResult&) = delete;
   PgResult(PgResult&&) noexcept = default;
   PgResult& operator=(PgResult&&) noexcept = default;
   ~PgResult();
 
-  int rows() const;
+  int Rows() const;
   bool IsNull(int row, int column) const;
   // The value in text form ("" for NULL). REQUIRES: row < rows(), column in range.
   std::string_view Text(int row, int column) const;
@@ -65,8 +67,8 @@ class PgConnection {
   Status ExecScript(std::string_view sql);
 
   // True once the connection is known to be unusable; it is never used again.
-  bool broken() const { return broken_; }
-  const std::string& redacted_url() const { return redacted_url_; }
+  bool Broken() const { return broken_; }
+  const std::string& RedactedUrl() const { return redacted_url_; }
 
  private:
   PgConnection(pg_conn* conn, std::string_view url);

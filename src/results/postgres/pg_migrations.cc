@@ -72,7 +72,7 @@ Status MigrateInTransaction(PgConnection& conn, std::string_view schema) {
   PIXFLEET_ASSIGN_OR_RETURN(
       const PgResult exists,
       conn.Exec("SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1", schema_param));
-  if (exists.rows() == 0) PIXFLEET_RETURN_IF_ERROR(conn.ExecScript("CREATE SCHEMA " + quoted));
+  if (exists.Rows() == 0) PIXFLEET_RETURN_IF_ERROR(conn.ExecScript("CREATE SCHEMA " + quoted));
   PIXFLEET_RETURN_IF_ERROR(conn.ExecScript("CREATE TABLE IF NOT EXISTS " + quoted +
                                            ".schema_migrations (version integer PRIMARY KEY, "
                                            "applied_at timestamptz NOT NULL DEFAULT now())"));
@@ -100,9 +100,9 @@ Status MigrateInTransaction(PgConnection& conn, std::string_view schema) {
 Status ApplyPostgresMigrations(PgConnection& conn, std::string_view schema) {
   PIXFLEET_RETURN_IF_ERROR(ValidateSchemaName(schema));
   PIXFLEET_RETURN_IF_ERROR(conn.ExecScript("BEGIN"));
-  const Status status = MigrateInTransaction(conn, schema);
+  Status status = MigrateInTransaction(conn, schema);
   if (!status.ok()) {
-    if (!conn.broken()) (void)conn.ExecScript("ROLLBACK");
+    if (!conn.Broken()) (void)conn.ExecScript("ROLLBACK");
     return status;
   }
   return conn.ExecScript("COMMIT");
@@ -114,7 +114,7 @@ Result<int> ReadPostgresSchemaVersion(PgConnection& conn, std::string_view schem
   const std::vector<std::string> table_param = {table};
   PIXFLEET_ASSIGN_OR_RETURN(const PgResult found,
                             conn.Exec("SELECT to_regclass($1) IS NOT NULL", table_param));
-  if (found.rows() != 1 || found.Text(0, 0) != "t") return 0;
+  if (found.Rows() != 1 || found.Text(0, 0) != "t") return 0;
   PIXFLEET_ASSIGN_OR_RETURN(const PgResult version,
                             conn.Exec("SELECT COALESCE(max(version), 0) FROM " + table));
   PIXFLEET_ASSIGN_OR_RETURN(const int64_t value, version.Int(0, 0));
@@ -124,8 +124,8 @@ Result<int> ReadPostgresSchemaVersion(PgConnection& conn, std::string_view schem
 Status CheckPostgresSchemaVersion(PgConnection& conn, std::string_view schema) {
   PIXFLEET_ASSIGN_OR_RETURN(const int version, ReadPostgresSchemaVersion(conn, schema));
   if (version == kPostgresSchemaVersion) return Status::Ok();
-  const std::string where = "database schema " + std::string(schema) + " at " +
-                            conn.redacted_url() + " is at version " + std::to_string(version);
+  const std::string where = "database schema " + std::string(schema) + " at " + conn.RedactedUrl() +
+                            " is at version " + std::to_string(version);
   if (version < kPostgresSchemaVersion) {
     return InvalidArgument(where + ", this binary needs version " +
                            std::to_string(kPostgresSchemaVersion) + ": run `pixfleet db migrate`");

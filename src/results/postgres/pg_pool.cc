@@ -47,7 +47,7 @@ void PgPool::Release(std::unique_ptr<PgConnection> conn) {
   {
     std::lock_guard lock(mutex_);
     --in_use_;
-    if (conn->broken()) {
+    if (conn->Broken()) {
       dropped = std::move(conn);
     } else {
       idle_.push_back(std::move(conn));

@@ -21,6 +21,8 @@ class PgPool {
   class Lease {
    public:
     Lease(PgPool* pool, std::unique_ptr<PgConnection> conn) : pool_(pool), conn_(std::move(conn)) {}
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
     Lease(Lease&& other) noexcept = default;
     Lease& operator=(Lease&&) = delete;
     ~Lease();
@@ -36,6 +38,7 @@ class PgPool {
   PgPool(std::string url, int size, std::chrono::seconds connect_timeout);
   PgPool(const PgPool&) = delete;
   PgPool& operator=(const PgPool&) = delete;
+  ~PgPool() = default;
 
   // Adds an already open connection to the idle set (e.g. the one used to check the schema).
   void AddIdle(std::unique_ptr<PgConnection> conn);

@@ -88,6 +88,8 @@ TEST(PgSqlTest, AMissingDatabaseOrARefusedLoginAtConnectIsConfiguration) {
   const std::string prefix =
       "cannot connect to postgresql://app:***@db/pixfleet: connection to server at \"db\" "
       "(10.0.0.5), port 5432 failed: ";
+  // Long server messages are split over lines, as the compiler joins them.
+  // NOLINTBEGIN(bugprone-suspicious-missing-comma)
   for (const char* refusal : {
            "FATAL:  database \"pixfleet\" does not exist",
            "FATAL:  3D000: database \"pixfleet\" does not exist",
@@ -101,7 +103,7 @@ TEST(PgSqlTest, AMissingDatabaseOrARefusedLoginAtConnectIsConfiguration) {
            "ERROR:  no such user: app",                // pgbouncer
            "FATAL:  SASL authentication failed",       // pgbouncer with scram
            "fe_sendauth: no password supplied",
-       }) {
+       }) {  // NOLINTEND(bugprone-suspicious-missing-comma)
     const Status status = ConnectFailureStatus(prefix + refusal);
     EXPECT_EQ(status.code(), StatusCode::kInvalidArgument) << refusal;
     EXPECT_EQ(status.message().rfind(prefix + refusal, 0), 0u) << status.message();
@@ -110,6 +112,7 @@ TEST(PgSqlTest, AMissingDatabaseOrARefusedLoginAtConnectIsConfiguration) {
 }
 
 TEST(PgSqlTest, AServerThatCannotBeReachedOrIsNotReadyAtConnectMayBeRetried) {
+  // NOLINTBEGIN(bugprone-suspicious-missing-comma)
   for (const char* outage : {
            "Connection refused Is the server running on that host and accepting TCP/IP "
            "connections?",
@@ -119,7 +122,7 @@ TEST(PgSqlTest, AServerThatCannotBeReachedOrIsNotReadyAtConnectMayBeRetried) {
            "FATAL:  sorry, too many clients already",
            "ERROR:  server login has been failing, try again later (server_login_retry)",
            "server closed the connection unexpectedly",
-       }) {
+       }) {  // NOLINTEND(bugprone-suspicious-missing-comma)
     const Status status = ConnectFailureStatus(std::string("cannot connect to x: ") + outage);
     EXPECT_EQ(status.code(), StatusCode::kUnavailable) << outage;
   }

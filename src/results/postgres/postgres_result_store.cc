@@ -140,9 +140,8 @@ Status MigratePostgres(std::string_view url, const PostgresOptions& options) {
   return ApplyPostgresMigrations(*conn, options.schema);
 }
 
-Result<std::unique_ptr<PostgresResultStore>> PostgresResultStore::Open(std::string_view url,
-                                                                       PostgresOptions options,
-                                                                       Clock& clock) {
+Result<std::unique_ptr<PostgresResultStore>> PostgresResultStore::Open(
+    std::string_view url, const PostgresOptions& options, Clock& clock) {
   PIXFLEET_RETURN_IF_ERROR(ValidatePostgresUrl(url));
   PIXFLEET_RETURN_IF_ERROR(ValidateSchemaName(options.schema));
   if (options.pool_size < 1) {
@@ -171,9 +170,9 @@ template <typename Body>
 Status PostgresResultStore::InTransaction(Body&& body) {
   PIXFLEET_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_->Acquire());
   PIXFLEET_RETURN_IF_ERROR(conn->ExecScript(begin_));
-  const Status status = body(*conn);
+  Status status = body(*conn);
   if (!status.ok()) {
-    if (!conn->broken()) (void)conn->ExecScript("ROLLBACK");
+    if (!conn->Broken()) (void)conn->ExecScript("ROLLBACK");
     return status;
   }
   return conn->ExecScript("COMMIT");
@@ -197,14 +196,14 @@ Status PostgresResultStore::PutBatch(const Batch& batch) {
                       ") VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING "
                       "RETURNING id",
                   params));
-    if (inserted.rows() == 1) return Status::Ok();
+    if (inserted.Rows() == 1) return Status::Ok();
     // It exists: lock it, check that it is the same batch, update its task count.
     const std::vector<std::string> id = {clean.id};
     PIXFLEET_ASSIGN_OR_RETURN(const PgResult existing,
                               conn.Exec("SELECT " + std::string(kBatchColumns) + " FROM " +
                                             schema_ + ".batches WHERE id = $1 FOR UPDATE",
                                         id));
-    if (existing.rows() != 1) return Internal("batch " + clean.id + " vanished during PutBatch");
+    if (existing.Rows() != 1) return Internal("batch " + clean.id + " vanished during PutBatch");
     PIXFLEET_ASSIGN_OR_RETURN(const Batch stored, ReadBatch(existing, 0));
     PIXFLEET_RETURN_IF_ERROR(CheckSameBatch(stored, clean));
     const std::vector<std::string> update = {std::to_string(clean.task_count), clean.id};
@@ -221,7 +220,7 @@ Result<std::optional<Batch>> PostgresResultStore::GetBatch(std::string_view batc
         const PgResult rows, conn.Exec("SELECT " + std::string(kBatchColumns) + " FROM " + schema_ +
                                            ".batches WHERE id = $1",
                                        id));
-    if (rows.rows() == 0) return Status::Ok();
+    if (rows.Rows() == 0) return Status::Ok();
     PIXFLEET_ASSIGN_OR_RETURN(batch, ReadBatch(rows, 0));
     return Status::Ok();
   }));
@@ -234,7 +233,7 @@ Result<std::vector<Batch>> PostgresResultStore::ListBatches() {
     PIXFLEET_ASSIGN_OR_RETURN(
         const PgResult rows, conn.Exec("SELECT " + std::string(kBatchColumns) + " FROM " + schema_ +
                                        ".batches ORDER BY created_ms DESC, id"));
-    for (int i = 0; i < rows.rows(); ++i) {
+    for (int i = 0; i < rows.Rows(); ++i) {
       PIXFLEET_ASSIGN_OR_RETURN(Batch batch, ReadBatch(rows, i));
       batches.push_back(std::move(batch));
     }
@@ -260,7 +259,7 @@ Result<std::optional<TaskResult>> PostgresResultStore::GetResult(std::string_vie
                               conn.Exec("SELECT " + std::string(kResultColumns) + " FROM " +
                                             schema_ + ".results WHERE task_id = $1",
                                         id));
-    if (rows.rows() == 0) return Status::Ok();
+    if (rows.Rows() == 0) return Status::Ok();
     PIXFLEET_ASSIGN_OR_RETURN(result, ReadResult(rows, 0));
     return Status::Ok();
   }));
@@ -280,8 +279,8 @@ Result<std::vector<TaskResult>> PostgresResultStore::ListResults(
     }
     sql += " ORDER BY input_key, task_id";
     PIXFLEET_ASSIGN_OR_RETURN(const PgResult rows, conn.Exec(sql, params));
-    results.reserve(static_cast<size_t>(rows.rows()));
-    for (int i = 0; i < rows.rows(); ++i) {
+    results.reserve(static_cast<size_t>(rows.Rows()));
+    for (int i = 0; i < rows.Rows(); ++i) {
       PIXFLEET_ASSIGN_OR_RETURN(TaskResult result, ReadResult(rows, i));
       results.push_back(std::move(result));
     }
@@ -299,8 +298,8 @@ Result<std::vector<std::string>> PostgresResultStore::SucceededTaskIds(std::stri
                                            ".results WHERE batch_id = $1 AND outcome = 'succeeded' "
                                            "ORDER BY input_key, task_id",
                                        params));
-    ids.reserve(static_cast<size_t>(rows.rows()));
-    for (int i = 0; i < rows.rows(); ++i) ids.emplace_back(rows.Text(i, 0));
+    ids.reserve(static_cast<size_t>(rows.Rows()));
+    for (int i = 0; i < rows.Rows(); ++i) ids.emplace_back(rows.Text(i, 0));
     return Status::Ok();
   }));
   return ids;
@@ -316,7 +315,7 @@ Result<BatchCounts> PostgresResultStore::CountResults(std::string_view batch_id)
                   "FROM " +
                       schema_ + ".results WHERE batch_id = $1 GROUP BY outcome, error_code",
                   params));
-    for (int i = 0; i < rows.rows(); ++i) {
+    for (int i = 0; i < rows.Rows(); ++i) {
       PIXFLEET_ASSIGN_OR_RETURN(const TaskOutcome outcome, OutcomeFromName(rows.Text(i, 0)));
       PIXFLEET_ASSIGN_OR_RETURN(const int64_t count, rows.Int(i, 2));
       if (outcome == TaskOutcome::kSucceeded) {
@@ -374,8 +373,8 @@ Result<std::vector<Publication>> PostgresResultStore::ListPublications(std::stri
     PIXFLEET_RETURN_IF_ERROR(InTransaction([&](PgConnection& conn) -> Status {
       const std::vector<std::string> params = {SanitizeText(batch_id), after};
       PIXFLEET_ASSIGN_OR_RETURN(const PgResult rows, conn.Exec(sql, params));
-      rows_read = rows.rows();
-      for (int i = 0; i < rows.rows(); ++i) {
+      rows_read = rows.Rows();
+      for (int i = 0; i < rows.Rows(); ++i) {
         Publication publication{std::string(rows.Text(i, 0)), std::nullopt};
         if (!rows.IsNull(i, 1)) {
           PIXFLEET_ASSIGN_OR_RETURN(publication.result_finished_ms, rows.Int(i, 1));

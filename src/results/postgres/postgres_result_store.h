@@ -49,7 +49,8 @@ class PostgresResultStore final : public ResultStore {
   // this binary's version ("run `pixfleet db migrate`"); kUnavailable if the server cannot be
   // reached. `clock` stamps batches put with created_ms == 0 and must outlive the store.
   static Result<std::unique_ptr<PostgresResultStore>> Open(std::string_view url,
-                                                           PostgresOptions options, Clock& clock);
+                                                           const PostgresOptions& options,
+                                                           Clock& clock);
 
   // ResultStore
   Status PutBatch(const Batch& batch) override;

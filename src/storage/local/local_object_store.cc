@@ -307,8 +307,9 @@ Status LocalObjectStore::WriteTempFile(UniqueFd fd, int dir, const std::string& 
     status = WriteErrnoStatus(errno, "cannot fsync", shown);
   }
   // close() can report a deferred write error (NFS, quota): check it.
-  if (::close(fd.Release()) != 0 && status.ok())
+  if (::close(fd.Release()) != 0 && status.ok()) {
     status = WriteErrnoStatus(errno, "cannot close", shown);
+  }
   if (!status.ok()) ::unlinkat(dir, temp.c_str(), 0);
   return status;
 }
@@ -521,8 +522,9 @@ Status LocalObjectStore::CheckWritable() {
     status = WriteErrnoStatus(errno, "cannot create a file in", root_);
   } else {
     status = WriteAll(fd.Get(), kWriteProbeBytes, probe);
-    if (status.ok() && ::fsync(fd.Get()) != 0)
+    if (status.ok() && ::fsync(fd.Get()) != 0) {
       status = WriteErrnoStatus(errno, "cannot fsync", probe);
+    }
     if (::close(fd.Release()) != 0 && status.ok()) {
       status = WriteErrnoStatus(errno, "cannot close", probe);
     }

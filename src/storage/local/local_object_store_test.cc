@@ -384,11 +384,12 @@ TEST(LocalObjectStoreWriteProbeTest, AFolderRemovedUnderTheStoreRefusesTheProbe)
 TEST(LocalObjectStoreFullDiskTest, WritesAndTheProbeAreRefusedReadsGoOn) {
   TempDir dir;
   const fs::path root = dir.path() / "out";
-  const auto seen = RunOnPrivateTmpfs(root, {.size_bytes = 64 * 1024}, [&] {
+  const auto seen = RunOnPrivateTmpfs(root, {.size_bytes = size_t{64} * 1024}, [&] {
     auto store = LocalObjectStore::Open(root, {.create_root = false, .fsync = true});
     if (!store.ok()) return "open: " + store.status().ToString();
     std::string out = "probe while there is room: " + (*store)->CheckWritable().ToString() + "\n";
-    out += "too big: " + (*store)->Put("a/big.bin", std::string(256 * 1024, 'x'), "").ToString();
+    out += "too big: " +
+           (*store)->Put("a/big.bin", std::string(size_t{256} * 1024, 'x'), "").ToString();
     Status fill;
     for (int i = 0; fill.ok() && i < 64; ++i) {
       fill = (*store)->Put("fill/" + std::to_string(i), std::string(4096, 'f'), "");

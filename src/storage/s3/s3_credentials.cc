@@ -17,13 +17,15 @@ std::string_view Trim(std::string_view s) {
 }
 
 std::string NonEmptyOr(const std::optional<std::string>& value, std::string fallback) {
-  return value && !value->empty() ? *value : std::move(fallback);
+  if (value && !value->empty()) return *value;
+  return fallback;
 }
 
 }  // namespace
 
 EnvLookup ProcessEnv() {
   return [](std::string_view name) -> std::optional<std::string> {
+    // NOLINTNEXTLINE(concurrency-mt-unsafe): pixfleet never changes its environment
     const char* value = std::getenv(std::string(name).c_str());
     if (value == nullptr) return std::nullopt;
     return std::string(value);

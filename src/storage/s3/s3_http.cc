@@ -150,7 +150,10 @@ Result<S3HttpResponse> S3HttpClient::Perform(const S3HttpRequest& request) {
   struct Releaser {
     S3HttpClient* client;
     CURL* curl;
+    Releaser(S3HttpClient* owner, CURL* handle) : client(owner), curl(handle) {}
     ~Releaser() { client->ReleaseHandle(curl); }
+    Releaser(const Releaser&) = delete;
+    Releaser& operator=(const Releaser&) = delete;
   } releaser{this, curl};
   curl_easy_reset(curl);  // keeps the connection cache
 
@@ -182,8 +185,9 @@ Result<S3HttpResponse> S3HttpClient::Perform(const S3HttpRequest& request) {
                    static_cast<long>(options_.low_speed_time.count()));
   curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, options_.verify_tls ? 1L : 0L);
   curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, options_.verify_tls ? 2L : 0L);
-  if (!options_.ca_bundle.empty())
+  if (!options_.ca_bundle.empty()) {
     curl_easy_setopt(curl, CURLOPT_CAINFO, options_.ca_bundle.c_str());
+  }
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, &OnHeader);
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, static_cast<void*>(&transfer));
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &OnBody);

@@ -47,8 +47,8 @@ struct S3ObjectStoreOptions {
   S3Credentials credentials;
   // Objects of at least this many bytes go up as a multipart upload of part_size parts (S3
   // requires every part but the last to be at least 5 MiB; tests may go lower on s3rver).
-  uint64_t multipart_threshold = 16 * 1024 * 1024;
-  uint64_t part_size = 8 * 1024 * 1024;
+  uint64_t multipart_threshold = uint64_t{16} * 1024 * 1024;
+  uint64_t part_size = uint64_t{8} * 1024 * 1024;
   // max-keys of each ListObjectsV2 page (S3 caps it at 1000).
   int list_page_size = 1000;
   std::chrono::milliseconds connect_timeout{5000};
@@ -71,9 +71,11 @@ class S3ObjectStore final : public ObjectStore {
   // ca_bundle that cannot be read. Does not contact the service.
   static Result<std::unique_ptr<S3ObjectStore>> Open(std::string_view url,
                                                      S3ObjectStoreOptions options);
+  S3ObjectStore(const S3ObjectStore&) = delete;
+  S3ObjectStore& operator=(const S3ObjectStore&) = delete;
   ~S3ObjectStore() override;
 
-  const S3Location& location() const { return location_; }
+  const S3Location& Location() const { return location_; }
 
   // ObjectStore
   Result<std::string> Get(std::string_view key, uint64_t max_bytes = UINT64_MAX) override;

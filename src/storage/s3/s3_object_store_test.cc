@@ -57,6 +57,8 @@ class FakeS3 {
     thread_ = std::thread([this] { server_.listen_after_bind(); });
     while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
+  FakeS3(const FakeS3&) = delete;
+  FakeS3& operator=(const FakeS3&) = delete;
   ~FakeS3() {
     server_.stop();
     thread_.join();
@@ -66,11 +68,11 @@ class FakeS3 {
     std::lock_guard<std::mutex> lock(mutex_);
     handler_ = std::move(handler);
   }
-  std::vector<ReceivedRequest> requests() {
+  std::vector<ReceivedRequest> Requests() {
     std::lock_guard<std::mutex> lock(mutex_);
     return requests_;
   }
-  std::string endpoint() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  std::string Endpoint() const { return "http://127.0.0.1:" + std::to_string(port_); }
 
  private:
   httplib::Server server_;
@@ -94,9 +96,9 @@ std::string ErrorXml(const std::string& code) {
 
 class S3ObjectStoreTest : public ::testing::Test {
  protected:
-  std::unique_ptr<S3ObjectStore> Open(std::string url = "s3://bkt/pre/fix",
+  std::unique_ptr<S3ObjectStore> Open(const std::string& url = "s3://bkt/pre/fix",
                                       S3ObjectStoreOptions options = {}) {
-    options.endpoint = server_.endpoint();
+    options.endpoint = server_.Endpoint();
     options.region = kRegion;
     if (options.credentials.access_key_id.empty()) options.credentials = {kKeyId, kSecret, ""};
     auto store = S3ObjectStore::Open(url, std::move(options));
@@ -106,7 +108,7 @@ class S3ObjectStoreTest : public ::testing::Test {
 
   // Every request the fake saw carries a valid signature for kSecret.
   void ExpectAllSigned() {
-    const auto requests = server_.requests();
+    const auto requests = server_.Requests();
     ASSERT_FALSE(requests.empty());
     for (const ReceivedRequest& request : requests) {
       const SigV4Check check = VerifySigV4(request, kSecret, kRegion);
@@ -142,11 +144,12 @@ TEST(SigV4VerifierTest, MatchesTheAwsPublishedGetObjectExample) {
 TEST_F(S3ObjectStoreTest, PutSendsASignedRequestWithThePayloadHash) {
   server_.SetHandler([](const ReceivedRequest&, httplib::Response& res) { Reply(res, 200); });
   auto store = Open();
-  std::string bytes = "binary\0\xff\x01 data";
+  constexpr char kBinary[] = "binary\0\xff\x01 data";  // with the NUL and what follows it
+  std::string bytes(kBinary, sizeof(kBinary) - 1);
   bytes.push_back('\0');
   const std::string key = "dir/a b+c=d&e\xC3\xA9!*(x)'~.bin";
   ASSERT_TRUE(store->Put(key, bytes, "image/jpeg").ok());
-  const auto requests = server_.requests();
+  const auto requests = server_.Requests();
   ASSERT_EQ(requests.size(), 1u);
   EXPECT_EQ(requests[0].method, "PUT");
   EXPECT_EQ(requests[0].body, bytes);
@@ -169,7 +172,7 @@ TEST_F(S3ObjectStoreTest, LargeSinglePutWithExpectContinueIsSigned) {
   std::string bytes(2 * 1024 * 1024 + 3, '\0');  // over curl's 1 MiB Expect: 100-continue mark
   for (size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<char>(i * 31 % 251);
   ASSERT_TRUE(store->Put("large.bin", bytes, "").ok());
-  const auto requests = server_.requests();
+  const auto requests = server_.Requests();
   ASSERT_EQ(requests.size(), 1u);
   EXPECT_TRUE(requests[0].body == bytes);
   ExpectAllSigned();
@@ -205,7 +208,7 @@ TEST_F(S3ObjectStoreTest, GetHeadDeleteAndListAreSigned) {
                          })
                   .ok());
   EXPECT_EQ(seen, (std::vector<ObjectInfo>{{"a b/c", 3}}));
-  const auto requests = server_.requests();
+  const auto requests = server_.Requests();
   ASSERT_EQ(requests.size(), 4u);
   EXPECT_EQ(requests[3].target, "/bkt?list-type=2&max-keys=1000&prefix=pre%2Ffix%2Fa%20b%2F");
   ExpectAllSigned();
@@ -217,7 +220,7 @@ TEST_F(S3ObjectStoreTest, SessionTokenIsSentAndSigned) {
   options.credentials = {kKeyId, kSecret, "the-session-token"};
   auto store = Open("s3://bkt", std::move(options));
   ASSERT_TRUE(store->Get("k").ok());
-  const auto requests = server_.requests();
+  const auto requests = server_.Requests();
   ASSERT_EQ(requests.size(), 1u);
   EXPECT_EQ(requests[0].headers.at("x-amz-security-token"), "the-session-token");
   EXPECT_NE(VerifySigV4(requests[0], kSecret, kRegion).signed_headers.find("x-amz-security-token"),
@@ -295,7 +298,7 @@ TEST_F(S3ObjectStoreTest, RefusalsOfTheBucketOrTheCredentialsNameTheRemedyAndAre
     EXPECT_EQ(calls.load(), 1) << c.code << ": a refusal is not retried";
     EXPECT_NE(put.message().find(c.remedy), std::string::npos) << put.ToString();
     EXPECT_NE(put.message().find("\"bkt\""), std::string::npos) << put.ToString();
-    EXPECT_NE(put.message().find(server_.endpoint()), std::string::npos) << put.ToString();
+    EXPECT_NE(put.message().find(server_.Endpoint()), std::string::npos) << put.ToString();
     EXPECT_EQ(put.message().find(kSecret), std::string::npos) << put.ToString();
     for (const Status& status : {retrying.Get("k/x.jpg").status(), retrying.Delete("k/x.jpg"),
                                  retrying.List("", [](const ObjectInfo&) { return Status::Ok(); }),
@@ -347,10 +350,10 @@ TEST_F(S3ObjectStoreTest, TheWriteProbeFindsWrongCredentials) {
   EXPECT_EQ(bad_key.code(), StatusCode::kFailedPrecondition) << bad_key.ToString();
   EXPECT_NE(bad_key.message().find("AWS_ACCESS_KEY_ID"), std::string::npos);
 
-  const size_t refused_requests = server_.requests().size();
+  const size_t refused_requests = server_.Requests().size();
   const Status good = Open("s3://bkt/out")->CheckWritable();
   EXPECT_TRUE(good.ok()) << good.ToString();
-  const auto requests = server_.requests();
+  const auto requests = server_.Requests();
   // An upload of the probe key, started and aborted: no object ever appears.
   ASSERT_EQ(requests.size(), refused_requests + 2);
   EXPECT_EQ(requests[refused_requests].method, "POST");
@@ -482,7 +485,7 @@ TEST_F(S3ObjectStoreTest, ListFollowsContinuationTokensInOrder) {
                          })
                   .ok());
   EXPECT_EQ(seen, (std::vector<ObjectInfo>{{"a", 1}, {"b", 2}, {"c", 3}}));
-  const auto requests = server_.requests();
+  const auto requests = server_.Requests();
   ASSERT_EQ(requests.size(), 2u);
   EXPECT_EQ(requests[1].target,
             "/bkt?continuation-token=tok%2Fen%2B1%3D&list-type=2&max-keys=2&prefix=pre%2Ffix%2F");
@@ -496,7 +499,7 @@ TEST_F(S3ObjectStoreTest, ListFollowsContinuationTokensInOrder) {
   });
   EXPECT_EQ(stopped, Cancelled("enough"));
   EXPECT_EQ(seen.size(), 1u);
-  EXPECT_EQ(server_.requests().size(), 3u);
+  EXPECT_EQ(server_.Requests().size(), 3u);
 }
 
 // Serves CreateMultipartUpload / UploadPart / CompleteMultipartUpload / Abort, failing the
@@ -587,7 +590,7 @@ TEST_F(S3ObjectStoreTest, CompleteReturningAnErrorDocumentIsRetryable) {
   options.part_size = 5;
   auto store = Open("s3://bkt", std::move(options));
   EXPECT_EQ(store->Put("k", "0123456789", "").code(), StatusCode::kUnavailable);
-  EXPECT_EQ(server_.requests().back().method, "DELETE");  // aborted
+  EXPECT_EQ(server_.Requests().back().method, "DELETE");  // aborted
 }
 
 TEST_F(S3ObjectStoreTest, TransportFailuresAreRetryable) {
@@ -612,7 +615,7 @@ TEST_F(S3ObjectStoreTest, InvalidKeysNeverReachTheServer) {
   auto store = Open();
   EXPECT_EQ(store->Put("../x", "d", "").code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(store->Get("/abs").status().code(), StatusCode::kInvalidArgument);
-  EXPECT_TRUE(server_.requests().empty());
+  EXPECT_TRUE(server_.Requests().empty());
 }
 
 TEST(S3ObjectStoreOpenTest, RejectsBadConfiguration) {

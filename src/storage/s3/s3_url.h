@@ -55,7 +55,7 @@ class S3UrlBuilder {
   std::string ObjectUrl(std::string_view full_key, std::string_view query = "") const;
   // URL of the bucket itself (ListObjectsV2), with `query`.
   std::string BucketUrl(std::string_view query) const;
-  bool path_style() const { return path_style_; }
+  bool PathStyle() const { return path_style_; }
 
  private:
   S3UrlBuilder(std::string scheme_and_host, std::string bucket, bool path_style)

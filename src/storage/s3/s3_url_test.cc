@@ -32,19 +32,19 @@ TEST(S3UrlTest, EncodesLikeSigV4) {
 TEST(S3UrlTest, BuildsPathStyleAndVirtualHostedUrls) {
   auto path = S3UrlBuilder::Create("http://127.0.0.1:9000/", "bkt", S3Addressing::kAuto, false);
   ASSERT_TRUE(path.ok());
-  EXPECT_TRUE(path->path_style());
+  EXPECT_TRUE(path->PathStyle());
   EXPECT_EQ(path->ObjectUrl("p/a b.jpg"), "http://127.0.0.1:9000/bkt/p/a%20b.jpg");
   EXPECT_EQ(path->BucketUrl("list-type=2"), "http://127.0.0.1:9000/bkt?list-type=2");
 
   auto aws = S3UrlBuilder::Create(DefaultS3Endpoint("eu-west-1"), "bkt", S3Addressing::kAuto, true);
   ASSERT_TRUE(aws.ok());
-  EXPECT_FALSE(aws->path_style());
+  EXPECT_FALSE(aws->PathStyle());
   EXPECT_EQ(aws->ObjectUrl("k", "uploads="), "https://bkt.s3.eu-west-1.amazonaws.com/k?uploads=");
 
   auto dotted =
       S3UrlBuilder::Create(DefaultS3Endpoint("eu-west-1"), "b.k.t", S3Addressing::kAuto, true);
   ASSERT_TRUE(dotted.ok());
-  EXPECT_TRUE(dotted->path_style());
+  EXPECT_TRUE(dotted->PathStyle());
 
   EXPECT_FALSE(S3UrlBuilder::Create("ftp://x", "bkt", S3Addressing::kAuto, false).ok());
   EXPECT_FALSE(S3UrlBuilder::Create("http://x/path", "bkt", S3Addressing::kAuto, false).ok());

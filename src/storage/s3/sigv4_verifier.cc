@@ -142,11 +142,12 @@ SigV4Check VerifySigV4(const ReceivedRequest& request, std::string_view secret_a
   std::string canonical_query;
   for (const auto& [name, value] : params) {
     if (!canonical_query.empty()) canonical_query += "&";
-    canonical_query += name + "=" + value;
+    canonical_query.append(name).append("=").append(value);
   }
   std::string canonical_headers;
-  for (const std::string& name : signed_names)
+  for (const std::string& name : signed_names) {
     canonical_headers += name + ":" + Trim(header(name)) + "\n";
+  }
 
   check.canonical_request = request.method + "\n" + Encode(PercentDecode(path), true) + "\n" +
                             canonical_query + "\n" + canonical_headers + "\n" +

@@ -76,7 +76,7 @@ TEST_F(DistributedE2eTest, KillNineOfRandomWorkersRepeatedly) {
     std::this_thread::sleep_for(milliseconds(pause));
     // Workers that exited on their own (queue idle) must have exited cleanly.
     for (auto it = workers_.begin(); it != workers_.end();) {
-      if (HasExited((*it)->pid())) {
+      if (HasExited((*it)->Pid())) {
         const ProcessOutcome outcome = (*it)->Wait(seconds(5));
         EXPECT_EQ(outcome.exit_code, 0) << outcome.out << outcome.err;
         it = workers_.erase(it);

@@ -172,7 +172,7 @@ class PoisonMessageTest : public DistributedTest {
     while (SteadyClock::now() < deadline) {
       int replacements = 0;
       for (auto it = workers_.begin(); it != workers_.end();) {
-        if (!HasExited((*it)->pid())) {
+        if (!HasExited((*it)->Pid())) {
           ++it;
           continue;
         }

@@ -131,10 +131,13 @@ TEST_F(DownstreamProtectionTest, TwoHundredWorkersStayWithinPgbouncersPool) {
   struct JoinOnExit {
     std::atomic<bool>& stop;
     std::thread& thread;
+    JoinOnExit(std::atomic<bool>& flag, std::thread& sampler) : stop(flag), thread(sampler) {}
     ~JoinOnExit() {
       stop = true;
       if (thread.joinable()) thread.join();
     }
+    JoinOnExit(const JoinOnExit&) = delete;
+    JoinOnExit& operator=(const JoinOnExit&) = delete;
   } join_sampler{stop_sampling, sampler};
 
   // The workers start on an empty queue and wait; the batch is submitted once they are all
@@ -145,7 +148,7 @@ TEST_F(DownstreamProtectionTest, TwoHundredWorkersStayWithinPgbouncersPool) {
   bool died = false;
   while (max_clients < kWorkers && SteadyClock::now() < deadline && !died) {
     died = std::any_of(workers_.begin(), workers_.end(),
-                       [](const auto& worker) { return HasExited(worker->pid()); });
+                       [](const auto& worker) { return HasExited(worker->Pid()); });
     std::this_thread::sleep_for(milliseconds(50));
   }
   EXPECT_FALSE(died) << "a worker exited during start-up";

@@ -50,7 +50,7 @@ TEST_F(MalformedMessageTest, AWorkerDeadLettersItLogsItEscapedAndCountsItOnMetri
     amqp_basic_properties_t props{};
     props._flags = AMQP_BASIC_MESSAGE_ID_FLAG;
     props.message_id = amqp::Bytes(message_id);
-    ASSERT_EQ(amqp_basic_publish((*raw)->state(), 1, amqp_empty_bytes, amqp::Bytes(name_), 0, 0,
+    ASSERT_EQ(amqp_basic_publish((*raw)->State(), 1, amqp_empty_bytes, amqp::Bytes(name_), 0, 0,
                                  &props, amqp::Bytes(body)),
               AMQP_STATUS_OK);
   }

@@ -171,6 +171,7 @@ TEST_F(RabbitMqTaskQueueTest, SurvivesABrokerRestart) {
   ASSERT_TRUE(queue->Publish(MakeTasks(2)).ok());
   std::optional<Lease> lease = LeaseWithin(*queue, seconds(5));
   ASSERT_TRUE(lease.has_value());
+  // NOLINTNEXTLINE(concurrency-mt-unsafe): the queue's threads do not touch the environment
   ASSERT_EQ(std::system(restart.c_str()), 0) << restart;
 
   const auto give_up = SteadyClock::now() + seconds(90);
@@ -321,7 +322,7 @@ class RecordingObserver final : public QueueObserver {
     std::lock_guard lock(mutex_);
     malformed_.push_back(message);
   }
-  std::vector<MalformedMessage> malformed() {
+  std::vector<MalformedMessage> Malformed() {
     std::lock_guard lock(mutex_);
     return malformed_;
   }
@@ -340,7 +341,7 @@ void PublishRaw(const std::string& queue, const std::string& body, const std::st
     props._flags = AMQP_BASIC_MESSAGE_ID_FLAG;
     props.message_id = amqp::Bytes(message_id);
   }
-  ASSERT_EQ(amqp_basic_publish((*raw)->state(), 1, amqp_empty_bytes, amqp::Bytes(queue), 0, 0,
+  ASSERT_EQ(amqp_basic_publish((*raw)->State(), 1, amqp_empty_bytes, amqp::Bytes(queue), 0, 0,
                                &props, amqp::Bytes(body)),
             AMQP_STATUS_OK);
 }
@@ -370,7 +371,7 @@ TEST_F(RabbitMqTaskQueueTest, AMessageThatIsNotATaskIsDeadLetteredSaidAndCounted
   ASSERT_EQ(dead->size(), 2u);
   EXPECT_EQ((*dead)[0].reason, "dead-lettered by the broker (rejected)");
 
-  const std::vector<MalformedMessage> reported = observer.malformed();
+  const std::vector<MalformedMessage> reported = observer.Malformed();
   ASSERT_EQ(reported.size(), 2u);
   EXPECT_EQ(reported[0].message_id, "evil\\x1b]0;pwned\\x07id") << "escaped for printing";
   EXPECT_EQ(reported[0].size, 16);
@@ -432,8 +433,10 @@ TEST_F(RabbitMqTaskQueueTest, AcksQueuedWhileAnotherSlotWaitsAreAllSent) {
     ASSERT_TRUE(queue->Publish(MakeTasks(kTasks)).ok());
     std::mutex mutex;
     std::multiset<std::string> leased;
+    constexpr int kSlots = 6;
     std::vector<std::thread> slots;
-    for (int slot = 0; slot < 6; ++slot) {
+    slots.reserve(kSlots);
+    for (int slot = 0; slot < kSlots; ++slot) {
       slots.emplace_back([&] {
         while (true) {
           Result<std::optional<Lease>> lease = queue->LeaseNext(milliseconds(300));

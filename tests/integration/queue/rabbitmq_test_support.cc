@@ -15,6 +15,7 @@
 namespace pixfleet::rabbitmq_test {
 
 std::string Env(const char* name) {
+  // NOLINTNEXTLINE(concurrency-mt-unsafe): nothing in the tests changes the environment
   const char* value = std::getenv(name);
   return value == nullptr ? std::string() : std::string(value);
 }
@@ -24,8 +25,9 @@ std::string UniqueQueueName() {
   std::string name = "pftest." + std::to_string(getpid()) + "." + std::to_string(++counter);
   if (const auto* info = ::testing::UnitTest::GetInstance()->current_test_info()) {
     name += ".";
-    for (char c : std::string(info->name()))
+    for (char c : std::string(info->name())) {
       name += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+    }
   }
   return name.substr(0, 200);
 }
@@ -34,8 +36,8 @@ contract::QueueFactory ContractFactory(std::string name, std::function<std::stri
                                        std::function<std::string()> skip_reason) {
   contract::QueueFactory rabbit;
   rabbit.name = std::move(name);
-  rabbit.open = [url](const TempDir&, Clock& clock,
-                      const TaskQueueOptions& options) -> Result<TaskQueueHandle> {
+  rabbit.open = [url = std::move(url)](const TempDir&, Clock& clock,
+                                       const TaskQueueOptions& options) -> Result<TaskQueueHandle> {
     static std::string queue_name;
     static const ::testing::TestInfo* named_for = nullptr;
     // One queue name per test case, also when a case reopens the queue.

@@ -170,7 +170,7 @@ TEST_F(RabbitMqTlsTest, QueueNameAndTlsOptionsTogetherThroughTheCompositionRoot)
   EXPECT_EQ(queue->AsLeaseReleaser(), nullptr);
   EXPECT_EQ(queue->AsDeduplicatingPublish(), nullptr);
   auto& rabbit = dynamic_cast<RabbitMqTaskQueue&>(**queue);
-  EXPECT_EQ(rabbit.topology().work, options_.queue_name);
+  EXPECT_EQ(rabbit.Topology().work, options_.queue_name);
   ExpectRoundTrip(rabbit);
 }
 

@@ -34,7 +34,7 @@ constexpr char kBouncerEnv[] = "PIXFLEET_TEST_PGBOUNCER_URL";
 constexpr std::chrono::seconds kConnectTimeout{5};
 
 std::string EnvOrEmpty(const char* name) {
-  const char* value = std::getenv(name);
+  const char* value = std::getenv(name);  // NOLINT(concurrency-mt-unsafe): no setenv here
   return value != nullptr ? value : "";
 }
 
@@ -71,7 +71,7 @@ int64_t AdminCount(const std::string& url, const std::string& sql) {
   if (!conn.ok()) return -1;
   auto rows = (*conn)->Exec(sql);
   EXPECT_TRUE(rows.ok()) << rows.status().ToString();
-  if (!rows.ok() || rows->rows() != 1) return -1;
+  if (!rows.ok() || rows->Rows() != 1) return -1;
   auto value = rows->Int(0, 0);
   return value.ok() ? *value : -1;
 }
@@ -84,7 +84,7 @@ class ScratchSchema {
   ScratchSchema(const ScratchSchema&) = delete;
   ScratchSchema& operator=(const ScratchSchema&) = delete;
 
-  const std::string& name() const { return name_; }
+  const std::string& Name() const { return name_; }
   PostgresOptions Options(int pool_size = 1) const {
     PostgresOptions options;
     options.pool_size = pool_size;
@@ -149,7 +149,7 @@ class PostgresResultStoreTest : public ::testing::TestWithParam<Server> {
   }
 
   int64_t MigrationRows() {
-    return AdminCount(url_, "SELECT count(*) FROM " + schema_->name() + ".schema_migrations");
+    return AdminCount(url_, "SELECT count(*) FROM " + schema_->Name() + ".schema_migrations");
   }
 
   // No message may hold a password of `url` (and so must equal its scrubbed self).
@@ -180,7 +180,7 @@ TEST_P(PostgresResultStoreTest, MigrationIsIdempotent) {
   EXPECT_EQ(MigrationRows(), kPostgresSchemaVersion);
   auto conn = PgConnection::Connect(url_, kConnectTimeout);
   ASSERT_TRUE(conn.ok());
-  EXPECT_EQ(*ReadPostgresSchemaVersion(**conn, schema_->name()), kPostgresSchemaVersion);
+  EXPECT_EQ(*ReadPostgresSchemaVersion(**conn, schema_->Name()), kPostgresSchemaVersion);
   auto store = PostgresResultStore::Open(url_, schema_->Options(), clock_);
   EXPECT_TRUE(store.ok()) << store.status().ToString();
 }
@@ -189,6 +189,7 @@ TEST_P(PostgresResultStoreTest, ConcurrentMigrationsApplyEachVersionOnce) {
   constexpr int kMigrators = 4;
   std::vector<Status> statuses(kMigrators);
   std::vector<std::thread> threads;
+  threads.reserve(kMigrators);
   for (int i = 0; i < kMigrators; ++i) {
     threads.emplace_back(
         [&, i] { statuses[static_cast<size_t>(i)] = MigratePostgres(url_, schema_->Options()); });
@@ -201,7 +202,7 @@ TEST_P(PostgresResultStoreTest, ConcurrentMigrationsApplyEachVersionOnce) {
 
 TEST_P(PostgresResultStoreTest, ANewerSchemaIsRefused) {
   ASSERT_TRUE(MigratePostgres(url_, schema_->Options()).ok());
-  AdminExec(url_, "INSERT INTO " + schema_->name() + ".schema_migrations (version) VALUES (99)");
+  AdminExec(url_, "INSERT INTO " + schema_->Name() + ".schema_migrations (version) VALUES (99)");
   auto store = PostgresResultStore::Open(url_, schema_->Options(), clock_);
   ASSERT_FALSE(store.ok());
   EXPECT_EQ(store.error().code(), StatusCode::kInvalidArgument);
@@ -225,7 +226,7 @@ TEST_P(PostgresResultStoreTest, BadOptionsAreInvalidArgument) {
 TEST_P(PostgresResultStoreTest, ALostConnectionIsUnavailableThenReplaced) {
   ASSERT_TRUE(MigratePostgres(url_, schema_->Options()).ok());
   // The store's sessions carry a unique application_name, so that only they are terminated.
-  const std::string app = "pixfleet_kill_" + schema_->name().substr(14);
+  const std::string app = "pixfleet_kill_" + schema_->Name().substr(14);
   const std::string store_url = WithParam(url_, "application_name=" + app);
   auto opened = PostgresResultStore::Open(store_url, schema_->Options(), clock_);
   ASSERT_TRUE(opened.ok()) << opened.status().ToString();
@@ -313,7 +314,7 @@ TEST_P(PostgresResultStoreTest, SslModeRequireInTheUrlGivesATlsSession) {
   // Behind pgbouncer this is its own server connection's state; the client leg is what
   // sslmode=require protects, and the connection succeeding shows it was negotiated.
   if (!GetParam().pooled) {
-    ASSERT_EQ(ssl->rows(), 1);
+    ASSERT_EQ(ssl->Rows(), 1);
     EXPECT_EQ(ssl->Text(0, 0), "t");
   }
   ASSERT_TRUE(MigratePostgres(tls_url, schema_->Options()).ok());
@@ -333,7 +334,7 @@ TEST_P(PostgresResultStoreTest, SslModeVerifyFullWithTheTestCa) {
   ASSERT_TRUE(verified.ok()) << verified.status().ToString();
   auto ssl = (*verified)->Exec("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()");
   ASSERT_TRUE(ssl.ok()) << ssl.status().ToString();
-  ASSERT_EQ(ssl->rows(), 1);
+  ASSERT_EQ(ssl->Rows(), 1);
   EXPECT_EQ(ssl->Text(0, 0), "t");
 
   constexpr char kOtherBundle[] = "/etc/ssl/certs/ca-certificates.crt";
@@ -384,15 +385,17 @@ TEST_P(PostgresResultStoreTest, RecordResultsThroughputInBatchesOf100) {
   constexpr int kCalls = 100;
   ASSERT_TRUE(MigratePostgres(url_, schema_->Options()).ok());
   for (const int threads : {1, 4}) {
-    AdminExec(url_, "TRUNCATE " + schema_->name() + ".results");
+    AdminExec(url_, "TRUNCATE " + schema_->Name() + ".results");
     auto opened = PostgresResultStore::Open(url_, schema_->Options(threads), clock_);
     ASSERT_TRUE(opened.ok()) << opened.status().ToString();
     std::vector<std::vector<TaskResult>> calls;
+    calls.reserve(kCalls);
     for (int b = 0; b < kCalls; ++b) calls.push_back(PerfRows(b));
     std::atomic<int> next{0};
     std::atomic<int> errors{0};
     const auto start = std::chrono::steady_clock::now();
     std::vector<std::thread> workers;
+    workers.reserve(static_cast<size_t>(threads));
     for (int t = 0; t < threads; ++t) {
       workers.emplace_back([&] {
         for (int b = next++; b < kCalls; b = next++) {
