@@ -13,7 +13,7 @@ namespace pixfleet {
 // A message on the work queue that is not a pixfleet task (a stray publisher, a corrupt body);
 // the backend has dead-lettered it.
 struct MalformedMessage {
-  std::string message_id;  // as the publisher set it, escaped and truncated for printing
+  std::string message_id;  // as the publisher set it (raw bytes, cut to 64): escape to print
   int64_t size = 0;        // body bytes
   std::string reason;      // why it does not decode, e.g. "not JSON: ..." or "no task_id"
 };
