@@ -7,13 +7,13 @@
 
 #include <gtest/gtest.h>
 
+#include "scaling/scaling_test_util.h"
+
 namespace pixfleet {
 namespace {
 
 RabbitMqTrigger Trigger(double value, MetricTargetType type = MetricTargetType::kAverageValue) {
-  RabbitMqTrigger trigger;
-  trigger.queue_name = "tasks";
-  trigger.value = value;
+  RabbitMqTrigger trigger = TestTrigger(value);
   trigger.metric_type = type;
   return trigger;
 }

@@ -10,18 +10,15 @@
 
 #include <gtest/gtest.h>
 
+#include "scaling/scaling_test_util.h"
+
 namespace pixfleet {
 namespace {
 
 using std::chrono::seconds;
 
 RabbitMqTrigger Amqp(double value = 10, double activation = 0) {
-  RabbitMqTrigger trigger;
-  trigger.host = "amqp://localhost/";
-  trigger.queue_name = "tasks";
-  trigger.value = value;
-  trigger.activation_value = activation;
-  return trigger;
+  return TestTrigger(value, activation);
 }
 
 ScaledObjectSpec Spec(std::vector<RabbitMqTrigger> triggers) {
