@@ -6,7 +6,8 @@
 #   tools/dev.sh test    install what is missing, build, start the test services (PostgreSQL,
 #                        pgbouncer, RabbitMQ, s3rver on loopback), run every test, stop them,
 #                        then the unit tests under AddressSanitizer and ThreadSanitizer,
-#                        clang-tidy, and the Debian package built, installed and run
+#                        clang-tidy (the code, not the tests), and the Debian package built,
+#                        installed and run
 #   tools/dev.sh package build the Debian package: build/release/package/pixfleet_<version>_<arch>.deb
 #   tools/dev.sh tidy    clang-tidy over the tree (tools/tidy.sh)
 #   tools/dev.sh bench   build (release) and run the benchmarks: image work against peer tools,
@@ -180,7 +181,7 @@ test_dev() {
 test_all() {
   deps --services
   local started=$SECONDS
-  test_dev bash tools/tidy.sh
+  test_dev bash tools/tidy.sh --skip-tests
   echo "== sanitizers: unit tests under AddressSanitizer + UndefinedBehaviorSanitizer"
   build asan
   ctest --preset asan
@@ -210,5 +211,5 @@ case "${1:-}" in
   package) deps; package >/dev/null ;;
   tidy) deps; bash tools/tidy.sh ;;
   format) bash tools/format.sh --check ;;
-  *) sed -n '2,16p' "$0"; exit 2 ;;
+  *) sed -n '2,17p' "$0"; exit 2 ;;
 esac
