@@ -22,24 +22,25 @@ enum class RabbitMqProtocol { kAuto, kAmqp, kHttp };
 enum class RabbitMqMode { kQueueLength, kMessageRate };
 
 struct RabbitMqTrigger {
-  std::string name;           // the trigger's optional `name`
-  std::string host;           // amqp[s]://user:pass@host:port/vhost or http[s]://user:pass@host:port/vhost
+  std::string name;  // the trigger's optional `name`
+  std::string host;  // amqp[s]://user:pass@host:port/vhost or http[s]://user:pass@host:port/vhost
   std::string host_from_env;  // the environment variable holding `host` (one of the two is set)
   RabbitMqProtocol protocol = RabbitMqProtocol::kAuto;
   std::string queue_name;
-  std::string vhost_name;     // overrides the vhost of the host URL when set
+  std::string vhost_name;  // overrides the vhost of the host URL when set
   RabbitMqMode mode = RabbitMqMode::kQueueLength;
-  double value = 20;          // per-replica target
+  double value = 20;  // per-replica target
   double activation_value = 0;
   bool exclude_unacknowledged = false;  // http only
   MetricTargetType metric_type = MetricTargetType::kAverageValue;
-  std::optional<int> timeout_ms;        // http only
+  std::optional<int> timeout_ms;  // http only
 };
 
 // The protocol actually used: `protocol`, or for kAuto the scheme of `host_url` (amqp/amqps →
 // amqp, http/https → http). kInvalidArgument for any other scheme, or an http-only setting
 // (MessageRate, excludeUnacknowledged, timeout) with amqp.
-Result<RabbitMqProtocol> EffectiveProtocol(const RabbitMqTrigger& trigger, const std::string& host_url);
+Result<RabbitMqProtocol> EffectiveProtocol(const RabbitMqTrigger& trigger,
+                                           const std::string& host_url);
 
 // What one poll of the broker saw of the queue.
 struct QueueSample {

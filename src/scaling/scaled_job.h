@@ -49,7 +49,7 @@ struct JobCounts {
 };
 
 struct JobDecision {
-  int create = 0;          // Jobs to start now
+  int create = 0;  // Jobs to start now
   double queue_length = 0;
   int max_scale = 0;
   int effective_max = 0;
@@ -60,7 +60,8 @@ struct JobDecision {
 
 // One poll: `readings[i]` is trigger i's reading, or nullopt when its query failed (that trigger
 // is skipped).
-JobDecision DecideJobs(const ScaledJobSpec& spec, std::span<const std::optional<TriggerReading>> readings,
+JobDecision DecideJobs(const ScaledJobSpec& spec,
+                       std::span<const std::optional<TriggerReading>> readings,
                        const JobCounts& jobs);
 
 }  // namespace pixfleet
