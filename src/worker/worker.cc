@@ -122,22 +122,23 @@ void Worker::SlotLoop() {
       }
       continue;
     }
-    if (options_.max_tasks > 0 && ++leased_ == options_.max_tasks) {
-      spdlog::info("leased its {} tasks (--max-tasks); exiting once they are settled",
-                   options_.max_tasks);
-      StopLeasing();
-    }
-    RunTask(std::move(**leased));
+    RunTask(std::move(**leased), options_.max_tasks > 0 && ++leased_ == options_.max_tasks);
   }
 }
 
-void Worker::RunTask(Lease lease) {
+void Worker::RunTask(Lease lease, bool last) {
   TaskInterruption interruption;
   {
     std::lock_guard lock(mutex_);
     in_flight_.emplace(lease.token, InFlightTask{lease, &interruption});
   }
-  ReportState();
+  if (last) {
+    spdlog::info("leased its {} tasks (--max-tasks); exiting once they are settled",
+                 options_.max_tasks);
+    StopLeasing();  // reports the state, this task counted
+  } else {
+    ReportState();
+  }
   const Disposition disposition = processor_.Handle(lease, &interruption);
   {
     std::lock_guard lock(mutex_);

@@ -97,8 +97,9 @@ class Worker {
   };
 
   void SlotLoop();
-  // Handles one lease in this slot, tracked in in_flight_ meanwhile.
-  void RunTask(Lease lease);
+  // Handles one lease in this slot, tracked in in_flight_ meanwhile; `last` (the max_tasks-th
+  // lease) stops leasing.
+  void RunTask(Lease lease, bool last);
   // Extends every in-flight lease each heartbeat_interval until the slots have all ended.
   void HeartbeatLoop();
   // From a stop request to the grace deadline; then interrupts the tasks still in flight.
