@@ -25,6 +25,15 @@ void Worker::Stop() {
 void Worker::StopLeasing() {
   stop_leasing_.request_stop();
   ReportState();
+  // Once, after the slots were told: what the queue received ahead of LeaseNext (a broker's
+  // prefetch) goes to the other workers now, not when this one exits.
+  if (told_queue_.exchange(true)) return;
+  if (Status stopped = queue_.StopLeasing(); !stopped.ok()) {
+    spdlog::warn(
+        "the queue could not hand back the tasks it received for this worker ({}); "
+        "they go back when the worker exits",
+        stopped.ToString());
+  }
 }
 
 void Worker::StopBecause(const Status& reason) {

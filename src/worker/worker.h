@@ -109,7 +109,8 @@ class Worker {
   // With max_tasks: takes one of the leases left (false when none is); without: true.
   bool ReserveLease();
   void ReturnReservation();
-  // Leasing stops; tasks in flight finish (no grace deadline unless Stop() is called too).
+  // Leasing stops, and the queue is told so (TaskQueue::StopLeasing); tasks in flight finish
+  // (no grace deadline unless Stop() is called too).
   void StopLeasing();
   // Records why the worker stops on its own (the first reason wins) and stops it.
   void StopBecause(const Status& reason);
@@ -120,11 +121,12 @@ class Worker {
   TaskProcessor& processor_;
   Clock& clock_;
   WorkerOptions options_;
-  std::stop_source stop_leasing_;   // any reason to stop taking tasks
-  std::stop_source stop_request_;   // a stop request: starts the grace period
-  std::stop_source hand_back_now_;  // ends the grace period at once
-  std::stop_source grace_over_;     // the tasks still in flight were interrupted
-  std::stop_source slots_ended_;    // every slot has returned
+  std::stop_source stop_leasing_;        // any reason to stop taking tasks
+  std::stop_source stop_request_;        // a stop request: starts the grace period
+  std::stop_source hand_back_now_;       // ends the grace period at once
+  std::stop_source grace_over_;          // the tasks still in flight were interrupted
+  std::stop_source slots_ended_;         // every slot has returned
+  std::atomic<bool> told_queue_{false};  // queue_.StopLeasing() was called
   std::atomic<int> live_slots_{0};
   std::atomic<int64_t> leases_left_{0};  // with max_tasks: not yet reserved
   std::atomic<int64_t> leased_{0};       // leases taken in all

@@ -197,5 +197,43 @@ TEST_F(WorkerDrainTest, MaxTasksAndExitWhenIdleWhicheverComesFirst) {
   EXPECT_EQ(processor_.counters().succeeded.load(), 1);
 }
 
+// Each way of ceasing to lease tells the queue once (TaskQueue::StopLeasing: a broker's
+// prefetched deliveries go back to the other workers at once), and no lease is asked for after.
+TEST_F(WorkerDrainTest, AStopRequestTellsTheQueueToStopLeasing) {
+  const std::string id = AddImage("img0.jpg", 0);
+  AddImage("img1.jpg", 1);
+  ScriptedQueue queue(queue_);
+  Worker worker(queue, processor_, clock_, Options(1));
+  before_input_get_ = [&](std::string_view) { worker.Stop(); };  // while the task is in flight
+  EXPECT_TRUE(worker.Run().ok());
+  EXPECT_EQ(queue.StopLeasingCalls(), 1);
+  EXPECT_EQ(queue.LeasesAfterStop(), 0);
+  EXPECT_TRUE(Row(id).has_value());  // no grace deadline: the task in flight finished
+  EXPECT_EQ(queue_.Depth()->ready, 1);
+}
+
+TEST_F(WorkerDrainTest, ReachingMaxTasksTellsTheQueueToStopLeasing) {
+  AddImage("img0.jpg", 0);
+  AddImage("img1.jpg", 1);
+  ScriptedQueue queue(queue_);
+  WorkerOptions options = Options(1);
+  options.max_tasks = 1;
+  Worker worker(queue, processor_, clock_, options);
+  EXPECT_TRUE(worker.Run().ok());
+  EXPECT_EQ(queue.StopLeasingCalls(), 1);
+  EXPECT_EQ(queue.LeasesAfterStop(), 0);
+  EXPECT_EQ(queue_.Depth()->ready, 1);
+}
+
+TEST_F(WorkerDrainTest, ExitingWhenIdleTellsTheQueueToStopLeasing) {
+  ScriptedQueue queue(queue_);
+  WorkerOptions options = Options(1);
+  options.exit_when_idle = true;
+  Worker worker(queue, processor_, clock_, options);
+  EXPECT_TRUE(worker.Run().ok());
+  EXPECT_EQ(queue.StopLeasingCalls(), 1);
+  EXPECT_EQ(queue.LeasesAfterStop(), 0);
+}
+
 }  // namespace
 }  // namespace pixfleet
