@@ -20,6 +20,10 @@
 // kFailedPrecondition: a full disk, a read-only output, storage refusing writes) or the queue
 // refuses its configuration (kInvalidArgument): see Run().
 //
+// Whatever the reason, the moment leasing stops the worker tells the queue once
+// (TaskQueue::StopLeasing), so that a broker hands the deliveries it pushed ahead to this worker
+// to the others at once and uncounted, rather than when this worker's connection closes.
+//
 // Every pause (the heartbeat interval, the backoff after a queue error, the grace period) is a
 // wait on the Clock that the relevant request ends, so tests run the worker in virtual time.
 // WorkerOptions::on_state hears each change of (stopping, tasks in flight), for the status pipe.

@@ -1,7 +1,8 @@
 // The worker under a scaler, in virtual time with the in-memory queue: the grace period after a
 // stop (tasks that finish within it are acked; those still running at its end are interrupted and
 // handed back at once, without a row and without using an attempt), a second request that cuts
-// it short, --max-tasks with two slots, and the status lines a supervisor reads.
+// it short, --max-tasks with two slots, the status lines a supervisor reads, and the queue told
+// once when leasing stops, for each reason.
 #include <mutex>
 #include <stop_token>
 #include <string>

@@ -2,8 +2,10 @@
 // SIGTERMed with --grace-period 1s, hand their unfinished tasks straight back to the work queue
 // (measured: SIGTERM to every task ready again, far below the 30 s lease and long before any
 // broker-side timeout would act) and exit 0; another worker drains the batch, and every task ends
-// with exactly one succeeded row, none failed. The tasks are kept in flight by the test-only hook
-// PIXFLEET_FAULT_SLOW_INPUT (wiring/test_fault_hooks.h).
+// with exactly one succeeded row, none failed, at attempt 1: neither the hand-back nor the
+// stopping workers' prefetch cost an attempt (a stopping worker cancels its consumer and hands
+// back what the broker had pushed ahead to it, TaskQueue::StopLeasing). The tasks are kept in
+// flight by the test-only hook PIXFLEET_FAULT_SLOW_INPUT (wiring/test_fault_hooks.h).
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
@@ -69,9 +71,11 @@ TEST_F(DrainServiceTest, SigtermedBusyWorkersHandTheirTasksBackAtOnceAndEachEnds
   ExpectWorkersExitCleanly(SteadyClock::now() + seconds(120));
   const std::vector<TaskResult> rows = ExpectEveryInputDoneOnce(batch, inputs);
   for (const TaskResult& row : rows) {
-    // What the hand-back cost in attempts on RabbitMQ (reported; 1 when it cost none).
     std::cerr << row.input_key << ": attempt " << row.attempts << "\n";
     EXPECT_EQ(row.outcome, TaskOutcome::kSucceeded) << row.input_key;
+    // Released copies keep the attempt number; a delivery requeued when a stopping worker's
+    // connection closed would have counted one.
+    EXPECT_EQ(row.attempts, 1) << row.input_key << ": the stop cost attempts";
   }
   ExpectStatusAllDone(batch, inputs.size());
 }

@@ -3,9 +3,10 @@
 // case of the TaskQueue port's contract (RabbitMQ has none of the capabilities, so it runs none
 // of their contracts), then RabbitMQ-specific behaviour: a lost connection requeues its delivery
 // with attempt 2, the delivery limit dead-letters a task that keeps crashing its worker, delayed
-// retries, DeadLetter's reason header, a message that is not a task (dead-lettered, logged
-// escaped, counted), waits on the injected Clock, 10,000 confirmed publishes, and depth via
-// passive declare and the management API.
+// retries, a stop of leasing handing the prefetch to another consumer uncounted, DeadLetter's
+// reason header, a message that is not a task (dead-lettered, logged escaped, counted), waits on
+// the injected Clock, 10,000 confirmed publishes, and depth via passive declare and the
+// management API.
 // Every test uses its own queue names and deletes its queues at the end.
 #include "queue/rabbitmq/rabbitmq_task_queue.h"
 
