@@ -59,7 +59,10 @@
 // are), releasing the mutex between them. An Ack that finds the consumer busy queues its
 // delivery tag and returns; the thread holding the consumer sends queued acks after its slice,
 // coalesced: one basic.ack with `multiple` for every tag below the lowest still leased, the
-// rest one by one. An ack lost with its connection is harmless: the broker requeues the
+// rest one by one. StopLeasing takes the consumer's mutex between two slices of a waiting
+// LeaseNext (which then finds leasing stopped and returns nullopt), cancels and reads the
+// received deliveries under it, publishes their copies on the publishing connection without it,
+// then takes it again to ack. An ack lost with its connection is harmless: the broker requeues the
 // delivery, which runs again with no new effect. After a broker restart or network fault
 // a broken connection is replaced on the next call, with exponential backoff between attempts
 // (kUnavailable while backing off); the consumer's generation then changes, so outstanding
