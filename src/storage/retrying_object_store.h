@@ -14,6 +14,7 @@
 #include <mutex>
 #include <optional>
 #include <random>
+#include <stop_token>
 #include <string>
 
 #include "core/backoff.h"
@@ -31,8 +32,11 @@ struct RetryOptions {
 
 class RetryingObjectStore final : public ObjectStoreWrapper {
  public:
-  // `clock` must outlive the store.
-  RetryingObjectStore(std::unique_ptr<ObjectStore> base, Clock& clock, RetryOptions options);
+  // `clock` must outlive the store. A request on `cancel` ends the backoff waits: the call under
+  // way then returns kCancelled (a worker whose grace period ran out must not wait to retry a
+  // fetch nobody needs any more).
+  RetryingObjectStore(std::unique_ptr<ObjectStore> base, Clock& clock, RetryOptions options,
+                      std::stop_token cancel = {});
 
   // ObjectStore
   Result<std::string> Get(std::string_view key, uint64_t max_bytes = UINT64_MAX) override;
@@ -50,10 +54,12 @@ class RetryingObjectStore final : public ObjectStoreWrapper {
   auto Retry(std::string_view what, Fn&& attempt, IsFinal&& is_final) -> decltype(attempt());
 
   // Sleeps before the attempt after `failed_attempts` failures.
-  void Backoff(int failed_attempts);
+  // Waits before the next attempt; false when cancelled meanwhile.
+  bool Backoff(int failed_attempts);
 
   Clock& clock_;
   const BackoffPolicy policy_;
+  const std::stop_token cancel_;
   std::mutex random_mutex_;
   std::mt19937_64 random_;  // guarded by random_mutex_
 };
