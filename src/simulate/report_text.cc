@@ -1,0 +1,61 @@
+#include "simulate/report_text.h"
+
+#include <cstdio>
+
+namespace pixfleet::simulate {
+namespace {
+
+const char* KindName(VariantKind kind) {
+  switch (kind) {
+    case VariantKind::kScaledObject:
+      return "ScaledObject";
+    case VariantKind::kScaledJob:
+      return "ScaledJob";
+    case VariantKind::kPlainHpa:
+      return "HPA";
+  }
+  return "?";
+}
+
+}  // namespace
+
+std::string TextReport(const std::vector<Variant>& variants, const std::vector<SimResult>& results,
+                       const Recommendation& recommendation) {
+  std::string out;
+  char line[256];
+  std::snprintf(line, sizeof(line), "%-22s %-12s %-5s %6s %10s %10s %9s %9s %11s %9s %11s %11s\n",
+                "variant", "kind", "proto", "value", "drain s", "paid w-s", "busy", "idle",
+                "interrupted", "peak pods", "pgb clients", "pgb servers");
+  out += line;
+  for (size_t i = 0; i < variants.size(); ++i) {
+    const Variant& v = variants[i];
+    const SimResult& r = results[i];
+    char drain[32];
+    if (r.drain_time.has_value()) {
+      std::snprintf(drain, sizeof(drain), "%.1f",
+                    static_cast<double>(r.drain_time->count()) / 1000);
+    } else {
+      std::snprintf(drain, sizeof(drain), "not drained");
+    }
+    const char* proto = v.protocols.empty()
+                            ? "-"
+                            : (v.protocols.front() == RabbitMqProtocol::kHttp ? "http" : "amqp");
+    std::snprintf(
+        line, sizeof(line), "%-22s %-12s %-5s %6g %10s %10.0f %9.0f %9.0f %11lld %9d %11d %11d\n",
+        v.label.c_str(), KindName(v.kind), proto, v.value, drain, r.paid_seconds, r.busy_seconds,
+        r.paid_seconds - r.busy_seconds, static_cast<long long>(r.interrupted), r.peak_pods,
+        r.peak_db_clients, r.peak_db_servers);
+    out += line;
+  }
+  out += "\nRecommendation (" + recommendation.rule + "): ";
+  if (recommendation.value.has_value()) {
+    char value[32];
+    std::snprintf(value, sizeof(value), "%g", *recommendation.value);
+    out += std::string("value: \"") + value + "\"\n  " + recommendation.why + ".\n";
+  } else {
+    out += "none — " + recommendation.why + ".\n";
+  }
+  return out;
+}
+
+}  // namespace pixfleet::simulate
