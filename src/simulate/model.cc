@@ -314,6 +314,8 @@ class Simulation {
   }
 
   void Record() {
+    // A ScaledJob's "replicas" are its running Jobs, which end on their own.
+    if (variant_.kind == VariantKind::kScaledJob) replicas_ = static_cast<int>(pods_.size());
     SeriesPoint point;
     point.at = now_;
     point.ready = static_cast<int64_t>(ready_.size());
