@@ -37,6 +37,10 @@ double FirstValue(const std::vector<RabbitMqTrigger>& triggers) {
   return triggers.empty() ? 0 : triggers.front().value;
 }
 
+void SetValue(std::vector<RabbitMqTrigger>& triggers, double value) {
+  for (RabbitMqTrigger& trigger : triggers) trigger.value = value;
+}
+
 // A variant running `spec`, a ScaledObjectSpec (kind kScaledObject or kPlainHpa) or a
 // ScaledJobSpec.
 template <typename Spec>
@@ -67,10 +71,6 @@ To SameScaling(const From& from) {
   return to;
 }
 
-void SetValue(std::vector<RabbitMqTrigger>& triggers, double value) {
-  for (RabbitMqTrigger& trigger : triggers) trigger.value = value;
-}
-
 }  // namespace
 
 std::vector<Variant> BuildVariants(const KedaObject& object,
@@ -95,8 +95,11 @@ std::vector<Variant> BuildVariants(const KedaObject& object,
           variants.push_back(MakeVariant("ScaledObject", as_object, protocols, kObject));
           return as_object;
         } else {
-          variants.push_back(MakeVariant("ScaledJob", SameScaling<ScaledJobSpec>(written),
-                                         protocols, VariantKind::kScaledJob));
+          // Each Job runs `pixfleet worker --max-tasks 1`: one message per Job, so value 1.
+          auto as_job = SameScaling<ScaledJobSpec>(written);
+          SetValue(as_job.triggers, 1);
+          variants.push_back(
+              MakeVariant("ScaledJob (value 1)", as_job, protocols, VariantKind::kScaledJob));
           return written;
         }
       },

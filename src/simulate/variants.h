@@ -2,8 +2,8 @@
 // KEDA object the user wrote, and the recommendation drawn from them. Pure.
 //   * "as written": the file itself (a ScaledObject or a ScaledJob);
 //   * the other protocol (amqp ↔ http) — what counting unacknowledged messages changes;
-//   * the other kind: a ScaledJob with the same triggers, polling interval and maximum (or, from
-//     a ScaledJob, the equivalent ScaledObject);
+//   * the other kind: a ScaledJob with the same triggers, polling interval and maximum, and
+//     value 1 since each Job takes one task (or, from a ScaledJob, the equivalent ScaledObject);
 //   * plain HPA: the ScaledObject's HPA alone (minReplicas ≥ 1, no scale to zero);
 //   * with a gradual scale-up policy (or without, if the file has a behavior block);
 //   * the ScaledObject at each value target in `values`: the recommendation's candidates.

@@ -32,7 +32,7 @@ TEST(VariantsTest, ComparisonsDerivedFromAScaledObject) {
   } expected[] = {
       {"as written", VariantKind::kScaledObject, RabbitMqProtocol::kAmqp, 10, false},
       {"protocol http", VariantKind::kScaledObject, RabbitMqProtocol::kHttp, 10, false},
-      {"ScaledJob", VariantKind::kScaledJob, RabbitMqProtocol::kAmqp, 10, false},
+      {"ScaledJob (value 1)", VariantKind::kScaledJob, RabbitMqProtocol::kAmqp, 1, false},
       {"plain HPA (min 1)", VariantKind::kPlainHpa, RabbitMqProtocol::kAmqp, 10, false},
       {"scale-up 4 pods/60s", VariantKind::kScaledObject, RabbitMqProtocol::kAmqp, 10, false},
       {"value 1", VariantKind::kScaledObject, RabbitMqProtocol::kAmqp, 1, true},
@@ -46,7 +46,7 @@ TEST(VariantsTest, ComparisonsDerivedFromAScaledObject) {
     EXPECT_EQ(variants[i].value, expected[i].value) << expected[i].label;
     EXPECT_EQ(variants[i].value_sweep, expected[i].sweep) << expected[i].label;
   }
-  // The ScaledJob keeps the maximum and the trigger; the paced variant has exactly one policy.
+  // The ScaledJob keeps the maximum and the trigger (one message per Job: value 1); the paced variant has exactly one policy.
   EXPECT_EQ(variants[2].scaled_job.max_replica_count, 30);
   EXPECT_EQ(variants[2].scaled_job.triggers.front().queue_name, "tasks");
   ASSERT_TRUE(variants[4].scaled_object.behavior.has_value());
