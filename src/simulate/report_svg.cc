@@ -63,6 +63,10 @@ std::string Polyline(const std::vector<double>& columns, double y_max, int panel
                      const char* dash) {
   std::string points;
   for (size_t c = 0; c < columns.size(); ++c) {
+    // The middle of a flat run adds nothing to the line.
+    const bool flat = c > 0 && c + 1 < columns.size() && columns[c - 1] == columns[c] &&
+                      columns[c] == columns[c + 1];
+    if (flat) continue;
     const double x = kLeft + static_cast<double>(c);
     const double y = panel_top + kPanelHeight - columns[c] / y_max * kPanelHeight;
     points += Format("%.0f,%.1f ", x, y);

@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "scaling/hpa.h"
+
 namespace pixfleet::simulate {
 namespace {
 
@@ -46,6 +48,23 @@ std::string TextReport(const std::vector<Variant>& variants, const std::vector<S
         r.paid_seconds - r.busy_seconds, static_cast<long long>(r.interrupted), r.peak_pods,
         r.peak_db_clients, r.peak_db_servers);
     out += line;
+  }
+  out +=
+      "\npaid: pod-seconds from creation to exit (start-up, idle time and grace periods "
+      "included); busy: task time / slots; pgb clients: pods past start-up x "
+      "db_connections; pgb servers: min(busy pods x db_connections, pool_size), an upper bound "
+      "under transaction pooling.\n";
+  for (size_t i = 0; i < variants.size(); ++i) {
+    if (variants[i].kind != VariantKind::kPlainHpa) continue;
+    const auto queued = static_cast<double>(results[i].tasks);
+    char note[256];
+    std::snprintf(note, sizeof(note),
+                  "%s: from 0 replicas the formula ceil(current x metric / value) gives "
+                  "ceil(0 x %g / %g) = %d, so it can never leave zero: it is shown from 1 warm "
+                  "pod that is never removed.\n",
+                  variants[i].label.c_str(), queued, variants[i].value,
+                  PlainHpaDesired(0, queued, variants[i].value));
+    out += note;
   }
   out += "\nRecommendation (" + recommendation.rule + "): ";
   if (recommendation.value.has_value()) {
