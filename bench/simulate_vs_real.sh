@@ -85,7 +85,8 @@ submit() {  # INPUT_DIR BATCH_NAME
 }
 worker=("$bin" worker --queue "$queue" --db "$pooled" --concurrency "$slots")
 
-if [ "$mode" = scale ]; then
+# The ScaledObject both the real scaler (scale mode) and the simulation read.
+write_scaledobject() {  # MIN COOLDOWN HOST PROTOCOL
   cat >"$work/scaledobject.yaml" <<YAML
 apiVersion: keda.sh/v1alpha1
 kind: ScaledObject
@@ -93,32 +94,24 @@ metadata: {name: $name}
 spec:
   scaleTargetRef: {name: pixfleet-worker}
   pollingInterval: 5
-  cooldownPeriod: 10
-  minReplicaCount: 0
+  cooldownPeriod: $2
+  minReplicaCount: $1
   maxReplicaCount: $workers
   triggers:
     - type: rabbitmq
-      metadata: {host: "$PIXFLEET_TEST_RABBITMQ_API/%2f", protocol: http, queueName: $name, mode: QueueLength, value: "10"}
+      metadata: {host: "$3", protocol: $4, queueName: $name, mode: QueueLength, value: "10"}
 YAML
+}
+
+if [ "$mode" = scale ]; then
+  write_scaledobject 0 10 "$PIXFLEET_TEST_RABBITMQ_API/%2f" http
   echo "== bench/simulate_vs_real.sh: $tasks tasks (std3 on 12 MP JPEGs), pixfleet scale from 0 to at most $workers workers x $slots slots, $(nproc) cores"
   submit "$work/in" "$name"
   start=$(date +%s%3N)
   "$bin" scale --scaledobject "$work/scaledobject.yaml" -- "${worker[@]}" >"$work/scale.log" 2>&1 &
   pids+=($!)
 else
-  cat >"$work/scaledobject.yaml" <<YAML
-apiVersion: keda.sh/v1alpha1
-kind: ScaledObject
-metadata: {name: $name}
-spec:
-  scaleTargetRef: {name: pixfleet-worker}
-  pollingInterval: 5
-  minReplicaCount: $workers
-  maxReplicaCount: $workers
-  triggers:
-    - type: rabbitmq
-      metadata: {host: "$PIXFLEET_TEST_AMQP_URL", protocol: amqp, queueName: $name, mode: QueueLength, value: "10"}
-YAML
+  write_scaledobject "$workers" 300 "$PIXFLEET_TEST_AMQP_URL" amqp
   # The fleet first, warmed up on one image per slot (first connections, libvips' start-up);
   # those rows are not measured. The batch then starts on W warm workers, as the simulated pods
   # (minReplicaCount of them, up at t = 0) do.
