@@ -36,7 +36,7 @@ enum class SelectPolicy { kMax, kMin, kDisabled };
 
 struct HpaScalingRules {
   std::optional<std::chrono::seconds> stabilization_window;  // unset: the direction's default
-  std::vector<HpaPolicy> policies;                            // empty: the direction's default
+  std::vector<HpaPolicy> policies;                           // empty: the direction's default
   SelectPolicy select_policy = SelectPolicy::kMax;
 };
 
@@ -60,15 +60,15 @@ struct HpaSpec {
 // One External metric as the HPA reads it at a reconcile.
 struct ExternalMetricSample {
   MetricTargetType type = MetricTargetType::kAverageValue;
-  double target = 0;             // the trigger's `value`
-  std::optional<double> usage;   // nullopt: the fetch failed
+  double target = 0;            // the trigger's `value`
+  std::optional<double> usage;  // nullopt: the fetch failed
 };
 
 struct HpaDecision {
   int replicas = 0;         // spec.replicas after this reconcile (== current when unchanged)
   int metric_desired = -1;  // desired from the metrics before stabilisation and limits; -1 none
   bool scaling_active = true;
-  std::string reason;       // e.g. "ScalingDisabled", "ScaleUpLimit", "within tolerance"
+  std::string reason;  // e.g. "ScalingDisabled", "ScaleUpLimit", "within tolerance"
 };
 
 class Hpa {
@@ -91,6 +91,17 @@ class Hpa {
     ScaleTime at;
     int change;
   };
+  bool WithinTolerance(double ratio) const;
+  // One metric's desired count; nullopt when it could not be read.
+  std::optional<int> MetricDesired(const ExternalMetricSample& metric, int current,
+                                   int status_replicas, int ready_pods) const;
+  int NormalizeLegacy(ScaleTime now, int current, int desired, std::string& reason);
+  int NormalizeWithBehavior(ScaleTime now, int current, int desired, std::string& reason);
+  int ScaleLimit(const HpaScalingRules& rules, ScaleTime now, int current, bool scale_up) const;
+  static int ChangeInPeriod(const std::vector<ScaleEvent>& events, ScaleTime now,
+                            std::chrono::seconds period);
+  static std::string DescribeDesired(int desired, int current, int result, const std::string& why);
+
   HpaSpec spec_;
   std::vector<Recommendation> recommendations_;
   std::vector<ScaleEvent> scale_up_events_;

@@ -25,7 +25,12 @@
 
 namespace pixfleet {
 
-enum class FallbackBehavior { kStatic, kCurrentReplicas, kCurrentReplicasIfHigher, kCurrentReplicasIfLower };
+enum class FallbackBehavior {
+  kStatic,
+  kCurrentReplicas,
+  kCurrentReplicasIfHigher,
+  kCurrentReplicasIfLower
+};
 
 struct Fallback {
   int failure_threshold = 3;
@@ -58,15 +63,15 @@ struct PodCounts {
 using TriggerSample = Result<QueueSample>;
 
 struct ScaleDecision {
-  int replicas = 0;         // what to run from now on
-  bool changed = false;     // replicas != pods.current
-  const char* loop = "";    // "keda" or "hpa" (the loop that decided), "" when neither was due
-  double metric = 0;        // the first trigger's metric as used (after fallback)
+  int replicas = 0;       // what to run from now on
+  bool changed = false;   // replicas != pods.current
+  const char* loop = "";  // "keda" or "hpa" (the loop that decided), "" when neither was due
+  double metric = 0;      // the first trigger's metric as used (after fallback)
   bool active = false;
-  bool error = false;       // some trigger failed
-  bool fallback = false;    // some trigger served its fallback
-  int hpa_desired = -1;     // the HPA's metric-based desired count, -1 when it did not run
-  std::string reason;       // "activated", "cooldown 10 s passed", "scale-up limit 4", ...
+  bool error = false;     // some trigger failed
+  bool fallback = false;  // some trigger served its fallback
+  int hpa_desired = -1;   // the HPA's metric-based desired count, -1 when it did not run
+  std::string reason;     // "activated", "cooldown 10 s passed", "scale-up limit 4", ...
 };
 
 class ScaledObjectController {
@@ -79,14 +84,39 @@ class ScaledObjectController {
   // The earliest time at which a loop is due.
   ScaleTime NextDue() const;
 
+  // Schedules (virtual time, no clock is read): the KEDA loop polls at `created` and then
+  // pollingInterval after each poll it ran; the HPA, created with the object, syncs at
+  // created + k x sync_period for k >= 1 (it does nothing at 0 replicas, so a tick at `created`
+  // would change nothing). With the defaults (30 s, 15 s) every KEDA poll meets an HPA sync.
+  // Every query of a trigger (the KEDA poll's and the HPA's) counts towards its fallback.
   // Runs every loop due at `now` (the KEDA poll first, then the HPA sync when both are), with
   // `samples[i]` the query of trigger i made at `now`. `pods` describes the target before the
-  // step. Calling it before NextDue() decides nothing (loop == "").
+  // step. When both loops are due, both read the same samples and the HPA sees the replica
+  // count KEDA left (status/ready as given); `loop` is then "hpa" if it acted on running pods.
+  // The HPA reads the triggers only when it computes (replicas within [max(1, min), max]).
+  // Calling it before NextDue() decides nothing (loop == "").
   ScaleDecision Step(ScaleTime now, std::span<const TriggerSample> samples, const PodCounts& pods);
 
   const ScaledObjectSpec& spec() const { return spec_; }
 
  private:
+  // What one loop's queries of every trigger gave.
+  struct Query {
+    std::vector<ExternalMetricSample> metrics;  // per trigger, as the HPA reads them
+    double metric = 0;                          // trigger 0's, after fallback
+    bool active = false;
+    bool error = false;
+    bool fallback = false;
+    std::string activity;  // why active or not, for the reason
+    std::string failure;   // the first failed trigger, for the reason
+  };
+  // Queries every trigger once, counting failures towards its fallback.
+  Query QueryTriggers(std::span<const TriggerSample> samples, const PodCounts& pods);
+  std::optional<double> FallbackMetric(const RabbitMqTrigger& trigger, int failures,
+                                       const PodCounts& pods) const;
+  // KEDA's RequestScale; updates `replicas`, returns the reason.
+  std::string KedaStep(ScaleTime now, const Query& query, int& replicas);
+
   ScaledObjectSpec spec_;
   std::vector<RabbitMqProtocol> protocols_;
   ScaleTime created_;
