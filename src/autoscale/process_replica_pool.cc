@@ -20,6 +20,9 @@ namespace pixfleet {
 namespace {
 
 constexpr const char* kStatusFdVariable = "PIXFLEET_STATUS_FD";
+// The status pipe's descriptor in every child: the lowest after stdin, stdout and stderr, so that
+// a shell script can write to it too (sh's `>&N` takes one digit).
+constexpr int kStatusFd = 3;
 // Exit status of a child whose scaler was gone before it could ask to die with it.
 constexpr int kOrphanedExit = 125;
 
@@ -101,7 +104,7 @@ Result<int> ProcessReplicaPool::Start() {
   // calls.
   std::vector<std::string> argv_storage = command_;
   std::vector<char*> argv = NullTerminated(argv_storage);
-  std::vector<std::string> env_storage = ChildEnvironment(status_pipe[1]);
+  std::vector<std::string> env_storage = ChildEnvironment(kStatusFd);
   std::vector<char*> envp = NullTerminated(env_storage);
   const pid_t scaler = getpid();
   const pid_t pid = fork();
@@ -114,7 +117,12 @@ Result<int> ProcessReplicaPool::Start() {
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != scaler) _exit(kOrphanedExit);
     setpgid(0, 0);
     dup2(stderr_pipe[1], STDERR_FILENO);  // dup2 clears close-on-exec on the copy
-    fcntl(status_pipe[1], F_SETFD, 0);    // the status pipe's write end survives exec
+    // The status pipe's write end at kStatusFd, surviving exec.
+    if (status_pipe[1] == kStatusFd) {
+      fcntl(kStatusFd, F_SETFD, 0);
+    } else {
+      dup2(status_pipe[1], kStatusFd);
+    }
     execvpe(argv[0], argv.data(), envp.data());
     _exit(127);  // exec failed; the scaler sees "exited with status 127"
   }

@@ -1,6 +1,7 @@
 // ProcessReplicaPool: replicas as local child processes running one command (`pixfleet scale
 // -- WORKER COMMAND...`), looked up on PATH.
-//   * Each child gets PIXFLEET_STATUS_FD, the write end of its own status pipe (replica_status.h),
+//   * Each child gets PIXFLEET_STATUS_FD=3, the write end of its own status pipe (replica_status.h)
+//     at descriptor 3 (so that a shell script can write `echo idle >&3` too),
 //     and runs in a process group of its own, so that Ctrl-C reaches the scaler only and the
 //     scaler stops its children the way it chose (SIGTERM, the grace period, SIGKILL).
 //   * Children die with the scaler (PR_SET_PDEATHSIG, SIGKILL), as pods die with their node.

@@ -71,11 +71,7 @@ std::optional<ScaleDecision> ScaledObjectLoop::Tick(ScaleTime now) {
     std::vector<TriggerSample> samples;
     samples.reserve(sources_.size());
     for (QueueMetricSource* source : sources_) samples.push_back(source->Sample());
-    for (size_t i = 0; i < samples.size(); ++i) {
-      if (!samples[i].ok()) {
-        spdlog::warn("scale: trigger {} could not be read: {}", i, samples[i].status().ToString());
-      }
-    }
+    // A failed query is in the decision's reason (the controller names it).
     const PodCounts pods = CountPods(pool_.Replicas(), target_);
     ScaleDecision decision = controller_.Step(now, samples, pods);
     if (decision.loop[0] != '\0') {
