@@ -1,11 +1,9 @@
 // `pixfleet scale --scaledobject FILE [--grace-period 30s] -- WORKER COMMAND...`: sizes a set of
 // local WORKER COMMAND processes the way KEDA and the HPA size a Deployment (a ScaledObject) or
 // start Jobs (a ScaledJob), from the same YAML file a cluster would get (src/autoscale).
-#include <charconv>
 #include <chrono>
 #include <cstdlib>
 #include <memory>
-#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -18,6 +16,7 @@
 #include "autoscale/scaled_job_loop.h"
 #include "autoscale/scaled_object_loop.h"
 #include "cli/commands.h"
+#include "cli/flag_checks.h"
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/read_file.h"
@@ -31,25 +30,13 @@ constexpr uint64_t kMaxYamlBytes = 1 << 20;
 
 struct ScaleFlags {
   std::string file;
-  std::string grace = "30s";  // Kubernetes' terminationGracePeriodSeconds default
+  int64_t grace_ms = 30'000;  // Kubernetes' terminationGracePeriodSeconds default
   std::vector<std::string> command;
 };
 
 int Fail(int code, const std::string& message) {
   PrintFatalLine("scale", message);
   return code;
-}
-
-// "30s", "500ms", "2m", or a bare number of seconds (as terminationGracePeriodSeconds).
-std::optional<std::chrono::milliseconds> ParseGrace(std::string_view text) {
-  int64_t number = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), number);
-  if (error != std::errc() || number < 0) return std::nullopt;
-  const std::string_view unit(end, static_cast<size_t>(text.data() + text.size() - end));
-  if (unit.empty() || unit == "s") return std::chrono::seconds(number);
-  if (unit == "ms") return std::chrono::milliseconds(number);
-  if (unit == "m") return std::chrono::minutes(number);
-  return std::nullopt;
 }
 
 // Opens one metric source per trigger; their effective protocols go to `protocols`.
@@ -77,8 +64,7 @@ std::vector<QueueMetricSource*> Borrow(
 }
 
 int RunScale(const ScaleFlags& flags) {
-  const std::optional<std::chrono::milliseconds> grace = ParseGrace(flags.grace);
-  if (!grace) return Fail(2, "--grace-period: expected e.g. 30s, 500ms or 2m, got " + flags.grace);
+  const std::chrono::milliseconds grace(flags.grace_ms);
   Result<std::string> text = ReadWholeFile(flags.file, kMaxYamlBytes);
   if (!text.ok()) return Fail(2, text.status().message());
   Result<KedaObject> object = ParseKedaYaml(*text, flags.file);
@@ -86,7 +72,7 @@ int RunScale(const ScaleFlags& flags) {
 
   Clock& clock = RealClock::Instance();
   const auto origin = clock.MonotonicNow();
-  ProcessReplicaPool pool(flags.command, *grace, clock);
+  ProcessReplicaPool pool(flags.command, grace, clock);
   InstallScalerSignalHandlers();
   if (const auto* so = std::get_if<ScaledObjectSpec>(&*object)) {
     std::vector<RabbitMqProtocol> protocols;
@@ -96,7 +82,7 @@ int RunScale(const ScaleFlags& flags) {
         "scale: ScaledObject {}: min {} max {} replicas, polling every {} s, cooldown {} s, grace "
         "{} ms",
         so->name, so->min_replica_count, so->max_replica_count, so->polling_interval.count(),
-        so->cooldown_period.count(), grace->count());
+        so->cooldown_period.count(), grace.count());
     ScaledObjectLoop loop(ScaledObjectController(*so, protocols, ScaleTime(0)), Borrow(*sources),
                           pool);
     return RunScaler({[&](ScaleTime now) { loop.Tick(now); }, [&] { return loop.NextWake(); }},
@@ -107,7 +93,7 @@ int RunScale(const ScaleFlags& flags) {
   auto sources = OpenSources(job.triggers, protocols);
   if (!sources.ok()) return Fail(2, flags.file + ": " + sources.status().message());
   spdlog::info("scale: ScaledJob {}: max {} jobs, polling every {} s, grace {} ms", job.name,
-               job.max_replica_count, job.polling_interval.count(), grace->count());
+               job.max_replica_count, job.polling_interval.count(), grace.count());
   ScaledJobLoop loop(job, protocols, Borrow(*sources), pool, ScaleTime(0));
   return RunScaler({[&](ScaleTime now) { loop.Tick(now); }, [&] { return loop.NextWake(); }}, pool,
                    clock, origin);
@@ -130,10 +116,11 @@ CommandRunner AddScaleCommand(CLI::App& app) {
       ->required()
       ->check(CLI::ExistingFile);
   scale
-      ->add_option("--grace-period", flags->grace,
+      ->add_option("--grace-period", flags->grace_ms,
                    "Time a stopped worker gets between SIGTERM and SIGKILL (30s, 500ms, 2m; a "
                    "bare number is seconds)")
-      ->capture_default_str();
+      ->transform(Duration())
+      ->default_str("30s");
   scale
       ->add_option("COMMAND", flags->command,
                    "The worker command and its arguments, after --; it is looked up on PATH")
