@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
 
 #include "wiring/url.h"
 
@@ -27,6 +28,30 @@ CLI::Validator PositiveInteger() {
         return "must be a whole number of at least 1, not '" + value + "'";
       },
       "POSITIVE");
+}
+
+CLI::Validator Duration() {
+  return CLI::Validator(
+      [](std::string& value) {
+        const std::string refusal =
+            "must be a duration such as 25s, 1.5s, 500ms or 2m, not '" + value + "'";
+        const size_t unit_at = value.find_first_not_of("0123456789.");
+        const std::string number = value.substr(0, unit_at);
+        const std::string unit = unit_at == std::string::npos ? "s" : value.substr(unit_at);
+        double per_unit_ms = 0;
+        if (unit == "ms") per_unit_ms = 1;
+        if (unit == "s") per_unit_ms = 1000;
+        if (unit == "m") per_unit_ms = 60'000;
+        if (number.empty() || number == "." || std::count(number.begin(), number.end(), '.') > 1 ||
+            per_unit_ms == 0) {
+          return refusal;
+        }
+        const double ms = std::stod(number) * per_unit_ms;
+        if (ms > 86'400'000.0) return "must be at most a day, not '" + value + "'";
+        value = std::to_string(static_cast<int64_t>(ms));
+        return std::string();
+      },
+      "DURATION");
 }
 
 CLI::Validator LocalLocation(const std::string& instead) {

@@ -32,6 +32,12 @@ CLI::Validator BatchLocation();
 // user-info that can be read more than one way (wiring/url.h, ParseBackendUrl).
 CLI::Validator ConnectionUrl();
 
+// A duration: a decimal number with a unit, "25s", "1.5s", "500ms", "2m", or a bare number of
+// seconds ("25", as Kubernetes' terminationGracePeriodSeconds is written). As a transform, it
+// leaves the whole number of milliseconds ("25000"), for an integer option. Refuses a negative
+// value, an unknown unit and more than a day.
+CLI::Validator Duration();
+
 // The log levels spdlog knows, in any letter case; as a transform, it leaves the level in lower
 // case.
 CLI::Validator LogLevel();

@@ -31,6 +31,20 @@ TEST(FlagChecksTest, PositiveIntegerTakesWholeNumbersOfAtLeastOne) {
   }
 }
 
+TEST(FlagChecksTest, DurationBecomesMilliseconds) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"25s", "25000"}, {"1.5s", "1500"}, {"500ms", "500"}, {"2m", "120000"},
+      {"25", "25000"},  {"0", "0"},       {"0.25s", "250"}, {"1440m", "86400000"},
+  };
+  for (const auto& [written, ms] : cases) {
+    EXPECT_EQ(Parse(Duration(), written), std::make_pair(std::string(), std::string(ms)))
+        << written;
+  }
+  for (const char* bad : {"", "s", "-1s", "1h", "1.2.3s", "ten", "1 s", ".s", "1441m"}) {
+    EXPECT_NE(Parse(Duration(), bad).first.find("--flag"), std::string::npos) << bad;
+  }
+}
+
 TEST(FlagChecksTest, NonEmptyRefusesOnlyTheEmptyValue) {
   EXPECT_EQ(Parse(NonEmpty(), "x").first, "");
   EXPECT_NE(Parse(NonEmpty(), "").first.find("empty"), std::string::npos);

@@ -1,6 +1,8 @@
 // `pixfleet worker --queue URL --db URL`: the long-running consumer. Exit codes: 0 stopped on
-// request (SIGTERM/SIGINT: leasing stops, the tasks in flight finish) or idle with
-// --exit-when-idle; 2 could not start (bad flags or URL, a configuration the queue or database
+// request (SIGTERM/SIGINT: leasing stops and /readyz says not ready at once, the tasks in flight
+// finish within --grace-period, those still running then are handed back to the queue; a second
+// signal of the same kind hands them back at once), idle with --exit-when-idle, or after
+// --max-tasks tasks; 2 could not start (bad flags or URL, a configuration the queue or database
 // refuses); 3 stopped because the environment refused mid-work (a full disk, a read-only output,
 // storage refusing writes): its tasks went back to the queue, and the last stderr line names the
 // reason.
@@ -17,11 +19,13 @@
 
 #include "cli/commands.h"
 #include "cli/engine_flags.h"
+#include "cli/flag_checks.h"
 #include "core/clock.h"
 #include "core/log.h"
 #include "metrics/http_endpoint.h"
 #include "run/state_lock.h"
 #include "wiring/worker_assembly.h"
+#include "worker/status_pipe.h"
 
 namespace pixfleet {
 namespace {
@@ -32,15 +36,19 @@ constexpr int kExitRefused = 3;
 
 struct WorkerFlags {
   WorkerSettings settings;
-  std::string run_state;  // OUT/.pixfleet of the `pixfleet run` that started this worker
+  int64_t grace_ms = 25'000;  // under Kubernetes' default terminationGracePeriodSeconds, 30 s
+  std::string run_state;      // OUT/.pixfleet of the `pixfleet run` that started this worker
   int64_t lease_ms = 30'000;
   std::string listen;  // HOST:PORT for /metrics, /healthz, /readyz; empty: no endpoint
   EngineFlags engine;
 };
 
 // Turns SIGTERM and SIGINT into a stop request, from construction on: the signals are blocked in
-// this thread and every thread started after it, and one thread waits for them. Construct it
-// first, so that no wait at start-up delays a stop.
+// this thread and every thread started after it, and one thread waits for them. A second signal
+// of the kind that started the stop asks for the tasks in flight to be handed back at once (a
+// SIGINT and a SIGTERM together are one request: Ctrl-C in a terminal reaches the workers of a
+// `pixfleet run` from the terminal and from the run). Construct it first, so that no wait at
+// start-up delays a stop.
 class StopSignals {
  public:
   StopSignals() {
@@ -49,26 +57,37 @@ class StopSignals {
     sigaddset(&signals_, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &signals_, nullptr);
     waiter_ = std::thread([this] {
-      int received = 0;
-      sigwait(&signals_, &received);
-      if (!done_) stop_.request_stop();
+      int first = 0;
+      sigwait(&signals_, &first);
+      if (done_) return;
+      stop_.request_stop();
+      for (int again = 0; again != first;) {
+        sigwait(&signals_, &again);
+        if (done_) return;
+      }
+      hand_back_now_.request_stop();
     });
   }
   ~StopSignals() {
-    // Wake the waiter if no signal came; that last signal is then not a stop request.
+    // Wake the waiter if it still waits; that last signal is then not a request. Both kinds, so
+    // that a waiter expecting a second SIGINT wakes too.
     done_ = true;
     // NOLINTNEXTLINE(bugprone-bad-signal-to-kill-thread): a wake-up for sigwait(), not a kill
     pthread_kill(waiter_.native_handle(), SIGTERM);
+    // NOLINTNEXTLINE(bugprone-bad-signal-to-kill-thread): as above
+    pthread_kill(waiter_.native_handle(), SIGINT);
     waiter_.join();
   }
   StopSignals(const StopSignals&) = delete;
   StopSignals& operator=(const StopSignals&) = delete;
 
   std::stop_token Token() const { return stop_.get_token(); }
+  std::stop_token HandBackNow() const { return hand_back_now_.get_token(); }
 
  private:
   sigset_t signals_{};
   std::stop_source stop_;
+  std::stop_source hand_back_now_;
   std::atomic<bool> done_{false};
   std::thread waiter_;
 };
@@ -94,6 +113,7 @@ Result<std::unique_ptr<metrics::HttpEndpoint>> StartEndpoint(const std::string& 
 
 int RunWorker(const WorkerFlags& flags) {
   const StopSignals stop_signals;
+  const std::unique_ptr<StatusPipe> status_pipe = StatusPipe::FromEnvironment();
   // A worker of a `pixfleet run` writes only while it holds the workers' lock of the run's folder,
   // and starts only while its run holds the folder (run/state_lock.h).
   std::optional<WorkerLock> run_lock;
@@ -106,6 +126,10 @@ int RunWorker(const WorkerFlags& flags) {
   settings.lease = std::chrono::milliseconds(flags.lease_ms);
   settings.limits = flags.engine.Limits();
   settings.allow_untrusted_loaders = flags.engine.allow_untrusted;
+  settings.grace_period = std::chrono::milliseconds(flags.grace_ms);
+  if (status_pipe != nullptr) {
+    settings.on_state = [pipe = status_pipe.get()](const WorkerState& state) { pipe->Send(state); };
+  }
   auto assembled = AssembleWorker(settings, RealClock::Instance(), stop_signals.Token());
   if (!assembled.ok()) {
     if (assembled.error().code() == StatusCode::kCancelled) return kExitStopped;
@@ -119,7 +143,7 @@ int RunWorker(const WorkerFlags& flags) {
       if (!started.ok()) return CannotStart(started.error().message());
       endpoint = std::move(*started);
     }
-    ran = (*assembled)->Run(stop_signals.Token());
+    ran = (*assembled)->Run(stop_signals.Token(), stop_signals.HandBackNow());
   }
   spdlog::info("worker exiting: {}", (*assembled)->Totals());
   assembled->reset();
@@ -149,6 +173,17 @@ CommandRunner AddWorkerCommand(CLI::App& app) {
       ->check(CLI::Range(1, 1024));
   worker->add_flag("--exit-when-idle", flags->settings.exit_when_idle,
                    "Exit once the queue holds no ready, delayed or leased task");
+  worker
+      ->add_option("--max-tasks", flags->settings.max_tasks,
+                   "Lease at most N tasks, then exit 0 once they are settled (succeeded, failed "
+                   "or retried); for one-job-per-process scaling")
+      ->check(PositiveInteger());
+  worker
+      ->add_option("--grace-period", flags->grace_ms,
+                   "After SIGTERM/SIGINT, how long tasks in flight may go on before they are "
+                   "handed back to the queue (25s, 1.5s, 500ms, 2m)")
+      ->transform(Duration())
+      ->default_str("25s");
   worker->add_option("--lease-ms", flags->lease_ms, "Lease duration; heartbeats every third of it")
       ->capture_default_str()
       ->check(CLI::Range(int64_t{300}, int64_t{3'600'000}));

@@ -5,6 +5,7 @@
 #include "imaging/engine.h"
 
 #include <exception>
+#include <utility>
 
 #include "imaging/deadline.h"
 #include "imaging/decode.h"
@@ -19,8 +20,8 @@ namespace pixfleet {
 namespace {
 
 Result<EngineResult> Process(std::string_view input, const Recipe& recipe,
-                             const EngineLimits& limits) {
-  const Deadline deadline(limits.timeout);
+                             const EngineLimits& limits, std::stop_token cancel) {
+  const Deadline deadline(limits.timeout, std::move(cancel));
   PIXFLEET_RETURN_IF_ERROR(CheckInputSize(input, limits));
   EngineResult result;
   MeasureBytes(input, recipe.analyses, &result.analysis);
@@ -49,13 +50,14 @@ Result<EngineResult> Process(std::string_view input, const Recipe& recipe,
 }  // namespace
 
 Result<EngineResult> ProcessImage(std::string_view input, std::string_view input_name,
-                                  const Recipe& recipe, const EngineLimits& limits) {
+                                  const Recipe& recipe, const EngineLimits& limits,
+                                  std::stop_token cancel) {
   Status failure;
   if (!ImageEngineStarted()) {
     failure = Internal("image engine not initialised: call InitImageEngine() first");
   } else {
     try {
-      Result<EngineResult> result = Process(input, recipe, limits);
+      Result<EngineResult> result = Process(input, recipe, limits, std::move(cancel));
       if (result.ok()) return result;
       failure = result.error();
     } catch (const vips::VError& error) {

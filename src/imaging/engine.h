@@ -4,6 +4,7 @@
 // Safety limits are checked from the header before any pixel is decoded. Errors:
 //   kInvalidArgument   corrupt, truncated, empty or unsupported input; blocked loader
 //   kResourceExhausted over max_pixels or max_input_bytes, or over the time limit
+//   kCancelled         the caller's cancel token was requested (the input is not to blame)
 //   kInternal          an encoder failed on a decoded image (a bug or a libvips limit)
 // Every message names the reason in words a user understands. Thread-safe after
 // InitImageEngine(); one call uses one thread for its libvips work by default.
@@ -11,6 +12,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <stop_token>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -60,8 +62,11 @@ struct EngineResult {
 // Runs `recipe` on `input`. `input_name` is used in error messages only: every message starts
 // with "<input_name>: ". Accepted input: JPEG, PNG, WebP, TIFF, GIF (first frame) and HEIF
 // (HEIC, AVIF); anything else is kInvalidArgument "unsupported image format 'svg'".
-// kInternal "image engine not initialised" before InitImageEngine().
+// kInternal "image engine not initialised" before InitImageEngine(). A request on `cancel`
+// (from any thread) kills the libvips computation under way, like the time limit, and the call
+// returns kCancelled.
 Result<EngineResult> ProcessImage(std::string_view input, std::string_view input_name,
-                                  const Recipe& recipe, const EngineLimits& limits);
+                                  const Recipe& recipe, const EngineLimits& limits,
+                                  std::stop_token cancel = {});
 
 }  // namespace pixfleet

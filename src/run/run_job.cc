@@ -89,6 +89,10 @@ std::vector<std::string> WorkerArguments(const WorkerSettings& settings,
                                    "--log-level",
                                    log_level};
   if (settings.exit_when_idle) args.emplace_back("--exit-when-idle");
+  // As long as the run waits for them (its drain limit): the images in progress finish.
+  args.insert(args.end(),
+              {"--grace-period",
+               std::to_string((settings.limits.timeout + settings.lease).count()) + "ms"});
   if (settings.allow_untrusted_loaders) args.emplace_back("--allow-untrusted");
   return args;
 }

@@ -30,15 +30,16 @@ RetryingObjectStore::RetryingObjectStore(std::unique_ptr<ObjectStore> base, Cloc
     : ObjectStoreWrapper(std::move(base)),
       clock_(clock),
       policy_(options.backoff),
+      cancel_(options.cancel),
       random_(options.jitter_seed.has_value() ? *options.jitter_seed : std::random_device()()) {}
 
-void RetryingObjectStore::Backoff(int failed_attempts) {
+bool RetryingObjectStore::Backoff(int failed_attempts) {
   double unit_random = 0;
   {
     std::lock_guard lock(random_mutex_);
     unit_random = std::generate_canonical<double, 53>(random_);
   }
-  clock_.SleepFor(BackoffDelay(policy_, failed_attempts, unit_random));
+  return clock_.WaitFor(BackoffDelay(policy_, failed_attempts, unit_random), cancel_);
 }
 
 template <typename Fn, typename IsFinal>
@@ -53,7 +54,10 @@ auto RetryingObjectStore::Retry(std::string_view what, Fn&& attempt, IsFinal&& i
       return WithError(result, status.WithContext(std::string(what) + " failed after " +
                                                   std::to_string(attempt_number) + " attempts"));
     }
-    Backoff(attempt_number);
+    if (!Backoff(attempt_number)) {
+      return WithError(result,
+                       Cancelled(std::string(what) + " was cancelled while waiting to retry"));
+    }
   }
 }
 

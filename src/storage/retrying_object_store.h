@@ -14,6 +14,7 @@
 #include <mutex>
 #include <optional>
 #include <random>
+#include <stop_token>
 #include <string>
 
 #include "core/backoff.h"
@@ -27,6 +28,9 @@ struct RetryOptions {
   // Seeds the jitter engine. Unset: a random seed, so that workers which failed together
   // spread their retries; tests set it to replay the same delays.
   std::optional<uint64_t> jitter_seed;
+  // Ends the backoff waits when requested: the call then returns kCancelled (a worker whose grace
+  // period ran out must not wait to retry a fetch nobody needs any more).
+  std::stop_token cancel;
 };
 
 class RetryingObjectStore final : public ObjectStoreWrapper {
@@ -50,10 +54,12 @@ class RetryingObjectStore final : public ObjectStoreWrapper {
   auto Retry(std::string_view what, Fn&& attempt, IsFinal&& is_final) -> decltype(attempt());
 
   // Sleeps before the attempt after `failed_attempts` failures.
-  void Backoff(int failed_attempts);
+  // Waits before the next attempt; false when cancelled meanwhile.
+  bool Backoff(int failed_attempts);
 
   Clock& clock_;
   const BackoffPolicy policy_;
+  const std::stop_token cancel_;
   std::mutex random_mutex_;
   std::mt19937_64 random_;  // guarded by random_mutex_
 };

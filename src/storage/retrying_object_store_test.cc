@@ -52,6 +52,25 @@ TEST_F(RetryingObjectStoreTest, RetriesUnavailableUntilItSucceeds) {
   EXPECT_LE(Slept(), milliseconds(100 + 200 + 400));
 }
 
+TEST(RetryingObjectStoreCancelTest, ACancelEndsTheBackoffAndTheCall) {
+  FakeClock clock;
+  std::stop_source cancel;
+  auto faults =
+      std::make_unique<FaultInjectingObjectStore>(std::make_unique<InMemoryObjectStore>());
+  FaultInjectingObjectStore& injected = *faults;
+  RetryingObjectStore store(
+      std::move(faults), clock,
+      RetryOptions{.backoff = kPolicy, .jitter_seed = 42, .cancel = cancel.get_token()});
+  injected.FailNext(ObjectOperation::kGet, 5, Unavailable("bucket throttled"));
+  cancel.request_stop();  // as a worker's grace period runs out
+  const auto start = clock.MonotonicNow();
+  auto got = store.Get("k");
+  ASSERT_FALSE(got.ok());
+  EXPECT_EQ(got.status().code(), StatusCode::kCancelled) << got.status().ToString();
+  EXPECT_EQ(injected.Calls(ObjectOperation::kGet), 1);  // no second attempt
+  EXPECT_EQ(clock.MonotonicNow(), start);               // and no wait
+}
+
 TEST_F(RetryingObjectStoreTest, RetriesDeadlineExceeded) {
   faults_->FailNext(ObjectOperation::kHead, 1, DeadlineExceeded("timed out"));
   auto head = store_->Head("k");

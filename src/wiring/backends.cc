@@ -85,20 +85,23 @@ Result<std::unique_ptr<ResultStore>> MakeResultStore(std::string_view url, Clock
 }
 
 Result<std::unique_ptr<ObjectStore>> MakeObjectStore(std::string_view url, bool create,
-                                                     Clock& clock) {
+                                                     Clock& clock, std::stop_token cancel) {
   PIXFLEET_ASSIGN_OR_RETURN(BackendUrl parsed, ParseBackendUrl(url));
   if (parsed.scheme == "file" || parsed.scheme.empty()) {
     LocalObjectStoreOptions options;
     options.create_root = create;
     PIXFLEET_ASSIGN_OR_RETURN(auto store, LocalObjectStore::Open(parsed.rest, options));
-    return WithTestFaultHooks(std::move(store));
+    return WithTestFaultHooks(std::move(store), clock, std::move(cancel));
   }
   if (parsed.scheme == "s3") {
     PIXFLEET_ASSIGN_OR_RETURN(S3ObjectStoreOptions options, S3OptionsFromEnvironment());
     PIXFLEET_ASSIGN_OR_RETURN(auto store, S3ObjectStore::Open(url, options));
     // Throttling and 5xx are retried here, close to the call, with capped backoff and jitter.
+    RetryOptions retry;
+    retry.cancel = cancel;
     return WithTestFaultHooks(
-        std::make_unique<RetryingObjectStore>(std::move(store), clock, RetryOptions{}));
+        std::make_unique<RetryingObjectStore>(std::move(store), clock, std::move(retry)), clock,
+        std::move(cancel));
   }
   return InvalidArgument("unsupported object store URL '" + amqp::RedactUrl(url) +
                          "' (supported: file:///path or a plain path, s3://bucket/prefix)");

@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <memory>
+#include <stop_token>
 #include <string>
 #include <string_view>
 
@@ -44,9 +45,10 @@ Result<std::optional<int64_t>> FleetInFlight(std::string_view url, std::string_v
 
 Result<std::unique_ptr<ResultStore>> MakeResultStore(std::string_view url, Clock& clock);
 // `create` makes the root folder of a local store if it does not exist (outputs); inputs must
-// exist. `clock` times the retrying decorator's backoff.
+// exist. `clock` times the retrying decorator's backoff; a request on `cancel` ends its waits
+// (the call is then kCancelled), for a worker whose grace period ran out.
 Result<std::unique_ptr<ObjectStore>> MakeObjectStore(std::string_view url, bool create,
-                                                     Clock& clock);
+                                                     Clock& clock, std::stop_token cancel = {});
 
 // Creates or upgrades the result store's schema (`pixfleet db migrate`). SQLite stores create
 // theirs when opened, so for them this only opens the store.

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "storage/memory/in_memory_object_store.h"
+#include "testing/fake_clock.h"
 #include "testing/temp_dir.h"
 #include "wiring/backends.h"
 
@@ -21,7 +22,8 @@ std::unique_ptr<ObjectStore> StoreWith(std::initializer_list<std::string> keys) 
 TEST(TestFaultHooksTest, UnsetLeavesTheStoreAsItIs) {
   auto store = StoreWith({"a/poison.jpg"});
   ObjectStore* const raw = store.get();
-  EXPECT_EQ(WithTestFaultHooks(std::move(store), "").get(), raw);
+  EXPECT_EQ(WithTestFaultHooks(std::move(store), TestFaultHooks{}, RealClock::Instance()).get(),
+            raw);
 }
 
 TEST(TestFaultHooksTest, CrashesOnGetOfAMatchingKeyOnly) {
@@ -52,11 +54,47 @@ TEST(TestFaultHooksTest, CrashesOnGetOfAMatchingKeyOnly) {
   EXPECT_EQ(crashes, 1);
 }
 
+TEST(TestFaultHooksTest, SlowInputWaitsOnTheClockForMatchingKeysOnly) {
+  FakeClock clock;  // advances on each wait by the wait's length
+  auto store = WithTestFaultHooks(StoreWith({"in/slow-1.jpg", "in/fine.jpg"}),
+                                  TestFaultHooks{"", "slow:1500"}, clock);
+  const auto start = clock.MonotonicNow();
+  EXPECT_TRUE(store->Get("in/fine.jpg").ok());
+  EXPECT_EQ(clock.MonotonicNow() - start, std::chrono::milliseconds(0));
+  auto slow = store->Get("in/slow-1.jpg");
+  ASSERT_TRUE(slow.ok()) << slow.status().ToString();
+  EXPECT_EQ(*slow, "bytes of in/slow-1.jpg");
+  EXPECT_EQ(clock.MonotonicNow() - start, std::chrono::milliseconds(1500));
+}
+
+TEST(TestFaultHooksTest, SlowInputEndsAtOnceWhenCancelled) {
+  FakeClock clock;
+  std::stop_source cancel;
+  cancel.request_stop();
+  auto store = WithTestFaultHooks(StoreWith({"in/slow.jpg"}), TestFaultHooks{"", "slow:60000"},
+                                  clock, cancel.get_token());
+  const auto start = clock.MonotonicNow();
+  EXPECT_EQ(store->Get("in/slow.jpg").status().code(), StatusCode::kCancelled);
+  EXPECT_EQ(clock.MonotonicNow(), start);
+}
+
+TEST(TestFaultHooksTest, ASlowInputValueWithoutAValidDelayTurnsNothingOn) {
+  for (const char* value : {"slow", "slow:", "slow:x", ":500", "slow:0", "slow:-5", "slow:5ms"}) {
+    auto store = StoreWith({});
+    ObjectStore* const raw = store.get();
+    EXPECT_EQ(WithTestFaultHooks(std::move(store), TestFaultHooks{"", value}, RealClock::Instance())
+                  .get(),
+              raw)
+        << value;
+  }
+}
+
 TEST(TestFaultHooksDeathTest, TheDefaultActionAbortsTheProcess) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   EXPECT_EXIT(
       {
-        auto store = WithTestFaultHooks(StoreWith({"in/poison.png"}), "poison");
+        auto store = WithTestFaultHooks(StoreWith({"in/poison.png"}), TestFaultHooks{"poison", ""},
+                                        RealClock::Instance());
         (void)store->Get("in/poison.png");
       },
       ::testing::KilledBySignal(SIGABRT), "");

@@ -35,6 +35,9 @@ WorkerOptions WorkerOptionsFor(const WorkerSettings& settings) {
   WorkerOptions options;
   options.concurrency = settings.concurrency;
   options.exit_when_idle = settings.exit_when_idle;
+  options.max_tasks = settings.max_tasks;
+  options.grace_period = settings.grace_period;
+  options.on_state = settings.on_state;
   options.heartbeat_interval = std::max(settings.lease / 3, std::chrono::milliseconds(100));
   return options;
 }
@@ -64,8 +67,12 @@ AssembledWorker::AssembledWorker(std::unique_ptr<metrics::Registry> registry,
       queue_(std::move(queue)),
       results_(std::move(results)),
       grouped_results_(*results_),
+      // The stores' waits end with the grace period (worker_ exists by the time a batch's stores
+      // are opened, on its first task).
       catalog_(grouped_results_,
-               [&clock](std::string_view url) { return MakeObjectStore(url, true, clock); }),
+               [this, &clock](std::string_view url) {
+                 return MakeObjectStore(url, true, clock, worker_.GraceOver());
+               }),
       worker_metrics_(*registry_),
       processor_(*queue_, grouped_results_, catalog_, clock, ProcessorOptionsFor(settings),
                  &worker_metrics_),
@@ -80,10 +87,10 @@ std::string AssembledWorker::Totals() const {
   const ProcessorCounters& counters = processor_.counters();
   const GroupCommitStats writes = grouped_results_.Stats();
   return fmt::format(
-      "{} succeeded, {} failed, {} retried, {} handed back; {} results recorded in {} database "
-      "writes",
+      "{} succeeded, {} failed, {} retried, {} handed back, {} interrupted; {} results recorded "
+      "in {} database writes",
       counters.succeeded.load(), counters.failed.load(), counters.retried.load(),
-      counters.handed_back.load(), writes.calls, writes.writes);
+      counters.handed_back.load(), counters.interrupted.load(), writes.calls, writes.writes);
 }
 
 Result<std::unique_ptr<AssembledWorker>> AssembleWorker(const WorkerSettings& settings,

@@ -12,7 +12,10 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <stop_token>
 #include <string>
 
@@ -38,6 +41,12 @@ struct WorkerSettings {
   std::string db_url;
   int concurrency = 1;
   bool exit_when_idle = false;
+  int64_t max_tasks = 0;  // 0: no limit (WorkerOptions::max_tasks)
+  // After a stop request, before the tasks in flight are interrupted and handed back; unset: as
+  // long as they take (WorkerOptions::grace_period).
+  std::optional<std::chrono::milliseconds> grace_period;
+  // Told of each change of the worker's state (the status pipe); may be empty.
+  std::function<void(const WorkerState&)> on_state;
   std::chrono::milliseconds lease{30'000};  // heartbeats every third of it
   int max_attempts = 5;                     // attempts for transient failures
   EngineLimits limits;
@@ -60,12 +69,16 @@ class AssembledWorker {
                   std::unique_ptr<ResultStore> results, const WorkerSettings& settings,
                   Clock& clock);
 
-  // Worker::Run: until `stop`, idle (with exit_when_idle), or the worker must stop on its own.
-  Status Run(const std::stop_token& stop) { return worker_.Run(stop); }
+  // Worker::Run: until `stop` was served, idle (with exit_when_idle), max_tasks settled, or the
+  // worker must stop on its own. `hand_back_now` cuts the grace period short.
+  Status Run(const std::stop_token& stop, const std::stop_token& hand_back_now = {}) {
+    return worker_.Run(stop, hand_back_now);
+  }
   // Whether it can take work (/readyz): OK when it is not stopping and the queue answers.
   Status Ready();
   const metrics::Registry& Metrics() const { return *registry_; }
-  // "12 succeeded, 1 failed, 0 retried, 0 handed back; 13 results recorded in 5 database writes"
+  // "12 succeeded, 1 failed, 0 retried, 0 handed back, 2 interrupted; 13 results recorded in 5
+  // database writes"
   std::string Totals() const;
 
  private:

@@ -22,9 +22,10 @@ TEST(WorkerAssemblyTest, AssemblesAWorkerFromUrls) {
   auto assembled = AssembleWorker(settings, clock, std::stop_token());
   ASSERT_TRUE(assembled.ok()) << assembled.error().ToString();
   EXPECT_TRUE((*assembled)->Run(std::stop_token()).ok());  // an empty queue: idle at once
-  EXPECT_EQ((*assembled)->Totals(),
-            "0 succeeded, 0 failed, 0 retried, 0 handed back; 0 results recorded in 0 database "
-            "writes");
+  EXPECT_EQ(
+      (*assembled)->Totals(),
+      "0 succeeded, 0 failed, 0 retried, 0 handed back, 0 interrupted; 0 results recorded in 0 "
+      "database writes");
 }
 
 // A queue URL whose open fails with a retryable error: a broker address where nothing listens

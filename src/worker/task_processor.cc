@@ -31,6 +31,8 @@ const char* DispositionName(Disposition disposition) {
       return "stalled";
     case Disposition::kHandedBack:
       return "handed_back";
+    case Disposition::kInterrupted:
+      return "interrupted";
   }
   return "unknown";
 }
@@ -61,11 +63,22 @@ double TaskProcessor::NextUnitRandom() {
   return std::uniform_real_distribution<double>(0.0, 1.0)(random_);
 }
 
-Result<TaskResult> TaskProcessor::Execute(const Lease& lease) {
+namespace {
+
+Status CheckNotCancelled(const std::stop_token& cancel) {
+  if (cancel.stop_requested())
+    return Cancelled("the task was interrupted (the worker is stopping)");
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<TaskResult> TaskProcessor::Execute(const Lease& lease, const std::stop_token& cancel) {
   const TaskSpec& task = lease.task;
   PIXFLEET_ASSIGN_OR_RETURN(std::shared_ptr<const BatchContext> batch, catalog_.Get(task.batch_id));
   Result<std::string> input = Timed(
       "fetch", [&] { return batch->inputs->Get(task.input_key, options_.limits.max_input_bytes); });
+  PIXFLEET_RETURN_IF_ERROR(CheckNotCancelled(cancel));
   if (!input.ok()) return input.error().WithContext(task.input_key);
   counters_.bytes_in += static_cast<int64_t>(input->size());
   if (metrics_ != nullptr) {
@@ -74,7 +87,7 @@ Result<TaskResult> TaskProcessor::Execute(const Lease& lease) {
 
   PIXFLEET_ASSIGN_OR_RETURN(EngineResult processed, Timed("process", [&] {
                               return ProcessImage(*input, task.input_key, batch->recipe,
-                                                  options_.limits);
+                                                  options_.limits, cancel);
                             }));
 
   TaskResult row;
@@ -87,6 +100,7 @@ Result<TaskResult> TaskProcessor::Execute(const Lease& lease) {
   row.analysis = std::move(processed.analysis);
   Status uploaded = Timed("upload", [&] {
     for (size_t i = 0; i < processed.outputs.size(); ++i) {
+      PIXFLEET_RETURN_IF_ERROR(CheckNotCancelled(cancel));
       const EncodedOutput& output = processed.outputs[i];
       const std::string key =
           ExpandKeyTemplate(batch->recipe.outputs[i], task.input_key, task.keep_extension);
@@ -105,12 +119,14 @@ Result<TaskResult> TaskProcessor::Execute(const Lease& lease) {
   return row;
 }
 
-Disposition TaskProcessor::Handle(const Lease& lease) {
+Disposition TaskProcessor::Handle(const Lease& lease, TaskInterruption* interruption) {
   const TaskLogScope log_scope(lease.task.task_id, lease.task.batch_id);
-  if (metrics_ == nullptr) return HandleUnrecorded(lease);
+  TaskInterruption never_interrupted;
+  TaskInterruption& control = interruption != nullptr ? *interruption : never_interrupted;
+  if (metrics_ == nullptr) return HandleUnrecorded(lease, control);
   const auto start = clock_.MonotonicNow();
   metrics_->in_flight.With().Add(1);
-  const Disposition disposition = HandleUnrecorded(lease);
+  const Disposition disposition = HandleUnrecorded(lease, control);
   metrics_->in_flight.With().Add(-1);
   metrics_->tasks.With({DispositionName(disposition)}).Increment();
   metrics_->task_seconds.With({DispositionName(disposition)})
@@ -118,7 +134,7 @@ Disposition TaskProcessor::Handle(const Lease& lease) {
   return disposition;
 }
 
-Disposition TaskProcessor::HandleUnrecorded(const Lease& lease) {
+Disposition TaskProcessor::HandleUnrecorded(const Lease& lease, TaskInterruption& interruption) {
   const auto start = clock_.MonotonicNow();
   // Transient failures stop at max_attempts explicitly, so a delivery beyond it means the last
   // ones never finished: the worker died on this input (a crash in a decoder, an OOM kill).
@@ -127,10 +143,13 @@ Disposition TaskProcessor::HandleUnrecorded(const Lease& lease) {
     return Settle(lease,
                   Internal(lease.task.input_key + ": delivered " + std::to_string(lease.attempt) +
                            " times without finishing (its worker crashed or was killed each time)"),
-                  0);
+                  0, interruption);
   }
-  Result<TaskResult> executed = Execute(lease);
-  if (!executed.ok()) return Settle(lease, executed.error(), MillisSince(clock_, start));
+  Result<TaskResult> executed = Execute(lease, interruption.Token());
+  if (!executed.ok()) {
+    return Settle(lease, executed.error(), MillisSince(clock_, start), interruption);
+  }
+  if (!interruption.ClaimForSettling()) return Interrupted(lease);
 
   TaskResult& row = *executed;
   row.finished_ms = clock_.NowMillis();
@@ -141,7 +160,8 @@ Disposition TaskProcessor::HandleUnrecorded(const Lease& lease) {
                               });
       !recorded.ok()) {
     // Outputs are written under deterministic keys, so running the task again is harmless.
-    return Settle(lease, recorded.WithContext("recording the result"), row.process_ms);
+    return Settle(lease, recorded.WithContext("recording the result"), row.process_ms,
+                  interruption);
   }
   if (Status acked = queue_.Ack(lease); !acked.ok()) {
     if (acked.code() != StatusCode::kFailedPrecondition) ++counters_.lease_lost;
@@ -179,10 +199,14 @@ Disposition TaskProcessor::HandBack(const Lease& lease, const Status& refusal) {
   // attempts (a disk that stays full over several runs must not make it look like a crash loop),
   // and another worker whose environment is fine may take it at once. If the queue refuses this
   // too, the lease ends with the worker and the task comes back all the same.
-  if (Status returned = queue_.Release(lease, refusal.ToString()); !returned.ok()) {
+  ReleaseOrLetLapse(lease, refusal);
+  return Disposition::kHandedBack;
+}
+
+void TaskProcessor::ReleaseOrLetLapse(const Lease& lease, const Status& why) {
+  if (Status returned = queue_.Release(lease, why.ToString()); !returned.ok()) {
     spdlog::warn("could not be handed back ({}); its lease will lapse", returned.ToString());
   }
-  return Disposition::kHandedBack;
 }
 
 Disposition TaskProcessor::Unsettled(const Lease& lease, const Status& error) {
@@ -195,7 +219,24 @@ Status TaskProcessor::Refusal() const {
   return refusal_;
 }
 
-Disposition TaskProcessor::Settle(const Lease& lease, const Status& error, int64_t elapsed_ms) {
+Disposition TaskProcessor::Interrupted(const Lease& lease) {
+  ++counters_.interrupted;
+  spdlog::info("input={} interrupted at the grace deadline; its worker handed it back",
+               lease.task.input_key);
+  return Disposition::kInterrupted;
+}
+
+Disposition TaskProcessor::Settle(const Lease& lease, const Status& error, int64_t elapsed_ms,
+                                  TaskInterruption& interruption) {
+  // Whatever the work returned once interrupted (kCancelled, or a failure the cancellation
+  // caused) is not the task's: the worker holds it now.
+  if (!interruption.ClaimForSettling()) return Interrupted(lease);
+  if (error.code() == StatusCode::kCancelled) {
+    // Cancelled by a stop that reached this task's work before the worker interrupted the task
+    // itself: not the task's fault either, so it goes back as the worker would have sent it.
+    ReleaseOrLetLapse(lease, error);
+    return Interrupted(lease);
+  }
   if (metrics_ != nullptr) {
     metrics_->errors.With({std::string(StatusCodeName(error.code()))}).Increment();
   }

@@ -9,7 +9,10 @@
 //   the environment refuses (kFailedPrecondition from any step: the batch's stores, the fetch,
 //     an output, the result row, the ack: a full disk, a read-only output, storage refusing
 //     writes) -> no row, no dead letter: the task is handed back to the queue, deliverable at
-//     once, and Refusal() says why its worker must stop taking tasks.
+//     once, and Refusal() says why its worker must stop taking tasks;
+//   interrupted (its worker's grace period ran out: task_interruption.h) -> nothing: the worker
+//     has handed the lease back itself; the work under way stops at its next step (libvips
+//     killed, kCancelled), and no row is written and no settling call made, whatever it returned.
 // A crash anywhere before the ack leads to redelivery; the redelivered task writes the same keys
 // and the same row, so the effect happens once. Thread-safe: one instance serves all slots.
 #pragma once
@@ -18,6 +21,7 @@
 #include <cstdint>
 #include <mutex>
 #include <random>
+#include <stop_token>
 #include <string>
 
 #include "core/backoff.h"
@@ -26,6 +30,7 @@
 #include "queue/task_queue.h"
 #include "results/result_store.h"
 #include "worker/batch_catalog.h"
+#include "worker/task_interruption.h"
 #include "worker/worker_metrics.h"
 
 namespace pixfleet {
@@ -37,12 +42,13 @@ struct TaskProcessorOptions {
 
 // What became of one lease.
 enum class Disposition {
-  kSucceeded,   // outputs and row written, acked
-  kFailed,      // failed row written, dead-lettered
-  kRetried,     // returned to the queue for a later attempt
-  kLeaseLost,   // the queue no longer knew the lease when we finished (it will run again)
-  kStalled,     // the queue itself failed when asked to settle the task; the lease will lapse
-  kHandedBack,  // the environment refused: back to the queue, not failed; the worker must stop
+  kSucceeded,    // outputs and row written, acked
+  kFailed,       // failed row written, dead-lettered
+  kRetried,      // returned to the queue for a later attempt
+  kLeaseLost,    // the queue no longer knew the lease when we finished (it will run again)
+  kStalled,      // the queue itself failed when asked to settle the task; the lease will lapse
+  kHandedBack,   // the environment refused: back to the queue, not failed; the worker must stop
+  kInterrupted,  // its worker interrupted it at the grace deadline and handed it back itself
 };
 
 const char* DispositionName(Disposition disposition);
@@ -53,6 +59,7 @@ struct ProcessorCounters {
   std::atomic<int64_t> retried{0};
   std::atomic<int64_t> lease_lost{0};
   std::atomic<int64_t> handed_back{0};
+  std::atomic<int64_t> interrupted{0};
   std::atomic<int64_t> bytes_in{0};
   std::atomic<int64_t> bytes_out{0};
 };
@@ -63,7 +70,9 @@ class TaskProcessor {
   TaskProcessor(TaskQueue& queue, ResultStore& results, BatchCatalog& catalog, Clock& clock,
                 TaskProcessorOptions options, WorkerMetrics* metrics = nullptr);
 
-  Disposition Handle(const Lease& lease);
+  // Runs the task. `interruption`, when given, lets the worker interrupt it (see the file
+  // comment); without it the task always runs to its end.
+  Disposition Handle(const Lease& lease, TaskInterruption* interruption = nullptr);
 
   const ProcessorCounters& counters() const { return counters_; }
 
@@ -73,15 +82,22 @@ class TaskProcessor {
 
  private:
   // Runs the task up to (not including) the result row; the row to record on success.
-  Result<TaskResult> Execute(const Lease& lease);
-  Disposition HandleUnrecorded(const Lease& lease);
-  Disposition Settle(const Lease& lease, const Status& error, int64_t elapsed_ms);
+  // Stops between steps with kCancelled once `cancel` is requested.
+  Result<TaskResult> Execute(const Lease& lease, const std::stop_token& cancel);
+  Disposition HandleUnrecorded(const Lease& lease, TaskInterruption& interruption);
+  // Claims the task (ClaimForSettling), then settles it as `error` says.
+  Disposition Settle(const Lease& lease, const Status& error, int64_t elapsed_ms,
+                     TaskInterruption& interruption);
+  Disposition Interrupted(const Lease& lease);
   // Runs `step`, recording its duration as `stage` when metrics are on.
   template <typename Step>
   auto Timed(const char* stage, Step&& step);
   Disposition RetryLater(const Lease& lease, const Status& error);
   // The one way a task leaves because the environment refused: see the file comment.
   Disposition HandBack(const Lease& lease, const Status& refusal);
+  // Release, not Retry: this delivery does not count. If the queue refuses, the lease ends with
+  // the worker (or lapses) and the task comes back all the same.
+  void ReleaseOrLetLapse(const Lease& lease, const Status& why);
   // What became of a lease whose settling call (ack, retry, dead letter) returned `error`.
   Disposition Unsettled(const Lease& lease, const Status& error);
   double NextUnitRandom();

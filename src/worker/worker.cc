@@ -1,5 +1,6 @@
 #include "worker/worker.h"
 
+#include <condition_variable>
 #include <thread>
 #include <vector>
 
@@ -10,9 +11,21 @@
 namespace pixfleet {
 
 Worker::Worker(TaskQueue& queue, TaskProcessor& processor, Clock& clock, WorkerOptions options)
-    : queue_(queue), processor_(processor), clock_(clock), options_(options) {}
+    : queue_(queue),
+      processor_(processor),
+      clock_(clock),
+      options_(std::move(options)),
+      leases_left_(options_.max_tasks) {}
 
-void Worker::Stop() { stop_.request_stop(); }
+void Worker::Stop() {
+  stop_request_.request_stop();
+  StopLeasing();
+}
+
+void Worker::StopLeasing() {
+  stop_leasing_.request_stop();
+  ReportState();
+}
 
 void Worker::StopBecause(const Status& reason) {
   bool first = false;
@@ -25,7 +38,7 @@ void Worker::StopBecause(const Status& reason) {
     spdlog::error("stopping: {}; the tasks in flight finish or go back to the queue",
                   reason.ToString());
   }
-  Stop();
+  StopLeasing();
 }
 
 namespace {
@@ -37,11 +50,35 @@ bool MustStop(const Status& error) {
          error.code() == StatusCode::kFailedPrecondition;
 }
 
+// Blocks until `a` or `b` is requested or, when `limit` is set, that much of `clock`'s time has
+// passed. True when the limit passed.
+bool WaitForEither(Clock& clock, std::optional<std::chrono::milliseconds> limit,
+                   const std::stop_token& a, const std::stop_token& b) {
+  std::stop_source either;
+  const std::stop_callback on_a(a, [&either] { either.request_stop(); });
+  const std::stop_callback on_b(b, [&either] { either.request_stop(); });
+  if (limit.has_value()) return clock.WaitFor(*limit, either.get_token());
+  std::mutex mutex;
+  std::condition_variable_any never_notified;
+  std::unique_lock lock(mutex);
+  never_notified.wait(lock, either.get_token(), [] { return false; });
+  return false;
+}
+
 }  // namespace
 
 int64_t Worker::InFlight() const {
   std::lock_guard lock(mutex_);
   return static_cast<int64_t>(in_flight_.size());
+}
+
+void Worker::ReportState() {
+  if (!options_.on_state) return;
+  std::lock_guard lock(state_mutex_);
+  const WorkerState now{Stopping(), InFlight()};
+  if (reported_ == now) return;
+  reported_ = now;
+  options_.on_state(now);
 }
 
 bool Worker::QueueDrained() {
@@ -50,62 +87,148 @@ bool Worker::QueueDrained() {
   return depth->ready == 0 && depth->delayed == 0 && depth->leased == 0;
 }
 
+bool Worker::ReserveLease() {
+  if (options_.max_tasks <= 0) return true;
+  int64_t left = leases_left_.load();
+  while (left > 0 && !leases_left_.compare_exchange_weak(left, left - 1)) {
+  }
+  return left > 0;
+}
+
+void Worker::ReturnReservation() {
+  if (options_.max_tasks > 0) ++leases_left_;
+}
+
 void Worker::SlotLoop() {
   while (!Stopping()) {
+    // With max_tasks, a slot that finds every remaining lease reserved by the others ends: they
+    // take the rest (a reservation that leases nothing is given back to its own slot's loop).
+    if (!ReserveLease()) break;
     Result<std::optional<Lease>> leased = queue_.LeaseNext(options_.lease_wait);
+    if (!leased.ok() || !leased->has_value()) ReturnReservation();
     if (!leased.ok() && MustStop(leased.error())) {
       StopBecause(leased.error().WithContext("the queue refused this worker"));
       break;
     }
     if (!leased.ok()) {
       spdlog::warn("leasing a task failed: {}", leased.error().ToString());
-      (void)clock_.WaitFor(options_.queue_error_backoff, stop_.get_token());
+      (void)clock_.WaitFor(options_.queue_error_backoff, stop_leasing_.get_token());
       continue;
     }
     if (!leased->has_value()) {
-      if (options_.exit_when_idle && QueueDrained()) break;
+      if (options_.exit_when_idle && QueueDrained()) {
+        spdlog::info("the queue is drained; exiting");
+        StopLeasing();
+      }
       continue;
     }
-    Lease lease = std::move(**leased);
-    {
-      std::lock_guard lock(mutex_);
-      in_flight_.emplace(lease.token, lease);
+    if (options_.max_tasks > 0 && ++leased_ == options_.max_tasks) {
+      spdlog::info("leased its {} tasks (--max-tasks); exiting once they are settled",
+                   options_.max_tasks);
+      StopLeasing();
     }
-    const Disposition disposition = processor_.Handle(lease);
-    {
-      std::lock_guard lock(mutex_);
-      in_flight_.erase(lease.token);
-    }
-    if (disposition == Disposition::kHandedBack) StopBecause(processor_.Refusal());
+    RunTask(std::move(**leased));
   }
 }
 
-void Worker::HeartbeatLoop(const std::stop_token& slots_ended) {
-  // Not the worker's stop token: during a drain the tasks in flight still need their leases, or
-  // a slow one would lapse and run again elsewhere. The beats end when the last slot has.
-  while (clock_.WaitFor(options_.heartbeat_interval, slots_ended)) {
+void Worker::RunTask(Lease lease) {
+  TaskInterruption interruption;
+  {
     std::lock_guard lock(mutex_);
-    for (auto& [token, lease] : in_flight_) {
-      // The heartbeat is a quick write; holding the lock keeps the map stable while it runs.
-      if (Status beat = queue_.Heartbeat(lease); !beat.ok()) {
-        const TaskLogScope log_scope(lease.task.task_id, lease.task.batch_id);
-        spdlog::warn("heartbeat failed: {}", beat.ToString());
-        if (beat.code() == StatusCode::kFailedPrecondition) StopBecause(beat);
+    in_flight_.emplace(lease.token, InFlightTask{lease, &interruption});
+  }
+  ReportState();
+  const Disposition disposition = processor_.Handle(lease, &interruption);
+  {
+    std::lock_guard lock(mutex_);
+    in_flight_.erase(lease.token);  // already gone if the worker interrupted it
+  }
+  ReportState();
+  if (disposition == Disposition::kHandedBack) StopBecause(processor_.Refusal());
+}
+
+void Worker::HeartbeatLoop() {
+  // Not the stop request: during a drain the tasks in flight still need their leases, or a slow
+  // one would lapse and run again elsewhere. The beats end when the last slot has.
+  while (clock_.WaitFor(options_.heartbeat_interval, slots_ended_.get_token())) {
+    Status refused;
+    {
+      std::lock_guard lock(mutex_);
+      for (auto& [token, task] : in_flight_) {
+        // The heartbeat is a quick write; holding the lock keeps the map stable while it runs.
+        if (Status beat = queue_.Heartbeat(task.lease); !beat.ok()) {
+          const TaskLogScope log_scope(task.lease.task.task_id, task.lease.task.batch_id);
+          spdlog::warn("heartbeat failed: {}", beat.ToString());
+          if (beat.code() == StatusCode::kFailedPrecondition && refused.ok()) refused = beat;
+        }
+      }
+    }
+    if (!refused.ok()) StopBecause(refused);  // outside mutex_: it reports the state
+  }
+}
+
+void Worker::ServeGracePeriod() {
+  (void)WaitForEither(clock_, std::nullopt, stop_request_.get_token(), slots_ended_.get_token());
+  if (slots_ended_.stop_requested()) return;
+  if (!hand_back_now_.stop_requested() && InFlight() > 0) {
+    spdlog::info("stopping: {} task(s) in flight may finish within the grace period", InFlight());
+  }
+  (void)WaitForEither(clock_, options_.grace_period, hand_back_now_.get_token(),
+                      slots_ended_.get_token());
+  if (slots_ended_.stop_requested()) return;
+  HandBackInFlight();
+}
+
+void Worker::HandBackInFlight() {
+  std::vector<Lease> interrupted;
+  {
+    std::lock_guard lock(mutex_);
+    for (auto it = in_flight_.begin(); it != in_flight_.end();) {
+      // A task whose processor is already recording or settling it is left to finish.
+      if (it->second.interruption->Interrupt()) {
+        interrupted.push_back(it->second.lease);
+        it = in_flight_.erase(it);
+      } else {
+        ++it;
       }
     }
   }
+  // After every task's own interruption, so that a store wait this ends is always one of an
+  // interrupted task (TaskProcessor::Settle hands back any other all the same).
+  grace_over_.request_stop();
+  ReportState();
+  for (const Lease& lease : interrupted) {
+    const TaskLogScope log_scope(lease.task.task_id, lease.task.batch_id);
+    if (Status released = queue_.Release(lease, "its worker stopped"); !released.ok()) {
+      spdlog::warn("input={} could not be handed back ({}); its lease will lapse",
+                   lease.task.input_key, released.ToString());
+      continue;
+    }
+    spdlog::info("input={} handed back to the queue: the grace period is over",
+                 lease.task.input_key);
+  }
 }
 
-Status Worker::Run(const std::stop_token& stop) {
+Status Worker::Run(const std::stop_token& stop, const std::stop_token& hand_back_now) {
   const std::stop_callback forward_stop(stop, [this] { Stop(); });
-  std::stop_source slots_ended;
-  std::thread heartbeat([this, &slots_ended] { HeartbeatLoop(slots_ended.get_token()); });
+  const std::stop_callback forward_now(hand_back_now, [this] {
+    hand_back_now_.request_stop();
+    Stop();
+  });
+  ReportState();
+  std::thread heartbeat([this] { HeartbeatLoop(); });
   std::vector<std::thread> slots;
   slots.reserve(static_cast<size_t>(options_.concurrency));
-  for (int i = 0; i < options_.concurrency; ++i) slots.emplace_back([this] { SlotLoop(); });
+  live_slots_ = options_.concurrency;
+  for (int i = 0; i < options_.concurrency; ++i) {
+    slots.emplace_back([this] {
+      SlotLoop();
+      if (--live_slots_ == 0) slots_ended_.request_stop();
+    });
+  }
+  ServeGracePeriod();
   for (auto& slot : slots) slot.join();
-  Stop();
-  slots_ended.request_stop();
+  StopLeasing();
   heartbeat.join();
   std::lock_guard lock(stop_reason_mutex_);
   return stop_reason_;

@@ -1,29 +1,54 @@
 // Worker: the long-running consumer. `concurrency` slots each lease a task and hand it to the
 // TaskProcessor; a heartbeat thread extends every in-flight lease so that long tasks keep them.
-// A stop request (Stop(), or the stop_token given to Run(), which the CLI wires to SIGTERM and
-// SIGINT) stops leasing at once; tasks in flight finish, their heartbeats going on until the
-// last of them ends, then Run() returns. Every pause (the
-// heartbeat interval, the backoff after a queue error) is a wait on the Clock that a stop request
-// ends, so tests run the worker in virtual time. The worker also stops on its own, the same way,
-// when the environment refuses (a task handed back, or the queue answering kFailedPrecondition:
-// a full disk, a read-only output, storage refusing writes) or the queue refuses its
-// configuration (kInvalidArgument): see Run(). Meanwhile Stopping() is true (not ready). With
-// exit_when_idle, Run() also returns once the queue has nothing left that could become
-// deliverable (no ready, delayed or leased task).
+//
+// Stopping. A stop request (Stop(), or the stop_token given to Run(), which the CLI wires to
+// SIGTERM and SIGINT) stops leasing at once and makes Stopping() true (not ready) at once; tasks
+// in flight go on, their heartbeats too, until they end or the grace period (measured from the
+// request) runs out. At that deadline, or at once on a second request (the `hand_back_now` token
+// of Run(), the CLI's second signal), the worker interrupts every task still in flight
+// (task_interruption.h): it hands its lease straight back to the queue (Release: deliverable at
+// once, the delivery not counted as an attempt), cancels the work under way (libvips killed,
+// the stores' retry waits ended), and no row is written for it. Then Run() returns OK: a drained
+// stop is a clean stop.
+//
+// The worker also stops leasing on its own, without a grace deadline (its tasks in flight finish
+// whatever they take, unless a stop request comes too): with exit_when_idle once the queue has
+// nothing left that could become deliverable (no ready, delayed or leased task); with max_tasks
+// once it has leased that many tasks (a slot never leases beyond the remainder), Run() returning
+// when they are all settled, whatever became of each (succeeded, failed, retried, handed back);
+// and when the environment refuses (a task handed back, or the queue answering
+// kFailedPrecondition: a full disk, a read-only output, storage refusing writes) or the queue
+// refuses its configuration (kInvalidArgument): see Run().
+//
+// Every pause (the heartbeat interval, the backoff after a queue error, the grace period) is a
+// wait on the Clock that the relevant request ends, so tests run the worker in virtual time.
+// WorkerOptions::on_state hears each change of (stopping, tasks in flight), for the status pipe.
 #pragma once
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <stop_token>
 #include <string>
 
 #include "core/clock.h"
 #include "queue/task_queue.h"
+#include "worker/task_interruption.h"
 #include "worker/task_processor.h"
 
 namespace pixfleet {
+
+// What a supervisor needs to know of a worker: whether it still takes work, and how many tasks
+// it holds.
+struct WorkerState {
+  bool stopping = false;
+  int64_t in_flight = 0;
+  friend bool operator==(const WorkerState&, const WorkerState&) = default;
+};
 
 struct WorkerOptions {
   int concurrency = 1;
@@ -31,6 +56,13 @@ struct WorkerOptions {
   std::chrono::milliseconds heartbeat_interval{10'000};
   bool exit_when_idle = false;
   std::chrono::milliseconds queue_error_backoff{1000};  // pause after the queue itself failed
+  // How long tasks in flight may go on after a stop request before they are interrupted and
+  // handed back; unset: as long as they take.
+  std::optional<std::chrono::milliseconds> grace_period;
+  int64_t max_tasks = 0;  // leases taken in all before the worker stops leasing; 0: no limit
+  // Called with the state at the start of Run() and at each change (from the thread that made
+  // it, one call at a time, in order). Must not call back into the worker.
+  std::function<void(const WorkerState&)> on_state;
 };
 
 class Worker {
@@ -38,39 +70,70 @@ class Worker {
   // All references must outlive the worker.
   Worker(TaskQueue& queue, TaskProcessor& processor, Clock& clock, WorkerOptions options);
 
-  // Runs until a stop request (Stop() or `stop`), with exit_when_idle until the queue is drained,
-  // or until the worker must stop on its own. Returns OK in the first two cases; otherwise why it
+  // Runs until a stop request (Stop() or `stop`) has been served as the file comment says, with
+  // exit_when_idle until the queue is drained, with max_tasks until that many are settled, or
+  // until the worker must stop on its own. Returns OK in the first three cases; otherwise why it
   // stopped: kFailedPrecondition when the environment refused mid-work (the tasks it held went
   // back to the queue, none was failed for it), kInvalidArgument when the queue refused the
   // worker's configuration (e.g. a TLS certificate refused on reconnection). No retry mends
-  // either; an operator must act.
-  Status Run(const std::stop_token& stop = {});
+  // either; an operator must act. `hand_back_now` ends the grace period at once (it implies a
+  // stop request). Call once.
+  Status Run(const std::stop_token& stop = {}, const std::stop_token& hand_back_now = {});
 
-  // Asks Run() to return after the tasks in flight finish. Async-signal-unsafe: call it from a
-  // normal thread (the CLI waits for the stop signals on one).
+  // Asks Run() to return after the tasks in flight finish or the grace period runs out.
+  // Async-signal-unsafe: call it from a normal thread (the CLI waits for the signals on one).
   void Stop();
 
   int64_t InFlight() const;
-  bool Stopping() const { return stop_.stop_requested(); }
+  bool Stopping() const { return stop_leasing_.stop_requested(); }
+  // Requested when the grace period ran out (or was cut short): for the waits of the tasks' work
+  // that a task's own token cannot reach (the object stores' retry backoff).
+  std::stop_token GraceOver() const { return grace_over_.get_token(); }
 
  private:
+  struct InFlightTask {
+    Lease lease;
+    TaskInterruption* interruption;  // the slot's, alive while the task is in in_flight_
+  };
+
   void SlotLoop();
-  // Extends every in-flight lease each heartbeat_interval until `slots_ended`.
-  void HeartbeatLoop(const std::stop_token& slots_ended);
+  // Handles one lease in this slot, tracked in in_flight_ meanwhile.
+  void RunTask(Lease lease);
+  // Extends every in-flight lease each heartbeat_interval until the slots have all ended.
+  void HeartbeatLoop();
+  // From a stop request to the grace deadline; then interrupts the tasks still in flight.
+  void ServeGracePeriod();
+  void HandBackInFlight();
   bool QueueDrained();
+  // With max_tasks: takes one of the leases left (false when none is); without: true.
+  bool ReserveLease();
+  void ReturnReservation();
+  // Leasing stops; tasks in flight finish (no grace deadline unless Stop() is called too).
+  void StopLeasing();
   // Records why the worker stops on its own (the first reason wins) and stops it.
   void StopBecause(const Status& reason);
+  // Tells on_state of the current state if it changed. Call without holding mutex_.
+  void ReportState();
 
   TaskQueue& queue_;
   TaskProcessor& processor_;
   Clock& clock_;
   WorkerOptions options_;
-  std::stop_source stop_;
+  std::stop_source stop_leasing_;   // any reason to stop taking tasks
+  std::stop_source stop_request_;   // a stop request: starts the grace period
+  std::stop_source hand_back_now_;  // ends the grace period at once
+  std::stop_source grace_over_;     // the tasks still in flight were interrupted
+  std::stop_source slots_ended_;    // every slot has returned
+  std::atomic<int> live_slots_{0};
+  std::atomic<int64_t> leases_left_{0};  // with max_tasks: not yet reserved
+  std::atomic<int64_t> leased_{0};       // leases taken in all
   mutable std::mutex mutex_;
-  std::map<std::string, Lease> in_flight_;  // by lease token; guarded by mutex_
-  // Its own mutex: the heartbeat loop, which holds mutex_, may record a reason.
+  std::map<std::string, InFlightTask> in_flight_;  // by lease token; guarded by mutex_
+  // Its own mutex: recording a reason never waits for the heartbeats.
   std::mutex stop_reason_mutex_;
-  Status stop_reason_;  // guarded by stop_reason_mutex_
+  Status stop_reason_;                   // guarded by stop_reason_mutex_
+  std::mutex state_mutex_;               // taken before mutex_, never while holding it
+  std::optional<WorkerState> reported_;  // guarded by state_mutex_
 };
 
 }  // namespace pixfleet
