@@ -14,7 +14,8 @@
 # min 0, max W, value 10, protocol http), and the simulation reads that same file. Drain time
 # runs from the moment `pixfleet scale` starts (its first poll sees the whole batch, as the
 # simulation's does at t = 0) to the last row; the workers' start-up time given to the
-# simulation is the one measured in the run (scale start to the first task's start).
+# simulation is the one measured in the run (scale start to the first task's start). The scaler
+# starts once the management API shows the whole batch, so its first poll sees it.
 #
 # Usage: bench/simulate_vs_real.sh [COPIES] [WORKERS] [SLOTS] [MODE] [BUILD]
 #   COPIES: how many times the 40 12-megapixel JPEGs of the "bench" sample set are queued
@@ -107,6 +108,13 @@ if [ "$mode" = scale ]; then
   write_scaledobject 0 10 "$PIXFLEET_TEST_RABBITMQ_API/%2f" http
   echo "== bench/simulate_vs_real.sh: $tasks tasks (std3 on 12 MP JPEGs), pixfleet scale from 0 to at most $workers workers x $slots slots, $(nproc) cores"
   submit "$work/in" "$name"
+  # The management API's counts lag the queue by up to its stats interval (5 s): start the
+  # scaler once they show the batch, so that its first poll sees it, as the simulation's does.
+  for ((i = 0; i < 120; i++)); do
+    shown=$(curl -s "$PIXFLEET_TEST_RABBITMQ_API/api/queues/%2f/$name" | grep -o '"messages":[0-9]*' | head -1 | cut -d: -f2 || true)
+    [ "${shown:-0}" -lt "$tasks" ] || break
+    sleep 0.25
+  done
   start=$(date +%s%3N)
   "$bin" scale --scaledobject "$work/scaledobject.yaml" -- "${worker[@]}" >"$work/scale.log" 2>&1 &
   pids+=($!)

@@ -175,6 +175,13 @@ Recommendation Recommend(const std::vector<Variant>& variants,
               secs(static_cast<double>(chosen.drain_time->count()) / 1000) +
               " s and no larger target stays within the drain-time bound: here each extra pod "
               "still shortens the drain";
+  } else if (chosen.paid_seconds == low.paid_seconds && chosen.drain_time == low.drain_time) {
+    out.why = "every value from " + FormatNumber(variants[*smallest_value].value) + " to " +
+              FormatNumber(*out.value) + " drains in " +
+              secs(static_cast<double>(chosen.drain_time->count()) / 1000) + " s for " +
+              secs(chosen.paid_seconds) +
+              " worker-seconds here (the fleet is held at the same size, e.g. by "
+              "maxReplicaCount); the largest asks for the fewest pods when the queue is shorter";
   }
   return out;
 }

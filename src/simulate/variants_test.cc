@@ -46,7 +46,8 @@ TEST(VariantsTest, ComparisonsDerivedFromAScaledObject) {
     EXPECT_EQ(variants[i].value, expected[i].value) << expected[i].label;
     EXPECT_EQ(variants[i].value_sweep, expected[i].sweep) << expected[i].label;
   }
-  // The ScaledJob keeps the maximum and the trigger (one message per Job: value 1); the paced variant has exactly one policy.
+  // The ScaledJob keeps the maximum and the trigger (one message per Job: value 1); the paced
+  // variant has exactly one policy.
   EXPECT_EQ(variants[2].scaled_job.max_replica_count, 30);
   EXPECT_EQ(variants[2].scaled_job.triggers.front().queue_name, "tasks");
   ASSERT_TRUE(variants[4].scaled_object.behavior.has_value());
@@ -98,6 +99,16 @@ TEST(VariantsTest, RecommendsTheCheapestValueWithinTheBound) {
 
   // With a 60 % bound value 10 qualifies and is cheapest.
   EXPECT_EQ(Recommend(variants, results, 60).value, 10);
+}
+
+TEST(VariantsTest, EqualResultsRecommendTheLargestValueAndSaySo) {
+  const std::vector<Variant> variants = {Sweep(1), Sweep(5), Sweep(10)};
+  const std::vector<SimResult> results(3, Result(milliseconds(100'000), 400));
+  const Recommendation r = Recommend(variants, results, 10);
+  EXPECT_EQ(r.value, 10);
+  EXPECT_NE(r.why.find("every value from 1 to 10 drains in 100 s for 400 worker-seconds"),
+            std::string::npos)
+      << r.why;
 }
 
 TEST(VariantsTest, NoRecommendationWhenNothingDrained) {
