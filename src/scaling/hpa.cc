@@ -12,9 +12,15 @@
 namespace pixfleet {
 namespace {
 
-// KEDA hands metrics and targets to the HPA as milli-quantities, int64(value × 1000); the HPA
-// computes on those integers, so the tolerance boundaries fall where a cluster's do.
-int64_t Milli(double value) { return static_cast<int64_t>(value * 1000.0); }
+// KEDA hands metrics and targets to the HPA as milli-quantities, int64(value × 1000), after
+// turning NaN, infinities and negatives into 0; the HPA computes on those integers, so the
+// tolerance boundaries fall where a cluster's do.
+int64_t Milli(double value) {
+  const double milli = value * 1000.0;
+  if (!std::isfinite(milli) || milli <= 0) return 0;
+  if (milli >= 9.0e18) return static_cast<int64_t>(9.0e18);  // beyond any queue
+  return static_cast<int64_t>(milli);
+}
 
 int CeilToInt(double value) {
   if (!(value > 0)) return 0;  // also NaN (0 / 0), as Go's int32(NaN) is not relied upon
@@ -88,10 +94,10 @@ HpaDecision Hpa::Reconcile(ScaleTime now, int current, int status_replicas, int 
   }
   if (current > spec_.max_replicas) {
     desired = spec_.max_replicas;
-    decision.reason = fmt::format("above maxReplicas {}", spec_.max_replicas);
+    decision.reason = fmt::format("above maxReplicas: {} -> {}", current, desired);
   } else if (current < spec_.min_replicas) {
     desired = spec_.min_replicas;
-    decision.reason = fmt::format("below minReplicas {}", spec_.min_replicas);
+    decision.reason = fmt::format("below minReplicas: {} -> {}", current, desired);
   } else {
     // computeReplicasForMetrics: the maximum over the metrics that could be read; no change
     // when all failed, or when some failed and the rest would scale down.

@@ -433,6 +433,13 @@ class KedaParser {
       PIXFLEET_ASSIGN_OR_RETURN(const bool use, Bool(regex, Child(path, "useRegex")));
       if (use) return Error(regex, Child(path, "useRegex"), "is not supported: name one queue");
     }
+    // Keys KEDA knows that have no use here: say so rather than "unknown".
+    for (const char* key : {"pageSize", "operation", "unsafeSsl", "metricName"}) {
+      if (node[key].IsDefined()) {
+        return Error(node[key], Child(path, key),
+                     "is not supported (only one named queue, no regex, no TLS options)");
+      }
+    }
     PIXFLEET_RETURN_IF_ERROR(CheckKeys(
         node, path,
         {"host", "hostFromEnv", "protocol", "queueName", "vhostName", "mode", "value",
@@ -542,6 +549,7 @@ class KedaParser {
                             {"maxReplicaCount", 0, &out.max_replica_count},
                             {"successfulJobsHistoryLimit", 0, &out.successful_jobs_history_limit},
                             {"failedJobsHistoryLimit", 0, &out.failed_jobs_history_limit}}));
+    out.max_replica_count_defaulted = !spec["maxReplicaCount"].IsDefined();
     if (const YAML::Node strategy = spec["scalingStrategy"]; strategy.IsDefined()) {
       PIXFLEET_RETURN_IF_ERROR(ParseScalingStrategy(strategy, out));
     }

@@ -234,6 +234,7 @@ TEST(KedaYamlTest, ScaledJob) {
   EXPECT_EQ(job.polling_interval, seconds(10));
   EXPECT_EQ(job.min_replica_count, 1);
   EXPECT_EQ(job.max_replica_count, 8);
+  EXPECT_FALSE(job.max_replica_count_defaulted);
   EXPECT_EQ(job.successful_jobs_history_limit, 5);
   EXPECT_EQ(job.failed_jobs_history_limit, 2);
   EXPECT_EQ(job.strategy, ScaledJobStrategy::kCustom);
@@ -260,6 +261,7 @@ TEST(KedaYamlTest, ScaledJobDefaultsAndAnUnparsablePercentage) {
   EXPECT_EQ(job.polling_interval, seconds(30));
   EXPECT_EQ(job.min_replica_count, 0);
   EXPECT_EQ(job.max_replica_count, 100);
+  EXPECT_TRUE(job.max_replica_count_defaulted);
   EXPECT_EQ(job.successful_jobs_history_limit, 100);
   EXPECT_EQ(job.failed_jobs_history_limit, 100);
   EXPECT_EQ(job.multiple_scalers_calculation, MultipleScalersCalculation::kMax);
@@ -311,6 +313,8 @@ TEST(KedaYamlTest, RefusedDocumentsNameTheSourceLineAndField) {
        "excludeUnacknowledged needs protocol http"},
       {ScaledObjectYaml("", "        mode: MessageRate\n        value: \"1\"\n"),
        "MessageRate needs protocol http"},
+      {ScaledObjectYaml("", "        pageSize: \"10\"\n"),
+       "spec.triggers[0].metadata.pageSize: is not supported"},
       {ScaledObjectYaml("", "        queue: tasks\n"),
        "spec.triggers[0].metadata.queue: unknown key"},
       {"apiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata: {name: w}\nspec:\n"

@@ -7,15 +7,15 @@
 
 #include <gtest/gtest.h>
 
+#include "scaling/scaling_test_util.h"
+
 namespace pixfleet {
 namespace {
 
 RabbitMqTrigger Trigger(RabbitMqProtocol protocol, RabbitMqMode mode = RabbitMqMode::kQueueLength) {
-  RabbitMqTrigger trigger;
-  trigger.queue_name = "tasks";
+  RabbitMqTrigger trigger = TestTrigger();
   trigger.protocol = protocol;
   trigger.mode = mode;
-  trigger.value = 10;
   return trigger;
 }
 

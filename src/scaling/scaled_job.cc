@@ -57,9 +57,10 @@ JobDecision DecideJobs(const ScaledJobSpec& spec,
                        const JobCounts& jobs) {
   JobDecision decision;
   // ScaledJob.MaxReplicaCount() / MinReplicaCount().
-  const int max_rc = spec.min_replica_count > spec.max_replica_count
-                         ? spec.max_replica_count
-                         : spec.max_replica_count - spec.min_replica_count;
+  int max_rc = spec.min_replica_count > spec.max_replica_count
+                   ? spec.max_replica_count
+                   : spec.max_replica_count - spec.min_replica_count;
+  if (spec.max_replica_count_defaulted) max_rc = spec.max_replica_count;
   const int min_rc = std::min(spec.min_replica_count, spec.max_replica_count);
 
   std::vector<TriggerLoad> loads;

@@ -1,6 +1,6 @@
 // ScaledJob: KEDA's ScaledJob (keda.sh/v1alpha1), which starts one Job per unit of work instead of
 // resizing a Deployment, and never stops a running Job (pkg/scaling/executor/scale_jobs.go):
-//   MaxRC = max - min (max when min > max), MinRC = min(min, max);
+//   MaxRC = max - min (max when min > max; 100 when max was not given), MinRC = min(min, max);
 //   queueLength = the metric of the trigger chosen by multipleScalersCalculation among the
 //   active ones; maxScale = ceil(min(queueLength / value, MaxRC)); scaleTo = ceil(queueLength);
 //   below MinRC running: create MinRC - running; otherwise with r = running - MinRC:
@@ -31,6 +31,9 @@ struct ScaledJobSpec {
   std::chrono::seconds polling_interval{30};
   int min_replica_count = 0;
   int max_replica_count = 100;
+  // True when the file left maxReplicaCount out: KEDA's MaxRC is then 100 whatever min is
+  // (ScaledJob.MaxReplicaCount()), not 100 - min.
+  bool max_replica_count_defaulted = false;
   ScaledJobStrategy strategy = ScaledJobStrategy::kDefault;
   std::optional<int> custom_queue_length_deduction;
   std::optional<double> custom_running_job_percentage;  // unset or unparsable: `default`

@@ -7,13 +7,13 @@
 
 #include <gtest/gtest.h>
 
+#include "scaling/scaling_test_util.h"
+
 namespace pixfleet {
 namespace {
 
 RabbitMqTrigger Trigger(double value, MetricTargetType type = MetricTargetType::kAverageValue) {
-  RabbitMqTrigger trigger;
-  trigger.queue_name = "tasks";
-  trigger.value = value;
+  RabbitMqTrigger trigger = TestTrigger(value);
   trigger.metric_type = type;
   return trigger;
 }
@@ -48,6 +48,12 @@ ScaledJobSpec Custom(std::optional<double> percentage) {
   return spec;
 }
 
+ScaledJobSpec Defaulted(int min) {
+  ScaledJobSpec spec = Spec(ScaledJobStrategy::kDefault, min);
+  spec.max_replica_count_defaulted = true;
+  return spec;
+}
+
 TEST(ScaledJobTest, StrategiesAndLimits) {
   using S = ScaledJobStrategy;
   const Row rows[] = {
@@ -75,6 +81,9 @@ TEST(ScaledJobTest, StrategiesAndLimits) {
       {"MaxRC is max - min", Spec(S::kDefault, 2, 10), {Reading(20)}, {5, 0}, 5},
       // min 5 > max 3: MaxRC = 3, MinRC = min(5, 3) = 3; nothing running: 3.
       {"min above max", Spec(S::kDefault, 5, 3), {Reading(10)}, {0, 0}, 3},
+      // maxReplicaCount left out: MaxRC is KEDA's 100, not 100 - min 2 = 98, so with 2 running
+      // (r = 0) and 99 messages: min(99, 99) - 0 = 99.
+      {"max not given", Defaulted(2), {Reading(99)}, {2, 0}, 99},
       // Inactive and MinRC 0: nothing.
       {"inactive", Spec(), {Reading(0, false)}, {0, 0}, 0},
       // MinRC > 0 keeps it active even with an empty queue: 1 - 0 = 1.

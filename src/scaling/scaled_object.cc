@@ -34,6 +34,8 @@ ScaledObjectController::ScaledObjectController(ScaledObjectSpec spec,
       next_keda_(created),
       next_hpa_(created + hpa_defaults.sync_period),
       consecutive_failures_(spec_.triggers.size(), 0) {
+  // A caller that resolved fewer protocols than triggers gets AMQP (ready messages) for the
+  // rest rather than a read past the end.
   protocols_.resize(spec_.triggers.size(), RabbitMqProtocol::kAmqp);
 }
 

@@ -10,18 +10,15 @@
 
 #include <gtest/gtest.h>
 
+#include "scaling/scaling_test_util.h"
+
 namespace pixfleet {
 namespace {
 
 using std::chrono::seconds;
 
 RabbitMqTrigger Amqp(double value = 10, double activation = 0) {
-  RabbitMqTrigger trigger;
-  trigger.host = "amqp://localhost/";
-  trigger.queue_name = "tasks";
-  trigger.value = value;
-  trigger.activation_value = activation;
-  return trigger;
+  return TestTrigger(value, activation);
 }
 
 ScaledObjectSpec Spec(std::vector<RabbitMqTrigger> triggers) {
@@ -237,6 +234,27 @@ TEST(ScaledObjectTest, AFallbackOfZeroReplicasDoesNotHoldOffScaleToZero) {
       EXPECT_EQ(timeline.changes, (std::vector<Change>{{30, 0, "keda"}}));
     } else {
       EXPECT_TRUE(timeline.changes.empty());
+    }
+  }
+}
+
+TEST(ScaledObjectTest, AmqpScalesBusyWorkersAwayHttpDoesNot) {
+  // 2 workers busy with 5 unacknowledged messages, nothing ready, cooldown 60 s.
+  for (const RabbitMqProtocol protocol : {RabbitMqProtocol::kAmqp, RabbitMqProtocol::kHttp}) {
+    ScaledObjectSpec spec = Spec({Amqp()});
+    spec.cooldown_period = seconds(60);
+    ScaledObjectController controller(spec, {protocol}, ScaleTime(0));
+    const Timeline timeline = RunTimeline(controller, 300, 2, [](int) {
+      return std::vector<TriggerSample>{QueueSample{0, 5, 0}};
+    });
+    if (protocol == RabbitMqProtocol::kAmqp) {
+      // AMQP sees 0 ready: never active; the HPA takes 2 → max(1, 0) = 1 at t=15 (0 desired,
+      // no earlier recommendation); never active, so KEDA takes 1 → 0 at the first poll after
+      // creation + initialCooldownPeriod 0 (t=30).
+      EXPECT_EQ(timeline.changes, (std::vector<Change>{{15, 1, "hpa"}, {30, 0, "keda"}}));
+    } else {
+      // HTTP counts the 5 unacked: active, ceil(5 / 10) = 1 at t=15 (the HPA's floor), then held.
+      EXPECT_EQ(timeline.changes, (std::vector<Change>{{15, 1, "hpa"}}));
     }
   }
 }
