@@ -2,6 +2,7 @@
 // makes fail. Thread-safe.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <mutex>
 #include <optional>
@@ -14,7 +15,7 @@
 namespace pixfleet {
 
 // Forwards to another queue, except that LeaseNext, Heartbeat, Ack or Depth fail with the error
-// set for them.
+// set for them. Counts StopLeasing calls, and the LeaseNext calls made after the first.
 class ScriptedQueue final : public TaskQueue {
  public:
   explicit ScriptedQueue(TaskQueue& inner) : inner_(inner) {}
@@ -25,6 +26,7 @@ class ScriptedQueue final : public TaskQueue {
 
   Status Publish(std::span<const TaskSpec> tasks) override { return inner_.Publish(tasks); }
   Result<std::optional<Lease>> LeaseNext(std::chrono::milliseconds max_wait) override {
+    if (stop_leasing_calls_.load() > 0) ++leases_after_stop_;
     if (Status error = Get(lease_error_); !error.ok()) return error;
     return inner_.LeaseNext(max_wait);
   }
@@ -50,6 +52,12 @@ class ScriptedQueue final : public TaskQueue {
     if (Status error = Get(depth_error_); !error.ok()) return error;
     return inner_.Depth();
   }
+  Status StopLeasing() override {
+    ++stop_leasing_calls_;
+    return inner_.StopLeasing();
+  }
+  int StopLeasingCalls() const { return stop_leasing_calls_.load(); }
+  int LeasesAfterStop() const { return leases_after_stop_.load(); }
 
  private:
   void Set(Status& slot, Status error) {
@@ -67,6 +75,8 @@ class ScriptedQueue final : public TaskQueue {
   Status ack_error_;        // guarded by mutex_
   Status heartbeat_error_;  // guarded by mutex_
   Status depth_error_;      // guarded by mutex_
+  std::atomic<int> stop_leasing_calls_{0};
+  std::atomic<int> leases_after_stop_{0};
 };
 
 }  // namespace pixfleet

@@ -19,11 +19,26 @@ class AmqpMetricSource final : public QueueMetricSource {
  public:
   AmqpMetricSource(std::string url, std::string queue, std::chrono::milliseconds timeout)
       : url_(std::move(url)), queue_(std::move(queue)) {
+    // Polls can be minutes apart and nothing services heartbeats between them: without this the
+    // broker would close the idle connection after two missed beats.
+    options_.heartbeat = std::chrono::seconds(0);
     options_.connect_timeout = timeout;
     options_.rpc_timeout = timeout;
   }
 
   Result<QueueSample> Sample() override {
+    const bool kept = connection_ != nullptr && !connection_->Broken();
+    Result<QueueSample> sample = SampleOnce();
+    // A connection kept between polls may have been closed while idle (between heartbeats, or
+    // by a proxy): one fresh try before the poll counts as failed.
+    if (!sample.ok() && kept && sample.status().code() == StatusCode::kUnavailable) {
+      sample = SampleOnce();
+    }
+    return sample;
+  }
+
+ private:
+  Result<QueueSample> SampleOnce() {
     if (connection_ == nullptr || connection_->Broken()) {
       connection_.reset();
       Result<std::unique_ptr<amqp::Connection>> opened =
@@ -40,7 +55,6 @@ class AmqpMetricSource final : public QueueMetricSource {
     return QueueSample{.ready = *ready, .unacknowledged = 0, .publish_rate = 0};
   }
 
- private:
   std::string url_;
   std::string queue_;
   amqp::ConnectionOptions options_;

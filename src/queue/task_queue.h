@@ -122,6 +122,21 @@ class TaskQueue {
 
   // Counts by state (see QueueDepth), for progress and autoscaling.
   virtual Result<QueueDepth> Depth() = 0;
+
+  // Says that this queue object will lease nothing more (a worker that stops: a stop request,
+  // --max-tasks reached, the queue drained), so that no task waits on it: once it returns, every
+  // task not leased through this object is deliverable to other consumers, and one published
+  // later never reaches this object. The leases already taken stay valid: heartbeat and settle
+  // them as before. A backend that receives deliveries ahead of LeaseNext (RabbitMQ's prefetch)
+  // hands those back as Release does, not counted as attempts; without this they would sit in
+  // the stopping consumer's buffer until its connection closed, and then count as deliveries.
+  // Idempotent. The caller calls LeaseNext on this object no more: RabbitMQ then returns nullopt
+  // at once, the embedded backends still lease (nothing reaches them ahead of LeaseNext, so they
+  // have nothing to do here: the default does nothing). On this port rather than in a capability
+  // interface so that the worker says it whatever the backend. On an error (kUnavailable, the
+  // connection lost) the tasks it could not hand back return to the queue anyway, when the
+  // connection closes, counted as deliveries.
+  virtual Status StopLeasing() { return Status::Ok(); }
 };
 
 }  // namespace pixfleet

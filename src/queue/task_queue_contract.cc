@@ -1,7 +1,8 @@
 // The TaskQueue port's contract (see task_queue_contract.h): what every backend keeps, RabbitMQ
 // included — delivery and acks, publication order, concurrent consumers, lost leases and their
 // fencing, heartbeats, delayed retries, releasing without counting, dead letters and the
-// delivery limit, waiting, depth. No case depends on a capability, and none is skipped for one.
+// delivery limit, waiting, depth, stopping to lease. No case depends on a capability, and none is
+// skipped for one.
 #include "queue/task_queue_contract.h"
 
 #include <atomic>
@@ -405,6 +406,25 @@ TEST_P(TaskQueueContractTest, PublishingADeadTaskAgainDeliversItAfresh) {
   EXPECT_EQ(revived->task, tasks[0]);
   EXPECT_EQ(revived->attempt, 1) << "a task published again starts over";
   EXPECT_TRUE(Queue().Ack(*revived).ok());
+}
+
+// A consumer that stops leasing keeps no task from the others: every task it did not lease,
+// published before or after, is deliverable elsewhere (a broker had pushed some of them ahead
+// into its prefetch), and the lease it holds stays its own to heartbeat and settle.
+TEST_P(TaskQueueContractTest, AfterStopLeasingNoTaskWaitsOnThisConsumer) {
+  ASSERT_TRUE(Open());
+  ASSERT_TRUE(Queue().Publish(MakeTasks(3, "before")).ok());
+  std::optional<Lease> held = LeaseReady();
+  ASSERT_TRUE(held.has_value());
+  EXPECT_EQ(held->task.task_id, "before0");
+  ASSERT_TRUE(Queue().StopLeasing().ok());
+  EXPECT_TRUE(Queue().StopLeasing().ok()) << "a second call changes nothing";
+  ASSERT_TRUE(Queue().Publish(MakeTasks(1, "after")).ok());
+  // Ready counts what any consumer can take now: before1, before2 and after0.
+  EXPECT_EQ(DepthBecomes(Depth(3, 0, 1, 0)), Depth(3, 0, 1, 0));
+  EXPECT_TRUE(Queue().Heartbeat(*held).ok());
+  EXPECT_TRUE(Queue().Ack(*held).ok());
+  EXPECT_EQ(DepthBecomes(Depth(3, 0, 0, 0)), Depth(3, 0, 0, 0));
 }
 
 TEST_P(TaskQueueContractTest, LeaseNextWaitsUpToMaxWait) {

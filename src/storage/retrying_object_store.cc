@@ -26,11 +26,11 @@ constexpr auto kNeverFinal = [] { return false; };
 }  // namespace
 
 RetryingObjectStore::RetryingObjectStore(std::unique_ptr<ObjectStore> base, Clock& clock,
-                                         RetryOptions options)
+                                         RetryOptions options, std::stop_token cancel)
     : ObjectStoreWrapper(std::move(base)),
       clock_(clock),
       policy_(options.backoff),
-      cancel_(options.cancel),
+      cancel_(std::move(cancel)),
       random_(options.jitter_seed.has_value() ? *options.jitter_seed : std::random_device()()) {}
 
 bool RetryingObjectStore::Backoff(int failed_attempts) {

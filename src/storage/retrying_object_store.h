@@ -28,15 +28,15 @@ struct RetryOptions {
   // Seeds the jitter engine. Unset: a random seed, so that workers which failed together
   // spread their retries; tests set it to replay the same delays.
   std::optional<uint64_t> jitter_seed;
-  // Ends the backoff waits when requested: the call then returns kCancelled (a worker whose grace
-  // period ran out must not wait to retry a fetch nobody needs any more).
-  std::stop_token cancel;
 };
 
 class RetryingObjectStore final : public ObjectStoreWrapper {
  public:
-  // `clock` must outlive the store.
-  RetryingObjectStore(std::unique_ptr<ObjectStore> base, Clock& clock, RetryOptions options);
+  // `clock` must outlive the store. A request on `cancel` ends the backoff waits: the call under
+  // way then returns kCancelled (a worker whose grace period ran out must not wait to retry a
+  // fetch nobody needs any more).
+  RetryingObjectStore(std::unique_ptr<ObjectStore> base, Clock& clock, RetryOptions options,
+                      std::stop_token cancel = {});
 
   // ObjectStore
   Result<std::string> Get(std::string_view key, uint64_t max_bytes = UINT64_MAX) override;

@@ -58,9 +58,9 @@ TEST(RetryingObjectStoreCancelTest, ACancelEndsTheBackoffAndTheCall) {
   auto faults =
       std::make_unique<FaultInjectingObjectStore>(std::make_unique<InMemoryObjectStore>());
   FaultInjectingObjectStore& injected = *faults;
-  RetryingObjectStore store(
-      std::move(faults), clock,
-      RetryOptions{.backoff = kPolicy, .jitter_seed = 42, .cancel = cancel.get_token()});
+  RetryingObjectStore store(std::move(faults), clock,
+                            RetryOptions{.backoff = kPolicy, .jitter_seed = 42},
+                            cancel.get_token());
   injected.FailNext(ObjectOperation::kGet, 5, Unavailable("bucket throttled"));
   cancel.request_stop();  // as a worker's grace period runs out
   const auto start = clock.MonotonicNow();

@@ -97,11 +97,9 @@ Result<std::unique_ptr<ObjectStore>> MakeObjectStore(std::string_view url, bool 
     PIXFLEET_ASSIGN_OR_RETURN(S3ObjectStoreOptions options, S3OptionsFromEnvironment());
     PIXFLEET_ASSIGN_OR_RETURN(auto store, S3ObjectStore::Open(url, options));
     // Throttling and 5xx are retried here, close to the call, with capped backoff and jitter.
-    RetryOptions retry;
-    retry.cancel = cancel;
     return WithTestFaultHooks(
-        std::make_unique<RetryingObjectStore>(std::move(store), clock, std::move(retry)), clock,
-        std::move(cancel));
+        std::make_unique<RetryingObjectStore>(std::move(store), clock, RetryOptions{}, cancel),
+        clock, cancel);
   }
   return InvalidArgument("unsupported object store URL '" + amqp::RedactUrl(url) +
                          "' (supported: file:///path or a plain path, s3://bucket/prefix)");

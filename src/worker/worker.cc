@@ -25,6 +25,15 @@ void Worker::Stop() {
 void Worker::StopLeasing() {
   stop_leasing_.request_stop();
   ReportState();
+  // Once, after the slots were told: what the queue received ahead of LeaseNext (a broker's
+  // prefetch) goes to the other workers now, not when this one exits.
+  if (told_queue_.exchange(true)) return;
+  if (Status stopped = queue_.StopLeasing(); !stopped.ok()) {
+    spdlog::warn(
+        "the queue could not hand back the tasks it received for this worker ({}); "
+        "they go back when the worker exits",
+        stopped.ToString());
+  }
 }
 
 void Worker::StopBecause(const Status& reason) {
@@ -122,22 +131,23 @@ void Worker::SlotLoop() {
       }
       continue;
     }
-    if (options_.max_tasks > 0 && ++leased_ == options_.max_tasks) {
-      spdlog::info("leased its {} tasks (--max-tasks); exiting once they are settled",
-                   options_.max_tasks);
-      StopLeasing();
-    }
-    RunTask(std::move(**leased));
+    RunTask(std::move(**leased), options_.max_tasks > 0 && ++leased_ == options_.max_tasks);
   }
 }
 
-void Worker::RunTask(Lease lease) {
+void Worker::RunTask(Lease lease, bool last) {
   TaskInterruption interruption;
   {
     std::lock_guard lock(mutex_);
     in_flight_.emplace(lease.token, InFlightTask{lease, &interruption});
   }
-  ReportState();
+  if (last) {
+    spdlog::info("leased its {} tasks (--max-tasks); exiting once they are settled",
+                 options_.max_tasks);
+    StopLeasing();  // reports the state, this task counted
+  } else {
+    ReportState();
+  }
   const Disposition disposition = processor_.Handle(lease, &interruption);
   {
     std::lock_guard lock(mutex_);

@@ -97,8 +97,9 @@ class Worker {
   };
 
   void SlotLoop();
-  // Handles one lease in this slot, tracked in in_flight_ meanwhile.
-  void RunTask(Lease lease);
+  // Handles one lease in this slot, tracked in in_flight_ meanwhile; `last` (the max_tasks-th
+  // lease) stops leasing.
+  void RunTask(Lease lease, bool last);
   // Extends every in-flight lease each heartbeat_interval until the slots have all ended.
   void HeartbeatLoop();
   // From a stop request to the grace deadline; then interrupts the tasks still in flight.
@@ -108,7 +109,8 @@ class Worker {
   // With max_tasks: takes one of the leases left (false when none is); without: true.
   bool ReserveLease();
   void ReturnReservation();
-  // Leasing stops; tasks in flight finish (no grace deadline unless Stop() is called too).
+  // Leasing stops, and the queue is told so (TaskQueue::StopLeasing); tasks in flight finish
+  // (no grace deadline unless Stop() is called too).
   void StopLeasing();
   // Records why the worker stops on its own (the first reason wins) and stops it.
   void StopBecause(const Status& reason);
@@ -119,11 +121,12 @@ class Worker {
   TaskProcessor& processor_;
   Clock& clock_;
   WorkerOptions options_;
-  std::stop_source stop_leasing_;   // any reason to stop taking tasks
-  std::stop_source stop_request_;   // a stop request: starts the grace period
-  std::stop_source hand_back_now_;  // ends the grace period at once
-  std::stop_source grace_over_;     // the tasks still in flight were interrupted
-  std::stop_source slots_ended_;    // every slot has returned
+  std::stop_source stop_leasing_;        // any reason to stop taking tasks
+  std::stop_source stop_request_;        // a stop request: starts the grace period
+  std::stop_source hand_back_now_;       // ends the grace period at once
+  std::stop_source grace_over_;          // the tasks still in flight were interrupted
+  std::stop_source slots_ended_;         // every slot has returned
+  std::atomic<bool> told_queue_{false};  // queue_.StopLeasing() was called
   std::atomic<int> live_slots_{0};
   std::atomic<int64_t> leases_left_{0};  // with max_tasks: not yet reserved
   std::atomic<int64_t> leased_{0};       // leases taken in all

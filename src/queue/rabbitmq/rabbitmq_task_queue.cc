@@ -162,10 +162,11 @@ Status RabbitMqTaskQueue::EnsureConsumer() {
     amqp_basic_qos(connection.State(), kConsumeChannel, 0, static_cast<uint16_t>(options_.prefetch),
                    0);
     PIXFLEET_RETURN_IF_ERROR(connection.CheckLastReply("basic.qos"));
-    amqp_basic_consume(connection.State(), kConsumeChannel, amqp::Bytes(topology_.work),
-                       amqp_empty_bytes, /*no_local=*/0, /*no_ack=*/0, /*exclusive=*/0,
-                       amqp_empty_table);
+    const amqp_basic_consume_ok_t* consuming = amqp_basic_consume(
+        connection.State(), kConsumeChannel, amqp::Bytes(topology_.work), amqp_empty_bytes,
+        /*no_local=*/0, /*no_ack=*/0, /*exclusive=*/0, amqp_empty_table);
     PIXFLEET_RETURN_IF_ERROR(connection.CheckLastReply("basic.consume " + topology_.work));
+    consumer_tag_ = amqp::ToString(consuming->consumer_tag);
     std::lock_guard<std::mutex> settle(settle_mutex_);
     ++generation_;
     outstanding_.clear();
@@ -198,12 +199,39 @@ Status RabbitMqTaskQueue::Publish(std::span<const TaskSpec> tasks) {
   return PublishMessages(messages);
 }
 
+Result<std::optional<Lease>> RabbitMqTaskQueue::AcceptDeliveryLocked(amqp_envelope_t& envelope) {
+  amqp::Connection& connection = *consumer_->connection;
+  const uint64_t tag = envelope.delivery_tag;
+  amqp::Delivery delivery = amqp::ReadDelivery(envelope.message);
+  amqp_destroy_envelope(&envelope);
+  if (!delivery.task.ok()) {
+    // Not a task at all: to the dead-letter queue (via the DLX), said and counted.
+    PIXFLEET_RETURN_IF_ERROR(connection.CheckCode(
+        amqp_basic_reject(connection.State(), kConsumeChannel, tag, /*requeue=*/0),
+        "basic.reject"));
+    ReportMalformed(delivery);
+    return std::optional<Lease>();
+  }
+  Lease lease;
+  {
+    std::lock_guard<std::mutex> settle(settle_mutex_);
+    outstanding_.insert(tag);
+    lease.token = MakeToken(generation_, tag);
+  }
+  lease.task = std::move(delivery.task).value();
+  lease.attempt = static_cast<int>(delivery.prior_attempts + delivery.delivery_count + 1);
+  lease.expires_ms = clock_.NowMillis() + options_.lease_duration.count();
+  return std::optional<Lease>(std::move(lease));
+}
+
 Result<std::optional<Lease>> RabbitMqTaskQueue::LeaseNext(milliseconds max_wait) {
   amqp::SocketDeadline deadline(clock_, max_wait);
   bool reconnected = false;  // a connection found dead is replaced once per call
   while (true) {
     {
       std::lock_guard<std::mutex> lock(consume_mutex_);
+      // Not an error: a worker's other slots may still be in here when it stops leasing.
+      if (leasing_stopped_) return std::optional<Lease>();
       PIXFLEET_RETURN_IF_ERROR(EnsureConsumer());
       amqp::Connection& connection = *consumer_->connection;
       // While this thread waits on the socket, other threads' Acks are queued; they are sent
@@ -215,27 +243,9 @@ Result<std::optional<Lease>> RabbitMqTaskQueue::LeaseNext(milliseconds max_wait)
       amqp_envelope_t envelope;
       const amqp_rpc_reply_t reply = amqp_consume_message(connection.State(), &envelope, &tv, 0);
       if (reply.reply_type == AMQP_RESPONSE_NORMAL) {
-        const uint64_t tag = envelope.delivery_tag;
-        amqp::Delivery delivery = amqp::ReadDelivery(envelope.message);
-        amqp_destroy_envelope(&envelope);
-        if (!delivery.task.ok()) {
-          // Not a task at all: to the dead-letter queue (via the DLX), said and counted.
-          PIXFLEET_RETURN_IF_ERROR(connection.CheckCode(
-              amqp_basic_reject(connection.State(), kConsumeChannel, tag, /*requeue=*/0),
-              "basic.reject"));
-          ReportMalformed(delivery);
-          continue;
-        }
-        Lease lease;
-        {
-          std::lock_guard<std::mutex> settle(settle_mutex_);
-          outstanding_.insert(tag);
-          lease.token = MakeToken(generation_, tag);
-        }
-        lease.task = std::move(delivery.task).value();
-        lease.attempt = static_cast<int>(delivery.prior_attempts + delivery.delivery_count + 1);
-        lease.expires_ms = clock_.NowMillis() + options_.lease_duration.count();
-        return std::optional<Lease>(std::move(lease));
+        PIXFLEET_ASSIGN_OR_RETURN(std::optional<Lease> lease, AcceptDeliveryLocked(envelope));
+        if (!lease.has_value()) continue;  // not a task: rejected
+        return lease;
       }
       if (reply.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION &&
           reply.library_error == AMQP_STATUS_UNEXPECTED_STATE) {
@@ -412,11 +422,68 @@ Status RabbitMqTaskQueue::DeadLetter(const Lease& lease, std::string_view reason
                     reason.empty() ? std::string("dead-lettered") : std::string(reason)});
 }
 
-Status RabbitMqTaskQueue::Release(const Lease& lease, std::string_view /*reason*/) {
+amqp::OutgoingMessage RabbitMqTaskQueue::ReleaseCopy(const Lease& lease) const {
   // A copy that says this delivery did not happen: the next one has the same attempt number
   // (prior attempts + the copy's own x-delivery-count 0 + 1). See the header for why not nack.
-  return Settle(lease, amqp::OutgoingMessage{topology_.work, lease.task.task_id,
-                                             amqp::EncodeTask(lease.task), lease.attempt - 1, ""});
+  return amqp::OutgoingMessage{topology_.work, lease.task.task_id, amqp::EncodeTask(lease.task),
+                               lease.attempt - 1, ""};
+}
+
+Status RabbitMqTaskQueue::Release(const Lease& lease, std::string_view /*reason*/) {
+  return Settle(lease, ReleaseCopy(lease));
+}
+
+Result<std::vector<Lease>> RabbitMqTaskQueue::CancelConsumerLocked() {
+  amqp::Connection& connection = *consumer_->connection;
+  // An RPC: librabbitmq keeps the deliveries that arrive before its cancel-ok as queued frames,
+  // and the broker sends none after it, so reading without waiting finds every one.
+  amqp_basic_cancel(connection.State(), kConsumeChannel, amqp::Bytes(consumer_tag_));
+  PIXFLEET_RETURN_IF_ERROR(connection.CheckLastReply("basic.cancel"));
+  std::vector<Lease> unleased;
+  while (true) {
+    timeval no_wait{};
+    amqp_envelope_t envelope;
+    const amqp_rpc_reply_t reply = amqp_consume_message(connection.State(), &envelope, &no_wait, 0);
+    if (reply.reply_type == AMQP_RESPONSE_NORMAL) {
+      PIXFLEET_ASSIGN_OR_RETURN(std::optional<Lease> lease, AcceptDeliveryLocked(envelope));
+      if (lease.has_value()) unleased.push_back(std::move(*lease));
+    } else if (reply.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION &&
+               reply.library_error == AMQP_STATUS_UNEXPECTED_STATE) {
+      // Not a delivery (e.g. connection.blocked): skip it.
+      amqp_frame_t frame;
+      PIXFLEET_RETURN_IF_ERROR(connection.CheckCode(
+          amqp_simple_wait_frame(connection.State(), &frame), "reading a frame"));
+    } else if (reply.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION &&
+               reply.library_error == AMQP_STATUS_TIMEOUT) {
+      return unleased;  // nothing more was received
+    } else {
+      return connection.CheckReply(reply, "reading the deliveries before basic.cancel-ok");
+    }
+  }
+}
+
+Status RabbitMqTaskQueue::StopLeasing() {
+  std::vector<Lease> unleased;
+  {
+    std::lock_guard<std::mutex> lock(consume_mutex_);
+    if (leasing_stopped_) return Status::Ok();
+    leasing_stopped_ = true;
+    // Never consumed, or the connection is lost: the broker holds nothing for this object.
+    if (!consumer_->Usable()) return Status::Ok();
+    PIXFLEET_ASSIGN_OR_RETURN(unleased, CancelConsumerLocked());
+  }
+  if (unleased.empty()) return Status::Ok();
+  std::vector<amqp::OutgoingMessage> copies;
+  copies.reserve(unleased.size());
+  for (const Lease& lease : unleased) copies.push_back(ReleaseCopy(lease));
+  PIXFLEET_RETURN_IF_ERROR(PublishMessages(copies));
+  std::lock_guard<std::mutex> lock(consume_mutex_);
+  Status acked = Status::Ok();
+  for (const Lease& lease : unleased) {
+    Status status = AckLocked(lease);
+    if (acked.ok()) acked = status;
+  }
+  return acked;
 }
 
 Result<QueueDepth> RabbitMqTaskQueue::ReadCountsLocked() {

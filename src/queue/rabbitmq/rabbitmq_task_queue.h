@@ -27,6 +27,15 @@
 // effect is idempotent. A lease whose connection was lost is kAborted (the broker has already
 // requeued it).
 //
+// StopLeasing -> basic.cancel of the consumer; the deliveries the broker pushed ahead (the
+// prefetch, and any that arrive before the cancel-ok: librabbitmq keeps them while it waits for
+// it, and the broker sends none after) are each handed back as Release does: a confirmed copy
+// with this delivery's attempts, then an ack of the original. Without it a stopping worker would
+// keep them unacked until its connection closed, and the broker would then count a delivery
+// for each (and keep delivering to it the copies it released itself). The connection stays
+// open for the leases still held; LeaseNext then returns nullopt at once, and a lost connection
+// is not replaced by a new consumer.
+//
 // Publish is NOT idempotent by task id: publishing a task twice puts two messages on the queue.
 // Every message carries message_id = task id; `pixfleet submit` keeps a ledger of what it
 // published (in the result store) so that a re-run publishes nothing still queued, and the effect
@@ -120,6 +129,7 @@ class RabbitMqTaskQueue final : public TaskQueue {
   Status Release(const Lease& lease, std::string_view reason) override;
   Status DeadLetter(const Lease& lease, std::string_view reason) override;
   Result<QueueDepth> Depth() override;
+  Status StopLeasing() override;
 
   // Browses up to `limit` dead-lettered tasks (basic.get, then requeued by closing the channel;
   // the order may change). reason: x-pixfleet-reason, or the delivery-limit explanation for a
@@ -172,6 +182,15 @@ class RabbitMqTaskQueue final : public TaskQueue {
     RabbitMqTaskQueue& queue_;
     bool leases_out_ = false;
   };
+  // The lease of a delivery just read from the consumer (recorded in outstanding_), or nullopt
+  // when it is not a task: then it is rejected to <name>.dead and reported. Destroys the
+  // envelope. Caller holds consume_mutex_.
+  Result<std::optional<Lease>> AcceptDeliveryLocked(amqp_envelope_t& envelope);
+  // basic.cancel, then the leases of every delivery received ahead of LeaseNext. Caller holds
+  // consume_mutex_, with a usable consumer connection.
+  Result<std::vector<Lease>> CancelConsumerLocked();
+  // The copy that Release publishes: deliverable now, the same attempt number next time.
+  amqp::OutgoingMessage ReleaseCopy(const Lease& lease) const;
   // basic.ack of a lease, with any acks queued by other threads. Caller holds consume_mutex_.
   Status AckLocked(const Lease& lease);
   int64_t LeasedCount();
@@ -187,8 +206,10 @@ class RabbitMqTaskQueue final : public TaskQueue {
   std::mutex publish_mutex_;  // guards publisher_
   std::unique_ptr<Link> publisher_;
 
-  std::mutex consume_mutex_;  // guards consumer_ (the connection's I/O)
+  std::mutex consume_mutex_;  // guards consumer_ (the connection's I/O) and the two below
   std::unique_ptr<Link> consumer_;
+  std::string consumer_tag_;      // the broker's name for the consumer, for basic.cancel
+  bool leasing_stopped_ = false;  // StopLeasing was called: no consumer any more
 
   // Taken after consume_mutex_ when both are held; Ack takes it alone when another thread
   // holds the consumer.

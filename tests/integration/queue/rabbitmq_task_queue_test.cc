@@ -223,6 +223,66 @@ TEST_F(RabbitMqTaskQueueTest, ClosedConsumerConnectionRequeuesItsDelivery) {
   EXPECT_TRUE(worker->Ack(*again).ok());
 }
 
+// A worker that stops leasing while the broker has pushed it deliveries ahead (its prefetch):
+// they go to another consumer at once, not when its connection closes, and not counted (attempt
+// 1, where a requeue would count a delivery); one published after it never reaches it; the
+// lease it holds stays its own.
+TEST_F(RabbitMqTaskQueueTest, StopLeasingHandsThePrefetchToAnotherConsumerUncounted) {
+  RabbitMqOptions options = Options();
+  options.prefetch = 10;
+  auto stopping = Open(options);
+  auto other = Open(options);  // consumes only from its first LeaseNext
+  ASSERT_NE(stopping, nullptr);
+  ASSERT_NE(other, nullptr);
+  ASSERT_TRUE(stopping->Publish(MakeTasks(4)).ok());
+  std::optional<Lease> held = LeaseWithin(*stopping, seconds(5));
+  ASSERT_TRUE(held.has_value());
+  EXPECT_EQ(held->task.task_id, "t0");
+  // t1..t3 were pushed to `stopping` ahead of its LeaseNext: none of them is ready.
+  ASSERT_EQ(DepthBecomes(*stopping, QueueDepth{0, 0, 1, 0}), (QueueDepth{0, 0, 1, 0}));
+
+  ASSERT_TRUE(stopping->StopLeasing().ok());
+  ASSERT_TRUE(other->Publish(MakeTasks(1, "after")).ok());
+  std::set<std::string> ids;
+  while (std::optional<Lease> next = LeaseWithin(*other, seconds(2))) {
+    ids.insert(next->task.task_id);
+    EXPECT_EQ(next->attempt, 1) << next->task.task_id;
+    EXPECT_TRUE(other->Ack(*next).ok());
+  }
+  EXPECT_EQ(ids, (std::set<std::string>{"t1", "t2", "t3", "after0"}));
+  const Result<std::optional<Lease>> none = stopping->LeaseNext(milliseconds(100));
+  ASSERT_TRUE(none.ok()) << none.status().ToString();
+  EXPECT_FALSE(none->has_value());
+  EXPECT_TRUE(stopping->Heartbeat(*held).ok());
+  EXPECT_TRUE(stopping->Ack(*held).ok());
+  EXPECT_EQ(DepthBecomes(*other, QueueDepth{0, 0, 0, 0}), (QueueDepth{0, 0, 0, 0}));
+}
+
+// Another slot of the worker waiting in LeaseNext when it stops leasing gets nothing and no
+// error (the worker would take an error for a refusal), and the stopped object takes no task.
+TEST_F(RabbitMqTaskQueueTest, ASlotWaitingWhenLeasingStopsGetsNothing) {
+  auto stopping = Open(Options());
+  auto other = Open(Options());
+  ASSERT_NE(stopping, nullptr);
+  ASSERT_NE(other, nullptr);
+  ASSERT_TRUE(stopping->Publish(MakeTasks(1)).ok());
+  std::optional<Lease> held = LeaseWithin(*stopping, seconds(5));
+  ASSERT_TRUE(held.has_value());
+  Result<std::optional<Lease>> waited = Internal("did not return");
+  std::thread slot([&] { waited = stopping->LeaseNext(seconds(5)); });
+  std::this_thread::sleep_for(milliseconds(200));  // let it wait on the socket
+  ASSERT_TRUE(stopping->StopLeasing().ok());
+  ASSERT_TRUE(other->Publish(MakeTasks(1, "after")).ok());
+  slot.join();
+  ASSERT_TRUE(waited.ok()) << waited.status().ToString();
+  EXPECT_FALSE(waited->has_value());
+  std::optional<Lease> next = LeaseWithin(*other, seconds(5));
+  ASSERT_TRUE(next.has_value());
+  EXPECT_EQ(next->task.task_id, "after0");
+  EXPECT_TRUE(other->Ack(*next).ok());
+  EXPECT_TRUE(stopping->Ack(*held).ok());
+}
+
 TEST_F(RabbitMqTaskQueueTest, DeliveryLimitDeadLettersATaskThatKeepsCrashingItsWorker) {
   RabbitMqOptions options = Options();
   options.delivery_limit = 3;
