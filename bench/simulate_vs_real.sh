@@ -21,7 +21,8 @@
 #   COPIES: how many times the 40 12-megapixel JPEGs of the "bench" sample set are queued
 #   (default 2: 80 tasks of the std3 recipe); WORKERS default 2; SLOTS default 1;
 #   MODE fixed or scale (default fixed); BUILD the build folder (default build/dev).
-# Needs the test services running (tools/services/up.sh) and psql.
+# Needs the test services running (tools/services/up.sh) and psql; PIXFLEET_SERVICES_ENV names
+# their env.sh when it is not this checkout's build/services/env.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 copies=${1:-2}
@@ -31,11 +32,11 @@ mode=${4:-fixed}
 build=${5:-build/dev}
 bin=$build/src/cli/pixfleet
 samples=$build/testing/pixfleet-samples
-[ -x "$bin" ] && [ -x "$samples" ] || {
+if [ ! -x "$bin" ] || [ ! -x "$samples" ]; then
   echo "bench/simulate_vs_real.sh: build first: cmake --build --preset dev --target pixfleet pixfleet-samples" >&2
   exit 2
-}
-# shellcheck disable=SC1091
+fi
+# shellcheck disable=SC1090,SC1091
 . "${PIXFLEET_SERVICES_ENV:-build/services/env.sh}"
 direct=$PIXFLEET_TEST_POSTGRES_URL
 pooled=$PIXFLEET_TEST_PGBOUNCER_URL
@@ -50,7 +51,7 @@ cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   # This run's queues: the task queue, its dead-letter and retry queues.
   for queue_name in $(curl -s "$PIXFLEET_TEST_RABBITMQ_API/api/queues/%2f?columns=name" |
-    grep -o "\"$name[^\"]*\"" | tr -d '"'); do
+    grep -o "\"${name}[^\"]*\"" | tr -d '"'); do
     curl -s -o /dev/null -X DELETE "$PIXFLEET_TEST_RABBITMQ_API/api/queues/%2f/$queue_name"
   done
   rm -rf "$work"
