@@ -1,8 +1,8 @@
 // `pixfleet simulate --scaledobject FILE --workload FILE [--seed N] [--values 1,2,5,...]
-// [--within PERCENT] [--svg FILE]`: runs the workload against the KEDA object as written and
-// against the variants of simulate/variants.h, prints the comparison table and the recommended
-// `value`, and draws the time series as SVG. The I/O lives here: reading the two files, the
-// trigger's hostFromEnv variable (only to resolve `protocol: auto`), and, for `duration:
+// [--within PERCENT] [--svg FILE] [--json FILE]`: runs the workload against the KEDA object as
+// written and against the variants of simulate/variants.h, prints the comparison table and the
+// recommended `value`, and draws the time series as SVG. The I/O lives here: reading the two files,
+// the trigger's hostFromEnv variable (only to resolve `protocol: auto`), and, for `duration:
 // results:`, the process_ms of a finished batch's succeeded rows in its result store.
 #include <fstream>
 #include <iostream>
@@ -15,6 +15,7 @@
 #include "core/read_file.h"
 #include "scaling/keda_yaml.h"
 #include "simulate/model.h"
+#include "simulate/report_json.h"
 #include "simulate/report_svg.h"
 #include "simulate/report_text.h"
 #include "simulate/tasks.h"
@@ -32,6 +33,7 @@ struct SimulateFlags {
   std::vector<double> values = {1, 2, 5, 10, 20, 50};
   double within_percent = 10;
   std::string svg_path;
+  std::string json_path;
 };
 
 int Fail(int code, const std::string& message) {
@@ -121,6 +123,11 @@ int RunSimulate(const SimulateFlags& flags) {
         results, "pixfleet simulate: " + flags.scaled_object_path + " × " + flags.workload_path);
     if (!svg.flush()) return Fail(1, "cannot write " + flags.svg_path);
   }
+  if (!flags.json_path.empty()) {
+    std::ofstream json(flags.json_path, std::ios::binary | std::ios::trunc);
+    json << simulate::JsonReport(variants, results, recommendation, seed);
+    if (!json.flush()) return Fail(1, "cannot write " + flags.json_path);
+  }
   return 0;
 }
 
@@ -152,6 +159,7 @@ CommandRunner AddSimulateCommand(CLI::App& app) {
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   simulate->add_option("--svg", flags->svg_path, "Write the time series chart (SVG) here");
+  simulate->add_option("--json", flags->json_path, "Write the comparison as JSON here");
   return [flags] { return RunSimulate(*flags); };
 }
 

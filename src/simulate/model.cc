@@ -369,6 +369,18 @@ class Simulation {
 
 }  // namespace
 
+const char* VariantKindName(VariantKind kind) {
+  switch (kind) {
+    case VariantKind::kScaledObject:
+      return "ScaledObject";
+    case VariantKind::kScaledJob:
+      return "ScaledJob";
+    case VariantKind::kPlainHpa:
+      return "HPA";
+  }
+  return "?";
+}
+
 SimResult Simulate(const Variant& variant, const std::vector<SimTask>& tasks,
                    const Workload& workload) {
   return Simulation(variant, tasks, workload).Run();

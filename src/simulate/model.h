@@ -38,6 +38,9 @@ namespace pixfleet::simulate {
 
 enum class VariantKind { kScaledObject, kScaledJob, kPlainHpa };
 
+// "ScaledObject", "ScaledJob", "HPA" (the plain HPA), for reports.
+const char* VariantKindName(VariantKind kind);
+
 struct Variant {
   std::string label;  // "as written", "value 5", "protocol http", ...
   VariantKind kind = VariantKind::kScaledObject;

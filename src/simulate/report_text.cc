@@ -5,22 +5,6 @@
 #include "scaling/hpa.h"
 
 namespace pixfleet::simulate {
-namespace {
-
-const char* KindName(VariantKind kind) {
-  switch (kind) {
-    case VariantKind::kScaledObject:
-      return "ScaledObject";
-    case VariantKind::kScaledJob:
-      return "ScaledJob";
-    case VariantKind::kPlainHpa:
-      return "HPA";
-  }
-  return "?";
-}
-
-}  // namespace
-
 std::string TextReport(const std::vector<Variant>& variants, const std::vector<SimResult>& results,
                        const Recommendation& recommendation) {
   std::string out;
@@ -44,9 +28,9 @@ std::string TextReport(const std::vector<Variant>& variants, const std::vector<S
                             : (v.protocols.front() == RabbitMqProtocol::kHttp ? "http" : "amqp");
     std::snprintf(
         line, sizeof(line), "%-22s %-12s %-5s %6g %10s %10.0f %9.0f %9.0f %11lld %9d %11d %11d\n",
-        v.label.c_str(), KindName(v.kind), proto, v.value, drain, r.paid_seconds, r.busy_seconds,
-        r.paid_seconds - r.busy_seconds, static_cast<long long>(r.interrupted), r.peak_pods,
-        r.peak_db_clients, r.peak_db_servers);
+        v.label.c_str(), VariantKindName(v.kind), proto, v.value, drain, r.paid_seconds,
+        r.busy_seconds, r.paid_seconds - r.busy_seconds, static_cast<long long>(r.interrupted),
+        r.peak_pods, r.peak_db_clients, r.peak_db_servers);
     out += line;
   }
   out +=
