@@ -18,5 +18,7 @@ CommandRunner AddWorkerCommand(CLI::App& app);
 CommandRunner AddSubmitCommand(CLI::App& app);
 CommandRunner AddStatusCommand(CLI::App& app);
 CommandRunner AddDbCommand(CLI::App& app);
+CommandRunner AddScaleCommand(CLI::App& app);
+CommandRunner AddSimulateCommand(CLI::App& app);
 
 }  // namespace pixfleet

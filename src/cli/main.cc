@@ -102,6 +102,8 @@ int main(int argc, char** argv) {
       {"submit", pixfleet::AddSubmitCommand(app)},
       {"status", pixfleet::AddStatusCommand(app)},
       {"db", pixfleet::AddDbCommand(app)},
+      {"scale", pixfleet::AddScaleCommand(app)},
+      {"simulate", pixfleet::AddSimulateCommand(app)},
   };
   // Every command's --recipe also takes the name of an installed recipe (cli/recipe_lookup.h).
   const std::filesystem::path installed_recipes =

@@ -7,10 +7,12 @@
 #include <set>
 #include <string_view>
 
+#include <spdlog/spdlog.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "run/progress.h"
+#include "run/worker_scaling.h"
 #include "worker/consumer_id.h"
 
 namespace pixfleet {
@@ -49,20 +51,19 @@ class Fleet {
         clock_(clock),
         tty_(isatty(STDERR_FILENO) == 1),
         max_restarts_(20 + 2 * options.workers),
-        last_progress_line_(clock.MonotonicNow()) {}
+        started_(clock.MonotonicNow()),
+        scaling_(RunWorkerScaling(options.workers)),
+        last_progress_line_(started_) {}
 
   FleetOutcome Run() {
-    ReadDepth();
-    for (int i = 0; i < std::min<int64_t>(options_.workers, pending_) && !stopping_; ++i) {
-      if (Result<pid_t> spawned = supervisor_.Spawn(); !spawned.ok()) StopBecause(spawned.error());
-    }
     while (true) {
       HandleExits();
       Relay();
       ReadDepth();
       HandleInterrupts();
       if (stopping_ && clock_.MonotonicNow() >= stop_deadline_) supervisor_.SignalAll(SIGKILL);
-      RestartWorkers();
+      Scale();
+      StartWorkers();
       if (Finished()) break;
       ShowProgress();
       clock_.SleepFor(kPollInterval);
@@ -124,6 +125,7 @@ class Fleet {
     if (depth.ok()) {
       pending_ = depth->ready + depth->delayed + depth->leased;
       deliverable_ = depth->ready + depth->leased;
+      leased_ = depth->leased;
       depth_failing_since_.reset();
       return;
     }
@@ -148,14 +150,40 @@ class Fleet {
     if (g_interrupts > 1) supervisor_.SignalAll(SIGKILL);
   }
 
-  // One more worker when one died while work remains, within the restart budget.
-  void RestartWorkers() {
-    if (outcome_.interrupted || stopping_ || !depth_ok_ || pending_ == 0) return;
-    if (supervisor_.running() >= std::min<int64_t>(options_.workers, pending_)) return;
-    if (outcome_.restarts >= max_restarts_ || deliverable_ == 0) return;
-    ++outcome_.restarts;
-    if (Result<pid_t> spawned = supervisor_.Spawn(); !spawned.ok() && supervisor_.running() == 0) {
-      StopBecause(spawned.error());
+  // The workers to run, decided by the ScaledObject rule (run/worker_scaling.h) from the
+  // deliverable tasks (ready + leased), as `pixfleet scale` decides from a broker's queue.
+  void Scale() {
+    if (!depth_ok_) return;
+    const auto now = std::chrono::duration_cast<ScaleTime>(clock_.MonotonicNow() - started_);
+    if (now < scaling_.NextDue()) return;
+    const TriggerSample sample =
+        QueueSample{.ready = deliverable_ - leased_, .unacknowledged = leased_, .publish_rate = 0};
+    const PodCounts pods{target_, supervisor_.running(), supervisor_.running()};
+    const ScaleDecision decision = scaling_.Step(now, {&sample, 1}, pods);
+    if (decision.loop[0] == '\0') return;
+    if (decision.replicas != target_) {
+      spdlog::debug("run: workers {} -> {} (metric {}, {}: {})", target_, decision.replicas,
+                    decision.metric, decision.loop, decision.reason);
+    }
+    target_ = decision.replicas;
+    most_workers_ = std::max(most_workers_, target_);
+  }
+
+  // Up to the decided number of workers. A worker started after the run already had as many as
+  // it ever decided replaces one that died while work remained: within the restart budget.
+  // Fewer decided than running: the workers leave by themselves as they find no work.
+  void StartWorkers() {
+    while (!outcome_.interrupted && !stopping_ && depth_ok_ && pending_ > 0 && deliverable_ > 0 &&
+           supervisor_.running() < target_) {
+      const bool replacement = spawned_ >= most_workers_;
+      if (replacement && outcome_.restarts >= max_restarts_) return;
+      if (replacement) ++outcome_.restarts;
+      ++spawned_;
+      Result<pid_t> spawned = supervisor_.Spawn();
+      if (!spawned.ok()) {
+        if (supervisor_.running() == 0) StopBecause(spawned.error());
+        return;
+      }
     }
   }
 
@@ -196,11 +224,17 @@ class Fleet {
   Clock& clock_;
   const bool tty_;
   const int max_restarts_;
+  const std::chrono::steady_clock::time_point started_;
+  ScaledObjectController scaling_;
+  int target_ = 0;        // workers decided (the ScaledObject's replicas)
+  int most_workers_ = 0;  // the most ever decided
+  int spawned_ = 0;
   FleetOutcome outcome_;
   bool stopping_ = false;
   std::chrono::steady_clock::time_point stop_deadline_;
   int64_t pending_ = 0;
   int64_t deliverable_ = 0;
+  int64_t leased_ = 0;
   bool depth_ok_ = false;
   std::optional<std::chrono::steady_clock::time_point> depth_failing_since_;
   std::set<std::string, std::less<>> seen_lines_;

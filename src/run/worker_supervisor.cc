@@ -10,19 +10,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "core/wait_status.h"
+
 namespace pixfleet {
 namespace {
-
-std::string DescribeWaitStatus(int status) {
-  if (WIFEXITED(status)) return "exited with status " + std::to_string(WEXITSTATUS(status));
-  if (WIFSIGNALED(status)) {
-    // sigdescr_np, unlike strsignal, is thread-safe (the supervisor's threads describe exits).
-    const char* name = sigdescr_np(WTERMSIG(status));
-    return "killed by signal " + std::to_string(WTERMSIG(status)) + " (" +
-           (name != nullptr ? name : "unknown signal") + ")";
-  }
-  return "stopped";
-}
 
 // Exit status of a worker whose run was gone before it could ask to die with it.
 constexpr int kOrphanedExit = 125;

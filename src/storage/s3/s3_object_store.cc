@@ -9,6 +9,7 @@
 
 #include <pugixml.hpp>
 
+#include "core/xml_escape.h"
 #include "storage/s3/s3_errors.h"
 #include "storage/write_probe.h"
 
@@ -18,29 +19,6 @@ namespace {
 
 std::string FullKey(const S3Location& location, std::string_view key) {
   return location.prefix + std::string(key);
-}
-
-std::string XmlEscape(std::string_view text) {
-  std::string out;
-  for (const char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out.push_back(c);
-    }
-  }
-  return out;
 }
 
 }  // namespace

@@ -1,0 +1,91 @@
+#include "autoscale/rabbitmq_host.h"
+
+#include <cctype>
+
+#include "core/percent_decode.h"
+
+namespace pixfleet {
+namespace {
+
+// Percent-encodes everything but RFC 3986's unreserved characters ("/" becomes "%2F").
+std::string PercentEncode(std::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (std::isalnum(byte) != 0 || c == '-' || c == '.' || c == '_' || c == '~') {
+      out += c;
+    } else {
+      out += '%';
+      out += kHex[byte >> 4];
+      out += kHex[byte & 0xF];
+    }
+  }
+  return out;
+}
+
+// The URL split at its path: "scheme://authority", "/path" (maybe empty) and "?query" (maybe
+// empty).
+struct UrlParts {
+  std::string_view origin;
+  std::string_view path;
+  std::string_view query;
+};
+
+UrlParts SplitUrl(std::string_view url) {
+  UrlParts parts;
+  const size_t question = url.find('?');
+  if (question != std::string_view::npos) {
+    parts.query = url.substr(question);
+    url = url.substr(0, question);
+  }
+  const size_t scheme_end = url.find("://");
+  const size_t authority_start = scheme_end == std::string_view::npos ? 0 : scheme_end + 3;
+  const size_t slash = url.find('/', authority_start);
+  parts.origin = url.substr(0, slash);
+  if (slash != std::string_view::npos) parts.path = url.substr(slash);
+  return parts;
+}
+
+}  // namespace
+
+Result<std::string> ResolveTriggerHost(std::string_view host, std::string_view host_from_env,
+                                       const std::function<const char*(const char*)>& getenv_fn) {
+  if (!host.empty()) return std::string(host);
+  if (host_from_env.empty()) return InvalidArgument("the trigger has neither host nor hostFromEnv");
+  const std::string name(host_from_env);
+  const char* value = getenv_fn(name.c_str());
+  if (value == nullptr || *value == '\0') {
+    return InvalidArgument("hostFromEnv: the environment variable " + name + " is not set");
+  }
+  return std::string(value);
+}
+
+std::string AmqpUrlWithVhost(std::string_view amqp_url, std::string_view vhost) {
+  if (vhost.empty()) return std::string(amqp_url);
+  const UrlParts parts = SplitUrl(amqp_url);
+  return std::string(parts.origin) + "/" + PercentEncode(vhost) + std::string(parts.query);
+}
+
+ManagementApiLocation ManagementApiOf(std::string_view http_url, std::string_view vhost_override) {
+  const UrlParts parts = SplitUrl(http_url);
+  std::string_view path = parts.path;
+  while (!path.empty() && path.back() == '/') path.remove_suffix(1);
+  const size_t last_slash = path.rfind('/');
+  std::string_view prefix;
+  std::string_view vhost_segment;
+  if (last_slash != std::string_view::npos) {
+    prefix = path.substr(0, last_slash);
+    vhost_segment = path.substr(last_slash + 1);
+  }
+  ManagementApiLocation location;
+  location.api_url = std::string(parts.origin) + std::string(prefix) + std::string(parts.query);
+  if (!vhost_override.empty()) {
+    location.vhost = std::string(vhost_override);
+  } else {
+    location.vhost = vhost_segment.empty() ? "/" : PercentDecode(vhost_segment);
+  }
+  return location;
+}
+
+}  // namespace pixfleet
