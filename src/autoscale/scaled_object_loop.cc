@@ -10,9 +10,11 @@
 namespace pixfleet {
 namespace {
 
-PodCounts CountPods(const std::vector<Replica>& replicas, int current) {
+// `awaiting_restart`: replicas that exited and wait out their backoff (pods, not ready).
+PodCounts CountPods(const std::vector<Replica>& replicas, int current, size_t awaiting_restart) {
   PodCounts pods;
   pods.current = current;
+  pods.status = static_cast<int>(awaiting_restart);
   for (const Replica& replica : replicas) {
     if (replica.terminating) continue;
     ++pods.status;
@@ -60,7 +62,7 @@ ScaledObjectLoop::ScaledObjectLoop(ScaledObjectController controller,
 
 ScaleTime ScaledObjectLoop::NextWake() const {
   ScaleTime wake = controller_.NextDue();
-  if (restart_not_before_) wake = std::min(wake, *restart_not_before_);
+  for (const ScaleTime due : restarts_due_) wake = std::min(wake, due);
   return wake;
 }
 
@@ -72,7 +74,7 @@ std::optional<ScaleDecision> ScaledObjectLoop::Tick(ScaleTime now) {
     samples.reserve(sources_.size());
     for (QueueMetricSource* source : sources_) samples.push_back(source->Sample());
     // A failed query is in the decision's reason (the controller names it).
-    const PodCounts pods = CountPods(pool_.Replicas(), target_);
+    const PodCounts pods = CountPods(pool_.Replicas(), target_, restarts_due_.size());
     ScaleDecision decision = controller_.Step(now, samples, pods);
     if (decision.loop[0] != '\0') {
       spdlog::info("scale: {}", DescribeDecision(decision, pods));
@@ -97,7 +99,7 @@ void ScaledObjectLoop::HandleExits(ScaleTime now) {
     // Not asked to stop: a crash, or a worker that left on its own; a Deployment restarts it.
     consecutive_crashes_ = ran >= backoff_.reset_after ? 1 : consecutive_crashes_ + 1;
     const auto delay = backoff_.DelayAfter(consecutive_crashes_);
-    restart_not_before_ = now + delay;
+    restarts_due_.push_back(now + delay);
     spdlog::warn("scale: replica {} (pid {}) {} while it should run; replaced in {} ms", exited.id,
                  exited.pid, exited.description, delay.count());
   }
@@ -105,24 +107,38 @@ void ScaledObjectLoop::HandleExits(ScaleTime now) {
 
 void ScaledObjectLoop::Reconcile(ScaleTime now) {
   const std::vector<Replica> replicas = pool_.Replicas();
-  const int live = CountPods(replicas, target_).status;
-  if (live > target_) {
-    for (const Replica& replica : ChooseToStop(replicas, live - target_)) {
+  const int live = CountPods(replicas, target_, 0).status;
+  int surplus = live + static_cast<int>(restarts_due_.size()) - target_;
+  // Those waiting for a restart go first (the latest due first), as a ReplicaSet deletes pods
+  // that are not ready before ready ones.
+  std::sort(restarts_due_.begin(), restarts_due_.end());
+  while (surplus > 0 && !restarts_due_.empty()) {
+    restarts_due_.pop_back();
+    --surplus;
+  }
+  if (surplus > 0) {
+    for (const Replica& replica : ChooseToStop(replicas, surplus)) {
       spdlog::info("scale: stopping replica {} (pid {}, {} {})", replica.id, replica.pid,
                    StateName(replica.status.state), replica.status.in_flight);
       pool_.Stop(replica.id);
     }
     return;
   }
-  if (restart_not_before_ && now < *restart_not_before_) return;
-  restart_not_before_.reset();
-  for (int i = live; i < target_; ++i) {
+  // Restarts whose backoff is over, then new replicas for a scale-up.
+  const auto due_end = std::find_if(restarts_due_.begin(), restarts_due_.end(),
+                                    [now](ScaleTime due) { return due > now; });
+  const int restarts = static_cast<int>(due_end - restarts_due_.begin());
+  restarts_due_.erase(restarts_due_.begin(), due_end);
+  const int to_start = restarts - surplus;  // surplus <= 0: the missing replicas
+  for (int i = 0; i < to_start; ++i) {
     Result<int> started = pool_.Start();
     if (!started.ok()) {
       spdlog::error("scale: {}", started.status().message());
+      // Each one not started waits a backoff of its own, at least a second.
       ++consecutive_crashes_;
-      restart_not_before_ = now + std::max(backoff_.DelayAfter(consecutive_crashes_),
-                                           std::chrono::milliseconds(1'000));
+      const auto delay =
+          std::max(backoff_.DelayAfter(consecutive_crashes_), std::chrono::milliseconds(1'000));
+      restarts_due_.insert(restarts_due_.end(), static_cast<size_t>(to_start - i), now + delay);
       return;
     }
     started_at_[*started] = now;

@@ -7,8 +7,9 @@
 //     stopping, unknown, busy; the newest first among equals), so a busy replica is never stopped
 //     while an idle one could be;
 //   * a replica that exits while it should run (not asked to stop) is replaced, after a
-//     CrashLoopBackOff-like delay: none for the first exit, then `crash_backoff_base` doubling up
-//     to `crash_backoff_cap`; the count starts again after a replica ran `crash_reset_after`;
+//     CrashLoopBackOff-like delay: none for the first exit, then CrashBackoff::base doubling up
+//     to its cap; the count starts again after a replica ran CrashBackoff::reset_after. Until
+//     then it counts as a replica that is not ready, as a pod in CrashLoopBackOff does;
 //   * every decision is logged with its inputs (metric, active, desired, current, reason), and
 //     each start, stop and exit of a replica.
 // The caller owns time: Tick(now) with a monotonic ScaleTime, then sleep until NextWake() or the
@@ -62,7 +63,10 @@ class ScaledObjectLoop {
   CrashBackoff backoff_;
   int target_ = 0;
   int consecutive_crashes_ = 0;
-  std::optional<ScaleTime> restart_not_before_;
+  // One entry per replica that exited while it should run, awaiting its restart: when it is due.
+  // Like a pod in CrashLoopBackOff it still counts as a replica (not ready), so a scale-up is not
+  // held back by it, and a scale-down drops it before stopping a running replica.
+  std::vector<ScaleTime> restarts_due_;
   std::map<int, ScaleTime> started_at_;  // by replica id
 };
 

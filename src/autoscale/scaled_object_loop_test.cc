@@ -36,9 +36,9 @@ ScaledObjectSpec KedaE2eSpec() {
 class ScaledObjectLoopTest : public ::testing::Test {
  protected:
   // `hpa` lets a test drop the HPA's 5-minute downscale stabilisation to see scale-down order.
-  explicit ScaledObjectLoopTest(HpaSpec hpa = {})
+  explicit ScaledObjectLoopTest(HpaSpec hpa = {}, CrashBackoff backoff = {})
       : loop_(ScaledObjectController(KedaE2eSpec(), {RabbitMqProtocol::kAmqp}, ScaleTime(0), hpa),
-              {&queue_}, pool_) {}
+              {&queue_}, pool_, backoff) {}
 
   void SetReady(int64_t ready) { queue_.next = QueueSample{.ready = ready}; }
 
@@ -106,6 +106,38 @@ TEST_F(ScaledObjectLoopTest, ACrashedReplicaIsReplacedThenBacksOff) {
   loop_.Tick(now_ + seconds(10));
   EXPECT_EQ(pool_.Live(), 4);
   EXPECT_TRUE(pool_.stopped.empty());
+}
+
+// A backoff longer than the cooldown, so that a scale-down comes while a restart waits.
+class LongBackoffTest : public ScaledObjectLoopTest {
+ protected:
+  static CrashBackoff Minutes() {
+    CrashBackoff backoff;
+    backoff.base = std::chrono::minutes(2);
+    return backoff;
+  }
+  LongBackoffTest() : ScaledObjectLoopTest({}, Minutes()) {}
+};
+
+TEST_F(LongBackoffTest, AReplicaWaitingForItsRestartIsDroppedFirstOnScaleDown) {
+  SetReady(103);
+  RunUntil(seconds(30));
+  ASSERT_EQ(pool_.Live(), 4);
+  pool_.Exit(1, 1);
+  loop_.Tick(now_);
+  pool_.Exit(2, 1);  // the second in a row waits 10 s
+  loop_.Tick(now_);
+  ASSERT_EQ(pool_.Live(), 3);
+  const int starts = pool_.starts;
+  // The queue drains: back to 0 after the cooldown (within 30 s), before the restart is due
+  // (2 min), which is then never made.
+  SetReady(0);
+  RunUntil(now_ + seconds(30));
+  EXPECT_EQ(pool_.Live(), 0);
+  RunUntil(now_ + seconds(300));
+  EXPECT_EQ(pool_.Live(), 0);
+  EXPECT_EQ(pool_.stopped.size(), 3u);
+  EXPECT_EQ(pool_.starts, starts);
 }
 
 TEST(CrashBackoffTest, DoublesFromTheBaseUpToTheCap) {

@@ -1,9 +1,10 @@
 // RunWorkers: the part of `pixfleet run` that runs worker processes until the batch's queue is
-// drained, the user interrupts, or the run must stop. It starts the workers (one more when one
-// dies while work remains, within a budget), hands a dead worker's task back at once, relays what
-// the workers write on stderr (each distinct line once, between progress updates), and shows
-// progress. It stops every worker (SIGTERM: the images in progress finish or go back to the
-// queue), and kills those still running after `drain_limit`, when
+// drained, the user interrupts, or the run must stop. It starts as many workers as the
+// ScaledObject rule of run/worker_scaling.h decides from the queue's depth (min(tasks, workers),
+// at once; one more when one dies while work remains, within a budget), hands a dead worker's
+// task back at once, relays what the workers write on stderr (each distinct line once, between
+// progress updates), and shows progress. It stops every worker (SIGTERM: the images in progress
+// finish or go back to the queue), and kills those still running after `drain_limit`, when
 //   * a worker exits 3: the environment refused (a full disk, a read-only output); its last line
 //     is the reason;
 //   * a worker exits with another status: it could not start (its last line says why);
