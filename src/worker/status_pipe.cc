@@ -19,7 +19,8 @@ std::string StatusLine(const WorkerState& state) {
 }
 
 std::optional<int> StatusFdFrom(const char* value) {
-  if (value == nullptr || *value == '\0') return std::nullopt;
+  // Digits only: strtol alone would also take " 5" or "+5".
+  if (value == nullptr || *value < '0' || *value > '9') return std::nullopt;
   char* end = nullptr;
   const long fd = std::strtol(value, &end, 10);
   if (*end != '\0' || fd < 0 || fd > 1'000'000) return std::nullopt;
