@@ -71,8 +71,9 @@ class HttpMetricSource final : public QueueMetricSource {
     Result<QueueCounts> counts =
         ManagementApiCounts(location_.api_url, queue_, location_.vhost, timeout_);
     if (!counts.ok()) return counts.status();
-    return QueueSample{
-        .ready = counts->ready, .unacknowledged = counts->unacknowledged, .publish_rate = 0};
+    return QueueSample{.ready = counts->ready,
+                       .unacknowledged = counts->unacknowledged,
+                       .publish_rate = counts->publish_rate};
   }
 
  private:
@@ -90,11 +91,6 @@ Result<TriggerSource> OpenRabbitMqMetricSource(
   RegisterSecretsOf(*host);  // whatever a library quotes back, no line shows its password
   Result<RabbitMqProtocol> protocol = EffectiveProtocol(trigger, *host);
   if (!protocol.ok()) return protocol.status();
-  if (trigger.mode == RabbitMqMode::kMessageRate) {
-    return InvalidArgument(
-        "mode MessageRate is not supported by pixfleet scale yet (it needs the publish rate); "
-        "use QueueLength");
-  }
   const std::chrono::milliseconds timeout =
       trigger.timeout_ms ? std::chrono::milliseconds(*trigger.timeout_ms) : kDefaultTimeout;
   if (*protocol == RabbitMqProtocol::kAmqp) {

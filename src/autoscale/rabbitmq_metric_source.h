@@ -23,8 +23,8 @@ struct TriggerSource {
 
 // The source for `trigger`, whose host is resolved from `host` or the environment (through
 // `getenv_fn`). kInvalidArgument for a trigger this cannot query: no host, an unknown scheme,
-// an http-only setting with amqp (EffectiveProtocol), or mode MessageRate (the publish rate is
-// not read here yet). Connects lazily: nothing is opened before the first Sample.
+// or an http-only setting (MessageRate among them) with amqp (EffectiveProtocol). Connects
+// lazily: nothing is opened before the first Sample.
 Result<TriggerSource> OpenRabbitMqMetricSource(
     const RabbitMqTrigger& trigger, const std::function<const char*(const char*)>& getenv_fn);
 

@@ -56,10 +56,10 @@ TEST_F(ScaleCliTest, RefusesWhatItCannotUseBeforeStarting) {
       {"kind: Deployment\n", "ScaledObject"},
       {ScaledObject("        hostFromEnv: PIXFLEET_SCALE_TEST_UNSET_VARIABLE\n"),
        "PIXFLEET_SCALE_TEST_UNSET_VARIABLE"},
-      {ScaledObject("        host: http://user:s3cret-pw@127.0.0.1:1/\n"
+      {ScaledObject("        host: amqp://user:s3cret-pw@127.0.0.1:1/\n"
                     "        mode: MessageRate\n"
                     "        value: \"10\"\n"),
-       "MessageRate"},
+       "MessageRate needs protocol http"},
       {ScaledObject("        host: ftp://user:s3cret-pw@127.0.0.1:1/\n"), "spec.triggers[0]"},
   };
   for (const Case& c : cases) {

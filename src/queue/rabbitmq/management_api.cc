@@ -117,6 +117,15 @@ Result<QueueCounts> ManagementApiCounts(std::string_view api_url, std::string_vi
   QueueCounts counts;
   counts.ready = json.value("messages_ready", int64_t{0});
   counts.unacknowledged = json.value("messages_unacknowledged", int64_t{0});
+  // Looked up step by step: a member of another type than expected reads as absent.
+  const auto stats = json.find("message_stats");
+  if (stats != json.end() && stats->is_object()) {
+    const auto details = stats->find("publish_details");
+    if (details != stats->end() && details->is_object()) {
+      const auto rate = details->find("rate");
+      if (rate != details->end() && rate->is_number()) counts.publish_rate = rate->get<double>();
+    }
+  }
   return counts;
 }
 

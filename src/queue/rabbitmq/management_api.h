@@ -21,6 +21,9 @@ namespace pixfleet {
 struct QueueCounts {
   int64_t ready = 0;           // messages_ready
   int64_t unacknowledged = 0;  // messages_unacknowledged
+  // message_stats.publish_details.rate: messages published per second, averaged by the API over
+  // its last sample interval; 0 before anything was published (the API then omits it).
+  double publish_rate = 0;
   friend bool operator==(const QueueCounts&, const QueueCounts&) = default;
 };
 

@@ -1,6 +1,7 @@
 // `pixfleet scale`'s metric sources (autoscale/rabbitmq_metric_source.h) against the real
 // broker: the AMQP source (passive queue.declare) and the management API source read the same
-// queue; a missing queue is kNotFound, poll after poll; an unreachable broker is a failure, not a zero. Skipped
+// queue; the management API's publish rate (MessageRate); a missing queue is kNotFound, poll
+// after poll; an unreachable broker is a failure, not a zero. Skipped
 // unless PIXFLEET_TEST_AMQP_URL and PIXFLEET_TEST_RABBITMQ_API are set.
 #include "autoscale/rabbitmq_metric_source.h"
 
@@ -94,6 +95,27 @@ TEST_F(RabbitMqMetricSourceTest, AmqpAndManagementApiSeeTheReadyMessages) {
   ASSERT_TRUE(seen.ok()) << seen.status().ToString();
   EXPECT_EQ(seen->ready, 7);
   EXPECT_EQ(seen->unacknowledged, 0);
+}
+
+// MessageRate's metric: the management API's publish rate, seen once its statistics cover a
+// sample interval with publishing in it; the AMQP source has no rates (0).
+TEST_F(RabbitMqMetricSourceTest, TheManagementApiSourceSeesThePublishRate) {
+  const auto http = Open(Env("PIXFLEET_TEST_RABBITMQ_API") + "/%2F", name_);
+  ASSERT_NE(http, nullptr);
+  Result<QueueSample> seen = http->Sample();
+  // Publishes 5 tasks every 200 ms until the API reports a rate (within 30 s).
+  for (int i = 0; i < 150 && (!seen.ok() || seen->publish_rate <= 0); ++i) {
+    PublishTasks(5);
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    seen = http->Sample();
+  }
+  ASSERT_TRUE(seen.ok()) << seen.status().ToString();
+  EXPECT_GT(seen->publish_rate, 0);
+  const auto amqp = Open(Env("PIXFLEET_TEST_AMQP_URL"), name_);
+  ASSERT_NE(amqp, nullptr);
+  const Result<QueueSample> amqp_seen = amqp->Sample();
+  ASSERT_TRUE(amqp_seen.ok()) << amqp_seen.status().ToString();
+  EXPECT_EQ(amqp_seen->publish_rate, 0);
 }
 
 TEST_F(RabbitMqMetricSourceTest, AMissingQueueIsNotFoundByBothProtocols) {
