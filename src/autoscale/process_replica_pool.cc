@@ -128,8 +128,9 @@ Result<int> ProcessReplicaPool::Start() {
   }
   close(stderr_pipe[1]);
   close(status_pipe[1]);
-  for (int fd : {stderr_pipe[0], status_pipe[0]})
+  for (int fd : {stderr_pipe[0], status_pipe[0]}) {
     fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+  }
   Child child;
   child.replica.id = ++last_id_;
   child.replica.pid = pid;

@@ -24,8 +24,9 @@ std::optional<int> CountAfter(std::string_view line, std::string_view word, int 
 std::optional<ReplicaStatus> ParseStatusLine(std::string_view line) {
   if (line.ends_with('\r')) line.remove_suffix(1);
   if (line == "idle") return ReplicaStatus{ReplicaState::kIdle, 0};
-  if (const auto busy = CountAfter(line, "busy", 1))
+  if (const auto busy = CountAfter(line, "busy", 1)) {
     return ReplicaStatus{ReplicaState::kBusy, *busy};
+  }
   if (const auto stopping = CountAfter(line, "stopping", 0)) {
     return ReplicaStatus{ReplicaState::kStopping, *stopping};
   }

@@ -33,7 +33,7 @@ CLI::Validator PositiveInteger() {
 CLI::Validator Duration() {
   return CLI::Validator(
       [](std::string& value) {
-        const std::string refusal =
+        std::string refusal =
             "must be a duration such as 25s, 1.5s, 500ms or 2m, not '" + value + "'";
         const size_t unit_at = value.find_first_not_of("0123456789.");
         const std::string number = value.substr(0, unit_at);

@@ -44,9 +44,10 @@ Result<std::vector<std::unique_ptr<QueueMetricSource>>> OpenSources(
     const std::vector<RabbitMqTrigger>& triggers, std::vector<RabbitMqProtocol>& protocols) {
   std::vector<std::unique_ptr<QueueMetricSource>> sources;
   for (size_t i = 0; i < triggers.size(); ++i) {
-    // NOLINTNEXTLINE(concurrency-mt-unsafe): read before any thread exists
-    Result<TriggerSource> opened = OpenRabbitMqMetricSource(
-        triggers[i], [](const char* name) { return static_cast<const char*>(std::getenv(name)); });
+    Result<TriggerSource> opened = OpenRabbitMqMetricSource(triggers[i], [](const char* name) {
+      // NOLINTNEXTLINE(concurrency-mt-unsafe): read before any thread exists
+      return static_cast<const char*>(std::getenv(name));
+    });
     if (!opened.ok()) {
       return opened.status().WithContext("spec.triggers[" + std::to_string(i) + "]");
     }
@@ -59,6 +60,7 @@ Result<std::vector<std::unique_ptr<QueueMetricSource>>> OpenSources(
 std::vector<QueueMetricSource*> Borrow(
     const std::vector<std::unique_ptr<QueueMetricSource>>& owned) {
   std::vector<QueueMetricSource*> borrowed;
+  borrowed.reserve(owned.size());
   for (const auto& source : owned) borrowed.push_back(source.get());
   return borrowed;
 }

@@ -58,8 +58,9 @@ Result<std::vector<RabbitMqProtocol>> ResolveProtocols(const std::vector<RabbitM
                              " or write protocol: amqp|http");
     }
     auto protocol = EffectiveProtocol(trigger, host);
-    if (!protocol.ok())
+    if (!protocol.ok()) {
       return protocol.error().WithContext(source + ": spec.triggers[" + std::to_string(i) + "]");
+    }
     protocols.push_back(*protocol);
   }
   return protocols;
@@ -74,8 +75,9 @@ Status LoadMeasuredDurations(simulate::EmpiricalDuration& empirical) {
   for (const Batch& batch : batches) {
     if (batch.id == empirical.batch_id || batch.name == empirical.batch_id) batch_id = batch.id;
   }
-  if (batch_id.empty())
+  if (batch_id.empty()) {
     return NotFound("duration.results: no batch named '" + empirical.batch_id + "'");
+  }
   PIXFLEET_ASSIGN_OR_RETURN(const auto rows, store->ListResults(batch_id, TaskOutcome::kSucceeded));
   for (const TaskResult& row : rows) empirical.samples.emplace_back(row.process_ms);
   if (empirical.samples.empty()) {
@@ -111,8 +113,9 @@ int RunSimulate(const SimulateFlags& flags) {
   const auto variants = simulate::BuildVariants(*object, *protocols, options);
   std::vector<simulate::SimResult> results;
   results.reserve(variants.size());
-  for (const auto& variant : variants)
+  for (const auto& variant : variants) {
     results.push_back(simulate::Simulate(variant, tasks, *workload));
+  }
   const auto recommendation = simulate::Recommend(variants, results, flags.within_percent);
 
   std::cout << tasks.size() << " tasks, seed " << seed << "\n"

@@ -40,8 +40,9 @@ Deadline::Deadline(std::chrono::milliseconds budget, std::stop_token cancel)
     : end_(Clock::now() + budget), budget_(budget), cancel_(std::move(cancel)) {}
 
 Status Deadline::ExceededStatus() const {
-  if (cancel_.stop_requested())
+  if (cancel_.stop_requested()) {
     return Cancelled("processing was cancelled (the worker is stopping)");
+  }
   return ResourceExhausted("processing exceeded the time limit of " + FormatDuration(budget_));
 }
 

@@ -177,8 +177,9 @@ class KedaParser {
     PIXFLEET_ASSIGN_OR_RETURN(std::string name, String(metadata["name"], "metadata.name"));
     PIXFLEET_RETURN_IF_ERROR(CheckAnnotations(metadata["annotations"]));
     const YAML::Node spec = document["spec"];
-    if (!spec.IsMap())
+    if (!spec.IsMap()) {
       return Error(spec.IsDefined() ? spec : document, "spec", "must be a mapping");
+    }
     if (document["kind"].Scalar() == "ScaledJob") {
       PIXFLEET_ASSIGN_OR_RETURN(ScaledJobSpec job, ParseScaledJob(spec));
       job.name = std::move(name);
@@ -192,8 +193,9 @@ class KedaParser {
   // KEDA's control annotations change scaling; a local scaler has no place for them.
   Status CheckAnnotations(const YAML::Node& annotations) const {
     if (!annotations.IsDefined() || annotations.IsNull()) return Status::Ok();
-    if (!annotations.IsMap())
+    if (!annotations.IsMap()) {
       return Error(annotations, "metadata.annotations", "must be a mapping");
+    }
     for (auto it = annotations.begin(); it != annotations.end(); ++it) {
       const std::string key = it->first.IsScalar() ? it->first.Scalar() : std::string();
       if (key.starts_with("autoscaling.keda.sh/")) {
@@ -368,8 +370,9 @@ class KedaParser {
     PIXFLEET_ASSIGN_OR_RETURN(policy.value, Int(node["value"], Child(path, "value"), 1));
     PIXFLEET_ASSIGN_OR_RETURN(const int period,
                               Int(node["periodSeconds"], Child(path, "periodSeconds"), 1));
-    if (period > 1800)
+    if (period > 1800) {
       return Error(node["periodSeconds"], Child(path, "periodSeconds"), "must be at most 1800");
+    }
     policy.period = std::chrono::seconds(period);
     return policy;
   }
@@ -512,10 +515,12 @@ class KedaParser {
       return Status::Ok();
     }
     if (!mode.IsDefined() && !value.IsDefined()) return Status::Ok();  // the defaults
-    if (!mode.IsDefined())
+    if (!mode.IsDefined()) {
       return Error(node, Child(path, "mode"), "is required when value is given");
-    if (!value.IsDefined())
+    }
+    if (!value.IsDefined()) {
       return Error(node, Child(path, "value"), "is required when mode is given");
+    }
     if (mode.IsScalar()) {
       for (std::string_view other :
            {"DeliverGetRate", "PublishedToDeliveredRatio", "ExpectedQueueConsumptionTime"}) {

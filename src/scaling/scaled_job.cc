@@ -76,8 +76,9 @@ JobDecision DecideJobs(const ScaledJobSpec& spec,
     // A Value target counts as an average target of 0, so the trigger asks for no Jobs.
     const double target =
         trigger.metric_type == MetricTargetType::kAverageValue ? trigger.value : 0;
-    if (target != 0)
+    if (target != 0) {
       load.max_value = std::min(load.queue_length / target, static_cast<double>(max_rc));
+    }
     loads.push_back(load);
   }
   const TriggerLoad combined = Combine(loads, spec.multiple_scalers_calculation);

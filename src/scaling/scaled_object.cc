@@ -26,7 +26,7 @@ std::string Append(std::string text, const std::string& more) {
 
 ScaledObjectController::ScaledObjectController(ScaledObjectSpec spec,
                                                std::vector<RabbitMqProtocol> resolved_protocols,
-                                               ScaleTime created, HpaSpec hpa_defaults)
+                                               ScaleTime created, const HpaSpec& hpa_defaults)
     : spec_(std::move(spec)),
       protocols_(std::move(resolved_protocols)),
       created_(created),

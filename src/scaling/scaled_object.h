@@ -79,7 +79,7 @@ class ScaledObjectController {
   // `resolved_protocols[i]` is EffectiveProtocol() of spec.triggers[i]. `created` is when the
   // object appeared (initialCooldownPeriod counts from it); the KEDA loop's first poll is due then.
   ScaledObjectController(ScaledObjectSpec spec, std::vector<RabbitMqProtocol> resolved_protocols,
-                         ScaleTime created, HpaSpec hpa_defaults = {});
+                         ScaleTime created, const HpaSpec& hpa_defaults = {});
 
   // The earliest time at which a loop is due.
   ScaleTime NextDue() const;

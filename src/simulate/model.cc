@@ -170,8 +170,9 @@ class Simulation {
   }
 
   void Arrive() {
-    while (next_task_ < tasks_.size() && tasks_[next_task_].arrival <= now_)
+    while (next_task_ < tasks_.size() && tasks_[next_task_].arrival <= now_) {
       ready_.push_back(next_task_++);
+    }
   }
 
   bool Takes(const Pod& pod) const {

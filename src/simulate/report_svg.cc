@@ -46,8 +46,9 @@ std::vector<double> Resample(const std::vector<SeriesPoint>& series, double end_
   for (int c = 0; c <= kPlotWidth; ++c) {
     const double from = end_ms * c / kPlotWidth;
     const double to = end_ms * (c + 1) / kPlotWidth;
-    while (i < series.size() && static_cast<double>(series[i].at.count()) <= from)
+    while (i < series.size() && static_cast<double>(series[i].at.count()) <= from) {
       current = get(series[i++]);
+    }
     double peak = current;
     while (i < series.size() && static_cast<double>(series[i].at.count()) < to) {
       current = get(series[i++]);

@@ -91,7 +91,7 @@ std::vector<Variant> BuildVariants(const KedaObject& object,
         variants.push_back(MakeVariant(std::string("protocol ") + ProtocolName(flipped.front()),
                                        other, flipped, kKind));
         if constexpr (kIsJob) {
-          const auto as_object = SameScaling<ScaledObjectSpec>(written);
+          auto as_object = SameScaling<ScaledObjectSpec>(written);
           variants.push_back(MakeVariant("ScaledObject", as_object, protocols, kObject));
           return as_object;
         } else {
@@ -147,8 +147,9 @@ Recommendation Recommend(const std::vector<Variant>& variants,
   std::optional<size_t> smallest_value;
   for (size_t i = 0; i < variants.size(); ++i) {
     if (!variants[i].value_sweep || !results[i].drain_time.has_value()) continue;
-    if (!smallest_value.has_value() || variants[i].value < variants[*smallest_value].value)
+    if (!smallest_value.has_value() || variants[i].value < variants[*smallest_value].value) {
       smallest_value = i;
+    }
     if (static_cast<double>(results[i].drain_time->count()) > limit) continue;
     if (!best.has_value() || results[i].paid_seconds < results[*best].paid_seconds ||
         (results[i].paid_seconds == results[*best].paid_seconds &&

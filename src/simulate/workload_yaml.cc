@@ -39,8 +39,9 @@ class Reader {
       for (const std::string_view name : allowed) known = known || key == name;
       if (!known) {
         std::string names;
-        for (const std::string_view name : allowed)
+        for (const std::string_view name : allowed) {
           names += (names.empty() ? "" : ", ") + std::string(name);
+        }
         return Error(Join(path, key), "unknown key (expected one of: " + names + ")");
       }
     }
@@ -121,8 +122,9 @@ class Reader {
     const YAML::Node b = node["bursts"];
     const std::string p = path + ".bursts";
     PIXFLEET_RETURN_IF_ERROR(ExpectMap(b, p, {"tasks", "every", "count", "start"}));
-    for (const std::string_view key : {"tasks", "every", "count"})
+    for (const std::string_view key : {"tasks", "every", "count"}) {
       PIXFLEET_RETURN_IF_ERROR(Require(b, p, key));
+    }
     BurstArrival bursts;
     PIXFLEET_ASSIGN_OR_RETURN(bursts.tasks, Whole(b["tasks"], p + ".tasks", 0));
     PIXFLEET_ASSIGN_OR_RETURN(bursts.every, Duration(b["every"], p + ".every"));
@@ -136,8 +138,9 @@ class Reader {
   Result<DurationSpec> ReadDuration(const YAML::Node& node) const {
     const std::string path = "duration";
     PIXFLEET_RETURN_IF_ERROR(ExpectMap(node, path, {"fixed", "uniform", "lognormal", "results"}));
-    if (node.size() != 1)
+    if (node.size() != 1) {
       return Error(path, "must have exactly one of fixed, uniform, lognormal, results");
+    }
     if (const YAML::Node f = node["fixed"]) {
       FixedDuration fixed;
       PIXFLEET_ASSIGN_OR_RETURN(fixed.value, Duration(f, "duration.fixed"));
@@ -156,8 +159,9 @@ class Reader {
     }
     const YAML::Node r = node["results"];
     PIXFLEET_RETURN_IF_ERROR(ExpectMap(r, "duration.results", {"db", "batch"}));
-    for (const std::string_view key : {"db", "batch"})
+    for (const std::string_view key : {"db", "batch"}) {
       PIXFLEET_RETURN_IF_ERROR(Require(r, "duration.results", key));
+    }
     EmpiricalDuration empirical;
     PIXFLEET_ASSIGN_OR_RETURN(empirical.results_db, Text(r["db"], "duration.results.db"));
     PIXFLEET_ASSIGN_OR_RETURN(empirical.batch_id, Text(r["batch"], "duration.results.batch"));
@@ -240,7 +244,7 @@ Result<Workload> ParseWorkloadYaml(std::string_view yaml_text, std::string_view 
   for (size_t i = 0; i < arrivals.size(); ++i) {
     PIXFLEET_ASSIGN_OR_RETURN(
         Arrival arrival, reader.ReadArrival(arrivals[i], "arrivals[" + std::to_string(i) + "]"));
-    workload.arrivals.push_back(std::move(arrival));
+    workload.arrivals.push_back(arrival);
   }
   if (!root["duration"]) return reader.Error("duration", "is required");
   PIXFLEET_ASSIGN_OR_RETURN(workload.duration, reader.ReadDuration(root["duration"]));

@@ -33,8 +33,9 @@ std::optional<int> StatusFdFrom(const char* value) {
 StatusPipe::StatusPipe(int fd) : fd_(fd) {
   // Non-blocking, so that a full pipe never holds the writer thread beyond the worker's exit.
   const int flags = fcntl(fd_, F_GETFL);  // NOLINT(cppcoreguidelines-pro-type-vararg)
-  if (flags >= 0)
+  if (flags >= 0) {
     (void)fcntl(fd_, F_SETFL, flags | O_NONBLOCK);  // NOLINT(cppcoreguidelines-pro-type-vararg)
+  }
   writer_ = std::thread([this] { WriteLoop(); });
 }
 

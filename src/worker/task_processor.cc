@@ -66,8 +66,9 @@ double TaskProcessor::NextUnitRandom() {
 namespace {
 
 Status CheckNotCancelled(const std::stop_token& cancel) {
-  if (cancel.stop_requested())
+  if (cancel.stop_requested()) {
     return Cancelled("the task was interrupted (the worker is stopping)");
+  }
   return Status::Ok();
 }
 
