@@ -27,6 +27,8 @@ class FakeReplicaPool final : public ReplicaPool {
       }
     }
   }
+  // The test plays the replicas: a hurried one exits when the test says (Exit, FinishStops).
+  void Hurry(int /*id*/) override {}
   std::vector<Replica> Replicas() const override { return replicas_; }
   std::vector<ReplicaExit> Poll() override { return std::exchange(exits_, {}); }
 

@@ -149,6 +149,14 @@ void ProcessReplicaPool::Stop(int id) {
   }
 }
 
+void ProcessReplicaPool::Hurry(int id) {
+  for (const Child& child : children_) {
+    if (child.replica.id == id && child.replica.terminating && !child.killed) {
+      kill(child.replica.pid, SIGTERM);
+    }
+  }
+}
+
 std::vector<Replica> ProcessReplicaPool::Replicas() const {
   std::vector<Replica> replicas;
   replicas.reserve(children_.size());

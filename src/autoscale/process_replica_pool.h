@@ -33,6 +33,7 @@ class ProcessReplicaPool final : public ReplicaPool {
 
   Result<int> Start() override;
   void Stop(int id) override;
+  void Hurry(int id) override;
   std::vector<Replica> Replicas() const override;
   std::vector<ReplicaExit> Poll() override;
 

@@ -71,6 +71,40 @@ TEST(ProcessReplicaPoolTest, KillsAChildThatOutlivesItsGracePeriod) {
   EXPECT_EQ(exits[0].description, "killed by signal 9 (Killed)");
 }
 
+TEST(ProcessReplicaPoolTest, HurrySignalsATerminatingChildAgain) {
+  // Like `pixfleet worker`: the first SIGTERM starts a drain (it says `stopping 0`), the second
+  // ends it (exit 7 here, so the exit tells it apart from the grace period's SIGKILL, far away).
+  ProcessReplicaPool pool(
+      Shell("n=0; trap 'n=$((n+1)); [ $n -ge 2 ] && exit 7; echo \"stopping 0\" "
+            ">&$PIXFLEET_STATUS_FD' TERM; echo idle >&$PIXFLEET_STATUS_FD; "
+            "while :; do sleep 0.05; done"),
+      seconds(120), RealClock::Instance());
+  const Result<int> id = pool.Start();
+  ASSERT_TRUE(id.ok());
+  const auto state = [&pool] { return pool.Replicas().front().status.state; };
+  PollUntil(pool, [&](ProcessReplicaPool&, const std::vector<ReplicaExit>&) {
+    return state() == ReplicaState::kIdle;
+  });
+  ASSERT_EQ(state(), ReplicaState::kIdle);
+  pool.Hurry(*id);  // not terminating: no signal
+  std::this_thread::sleep_for(milliseconds(300));
+  EXPECT_TRUE(pool.Poll().empty());
+  EXPECT_EQ(state(), ReplicaState::kIdle);
+
+  pool.Stop(*id);
+  // Its first SIGTERM seen (two signals sent before it ran would have been one).
+  const auto before = PollUntil(pool, [&](ProcessReplicaPool&, const std::vector<ReplicaExit>& e) {
+    return !e.empty() || state() == ReplicaState::kStopping;
+  });
+  ASSERT_TRUE(before.empty()) << before.front().description;
+  ASSERT_EQ(state(), ReplicaState::kStopping);
+  pool.Hurry(*id);
+  const auto exits = PollUntil(
+      pool, [](ProcessReplicaPool&, const std::vector<ReplicaExit>& e) { return !e.empty(); });
+  ASSERT_EQ(exits.size(), 1u);
+  EXPECT_EQ(exits[0].exit_code, 7) << exits[0].description;
+}
+
 TEST(ProcessReplicaPoolTest, AnExitNobodyAskedForIsNotRequested) {
   ProcessReplicaPool pool(Shell("echo 'could not start' >&2; exit 3"), seconds(30),
                           RealClock::Instance());

@@ -41,6 +41,10 @@ class ReplicaPool {
   // Asks replica `id` to stop (SIGTERM; SIGKILL after the grace period). Nothing when it is
   // already terminating or gone.
   virtual void Stop(int id) = 0;
+  // Asks a terminating replica `id` once more (a second SIGTERM: `pixfleet worker` then hands
+  // its tasks back at once instead of finishing them); its grace period still ends in SIGKILL.
+  // Nothing when it is not terminating or gone.
+  virtual void Hurry(int id) = 0;
   // The replicas alive now, terminating ones included, in start order.
   virtual std::vector<Replica> Replicas() const = 0;
   // Reads what the replicas reported, enforces the grace periods, and returns the replicas that

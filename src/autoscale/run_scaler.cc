@@ -33,7 +33,16 @@ int RunScaler(const ScalerDrive& drive, ReplicaPool& pool, Clock& clock,
   }
   spdlog::info("scale: stopping: every replica gets SIGTERM and its grace period");
   for (const Replica& replica : pool.Replicas()) pool.Stop(replica.id);
+  std::sig_atomic_t requests_seen = g_stop_signals;
   while (!pool.Replicas().empty()) {
+    if (g_stop_signals != requests_seen) {
+      // Another Ctrl-C or SIGTERM: the user will not wait for the work in flight. Each worker is
+      // asked again, so that it hands its tasks back to the queue now (not killed: a killed
+      // worker's tasks wait for its connection or lease to lapse).
+      requests_seen = g_stop_signals;
+      spdlog::info("scale: stop requested again: every replica hands its tasks back now");
+      for (const Replica& replica : pool.Replicas()) pool.Hurry(replica.id);
+    }
     for (const ReplicaExit& exited : pool.Poll()) {
       spdlog::info("scale: replica {} (pid {}) stopped: {}", exited.id, exited.pid,
                    exited.description);
