@@ -11,7 +11,8 @@
 #   tools/dev.sh package build the Debian package: build/release/package/pixfleet_<version>_<arch>.deb
 #   tools/dev.sh tidy    clang-tidy over the tree (tools/tidy.sh)
 #   tools/dev.sh bench   build (release) and run the benchmarks: image work against peer tools,
-#                        then the distributed pipeline's own overhead (starts the test services)
+#                        then the distributed pipeline's own overhead (starts the test services),
+#                        then `pixfleet simulate`'s predictions against real runs
 #   tools/dev.sh integration   start the test services and run the tests against them
 #   tools/dev.sh build [PRESET]   configure and build one preset (default: dev)
 #   tools/dev.sh format  check formatting with clang-format
@@ -200,6 +201,10 @@ bench() {
   bash bench/run.sh
   echo
   bash bench/pipeline.sh
+  echo
+  # pixfleet simulate against real runs of the same workload (the services are up from above).
+  bash bench/simulate_vs_real.sh 2 2 1 fixed build/release
+  bash bench/simulate_vs_real.sh 4 4 1 scale build/release
 }
 
 case "${1:-}" in
@@ -211,5 +216,5 @@ case "${1:-}" in
   package) deps; package >/dev/null ;;
   tidy) deps; bash tools/tidy.sh ;;
   format) bash tools/format.sh --check ;;
-  *) sed -n '2,17p' "$0"; exit 2 ;;
+  *) sed -n '2,18p' "$0"; exit 2 ;;
 esac
