@@ -8,6 +8,7 @@
 #include <optional>
 #include <span>
 #include <string_view>
+#include <thread>
 
 #include "core/status.h"
 #include "queue/task_queue.h"
@@ -15,7 +16,8 @@
 namespace pixfleet {
 
 // Forwards to another queue, except that LeaseNext, Heartbeat, Ack or Depth fail with the error
-// set for them. Counts StopLeasing calls, and the LeaseNext calls made after the first.
+// set for them. Counts StopLeasing calls, and the LeaseNext calls made after the first; records
+// the thread of the last StopLeasing call.
 class ScriptedQueue final : public TaskQueue {
  public:
   explicit ScriptedQueue(TaskQueue& inner) : inner_(inner) {}
@@ -53,10 +55,18 @@ class ScriptedQueue final : public TaskQueue {
     return inner_.Depth();
   }
   Status StopLeasing() override {
+    {
+      std::lock_guard lock(mutex_);
+      stop_leasing_thread_ = std::this_thread::get_id();
+    }
     ++stop_leasing_calls_;
     return inner_.StopLeasing();
   }
   int StopLeasingCalls() const { return stop_leasing_calls_.load(); }
+  std::thread::id StopLeasingThread() {
+    std::lock_guard lock(mutex_);
+    return stop_leasing_thread_;
+  }
   int LeasesAfterStop() const { return leases_after_stop_.load(); }
 
  private:
@@ -71,10 +81,11 @@ class ScriptedQueue final : public TaskQueue {
 
   TaskQueue& inner_;
   std::mutex mutex_;
-  Status lease_error_;      // guarded by mutex_
-  Status ack_error_;        // guarded by mutex_
-  Status heartbeat_error_;  // guarded by mutex_
-  Status depth_error_;      // guarded by mutex_
+  Status lease_error_;                   // guarded by mutex_
+  Status ack_error_;                     // guarded by mutex_
+  Status heartbeat_error_;               // guarded by mutex_
+  Status depth_error_;                   // guarded by mutex_
+  std::thread::id stop_leasing_thread_;  // guarded by mutex_
   std::atomic<int> stop_leasing_calls_{0};
   std::atomic<int> leases_after_stop_{0};
 };

@@ -19,12 +19,22 @@ Worker::Worker(TaskQueue& queue, TaskProcessor& processor, Clock& clock, WorkerO
 
 void Worker::Stop() {
   stop_request_.request_stop();
-  StopLeasing();
+  // The queue is told from Run()'s thread (ServeGracePeriod), not here: Stop() runs on the
+  // caller's thread, a signal handler's, which must not wait on a broker that may not answer.
+  CeaseLeasing();
 }
 
 void Worker::StopLeasing() {
+  CeaseLeasing();
+  TellQueueLeasingStopped();
+}
+
+void Worker::CeaseLeasing() {
   stop_leasing_.request_stop();
   ReportState();
+}
+
+void Worker::TellQueueLeasingStopped() {
   // Once, after the slots were told: what the queue received ahead of LeaseNext (a broker's
   // prefetch) goes to the other workers now, not when this one exits.
   if (told_queue_.exchange(true)) return;
@@ -180,6 +190,7 @@ void Worker::HeartbeatLoop() {
 void Worker::ServeGracePeriod() {
   (void)WaitForEither(clock_, std::nullopt, stop_request_.get_token(), slots_ended_.get_token());
   if (slots_ended_.stop_requested()) return;
+  TellQueueLeasingStopped();
   if (!hand_back_now_.stop_requested() && InFlight() > 0) {
     spdlog::info("stopping: {} task(s) in flight may finish within the grace period", InFlight());
   }

@@ -22,7 +22,10 @@
 //
 // Whatever the reason, the moment leasing stops the worker tells the queue once
 // (TaskQueue::StopLeasing), so that a broker hands the deliveries it pushed ahead to this worker
-// to the others at once and uncounted, rather than when this worker's connection closes.
+// to the others at once and uncounted, rather than when this worker's connection closes. After a
+// stop request it is Run()'s thread that tells the queue, never the thread calling Stop(): that
+// call may wait on a broker that does not answer, and the caller (the CLI's signal thread) must
+// stay free to take a second signal.
 //
 // Every pause (the heartbeat interval, the backoff after a queue error, the grace period) is a
 // wait on the Clock that the relevant request ends, so tests run the worker in virtual time.
@@ -86,6 +89,7 @@ class Worker {
 
   // Asks Run() to return after the tasks in flight finish or the grace period runs out.
   // Async-signal-unsafe: call it from a normal thread (the CLI waits for the signals on one).
+  // Returns at once: it does no I/O.
   void Stop();
 
   int64_t InFlight() const;
@@ -116,6 +120,10 @@ class Worker {
   // Leasing stops, and the queue is told so (TaskQueue::StopLeasing); tasks in flight finish
   // (no grace deadline unless Stop() is called too).
   void StopLeasing();
+  // The slots stop leasing and the state is reported; the queue is not told.
+  void CeaseLeasing();
+  // TaskQueue::StopLeasing, the first time only; may wait on the broker.
+  void TellQueueLeasingStopped();
   // Records why the worker stops on its own (the first reason wins) and stops it.
   void StopBecause(const Status& reason);
   // Tells on_state of the current state if it changed. Call without holding mutex_.

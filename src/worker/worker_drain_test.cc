@@ -213,6 +213,27 @@ TEST_F(WorkerDrainTest, AStopRequestTellsTheQueueToStopLeasing) {
   EXPECT_EQ(queue_.Depth()->ready, 1);
 }
 
+// The broker's reply may be slow or never come: the thread asking for the stop (the CLI's signal
+// thread, which must stay free for a second signal) is never the one that waits for it.
+TEST_F(WorkerDrainTest, TheQueueIsToldFromRunsThreadNotFromTheStoppingOne) {
+  AddImage("img0.jpg", 0);
+  ScriptedQueue queue(queue_);
+  Worker worker(queue, processor_, clock_, Options(1));
+  std::thread::id stopping_thread;
+  std::thread stopper;
+  before_input_get_ = [&](std::string_view) {
+    stopper = std::thread([&] {
+      stopping_thread = std::this_thread::get_id();
+      worker.Stop();
+    });
+    stopper.join();
+  };
+  EXPECT_TRUE(worker.Run().ok());
+  EXPECT_EQ(queue.StopLeasingCalls(), 1);
+  EXPECT_NE(queue.StopLeasingThread(), stopping_thread);
+  EXPECT_EQ(queue.StopLeasingThread(), std::this_thread::get_id());  // Run()'s
+}
+
 TEST_F(WorkerDrainTest, ReachingMaxTasksTellsTheQueueToStopLeasing) {
   AddImage("img0.jpg", 0);
   AddImage("img1.jpg", 1);
