@@ -3,17 +3,17 @@
 #   tools/dev.sh demo    install what is missing, build (release), install pixfleet so that it is
 #                        on PATH (cmake --install into /usr/local, or PIXFLEET_PREFIX), run it on
 #                        sample images
-#   tools/dev.sh test    install what is missing, build, start the test services (PostgreSQL,
-#                        pgbouncer, RabbitMQ, s3rver on loopback), run every test, stop them,
-#                        then the unit tests under AddressSanitizer and ThreadSanitizer,
-#                        clang-tidy (the code, not the tests), and the Debian package built,
-#                        installed and run
+#   tools/dev.sh test    install what is missing, build (release: what users run), start the
+#                        test services (PostgreSQL, pgbouncer, RabbitMQ, s3rver on loopback),
+#                        run every test, stop them, then the unit tests under AddressSanitizer
+#                        and those of threaded code under ThreadSanitizer, clang-tidy (the code,
+#                        not the tests), and the Debian package of the same build, installed and run
 #   tools/dev.sh package build the Debian package: build/release/package/pixfleet_<version>_<arch>.deb
 #   tools/dev.sh tidy    clang-tidy over the tree (tools/tidy.sh)
 #   tools/dev.sh bench   build (release) and run the benchmarks: image work against peer tools,
 #                        then the distributed pipeline's own overhead (starts the test services),
 #                        then `pixfleet simulate`'s predictions against real runs
-#   tools/dev.sh integration   start the test services and run the tests against them
+#   tools/dev.sh integration   build (dev), start the test services and run every test
 #   tools/dev.sh build [PRESET]   configure and build one preset (default: dev)
 #   tools/dev.sh format  check formatting with clang-format
 set -euo pipefail
@@ -132,7 +132,7 @@ package_test() {
   local status=0
   (
     set -e
-    build/dev/testing/pixfleet-samples "$work/images" demo >/dev/null
+    build/release/testing/pixfleet-samples "$work/images" demo >/dev/null
     image=$(find "$root/$work/images" -name '*.jpg' | sort | head -1)
     cd "$work"
     "$prefix/bin/pixfleet" --version
@@ -146,17 +146,19 @@ package_test() {
   return "$status"
 }
 
-# Unit and end-to-end tests in parallel, then the tests against the real services one at a
-# time (some restart a service, which must not pull it from under a neighbour). A command given
-# as arguments runs in the background meanwhile, as CPU work beside tests that mostly wait on the
-# services; its output follows theirs, and its failure fails this step.
+# The tests of build PRESET: unit and end-to-end tests in parallel, then those against the real
+# services one at a time (some restart a service, which must not pull it from under a neighbour).
+# A command given after the preset runs in the background meanwhile, as CPU work beside tests
+# that mostly wait on the services; its output follows theirs, and its failure fails this step.
 beside_pid=""
 stop_beside() {
   if [ -n "$beside_pid" ]; then kill -- "-$beside_pid" 2>/dev/null || true; fi
 }
-test_dev() {
-  build dev
-  ctest --preset dev --label-exclude needs-service
+test_preset() {
+  local preset=$1
+  shift
+  build "$preset"
+  ctest --preset "$preset" --label-exclude needs-service
   echo "== integration tests against real services (PostgreSQL, pgbouncer, RabbitMQ, S3)"
   trap 'stop_beside; bash tools/services/down.sh >/dev/null 2>&1 || true' EXIT
   bash tools/services/up.sh
@@ -166,7 +168,7 @@ test_dev() {
     beside_pid=$!
   fi
   # shellcheck disable=SC1091
-  (. build/services/env.sh && ctest --preset dev --label-regex needs-service -j 1)
+  (. build/services/env.sh && ctest --preset "$preset" --label-regex needs-service -j 1)
   bash tools/services/down.sh
   if [ -n "$beside_pid" ]; then
     local status=0
@@ -179,15 +181,17 @@ test_dev() {
   trap - EXIT
 }
 
+# CI's run. One optimised build serves every test and the package: it is what users run, and
+# building a second (debug) configuration only to test it would double CI's longest step.
 test_all() {
   deps --services
   local started=$SECONDS
-  test_dev bash tools/tidy.sh --skip-tests
+  test_preset release bash tools/tidy.sh --skip-tests
   echo "== sanitizers: unit tests under AddressSanitizer + UndefinedBehaviorSanitizer"
   build asan
   ctest --preset asan
-  echo "== sanitizers: unit tests under ThreadSanitizer"
-  build tsan
+  echo "== sanitizers: the tests of threaded code under ThreadSanitizer"
+  build tsan --target threaded_tests
   ctest --preset tsan
   echo "== the Debian package: built, checked, installed and run"
   package_test
@@ -212,7 +216,7 @@ case "${1:-}" in
   test) test_all ;;
   bench) bench ;;
   build) shift; deps; build "$@" ;;
-  integration) deps --services; test_dev ;;
+  integration) deps --services; test_preset dev ;;
   package) deps; package >/dev/null ;;
   tidy) deps; bash tools/tidy.sh ;;
   format) bash tools/format.sh --check ;;
