@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 
-import { DEPLOY_DIR, OVERLAYS, parseObjects, renderOverlay, renderYaml } from '../render.js';
+import { DEPLOY_DIR, OVERLAYS, kustomizations, parseObjects, renderOverlay, renderYaml } from '../render.js';
 import { RULES } from '../rules.js';
 import { validateObject } from '../schemas.js';
 
@@ -28,10 +28,22 @@ for (const overlay of OVERLAYS) {
   });
 }
 
-test('the base renders and validates on its own', async () => {
-  const objects = parseObjects(renderYaml('base'));
-  assert.deepEqual(await schemaProblems(objects), []);
+test('every kustomization under deploy/ is found, the overlays among them', () => {
+  const found = kustomizations();
+  for (const folder of ['base', ...OVERLAYS.map((o) => join('overlays', o))]) {
+    assert.ok(found.includes(folder), `${folder} in ${found}`);
+  }
 });
+
+// The base and whatever other folders hold a kustomization (deploy/monitoring, ...): each
+// renders, and each of its objects validates against a schema.
+for (const folder of kustomizations().filter((f) => !f.startsWith('overlays'))) {
+  test(`${folder} renders and every object validates against its schema`, async () => {
+    const objects = parseObjects(renderYaml(folder));
+    assert.ok(objects.length > 0, `${folder} rendered nothing`);
+    assert.deepEqual(await schemaProblems(objects), []);
+  });
+}
 
 test('what each overlay scales with', () => {
   const kinds = (overlay) => renderOverlay(overlay).map((o) => `${o.kind}/${o.metadata.name}`);
