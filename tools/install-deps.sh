@@ -40,6 +40,13 @@ packages=(
   dpkg-dev file
 )
 
+# deploy/check (ctest label `deploy`) and s3rver (a test service) run on Node.js. Some machines
+# have Node.js from another source (its own npm bundled, conflicting with Debian's npm package):
+# only ask for Debian's when the command is missing. kubectl, which deploy/check renders the
+# manifests with, is not a Debian 12 package and comes with the machine.
+command -v node >/dev/null 2>&1 || packages+=(nodejs)
+command -v npm >/dev/null 2>&1 || packages+=(npm)
+
 if [ "$with_services" -eq 1 ]; then
   packages+=(
     # test services (started on loopback by tools/services/up.sh)
@@ -47,10 +54,6 @@ if [ "$with_services" -eq 1 ]; then
     # tools the service scripts use
     openssl curl procps
   )
-  # s3rver runs on Node.js. Some machines have Node.js from another source (its own npm bundled,
-  # conflicting with Debian's npm package): only ask for Debian's when the command is missing.
-  command -v node >/dev/null 2>&1 || packages+=(nodejs)
-  command -v npm >/dev/null 2>&1 || packages+=(npm)
 fi
 
 missing=()

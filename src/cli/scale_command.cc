@@ -1,8 +1,12 @@
 // `pixfleet scale --scaledobject FILE [--grace-period 30s] -- WORKER COMMAND...`: sizes a set of
 // local WORKER COMMAND processes the way KEDA and the HPA size a Deployment (a ScaledObject) or
 // start Jobs (a ScaledJob), from the same YAML file a cluster would get (src/autoscale).
+// `pixfleet scale --check --scaledobject FILE` only reads and validates the file and prints what
+// a run would do, without contacting the broker or starting anything (exit 0; 2 for a file it
+// would refuse): deploy/check runs it on the rendered Kubernetes manifests.
 #include <chrono>
 #include <cstdlib>
+#include <iostream>
 #include <memory>
 #include <string>
 #include <variant>
@@ -20,7 +24,11 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/read_file.h"
+#include "core/terminal_text.h"
 #include "scaling/keda_yaml.h"
+#include "scaling/rabbitmq_trigger.h"
+#include "scaling/scale_format.h"
+#include "scaling/scaled_job.h"
 
 namespace pixfleet {
 namespace {
@@ -30,6 +38,7 @@ constexpr uint64_t kMaxYamlBytes = 1 << 20;
 
 struct ScaleFlags {
   std::string file;
+  bool check = false;
   int64_t grace_ms = 30'000;  // Kubernetes' terminationGracePeriodSeconds default
   std::vector<std::string> command;
 };
@@ -39,15 +48,17 @@ int Fail(int code, const std::string& message) {
   return code;
 }
 
+const char* GetEnv(const char* name) {
+  // NOLINTNEXTLINE(concurrency-mt-unsafe): read before any thread exists
+  return std::getenv(name);
+}
+
 // Opens one metric source per trigger; their effective protocols go to `protocols`.
 Result<std::vector<std::unique_ptr<QueueMetricSource>>> OpenSources(
     const std::vector<RabbitMqTrigger>& triggers, std::vector<RabbitMqProtocol>& protocols) {
   std::vector<std::unique_ptr<QueueMetricSource>> sources;
   for (size_t i = 0; i < triggers.size(); ++i) {
-    Result<TriggerSource> opened = OpenRabbitMqMetricSource(triggers[i], [](const char* name) {
-      // NOLINTNEXTLINE(concurrency-mt-unsafe): read before any thread exists
-      return static_cast<const char*>(std::getenv(name));
-    });
+    Result<TriggerSource> opened = OpenRabbitMqMetricSource(triggers[i], GetEnv);
     if (!opened.ok()) {
       return opened.status().WithContext("spec.triggers[" + std::to_string(i) + "]");
     }
@@ -55,6 +66,76 @@ Result<std::vector<std::unique_ptr<QueueMetricSource>>> OpenSources(
     sources.push_back(std::move(opened->source));
   }
   return sources;
+}
+
+const char* ProtocolName(RabbitMqProtocol protocol) {
+  if (protocol == RabbitMqProtocol::kAuto) return "auto (from the host's scheme)";
+  return protocol == RabbitMqProtocol::kHttp ? "http" : "amqp";
+}
+
+// One line per trigger for --check, escaped for the terminal. Never the host itself: its URL may
+// hold a password. A host that is in the file or the environment decides an `auto` protocol, as a
+// run would.
+Result<std::string> DescribeTriggers(const std::vector<RabbitMqTrigger>& triggers) {
+  std::string lines;
+  for (size_t i = 0; i < triggers.size(); ++i) {
+    const RabbitMqTrigger& trigger = triggers[i];
+    const std::string path = "spec.triggers[" + std::to_string(i) + "]";
+    std::string host = trigger.host;
+    std::string source = "the file";
+    if (host.empty() && !trigger.host_from_env.empty()) {
+      const char* value = GetEnv(trigger.host_from_env.c_str());
+      host = value == nullptr ? "" : value;
+      source =
+          "$" + trigger.host_from_env + (value == nullptr ? " (not set here: a run needs it)" : "");
+    } else if (host.empty()) {
+      source =
+          "its authenticationRef (a KEDA TriggerAuthentication, read in the cluster; a run here "
+          "needs host or hostFromEnv)";
+    }
+    RabbitMqProtocol protocol = trigger.protocol;
+    if (!host.empty()) {
+      Result<RabbitMqProtocol> effective = EffectiveProtocol(trigger, host);
+      if (!effective.ok()) return effective.status().WithContext(path);
+      protocol = *effective;
+    }
+    lines +=
+        TerminalText("  trigger " + std::to_string(i) + ": queue " + trigger.queue_name +
+                     ", protocol " + ProtocolName(protocol) + ", " +
+                     (trigger.mode == RabbitMqMode::kQueueLength ? "QueueLength" : "MessageRate") +
+                     " value " + FormatMetric(trigger.value) + ", active above " +
+                     FormatMetric(trigger.activation_value) + "; host from " + source) +
+        "\n";
+  }
+  return lines;
+}
+
+// --check: the file is valid; say what a run would do with it.
+int CheckOnly(const ScaleFlags& flags, const KedaObject& object) {
+  std::string summary;
+  Result<std::string> triggers = std::string();
+  if (const auto* so = std::get_if<ScaledObjectSpec>(&object)) {
+    summary = "ScaledObject " + so->name + ": " + std::to_string(so->min_replica_count) + " to " +
+              std::to_string(so->max_replica_count) + " replicas of " + so->scale_target_name +
+              ", polling every " + std::to_string(so->polling_interval.count()) + " s, cooldown " +
+              std::to_string(so->cooldown_period.count()) + " s" +
+              (so->behavior.has_value() ? ", the HPA behavior of the file" : "");
+    triggers = DescribeTriggers(so->triggers);
+  } else {
+    const auto& job = std::get<ScaledJobSpec>(object);
+    summary = "ScaledJob " + job.name + ": at most " + std::to_string(job.max_replica_count) +
+              " jobs, polling every " + std::to_string(job.polling_interval.count()) +
+              " s, strategy " + ScaledJobStrategyName(job.strategy);
+    triggers = DescribeTriggers(job.triggers);
+  }
+  if (!triggers.ok()) return Fail(2, flags.file + ": " + triggers.status().message());
+  // Names from the file reach the terminal escaped (core/terminal_text.h).
+  std::cout << TerminalText(flags.file + ": " + summary) << "\n"
+            << *triggers << "  each replica runs "
+            << (flags.command.empty() ? "the worker command given after --"
+                                      : TerminalText(flags.command[0]))
+            << "\n";
+  return 0;
 }
 
 std::vector<QueueMetricSource*> Borrow(
@@ -71,6 +152,10 @@ int RunScale(const ScaleFlags& flags) {
   if (!text.ok()) return Fail(2, text.status().message());
   Result<KedaObject> object = ParseKedaYaml(*text, flags.file);
   if (!object.ok()) return Fail(2, object.status().message());
+  if (flags.check) return CheckOnly(flags, *object);
+  if (flags.command.empty()) {
+    return Fail(2, "COMMAND is required: give the worker command after --");
+  }
 
   Clock& clock = RealClock::Instance();
   const auto origin = clock.MonotonicNow();
@@ -123,10 +208,11 @@ CommandRunner AddScaleCommand(CLI::App& app) {
                    "bare number is seconds)")
       ->transform(Duration())
       ->default_str("30s");
-  scale
-      ->add_option("COMMAND", flags->command,
-                   "The worker command and its arguments, after --; it is looked up on PATH")
-      ->required();
+  scale->add_flag("--check", flags->check,
+                  "Only read and validate the file and print what a run would do; contacts no "
+                  "broker, starts nothing (COMMAND may be left out)");
+  scale->add_option("COMMAND", flags->command,
+                    "The worker command and its arguments, after --; it is looked up on PATH");
   return [flags] { return RunScale(*flags); };
 }
 

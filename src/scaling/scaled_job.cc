@@ -52,6 +52,10 @@ TriggerLoad Combine(const std::vector<TriggerLoad>& loads, MultipleScalersCalcul
 
 }  // namespace
 
+const char* ScaledJobStrategyName(ScaledJobStrategy strategy) {
+  return kStrategyNames[static_cast<int>(strategy)];
+}
+
 JobDecision DecideJobs(const ScaledJobSpec& spec,
                        std::span<const std::optional<TriggerReading>> readings,
                        const JobCounts& jobs) {
@@ -120,8 +124,7 @@ JobDecision DecideJobs(const ScaledJobSpec& spec,
         break;
     }
     how = fmt::format("strategy {}: maxScale {}, {} running, {} pending",
-                      kStrategyNames[static_cast<int>(strategy)], max_scale, jobs.running,
-                      jobs.pending);
+                      ScaledJobStrategyName(strategy), max_scale, jobs.running, jobs.pending);
   }
   decision.effective_max = std::max(effective_max, 0);
   if (decision.active && decision.effective_max > 0) {

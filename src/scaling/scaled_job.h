@@ -60,6 +60,9 @@ struct JobDecision {
 
 // One poll: `readings[i]` is trigger i's reading, or nullopt when its query failed (that trigger
 // is skipped).
+// The strategy as KEDA spells it in scalingStrategy.strategy ("default", "accurate", ...).
+const char* ScaledJobStrategyName(ScaledJobStrategy strategy);
+
 JobDecision DecideJobs(const ScaledJobSpec& spec,
                        std::span<const std::optional<TriggerReading>> readings,
                        const JobCounts& jobs);

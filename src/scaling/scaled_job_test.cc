@@ -149,5 +149,13 @@ TEST(ScaledJobTest, MultipleScalersCalculation) {
   }
 }
 
+// As KEDA spells them in scalingStrategy.strategy (what `pixfleet scale --check` prints).
+TEST(ScaledJobTest, StrategyNames) {
+  EXPECT_STREQ(ScaledJobStrategyName(ScaledJobStrategy::kDefault), "default");
+  EXPECT_STREQ(ScaledJobStrategyName(ScaledJobStrategy::kCustom), "custom");
+  EXPECT_STREQ(ScaledJobStrategyName(ScaledJobStrategy::kAccurate), "accurate");
+  EXPECT_STREQ(ScaledJobStrategyName(ScaledJobStrategy::kEager), "eager");
+}
+
 }  // namespace
 }  // namespace pixfleet
