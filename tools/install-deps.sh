@@ -46,6 +46,8 @@ if [ "$with_services" -eq 1 ]; then
     postgresql-15 postgresql-client-15 pgbouncer rabbitmq-server
     # tools the service scripts use
     openssl curl procps
+    # monitoring checks: promtool, and a Prometheus that scrapes a worker
+    prometheus
   )
   # s3rver runs on Node.js. Some machines have Node.js from another source (its own npm bundled,
   # conflicting with Debian's npm package): only ask for Debian's when the command is missing.
@@ -84,7 +86,7 @@ if [ "$with_services" -eq 1 ]; then
   stop_services=()
   for package in "${missing[@]}"; do
     case "$package" in
-      rabbitmq-server | pgbouncer) stop_services+=("$package") ;;
+      rabbitmq-server | pgbouncer | prometheus) stop_services+=("$package") ;;
       postgresql-15) stop_services+=(postgresql) ;;
     esac
   done
