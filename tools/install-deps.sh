@@ -46,8 +46,8 @@ if [ "$with_services" -eq 1 ]; then
     postgresql-15 postgresql-client-15 pgbouncer rabbitmq-server
     # tools the service scripts use
     openssl curl procps
-    # monitoring checks: promtool, and a Prometheus that scrapes a worker
-    prometheus
+    # monitoring checks: promtool, and a Prometheus that scrapes a worker; PyYAML for their scripts
+    prometheus python3-yaml
   )
   # s3rver runs on Node.js. Some machines have Node.js from another source (its own npm bundled,
   # conflicting with Debian's npm package): only ask for Debian's when the command is missing.

@@ -11,20 +11,24 @@ command -v promtool >/dev/null || {
   echo "promtool is missing: tools/install-deps.sh --services installs it (Debian's prometheus)" >&2
   exit 1
 }
+# PyYAML: Debian's python3-yaml (install-deps --services); a python3 found first on PATH may lack
+# it, /usr/bin/python3 has it.
+python=python3
+"$python" -c 'import yaml' 2>/dev/null || python=/usr/bin/python3
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 # promtool reads the test's rule_files beside the test file.
-python3 "$here/render_rules.py" "$monitoring/prometheusrule.yaml" "$work/rules.yaml"
+"$python" "$here/render_rules.py" "$monitoring/prometheusrule.yaml" "$work/rules.yaml"
 cp "$here/rules_test.yaml" "$work/"
 promtool check rules "$work/rules.yaml"
 promtool test rules "$work/rules_test.yaml"
-python3 "$here/expressions.py" --check-tests "$here/rules_test.yaml"
-python3 -m json.tool "$monitoring/pixfleet-dashboard.json" >/dev/null
+"$python" "$here/expressions.py" --check-tests "$here/rules_test.yaml"
+"$python" -m json.tool "$monitoring/pixfleet-dashboard.json" >/dev/null
 
 if command -v kubectl >/dev/null; then
   kubectl kustomize "$monitoring" >"$work/rendered.yaml"
-  python3 - "$work/rendered.yaml" <<'PY'
+  "$python" - "$work/rendered.yaml" <<'PY'
 import json, sys, yaml
 objects = {o["kind"]: o for o in yaml.safe_load_all(open(sys.argv[1])) if o}
 assert set(objects) == {"PodMonitor", "PrometheusRule", "ConfigMap"}, sorted(objects)

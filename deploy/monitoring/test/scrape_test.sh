@@ -27,6 +27,10 @@ for command in prometheus python3 curl; do
   }
 done
 
+# PyYAML: Debian's python3-yaml (install-deps --services); a python3 found first on PATH may lack
+# it, /usr/bin/python3 has it.
+python=python3
+"$python" -c 'import yaml' 2>/dev/null || python=/usr/bin/python3
 work=$(mktemp -d)
 queue="pixfleet-monitor-$$-$RANDOM"
 pids=()
@@ -37,13 +41,13 @@ cleanup() {
   # The work queue, its dead-letter and retry queues.
   local api=$PIXFLEET_TEST_RABBITMQ_API name
   for name in $(curl -fsS "$api/api/queues/%2f?columns=name" 2>/dev/null |
-    python3 -c 'import json,sys; print(" ".join(q["name"] for q in json.load(sys.stdin)))'); do
+    "$python" -c 'import json,sys; print(" ".join(q["name"] for q in json.load(sys.stdin)))'); do
     case "$name" in "$queue" | "$queue".*) curl -fsS -X DELETE "$api/api/queues/%2f/$name" || true ;; esac
   done
   rm -rf "$work"
 }
 trap cleanup EXIT
-read -r worker_port prometheus_port < <(python3 -c '
+read -r worker_port prometheus_port < <("$python" -c '
 import socket
 sockets = [socket.socket() for _ in range(2)]
 for s in sockets: s.bind(("127.0.0.1", 0))
@@ -51,7 +55,7 @@ print(" ".join(str(s.getsockname()[1]) for s in sockets))')
 
 # Six small PNGs and one file that is no image (a failed task, so a dead letter and an error).
 mkdir -p "$work/in" "$work/out"
-python3 - "$work/in" <<'PY'
+"$python" - "$work/in" <<'PY'
 import struct, sys, zlib
 def png(width, height, seed):
     rows = b"".join(b"\0" + bytes((x * 4 + seed) % 256 for x in range(width * 3))
@@ -68,7 +72,7 @@ db=$PIXFLEET_TEST_PGBOUNCER_URL
 queue_url="$PIXFLEET_TEST_AMQP_URL?queue=$queue"
 "$pixfleet" db migrate --db "$db" >"$work/migrate.log" 2>&1 || { cat "$work/migrate.log"; exit 1; }
 
-python3 "$here/render_rules.py" "$monitoring/prometheusrule.yaml" "$work/rules.yaml"
+"$python" "$here/render_rules.py" "$monitoring/prometheusrule.yaml" "$work/rules.yaml"
 rabbitmq_target=""
 expect_queue_data=()
 # Services started before tools/services enabled the plugin have no endpoint: no queue series.
@@ -117,7 +121,7 @@ pids+=($!)
 # value QUERY: the first sample's value of an instant query, or empty.
 value() {
   curl -fsS --max-time 5 "$prometheus_url/api/v1/query" --data-urlencode "query=$1" 2>/dev/null |
-    python3 -c 'import json,sys; r=json.load(sys.stdin)["data"]["result"]; print(r[0]["value"][1] if r else "")' 2>/dev/null || true
+    "$python" -c 'import json,sys; r=json.load(sys.stdin)["data"]["result"]; print(r[0]["value"][1] if r else "")' 2>/dev/null || true
 }
 # wait_for QUERY WHAT: until QUERY returns a sample (at most 120 s).
 wait_for() {
@@ -146,7 +150,7 @@ echo "worker finished 7 tasks, scraped by Prometheus, in $((SECONDS - started)) 
   "succeeded $(value 'sum(pixfleet_tasks_total{outcome="succeeded"})')," \
   "failed $(value 'sum(pixfleet_tasks_total{outcome="failed"})')," \
   "slots $(value 'sum(pixfleet_worker_slots)')"
-python3 "$here/evaluate.py" "$prometheus_url" --expect-data \
+"$python" "$here/evaluate.py" "$prometheus_url" --expect-data \
   pixfleet:tasks:rate5m pixfleet:stage:rate5m pixfleet:stage_seconds:p95_5m \
   pixfleet:task_seconds:p95_5m pixfleet:errors:rate10m pixfleet:slots_busy:ratio \
   pixfleet:tasks_finished:rate10m \
