@@ -53,6 +53,8 @@ if [ "$with_services" -eq 1 ]; then
     postgresql-15 postgresql-client-15 pgbouncer rabbitmq-server
     # tools the service scripts use
     openssl curl procps
+    # monitoring checks: promtool, and a Prometheus that scrapes a worker; PyYAML for their scripts
+    prometheus python3-yaml
   )
 fi
 
@@ -87,7 +89,7 @@ if [ "$with_services" -eq 1 ]; then
   stop_services=()
   for package in "${missing[@]}"; do
     case "$package" in
-      rabbitmq-server | pgbouncer) stop_services+=("$package") ;;
+      rabbitmq-server | pgbouncer | prometheus) stop_services+=("$package") ;;
       postgresql-15) stop_services+=(postgresql) ;;
     esac
   done

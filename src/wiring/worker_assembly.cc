@@ -76,7 +76,9 @@ AssembledWorker::AssembledWorker(std::unique_ptr<metrics::Registry> registry,
       worker_metrics_(*registry_),
       processor_(*queue_, grouped_results_, catalog_, clock, ProcessorOptionsFor(settings),
                  &worker_metrics_),
-      worker_(*queue_, processor_, clock, WorkerOptionsFor(settings)) {}
+      worker_(*queue_, processor_, clock, WorkerOptionsFor(settings)) {
+  worker_metrics_.slots.With().Set(settings.concurrency);
+}
 
 Status AssembledWorker::Ready() {
   if (worker_.Stopping()) return Unavailable("stopping");

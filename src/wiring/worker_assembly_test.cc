@@ -12,12 +12,18 @@ namespace {
 
 using std::chrono::seconds;
 
-TEST(WorkerAssemblyTest, AssemblesAWorkerFromUrls) {
-  TempDir dir;
-  FakeClock clock;
+// A worker on SQLite queue and results in `dir`.
+WorkerSettings SqliteWorker(const TempDir& dir) {
   WorkerSettings settings;
   settings.queue_url = "sqlite://" + dir.Join("queue.db");
   settings.db_url = "sqlite://" + dir.Join("results.db");
+  return settings;
+}
+
+TEST(WorkerAssemblyTest, AssemblesAWorkerFromUrls) {
+  TempDir dir;
+  FakeClock clock;
+  WorkerSettings settings = SqliteWorker(dir);
   settings.exit_when_idle = true;
   auto assembled = AssembleWorker(settings, clock, std::stop_token());
   ASSERT_TRUE(assembled.ok()) << assembled.error().ToString();
@@ -26,6 +32,20 @@ TEST(WorkerAssemblyTest, AssemblesAWorkerFromUrls) {
       (*assembled)->Totals(),
       "0 succeeded, 0 failed, 0 retried, 0 handed back, 0 interrupted; 0 results recorded in 0 "
       "database writes");
+}
+
+// Saturation is busy slots over slots: the worker publishes how many slots it runs (its
+// concurrency) from the start, and none busy before it has taken a task.
+TEST(WorkerAssemblyTest, PublishesItsSlotsAndNoneBusyBeforeItRuns) {
+  TempDir dir;
+  FakeClock clock;
+  WorkerSettings settings = SqliteWorker(dir);
+  settings.concurrency = 3;
+  auto assembled = AssembleWorker(settings, clock, std::stop_token());
+  ASSERT_TRUE(assembled.ok()) << assembled.error().ToString();
+  const std::string text = (*assembled)->Metrics().RenderText();
+  EXPECT_NE(text.find("\npixfleet_worker_slots 3\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("\npixfleet_tasks_in_flight 0\n"), std::string::npos) << text;
 }
 
 // A queue URL whose open fails with a retryable error: a broker address where nothing listens

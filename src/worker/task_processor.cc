@@ -45,7 +45,17 @@ TaskProcessor::TaskProcessor(TaskQueue& queue, ResultStore& results, BatchCatalo
       clock_(clock),
       options_(options),
       metrics_(metrics),
-      random_(std::random_device{}()) {}
+      random_(std::random_device{}()) {
+  if (metrics_ == nullptr) return;
+  // Every outcome and error class exists from the start, at 0: a counter that first appears at 1
+  // loses that increment to rate() and increase(), so a fleet's first failures would not show.
+  for (int d = 0; d <= static_cast<int>(kLastDisposition); ++d) {
+    metrics_->tasks.With({DispositionName(static_cast<Disposition>(d))});
+  }
+  for (int c = static_cast<int>(StatusCode::kOk) + 1; c <= static_cast<int>(kLastStatusCode); ++c) {
+    metrics_->errors.With({std::string(StatusCodeName(static_cast<StatusCode>(c)))});
+  }
+}
 
 template <typename Step>
 auto TaskProcessor::Timed(const char* stage, Step&& step) {

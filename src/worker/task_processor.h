@@ -51,6 +51,9 @@ enum class Disposition {
   kInterrupted,  // its worker interrupted it at the grace deadline and handed it back itself
 };
 
+// The last disposition, for loops over every one.
+inline constexpr Disposition kLastDisposition = Disposition::kInterrupted;
+
 const char* DispositionName(Disposition disposition);
 
 struct ProcessorCounters {

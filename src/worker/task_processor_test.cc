@@ -50,6 +50,31 @@ TEST_F(TaskProcessorTest, RecordsOutcomesStagesErrorsAndBytes) {
             std::string::npos);
 }
 
+// Counters that appear only at their first increment hide it from rate(): every outcome and
+// error class is exported at 0 before any task.
+TEST_F(TaskProcessorTest, ExportsEveryOutcomeAndErrorClassAtZeroBeforeAnyTask) {
+  metrics::Registry registry;
+  WorkerMetrics metrics(registry);
+  TaskProcessor processor(queue_, results_, catalog_, clock_, ProcessorOptions(), &metrics);
+  const std::string text = registry.RenderText();
+  for (const char* outcome :
+       {"succeeded", "failed", "retried", "lease_lost", "stalled", "handed_back", "interrupted"}) {
+    EXPECT_NE(text.find("pixfleet_tasks_total{outcome=\"" + std::string(outcome) + "\"} 0\n"),
+              std::string::npos)
+        << outcome << "\n"
+        << text;
+  }
+  for (const char* error_class :
+       {"invalid_argument", "not_found", "resource_exhausted", "unavailable", "deadline_exceeded",
+        "aborted", "cancelled", "data_loss", "internal", "failed_precondition"}) {
+    EXPECT_NE(text.find("pixfleet_errors_total{class=\"" + std::string(error_class) + "\"} 0\n"),
+              std::string::npos)
+        << error_class << "\n"
+        << text;
+  }
+  EXPECT_EQ(text.find("class=\"ok\""), std::string::npos) << text;
+}
+
 TEST_F(TaskProcessorTest, CorruptInputFailsAtOnceWithItsNameAndReason) {
   const std::string id = AddInput("bad/notes.jpg", "these are not pixels");
   EXPECT_EQ(processor_.Handle(LeaseOne()), Disposition::kFailed);

@@ -15,7 +15,11 @@ struct WorkerMetrics {
   metrics::Family<metrics::Histogram>& stage_seconds;
   // Whole-task latency by outcome.
   metrics::Family<metrics::Histogram>& task_seconds;
+  // Tasks being processed now: the slots busy, of `slots`.
   metrics::Family<metrics::Gauge>& in_flight;
+  // The task slots the worker runs (its concurrency), set once by whoever assembles it: busy
+  // slots over this is the worker's saturation.
+  metrics::Family<metrics::Gauge>& slots;
   // Errors by class (the status code name: invalid_argument, unavailable, ...).
   metrics::Family<metrics::Counter>& errors;
   // Bytes read (direction="in") and written (direction="out").

@@ -45,6 +45,8 @@ S3_PORT=$((54569 + PORT_OFFSET))
 AMQPS_PORT=$((55671 + PORT_OFFSET))
 RABBITMQ_MGMT_TLS_PORT=$((55675 + PORT_OFFSET))
 S3_TLS_PORT=$((54570 + PORT_OFFSET)) # a second s3rver over the same data (s3.sh)
+# RabbitMQ's Prometheus endpoint (rabbitmq_prometheus: /metrics, /metrics/per-object).
+RABBITMQ_PROMETHEUS_PORT=$((55676 + PORT_OFFSET))
 
 PG_DATABASE=pixfleet_test
 S3_BUCKET=pixfleet-test
@@ -360,6 +362,7 @@ reserve_service_ports() {
   current=$(cat "$file")
   wanted="$PG_PORT,$PGBOUNCER_PORT,$AMQP_PORT,$RABBITMQ_MGMT_PORT,$RABBITMQ_DIST_PORT_NUMBER"
   wanted="$wanted,$RABBITMQ_EPMD_PORT,$S3_PORT,$AMQPS_PORT,$RABBITMQ_MGMT_TLS_PORT,$S3_TLS_PORT"
+  wanted="$wanted,$RABBITMQ_PROMETHEUS_PORT"
   echo "${current:+$current,}$wanted" >"$file" 2>/dev/null || true
 }
 
@@ -406,6 +409,8 @@ export PIXFLEET_TEST_CA_FILE=$(printf '%q' "$TEST_CA_FILE")
 export PIXFLEET_TEST_AMQPS_URL='amqps://guest:guest@127.0.0.1:$AMQPS_PORT/%2f'
 export PIXFLEET_TEST_RABBITMQ_API_HTTPS='https://guest:guest@127.0.0.1:$RABBITMQ_MGMT_TLS_PORT'
 export PIXFLEET_TEST_S3_HTTPS_ENDPOINT='https://127.0.0.1:$S3_TLS_PORT'
+# RabbitMQ's Prometheus endpoint, without credentials (the monitoring test scrapes it).
+export PIXFLEET_TEST_RABBITMQ_PROMETHEUS='http://127.0.0.1:$RABBITMQ_PROMETHEUS_PORT'
 # Commands the fault tests run to restart a service mid-test (stop, start, wait; data kept), and
 # to stop the S3 server (both its listeners) and start it again later.
 export PIXFLEET_TEST_RABBITMQ_RESTART_CMD=$(printf '%q' "$(printf '%q rabbitmq' "$SERVICES_SCRIPTS/restart.sh")")

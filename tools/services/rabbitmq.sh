@@ -4,6 +4,7 @@
 # (user guest/guest, which RabbitMQ allows on loopback only); the same over TLS with the test CA's
 # certificate (lib.sh test_ca, copied into tls/): AMQPS on 127.0.0.1:55671, management HTTPS on
 # 127.0.0.1:55675. Clients need no certificate; one they present is verified against the test CA.
+# The prometheus plugin serves /metrics and /metrics/per-object on 127.0.0.1:55676 (no TLS).
 #
 #   tools/services/rabbitmq.sh start|stop|status|restart
 #
@@ -91,6 +92,9 @@ management.ssl.certfile = $RMQ_DIR/tls/server.crt
 management.ssl.keyfile = $RMQ_DIR/tls/server.key
 # guest/guest, allowed from loopback only (RabbitMQ's default, kept on purpose).
 loopback_users.guest = true
+# The Prometheus endpoint (rabbitmq_prometheus), on loopback like the rest.
+prometheus.tcp.ip = 127.0.0.1
+prometheus.tcp.port = $RABBITMQ_PROMETHEUS_PORT
 # Queue depth and rates in the management API refresh every second (default 5 s).
 collect_statistics_interval = 1000
 log.file.level = info
@@ -101,6 +105,14 @@ EOF_CONF
   if ! grep -qs rabbitmq_management "$RMQ_DIR/enabled_plugins"; then
     log "rabbitmq: enabling the management plugin (offline)"
     rmq_env "$RMQ_SBIN/rabbitmq-plugins" --offline enable rabbitmq_management >"$RMQ_DIR/plugins.log" 2>&1 ||
+      {
+        log_tail "$RMQ_DIR/plugins.log"
+        die "rabbitmq: rabbitmq-plugins failed"
+      }
+  fi
+  if ! grep -qs rabbitmq_prometheus "$RMQ_DIR/enabled_plugins"; then
+    log "rabbitmq: enabling the prometheus plugin (offline)"
+    rmq_env "$RMQ_SBIN/rabbitmq-plugins" --offline enable rabbitmq_prometheus >>"$RMQ_DIR/plugins.log" 2>&1 ||
       {
         log_tail "$RMQ_DIR/plugins.log"
         die "rabbitmq: rabbitmq-plugins failed"
@@ -127,7 +139,7 @@ svc_start() {
   if ! rmq_running; then
     local port
     for port in "$AMQP_PORT" "$AMQPS_PORT" "$RABBITMQ_MGMT_PORT" "$RABBITMQ_MGMT_TLS_PORT" \
-      "$RABBITMQ_DIST_PORT_NUMBER"; do
+      "$RABBITMQ_DIST_PORT_NUMBER" "$RABBITMQ_PROMETHEUS_PORT"; do
       if port_open "$port"; then
         die "rabbitmq: port $port is taken by another process (ss -ltnp 'sport = :$port')"
       fi
