@@ -3,90 +3,28 @@
 // token read again after a rotation, the answers mapped to codes, and the wrong CA refused.
 #include "kube/api_pod_annotator.h"
 
-#include <chrono>
-#include <mutex>
-#include <thread>
+#include <memory>
 #include <vector>
 
 #include <gtest/gtest.h>
-#include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include "testing/recording_https_server.h"
 #include "testing/temp_dir.h"
-#include "testing/test_certificates.h"
 
 namespace pixfleet::kube {
 namespace {
 
-struct SeenRequest {
-  std::string method;
-  std::string path;
-  std::string content_type;
-  std::string authorization;
-  std::string body;
-};
-
-// Records every request, of any method, and answers `status` with `body`.
-class FakeApiServer {
- public:
-  FakeApiServer(const std::string& cert_path, const std::string& key_path)
-      : server_(cert_path.c_str(), key_path.c_str()) {
-    EXPECT_TRUE(server_.is_valid()) << "the test certificate was not accepted";
-    const auto record = [this](const httplib::Request& req, httplib::Response& res) {
-      std::lock_guard lock(mutex_);
-      seen_.push_back({req.method, req.path, req.get_header_value("Content-Type"),
-                       req.get_header_value("Authorization"), req.body});
-      res.status = status_;
-      res.set_content(body_, "application/json");
-    };
-    server_.Patch(".*", record);
-    server_.Get(".*", record);
-    server_.Post(".*", record);
-    server_.Put(".*", record);
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  ~FakeApiServer() {
-    server_.stop();
-    thread_.join();
-  }
-  FakeApiServer(const FakeApiServer&) = delete;
-  FakeApiServer& operator=(const FakeApiServer&) = delete;
-
-  void Answer(int status, std::string body) {
-    std::lock_guard lock(mutex_);
-    status_ = status;
-    body_ = std::move(body);
-  }
-  std::vector<SeenRequest> Seen() {
-    std::lock_guard lock(mutex_);
-    return seen_;
-  }
-  std::string Url() const { return "https://127.0.0.1:" + std::to_string(port_); }
-
- private:
-  httplib::SSLServer server_;
-  int port_ = 0;
-  std::thread thread_;
-  std::mutex mutex_;
-  std::vector<SeenRequest> seen_;
-  int status_ = 200;
-  std::string body_ = "{}";
-};
-
 struct ApiPodAnnotatorTest : ::testing::Test {
   TempDir dir;
   TestCertificates certs = MakeTestCertificates();
-  std::unique_ptr<FakeApiServer> server;
+  std::unique_ptr<RecordingHttpsServer> server;
   InClusterConfig config;
 
   void SetUp() override {
-    WriteFileForTest(dir.path() / "server.crt", certs.server_cert_pem);
-    WriteFileForTest(dir.path() / "server.key", certs.server_key_pem);
     WriteFileForTest(dir.path() / "ca.crt", certs.ca_pem);
     WriteFileForTest(dir.path() / "token", "token-one\n");
-    server = std::make_unique<FakeApiServer>(dir.Join("server.crt"), dir.Join("server.key"));
+    server = std::make_unique<RecordingHttpsServer>(certs, dir.path());
     config.api_server = server->Url();
     config.pod_namespace = "images";
     config.pod_name = "pixfleet-worker-5d8c7-x2x9q";
@@ -99,7 +37,7 @@ TEST_F(ApiPodAnnotatorTest, SendsAMergePatchOfTheOneAnnotationWithTheBearerToken
   ApiPodAnnotator annotator(config);
   const Status set = annotator.Annotate(kPodDeletionCost, "1000", {});
   ASSERT_TRUE(set.ok()) << set.ToString();
-  const std::vector<SeenRequest> seen = server->Seen();
+  const std::vector<RecordedRequest> seen = server->Seen();
   ASSERT_EQ(seen.size(), 1U);
   EXPECT_EQ(seen[0].method, "PATCH");
   EXPECT_EQ(seen[0].path, "/api/v1/namespaces/images/pods/pixfleet-worker-5d8c7-x2x9q");
@@ -115,7 +53,7 @@ TEST_F(ApiPodAnnotatorTest, ARotatedTokenIsUsedFromTheNextRequestOn) {
   ASSERT_TRUE(annotator.Annotate(kPodDeletionCost, "-1000", {}).ok());
   WriteFileForTest(dir.path() / "token", "token-two");
   ASSERT_TRUE(annotator.Annotate(kPodDeletionCost, "1000", {}).ok());
-  const std::vector<SeenRequest> seen = server->Seen();
+  const std::vector<RecordedRequest> seen = server->Seen();
   ASSERT_EQ(seen.size(), 2U);
   EXPECT_EQ(seen[0].authorization, "Bearer token-one");
   EXPECT_EQ(seen[1].authorization, "Bearer token-two");
