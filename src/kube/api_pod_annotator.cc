@@ -89,7 +89,7 @@ Status ApiPodAnnotator::Annotate(std::string_view key, std::string_view value,
   if (curl == nullptr) return Internal("curl_easy_init failed");
   if (stop.stop_requested()) return Cancelled("stopped before PATCH pod " + config_.PodRef());
   // Projected tokens are rotated by the kubelet: the file, not a copy, is the current token.
-  Result<std::string> token = ReadWholeFile(config_.token_path, 64 * 1024);
+  Result<std::string> token = ReadWholeFile(config_.token_path, kMaxServiceAccountFileBytes);
   if (!token.ok()) {
     return FailedPrecondition("service account token: " + token.error().message());
   }

@@ -52,8 +52,9 @@ void DeletionCostKeeper::Loop(const std::stop_token& stop) {
     if (stop.stop_requested()) return;
     std::chrono::milliseconds pause = options_.min_interval;
     if (patched.ok()) {
-      if (failures > 0)
+      if (failures > 0) {
         spdlog::info("pod-deletion-cost set to {} after {} failures", cost, failures);
+      }
       failures = 0;
       std::lock_guard lock(mutex_);
       written_ = cost;

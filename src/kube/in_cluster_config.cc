@@ -26,8 +26,7 @@ std::string FirstLine(const std::string& path) {
 }
 
 Status Readable(const std::string& path, const char* what, const char* remedy) {
-  // 64 KiB: far above a token (~1 KiB) or a CA bundle, far below anything unreasonable.
-  Result<std::string> read = ReadWholeFile(path, 64 * 1024);
+  Result<std::string> read = ReadWholeFile(path, kMaxServiceAccountFileBytes);
   if (!read.ok()) {
     return FailedPrecondition(std::string(kNotInPod) + "cannot read the " + what + " (" +
                               read.error().message() + "); " + remedy);

@@ -13,6 +13,7 @@
 // names another folder (for tests, and for running outside a pod against a real cluster).
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <string>
 
@@ -23,6 +24,8 @@ namespace pixfleet::kube {
 inline constexpr const char* kDefaultServiceAccountDir =
     "/var/run/secrets/kubernetes.io/serviceaccount";
 inline constexpr const char* kServiceAccountDirEnv = "PIXFLEET_SERVICE_ACCOUNT_DIR";
+// The most read of a token or CA file: far above a token (~1 KiB) or a cluster CA bundle.
+inline constexpr uint64_t kMaxServiceAccountFileBytes = uint64_t{64} * 1024;
 
 struct InClusterConfig {
   std::string api_server;  // "https://10.96.0.1:443", no trailing '/'
