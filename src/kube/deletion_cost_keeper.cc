@@ -59,6 +59,12 @@ void DeletionCostKeeper::Loop(const std::stop_token& stop) {
       std::lock_guard lock(mutex_);
       written_ = cost;
     } else {
+      // A write that failed may still have been applied (a timeout after the API server took
+      // it): the annotation is unknown, so whatever the state is next, it is written.
+      {
+        std::lock_guard lock(mutex_);
+        written_.reset();
+      }
       ++failures;
       pause = std::max(pause, BackoffDelay(options_.retry, failures, 1.0));
       // Each failure is logged: at most one line a minute once the backoff is at its cap.

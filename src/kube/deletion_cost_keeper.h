@@ -70,8 +70,10 @@ class DeletionCostKeeper {
   std::mutex mutex_;
   std::condition_variable_any changed_;
   std::optional<PodActivity> activity_;  // guarded by mutex_; the latest reported
-  std::optional<int32_t> written_;       // guarded by mutex_; the value the API server holds
-  std::jthread thread_;                  // last: started once the rest exists
+  // Guarded by mutex_: the value the API server holds, as far as known (unset before the first
+  // write and after a failed one).
+  std::optional<int32_t> written_;
+  std::jthread thread_;  // last: started once the rest exists
 };
 
 }  // namespace pixfleet::kube

@@ -89,6 +89,21 @@ TEST_F(KeeperTest, FailuresAreRetriedWithBackoffAndNeverGiveUp) {
   EXPECT_EQ(api.Annotation(std::string(kPodDeletionCost)), "-1000");
 }
 
+// A failed write may have been applied all the same, so the value after it is always written:
+// t=0 idle written; busy held until t=5, where it fails; idle reported while the retry is held
+// (until t=10): at t=10 idle is written again, although idle was the last value confirmed.
+TEST_F(KeeperTest, AfterAFailedWriteTheNextStateIsWrittenWhateverItIs) {
+  api.Script({Status::Ok(), Unavailable("timed out")});
+  DeletionCostKeeper keeper(api, clock);
+  IdleWrittenThenBusyHeld(keeper);
+  ASSERT_TRUE(clock.AdvanceAndWaitForSleepers(seconds(5), 1));  // t=5: fails; held until t=10
+  ASSERT_TRUE(api.WaitForCalls(2));
+  keeper.Report(PodActivity::kIdle);
+  clock.Advance(seconds(5));
+  ASSERT_TRUE(api.WaitForCalls(3));
+  EXPECT_EQ(api.Values(), Strings({"-1000", "1000", "-1000"}));
+}
+
 // Busy is held until t=5; the worker starts stopping meanwhile: the pod is on its way out, and
 // nothing more is sent.
 TEST_F(KeeperTest, NothingIsSentOnceStopping) {
