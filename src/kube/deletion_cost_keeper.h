@@ -20,7 +20,8 @@
 // Never in the way. Report() only records the state; PATCHes go out from a thread of the
 // keeper's own. A failure is logged with its reason (a 403 with the RBAC it needs) and retried
 // with capped backoff (5 s, 10 s, 20 s, 40 s, then every 60 s) for as long as it takes; it is
-// never fatal to the worker. The destructor ends a request under way and the thread at once.
+// never fatal to the worker. A failed write may still have been applied, so after one the next
+// state is written whatever it is. The destructor ends a request under way and the thread at once.
 #pragma once
 
 #include <chrono>
