@@ -3,7 +3,7 @@
 // finish within --grace-period, those still running then are handed back to the queue; a second
 // signal of the same kind hands them back at once), idle with --exit-when-idle, or after
 // --max-tasks tasks; 2 could not start (bad flags or URL, a configuration the queue or database
-// refuses); 3 stopped because the environment refused mid-work (a full disk, a read-only output,
+// refuses, --pod-deletion-cost outside a Kubernetes pod); 3 stopped because the environment refused mid-work (a full disk, a read-only output,
 // storage refusing writes): its tasks went back to the queue, and the last stderr line names the
 // reason.
 #include <atomic>
@@ -24,6 +24,7 @@
 #include "core/log.h"
 #include "metrics/http_endpoint.h"
 #include "run/state_lock.h"
+#include "wiring/pod_deletion_cost.h"
 #include "wiring/worker_assembly.h"
 #include "worker/status_pipe.h"
 
@@ -40,6 +41,7 @@ struct WorkerFlags {
   std::string run_state;      // OUT/.pixfleet of the `pixfleet run` that started this worker
   int64_t lease_ms = 30'000;
   std::string listen;  // HOST:PORT for /metrics, /healthz, /readyz; empty: no endpoint
+  bool pod_deletion_cost = false;
   EngineFlags engine;
 };
 
@@ -127,8 +129,19 @@ int RunWorker(const WorkerFlags& flags) {
   settings.limits = flags.engine.Limits();
   settings.allow_untrusted_loaders = flags.engine.allow_untrusted;
   settings.grace_period = std::chrono::milliseconds(flags.grace_ms);
-  if (status_pipe != nullptr) {
-    settings.on_state = [pipe = status_pipe.get()](const WorkerState& state) { pipe->Send(state); };
+  // Told of the worker's states, so it outlives the worker.
+  std::unique_ptr<PodDeletionCost> deletion_cost;
+  if (flags.pod_deletion_cost) {
+    auto started = StartPodDeletionCost(RealClock::Instance());
+    if (!started.ok()) return CannotStart(started.error().message());
+    deletion_cost = std::move(*started);
+  }
+  if (status_pipe != nullptr || deletion_cost != nullptr) {
+    settings.on_state = [pipe = status_pipe.get(),
+                         cost = deletion_cost.get()](const WorkerState& state) {
+      if (pipe != nullptr) pipe->Send(state);
+      if (cost != nullptr) cost->OnState(state);
+    };
   }
   auto assembled = AssembleWorker(settings, RealClock::Instance(), stop_signals.Token());
   if (!assembled.ok()) {
@@ -196,6 +209,13 @@ CommandRunner AddWorkerCommand(CLI::App& app) {
       ->add_option("--listen", flags->listen,
                    "Serve /metrics, /healthz and /readyz on HOST:PORT (e.g. 0.0.0.0:9090)")
       ->envname("PIXFLEET_LISTEN");
+  worker
+      ->add_flag("--pod-deletion-cost", flags->pod_deletion_cost,
+                 "On Kubernetes: keep this pod's controller.kubernetes.io/pod-deletion-cost "
+                 "annotation at 1000 while busy and -1000 while idle (at most one change per 5 s), "
+                 "so that a scale-down deletes idle workers first. Needs env POD_NAME (and "
+                 "POD_NAMESPACE) and a service account allowed to get and patch pods")
+      ->envname("PIXFLEET_POD_DELETION_COST");
   worker
       ->add_option("--run-state", flags->run_state,
                    "Set by `pixfleet run` for the workers it starts: its OUT/.pixfleet folder")

@@ -28,6 +28,9 @@ struct Pod {
   bool job = false;          // a ScaledJob's Job: one task, then exit
   bool took_task = false;
   std::vector<InFlight> work;
+  // With pod-deletion-cost: what the worker last wrote (busy or idle) and when it may next write.
+  bool marked_busy = false;
+  Millis next_mark{0};
 };
 
 double Seconds(Millis ms) { return static_cast<double>(ms.count()) / 1000.0; }
@@ -75,6 +78,7 @@ class Simulation {
       BecomeReady();
       Arrive();
       Dispatch();
+      MarkDeletionCosts();
       ScaleIfDue();
       Record();
       if (Finished()) break;
@@ -107,6 +111,7 @@ class Simulation {
       if (!pod.ready) next = std::min(next, pod.ready_at);
       if (pod.terminating) next = std::min(next, pod.deadline);
       for (const InFlight& f : pod.work) next = std::min(next, f.finish);
+      if (MarkPending(pod)) next = std::min(next, pod.next_mark);
     }
     return std::max(next, now_);
   }
@@ -165,7 +170,27 @@ class Simulation {
 
   void BecomeReady() {
     for (Pod& pod : pods_) {
-      if (!pod.ready && pod.ready_at <= now_) pod.ready = true;
+      if (!pod.ready && pod.ready_at <= now_) {
+        pod.ready = true;
+        // The worker writes "idle" as it starts; its next write may follow one interval later.
+        if (variant_.deletion_cost.has_value()) pod.next_mark = now_ + *variant_.deletion_cost;
+      }
+    }
+  }
+
+  // A ready pod whose annotation no longer says what it is doing.
+  bool MarkPending(const Pod& pod) const {
+    return variant_.deletion_cost.has_value() && pod.ready && !pod.terminating &&
+           pod.marked_busy != !pod.work.empty();
+  }
+
+  // Each worker writes its latest state once its interval allows (pods that went back to what
+  // they last wrote write nothing).
+  void MarkDeletionCosts() {
+    for (Pod& pod : pods_) {
+      if (!MarkPending(pod) || pod.next_mark > now_) continue;
+      pod.marked_busy = !pod.work.empty();
+      pod.next_mark = now_ + *variant_.deletion_cost;
     }
   }
 
@@ -280,8 +305,9 @@ class Simulation {
   }
 
   // The ReplicaSet brought to `replicas`: new pods start; surplus ones are deleted in
-  // Kubernetes' order (ActivePodsWithRanks): not ready first, then the most recently ready, then
-  // the newest. Whether a pod is busy plays no part.
+  // Kubernetes' order (ActivePodsWithRanks): not ready first, then the lower pod-deletion-cost
+  // (all 0 unless the workers write it: then the pods marked idle), then the most recently
+  // ready, then the newest.
   void SetReplicas(int replicas) {
     if (replicas != replicas_) ++result_.scale_decisions;
     replicas_ = replicas;
@@ -295,12 +321,14 @@ class Simulation {
     }
     std::stable_sort(active.begin(), active.end(), [](const Pod* a, const Pod* b) {
       if (a->ready != b->ready) return !a->ready;
+      if (a->marked_busy != b->marked_busy) return !a->marked_busy;
       if (a->ready_at != b->ready_at) return a->ready_at > b->ready_at;
       if (a->created != b->created) return a->created > b->created;
       return a->id > b->id;
     });
     const size_t victims = active.size() - static_cast<size_t>(replicas);
     for (size_t v = 0; v < victims; ++v) {
+      if (!active[v]->work.empty()) ++result_.busy_stopped;
       active[v]->terminating = true;
       active[v]->deadline = now_ + workload_.pod.grace_period;
     }

@@ -8,10 +8,15 @@
 //     ready + unacked (rabbitmq_trigger.h decides);
 //   * pods: created → ready after `startup` → take tasks (round-robin over pods with a free
 //     slot, oldest pod first) → on scale-down the ReplicaSet picks victims as Kubernetes does
-//     (not-ready pods first, then the most recently ready, then the newest; busy or not does not
-//     matter) and sends SIGTERM: the worker stops taking tasks, finishes what it holds within its
-//     grace period, and at the deadline hands the rest back to the head of the queue
-//     ("interrupted"; the task restarts from scratch);
+//     (ActivePodsWithRanks: not-ready pods first, then the lower pod-deletion-cost, then the most
+//     recently ready, then the newest) and sends SIGTERM: the worker stops taking tasks, finishes
+//     what it holds within its grace period, and at the deadline hands the rest back to the head
+//     of the queue ("interrupted"; the task restarts from scratch). Without
+//     `worker --pod-deletion-cost` every pod's cost is the default 0, so busy or not plays no
+//     part; with it (Variant::deletion_cost) a pod's cost is what its worker last wrote: idle
+//     (−1000) when it became ready, then busy (+1000) or idle at each change, at most one write
+//     per interval, the latest state winning when the interval ends (kube/deletion_cost_keeper.h;
+//     the API call itself is taken as instant);
 //   * ScaledJob: each Job is a pod running `pixfleet worker --max-tasks 1 --exit-when-idle`: one
 //     slot, one task, then it exits (it exits at once if it finds the queue empty); Jobs are
 //     never stopped;
@@ -48,7 +53,10 @@ struct Variant {
   ScaledJobSpec scaled_job;        // kScaledJob
   std::vector<RabbitMqProtocol> protocols;  // resolved, one per trigger
   bool value_sweep = false;                 // one of the rows the recommendation chooses among
-  double value = 0;                         // the first trigger's value, for the table
+  // Workers keep pod-deletion-cost current, one write per this interval at most; nullopt: they
+  // do not (worker --pod-deletion-cost not given).
+  std::optional<Millis> deletion_cost;
+  double value = 0;  // the first trigger's value, for the table
 };
 
 // One point of the time series, taken after every instant at which something happened.
@@ -69,7 +77,8 @@ struct SimResult {
   Millis end{0};                     // when the simulation stopped
   double paid_seconds = 0;           // pod-seconds from creation to exit
   double busy_seconds = 0;           // slot-seconds on tasks / slots
-  int64_t interrupted = 0;           // tasks handed back at a grace deadline
+  int64_t interrupted = 0;           // tasks handed back at a grace deadline, to be redone
+  int64_t busy_stopped = 0;          // pods sent SIGTERM while holding a task (scale-down)
   int peak_pods = 0;                 // alive pods, terminating included
   int peak_replicas = 0;
   int peak_db_clients = 0;

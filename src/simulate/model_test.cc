@@ -106,6 +106,15 @@ TEST(SimulateModelTest, AmqpScalesBusyWorkersToZeroHttpDoesNot) {
   EXPECT_LT(amqp.completed, 8);
 }
 
+// Value 1, max 4, http, and a behavior block whose scale-down has no stabilisation window.
+Variant ImmediateScaleDown() {
+  Variant v = Object(1, 4, RabbitMqProtocol::kHttp, seconds(300));
+  HpaBehavior behavior;
+  behavior.scale_down.stabilization_window = seconds(0);
+  v.scaled_object.behavior = behavior;
+  return v;
+}
+
 // The HPA's scale-down picks the newest pod, busy or not. 4 tasks of 100 s, value 1, max 4,
 // http, a behavior block whose scale-down has no stabilisation window:
 //   t=0 A takes task 0; t=15 → 4 pods, B–D take tasks 1–3 (until 115).
@@ -114,23 +123,54 @@ TEST(SimulateModelTest, AmqpScalesBusyWorkersToZeroHttpDoesNot) {
 //   idle A takes it, finishing at 210 (drain 210 s, 1 interrupted). Grace 30 s: D finishes at
 //   115 inside its grace period (drain 115 s, none interrupted).
 TEST(SimulateModelTest, ScaleDownVictimIsTheNewestPodEvenWhenBusy) {
-  Variant v = Object(1, 4, RabbitMqProtocol::kHttp, seconds(300));
-  HpaBehavior behavior;
-  behavior.scale_down.stabilization_window = seconds(0);
-  v.scaled_object.behavior = behavior;
+  const Variant v = ImmediateScaleDown();
   const Workload short_grace = Batch(4, seconds(100), seconds(5));
   const SimResult killed = Simulate(v, MakeTasks(short_grace, 1), short_grace);
   EXPECT_EQ(ReplicasAt(killed, seconds(104)), 4);
   EXPECT_EQ(ReplicasAt(killed, seconds(105)), 3);
+  EXPECT_EQ(killed.busy_stopped, 1);
   EXPECT_EQ(killed.interrupted, 1);
   ASSERT_TRUE(killed.drain_time.has_value());
   EXPECT_EQ(*killed.drain_time, seconds(210));
 
   const Workload long_grace = Batch(4, seconds(100), seconds(30));
   const SimResult spared = Simulate(v, MakeTasks(long_grace, 1), long_grace);
+  EXPECT_EQ(spared.busy_stopped, 1);  // stopped busy, but finished within its grace period
   EXPECT_EQ(spared.interrupted, 0);
   ASSERT_TRUE(spared.drain_time.has_value());
   EXPECT_EQ(*spared.drain_time, seconds(115));
+}
+
+// The same run (grace 5 s) with the workers writing pod-deletion-cost at a given pace.
+//   Every 5 s at most: A is ready at 0 and writes idle; it takes task 0 at once, but may write
+//   again only at 5: busy from 5. B–D are ready at 15, write idle, take tasks 1–3, busy from 20.
+//   t=100 A finishes and writes idle (its last write was at 5). The 105 sync asks for 3: the
+//   lowest cost is A's (idle), so A goes and exits at once. B–D finish at 115: drain 115 s, no
+//   busy pod stopped, nothing handed back — against 1, 1 and 210 s without the annotation.
+//   Every 100 s at most: a write held back does not protect. A writes idle at 0 and may write
+//   next at 100; B–D write idle at 15 and may write busy only at 115. At 100 A finishes (idle,
+//   as it last wrote: nothing to write). At the 105 sync all four are marked idle, so the next
+//   rules decide, as without the annotation: D is stopped busy, its task handed back at 110.
+TEST(SimulateModelTest, WithPodDeletionCostTheIdlePodGoesFirstOnceWritten) {
+  const struct {
+    seconds pace;
+    int64_t busy_stopped;
+    int64_t interrupted;
+    seconds drain;
+  } cases[] = {
+      {seconds(5), 0, 0, seconds(115)},
+      {seconds(100), 1, 1, seconds(210)},
+  };
+  const Workload w = Batch(4, seconds(100), seconds(5));
+  for (const auto& c : cases) {
+    Variant v = ImmediateScaleDown();
+    v.deletion_cost = c.pace;
+    const SimResult r = Simulate(v, MakeTasks(w, 1), w);
+    EXPECT_EQ(ReplicasAt(r, seconds(105)), 3) << c.pace.count();
+    EXPECT_EQ(r.busy_stopped, c.busy_stopped) << c.pace.count();
+    EXPECT_EQ(r.interrupted, c.interrupted) << c.pace.count();
+    EXPECT_EQ(r.drain_time, c.drain) << c.pace.count();
+  }
 }
 
 // ScaledJob, 3 tasks of 60 s, value 1, start-up 5 s, polling 10 s: the poll at 0 sees 3 and

@@ -27,6 +27,8 @@ std::string JsonReport(const std::vector<Variant>& variants, const std::vector<S
     row["busy_s"] = r.busy_seconds;
     row["idle_s"] = r.paid_seconds - r.busy_seconds;
     row["interrupted"] = r.interrupted;
+    row["busy_stopped"] = r.busy_stopped;
+    row["deletion_cost"] = v.deletion_cost.has_value();
     row["peak_pods"] = r.peak_pods;
     row["peak_replicas"] = r.peak_replicas;
     row["pgbouncer_clients"] = r.peak_db_clients;

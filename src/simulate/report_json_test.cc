@@ -17,12 +17,14 @@ TEST(ReportJsonTest, OneRowPerVariantAndTheRecommendation) {
   stuck.kind = VariantKind::kScaledJob;
   stuck.protocols = {RabbitMqProtocol::kAmqp};
   stuck.value = 1;
+  drained.deletion_cost = std::chrono::milliseconds(5000);
   SimResult a;
   a.tasks = 10;
   a.drain_time = std::chrono::milliseconds(12'500);
   a.paid_seconds = 40;
   a.busy_seconds = 30;
   a.interrupted = 2;
+  a.busy_stopped = 3;
   a.peak_pods = 3;
   a.peak_db_clients = 3;
   SimResult b;
@@ -43,6 +45,9 @@ TEST(ReportJsonTest, OneRowPerVariantAndTheRecommendation) {
   EXPECT_EQ(row["paid_s"], 40.0);
   EXPECT_EQ(row["idle_s"], 10.0);  // 40 paid − 30 busy
   EXPECT_EQ(row["interrupted"], 2);
+  EXPECT_EQ(row["busy_stopped"], 3);
+  EXPECT_EQ(row["deletion_cost"], true);
+  EXPECT_EQ(doc["variants"][1]["deletion_cost"], false);
   EXPECT_EQ(row["pgbouncer_clients"], 3);
   EXPECT_TRUE(doc["variants"][1]["drain_s"].is_null());
   EXPECT_EQ(doc["variants"][1]["kind"], "ScaledJob");

@@ -117,6 +117,9 @@ std::vector<Variant> BuildVariants(const KedaObject& object,
                   std::to_string(p.period.count()) + "s";
   }
   variants.push_back(MakeVariant(paced_label, paced, protocols, kObject));
+  Variant spared = MakeVariant("pod-deletion-cost", so, protocols, kObject);
+  spared.deletion_cost = options.deletion_cost_interval;
+  variants.push_back(std::move(spared));
   for (const double value : options.values) {
     ScaledObjectSpec swept = so;
     SetValue(swept.triggers, value);

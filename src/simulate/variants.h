@@ -6,6 +6,9 @@
 //     value 1 since each Job takes one task (or, from a ScaledJob, the equivalent ScaledObject);
 //   * plain HPA: the ScaledObject's HPA alone (minReplicas ≥ 1, no scale to zero);
 //   * with a gradual scale-up policy (or without, if the file has a behavior block);
+//   * with pod-deletion-cost: the ScaledObject (as written, or the one derived from a ScaledJob)
+//     with workers run as `pixfleet worker --pod-deletion-cost`, so scale-downs take idle pods
+//     first — compare its busy pods stopped and tasks handed back with the row it derives from;
 //   * the ScaledObject at each value target in `values`: the recommendation's candidates.
 #pragma once
 
@@ -22,6 +25,9 @@ namespace pixfleet::simulate {
 struct VariantOptions {
   std::vector<double> values = {1, 2, 5, 10, 20, 50};
   HpaPolicy gradual_scale_up{HpaPolicy::Type::kPods, 4, std::chrono::seconds(60)};
+  // The pace of `worker --pod-deletion-cost`: one write per 5 s at most
+  // (kube/deletion_cost_keeper.h).
+  Millis deletion_cost_interval{5000};
 };
 
 // `protocols[i]` is the effective protocol of trigger i of `object` (EffectiveProtocol()).

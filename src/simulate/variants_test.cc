@@ -35,6 +35,7 @@ TEST(VariantsTest, ComparisonsDerivedFromAScaledObject) {
       {"ScaledJob (value 1)", VariantKind::kScaledJob, RabbitMqProtocol::kAmqp, 1, false},
       {"plain HPA (min 1)", VariantKind::kPlainHpa, RabbitMqProtocol::kAmqp, 10, false},
       {"scale-up 4 pods/60s", VariantKind::kScaledObject, RabbitMqProtocol::kAmqp, 10, false},
+      {"pod-deletion-cost", VariantKind::kScaledObject, RabbitMqProtocol::kAmqp, 10, false},
       {"value 1", VariantKind::kScaledObject, RabbitMqProtocol::kAmqp, 1, true},
       {"value 5", VariantKind::kScaledObject, RabbitMqProtocol::kAmqp, 5, true},
   };
@@ -54,6 +55,14 @@ TEST(VariantsTest, ComparisonsDerivedFromAScaledObject) {
   ASSERT_EQ(variants[4].scaled_object.behavior->scale_up.policies.size(), 1U);
   EXPECT_EQ(variants[4].scaled_object.behavior->scale_up.policies[0].value, 4);
   EXPECT_EQ(variants[1].scaled_object.triggers.front().protocol, RabbitMqProtocol::kHttp);
+  // Only the pod-deletion-cost row has its workers write the annotation, at the worker's pace;
+  // it is otherwise the file as written.
+  for (size_t i = 0; i < variants.size(); ++i) {
+    EXPECT_EQ(variants[i].deletion_cost.has_value(), i == 5) << variants[i].label;
+  }
+  EXPECT_EQ(variants[5].deletion_cost, milliseconds(5000));
+  EXPECT_EQ(variants[5].scaled_object.max_replica_count, 30);
+  EXPECT_FALSE(variants[5].scaled_object.behavior.has_value());
 }
 
 TEST(VariantsTest, AFileWithBehaviorIsComparedWithout) {
@@ -62,7 +71,7 @@ TEST(VariantsTest, AFileWithBehaviorIsComparedWithout) {
   VariantOptions options;
   options.values = {};
   const auto variants = BuildVariants(KedaObject(so), {RabbitMqProtocol::kHttp}, options);
-  ASSERT_EQ(variants.size(), 5U);
+  ASSERT_EQ(variants.size(), 6U);
   EXPECT_EQ(variants[1].label, "protocol amqp");
   EXPECT_EQ(variants[4].label, "no behavior block");
   EXPECT_FALSE(variants[4].scaled_object.behavior.has_value());
