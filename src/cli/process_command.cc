@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli/command_failure.h"
 #include "cli/commands.h"
 #include "cli/engine_flags.h"
 #include "cli/flag_checks.h"
@@ -30,36 +31,32 @@ struct ProcessFlags {
   EngineFlags engine;
 };
 
-int Fail(int code, const std::string& message) {
-  PrintFatalLine("process", message);
-  return code;
-}
-
 int RunProcess(const ProcessFlags& flags) {
   EngineOptions engine_options;
   engine_options.allow_untrusted_loaders = flags.engine.allow_untrusted;
   engine_options.vips_threads_per_image =
       static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));  // one image: every core
-  if (Status init = InitImageEngine(engine_options); !init.ok()) return Fail(2, init.ToString());
+  if (Status init = InitImageEngine(engine_options); !init.ok())
+    return FailCommand("process", 2, init.ToString());
   auto recipe_text = ReadWholeFile(flags.recipe_path, 1 << 20);
-  if (!recipe_text.ok()) return Fail(2, recipe_text.error().message());
+  if (!recipe_text.ok()) return FailCommand("process", 2, recipe_text.error().message());
   auto recipe = ParseRecipeYaml(*recipe_text, flags.recipe_path);
-  if (!recipe.ok()) return Fail(2, recipe.error().message());
+  if (!recipe.ok()) return FailCommand("process", 2, recipe.error().message());
   const EngineLimits limits = flags.engine.Limits();
   auto input = ReadWholeFile(flags.image, limits.max_input_bytes);
-  if (!input.ok()) return Fail(1, input.error().message());
+  if (!input.ok()) return FailCommand("process", 1, input.error().message());
   const std::string input_key = std::filesystem::path(flags.image).filename().string();
   auto processed = ProcessImage(*input, flags.image, *recipe, limits);
-  if (!processed.ok()) return Fail(1, processed.error().message());
+  if (!processed.ok()) return FailCommand("process", 1, processed.error().message());
   auto out = MakeObjectStore(FileUrl(flags.out_dir), /*create=*/true, RealClock::Instance());
-  if (!out.ok()) return Fail(2, out.error().ToString());
+  if (!out.ok()) return FailCommand("process", 2, out.error().ToString());
 
   std::vector<OutputRecord> written;
   for (size_t i = 0; i < processed->outputs.size(); ++i) {
     const EncodedOutput& output = processed->outputs[i];
     const std::string key = ExpandKeyTemplate(recipe->outputs[i], input_key);
     if (Status put = (*out)->Put(key, output.bytes, output.content_type); !put.ok()) {
-      return Fail(1, put.ToString());
+      return FailCommand("process", 1, put.ToString());
     }
     written.push_back(OutputRecord{output.name, key, output.bytes.size(), output.width,
                                    output.height, output.format});

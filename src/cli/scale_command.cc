@@ -19,6 +19,7 @@
 #include "autoscale/run_scaler.h"
 #include "autoscale/scaled_job_loop.h"
 #include "autoscale/scaled_object_loop.h"
+#include "cli/command_failure.h"
 #include "cli/commands.h"
 #include "cli/flag_checks.h"
 #include "core/clock.h"
@@ -42,11 +43,6 @@ struct ScaleFlags {
   int64_t grace_ms = 30'000;  // Kubernetes' terminationGracePeriodSeconds default
   std::vector<std::string> command;
 };
-
-int Fail(int code, const std::string& message) {
-  PrintFatalLine("scale", message);
-  return code;
-}
 
 const char* GetEnv(const char* name) {
   // NOLINTNEXTLINE(concurrency-mt-unsafe): read before any thread exists
@@ -128,7 +124,8 @@ int CheckOnly(const ScaleFlags& flags, const KedaObject& object) {
               " s, strategy " + ScaledJobStrategyName(job.strategy);
     triggers = DescribeTriggers(job.triggers);
   }
-  if (!triggers.ok()) return Fail(2, flags.file + ": " + triggers.status().message());
+  if (!triggers.ok())
+    return FailCommand("scale", 2, flags.file + ": " + triggers.status().message());
   // Names from the file reach the terminal escaped (core/terminal_text.h).
   std::cout << TerminalText(flags.file + ": " + summary) << "\n"
             << *triggers << "  each replica runs "
@@ -149,12 +146,12 @@ std::vector<QueueMetricSource*> Borrow(
 int RunScale(const ScaleFlags& flags) {
   const std::chrono::milliseconds grace(flags.grace_ms);
   Result<std::string> text = ReadWholeFile(flags.file, kMaxYamlBytes);
-  if (!text.ok()) return Fail(2, text.status().message());
+  if (!text.ok()) return FailCommand("scale", 2, text.status().message());
   Result<KedaObject> object = ParseKedaYaml(*text, flags.file);
-  if (!object.ok()) return Fail(2, object.status().message());
+  if (!object.ok()) return FailCommand("scale", 2, object.status().message());
   if (flags.check) return CheckOnly(flags, *object);
   if (flags.command.empty()) {
-    return Fail(2, "COMMAND is required: give the worker command after --");
+    return FailCommand("scale", 2, "COMMAND is required: give the worker command after --");
   }
 
   Clock& clock = RealClock::Instance();
@@ -164,7 +161,8 @@ int RunScale(const ScaleFlags& flags) {
   if (const auto* so = std::get_if<ScaledObjectSpec>(&*object)) {
     std::vector<RabbitMqProtocol> protocols;
     auto sources = OpenSources(so->triggers, protocols);
-    if (!sources.ok()) return Fail(2, flags.file + ": " + sources.status().message());
+    if (!sources.ok())
+      return FailCommand("scale", 2, flags.file + ": " + sources.status().message());
     spdlog::info(
         "scale: ScaledObject {}: min {} max {} replicas, polling every {} s, cooldown {} s, grace "
         "{} ms",
@@ -178,7 +176,7 @@ int RunScale(const ScaleFlags& flags) {
   const auto& job = std::get<ScaledJobSpec>(*object);
   std::vector<RabbitMqProtocol> protocols;
   auto sources = OpenSources(job.triggers, protocols);
-  if (!sources.ok()) return Fail(2, flags.file + ": " + sources.status().message());
+  if (!sources.ok()) return FailCommand("scale", 2, flags.file + ": " + sources.status().message());
   spdlog::info("scale: ScaledJob {}: max {} jobs, polling every {} s, grace {} ms", job.name,
                job.max_replica_count, job.polling_interval.count(), grace.count());
   ScaledJobLoop loop(job, protocols, Borrow(*sources), pool, ScaleTime(0));

@@ -8,6 +8,7 @@
 #include <iostream>
 #include <memory>
 
+#include "cli/command_failure.h"
 #include "cli/commands.h"
 #include "cli/flag_checks.h"
 #include "core/clock.h"
@@ -35,11 +36,6 @@ struct SimulateFlags {
   std::string svg_path;
   std::string json_path;
 };
-
-int Fail(int code, const std::string& message) {
-  PrintFatalLine("simulate", message);
-  return code;
-}
 
 // The protocol each trigger uses, as KEDA would resolve it from the host URL's scheme.
 Result<std::vector<RabbitMqProtocol>> ResolveProtocols(const std::vector<RabbitMqTrigger>& triggers,
@@ -88,22 +84,23 @@ Status LoadMeasuredDurations(simulate::EmpiricalDuration& empirical) {
 
 int RunSimulate(const SimulateFlags& flags) {
   auto keda_text = ReadWholeFile(flags.scaled_object_path);
-  if (!keda_text.ok()) return Fail(2, keda_text.error().ToString());
+  if (!keda_text.ok()) return FailCommand("simulate", 2, keda_text.error().ToString());
   auto object = ParseKedaYaml(*keda_text, flags.scaled_object_path);
-  if (!object.ok()) return Fail(2, object.error().ToString());
+  if (!object.ok()) return FailCommand("simulate", 2, object.error().ToString());
   const auto& triggers = std::visit(
       [](const auto& spec) -> const std::vector<RabbitMqTrigger>& { return spec.triggers; },
       *object);
   auto protocols = ResolveProtocols(triggers, flags.scaled_object_path);
-  if (!protocols.ok()) return Fail(2, protocols.error().ToString());
+  if (!protocols.ok()) return FailCommand("simulate", 2, protocols.error().ToString());
 
   auto workload_text = ReadWholeFile(flags.workload_path);
-  if (!workload_text.ok()) return Fail(2, workload_text.error().ToString());
+  if (!workload_text.ok()) return FailCommand("simulate", 2, workload_text.error().ToString());
   auto workload = simulate::ParseWorkloadYaml(*workload_text, flags.workload_path);
-  if (!workload.ok()) return Fail(2, workload.error().ToString());
+  if (!workload.ok()) return FailCommand("simulate", 2, workload.error().ToString());
   if (auto* empirical = std::get_if<simulate::EmpiricalDuration>(&workload->duration)) {
     const Status loaded = LoadMeasuredDurations(*empirical);
-    if (!loaded.ok()) return Fail(2, flags.workload_path + ": " + loaded.ToString());
+    if (!loaded.ok())
+      return FailCommand("simulate", 2, flags.workload_path + ": " + loaded.ToString());
   }
 
   const uint64_t seed = flags.seed.value_or(workload->seed.value_or(1));
@@ -124,12 +121,12 @@ int RunSimulate(const SimulateFlags& flags) {
     std::ofstream svg(flags.svg_path, std::ios::binary | std::ios::trunc);
     svg << simulate::SvgChart(
         results, "pixfleet simulate: " + flags.scaled_object_path + " × " + flags.workload_path);
-    if (!svg.flush()) return Fail(1, "cannot write " + flags.svg_path);
+    if (!svg.flush()) return FailCommand("simulate", 1, "cannot write " + flags.svg_path);
   }
   if (!flags.json_path.empty()) {
     std::ofstream json(flags.json_path, std::ios::binary | std::ios::trunc);
     json << simulate::JsonReport(variants, results, recommendation, seed);
-    if (!json.flush()) return Fail(1, "cannot write " + flags.json_path);
+    if (!json.flush()) return FailCommand("simulate", 1, "cannot write " + flags.json_path);
   }
   return 0;
 }

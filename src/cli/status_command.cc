@@ -4,6 +4,7 @@
 #include <iostream>
 #include <memory>
 
+#include "cli/command_failure.h"
 #include "cli/commands.h"
 #include "cli/flag_checks.h"
 #include "core/clock.h"
@@ -27,31 +28,26 @@ struct StatusFlags {
 // Batches shown without --all or --batch, newest first.
 constexpr int kDefaultBatchesShown = 10;
 
-int Fail(int code, const std::string& message) {
-  PrintFatalLine("status", message);
-  return code;
-}
-
 int RunStatus(const StatusFlags& flags) {
   Clock& clock = RealClock::Instance();
   auto results = MakeResultStore(flags.db_url, clock);
-  if (!results.ok()) return Fail(2, results.error().ToString());
+  if (!results.ok()) return FailCommand("status", 2, results.error().ToString());
   if (!flags.queue_url.empty()) {
     auto queue = MakeTaskQueue(flags.queue_url, TaskQueueOptions{}, clock);
-    if (!queue.ok()) return Fail(2, queue.error().ToString());
+    if (!queue.ok()) return FailCommand("status", 2, queue.error().ToString());
     auto depth = (*queue)->Depth();
-    if (!depth.ok()) return Fail(1, depth.error().ToString());
+    if (!depth.ok()) return FailCommand("status", 1, depth.error().ToString());
     auto name = QueueName(flags.queue_url);
-    if (!name.ok()) return Fail(2, name.error().ToString());
+    if (!name.ok()) return FailCommand("status", 2, name.error().ToString());
     auto in_flight = FleetInFlight(flags.queue_url, flags.queue_api_url, *depth);
-    if (!in_flight.ok()) return Fail(1, in_flight.error().ToString());
+    if (!in_flight.ok()) return FailCommand("status", 1, in_flight.error().ToString());
     std::cout << FormatQueueStatus(QueueStatus{*name, *depth, *in_flight});
     if (!in_flight->has_value()) {
       std::cout << "  (in flight across the fleet needs the management API: --queue-api URL)\n";
     }
   }
   auto batches = (*results)->ListBatches();
-  if (!batches.ok()) return Fail(1, batches.error().ToString());
+  if (!batches.ok()) return FailCommand("status", 1, batches.error().ToString());
   int shown = 0;
   int hidden = 0;
   for (const Batch& batch : *batches) {
@@ -61,12 +57,12 @@ int RunStatus(const StatusFlags& flags) {
       continue;
     }
     auto counts = (*results)->CountResults(batch.id);
-    if (!counts.ok()) return Fail(1, counts.error().ToString());
+    if (!counts.ok()) return FailCommand("status", 1, counts.error().ToString());
     BatchStatus status{batch, *counts, clock.NowMillis()};
     std::cout << FormatBatchStatus(status);
     if (flags.failures) {
       auto failed = (*results)->ListResults(batch.id, TaskOutcome::kFailed);
-      if (!failed.ok()) return Fail(1, failed.error().ToString());
+      if (!failed.ok()) return FailCommand("status", 1, failed.error().ToString());
       for (const TaskResult& row : *failed) {
         std::cout << "    " << TerminalText(row.input_key) << ": "
                   << TerminalText(row.error_message) << "\n";

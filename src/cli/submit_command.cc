@@ -7,6 +7,7 @@
 #include <iostream>
 #include <memory>
 
+#include "cli/command_failure.h"
 #include "cli/commands.h"
 #include "cli/flag_checks.h"
 #include "core/clock.h"
@@ -33,18 +34,13 @@ struct SubmitFlags {
   bool requeue_unfinished = false;
 };
 
-int Fail(int code, const std::string& message) {
-  PrintFatalLine("submit", message);
-  return code;
-}
-
 int RunSubmit(const SubmitFlags& flags) {
   Clock& clock = RealClock::Instance();
   const auto started = clock.MonotonicNow();
   auto recipe_text = ReadWholeFile(flags.recipe_path, 1 << 20);
-  if (!recipe_text.ok()) return Fail(2, recipe_text.error().message());
+  if (!recipe_text.ok()) return FailCommand("submit", 2, recipe_text.error().message());
   auto recipe = ParseRecipeYaml(*recipe_text, flags.recipe_path);
-  if (!recipe.ok()) return Fail(2, recipe.error().message());
+  if (!recipe.ok()) return FailCommand("submit", 2, recipe.error().message());
 
   SubmitRequest request;
   request.source_url = flags.source;  // BatchLocation made both absolute URLs
@@ -53,7 +49,7 @@ int RunSubmit(const SubmitFlags& flags) {
   if (request.output_url.starts_with(request.source_url + "/")) {
     request.exclude_prefix = request.output_url.substr(request.source_url.size() + 1) + "/";
   } else if (request.output_url == request.source_url) {
-    return Fail(2, "--out must not be the source itself");
+    return FailCommand("submit", 2, "--out must not be the source itself");
   }
   request.recipe_yaml = *recipe_text;
   request.batch_name = flags.batch_name.empty() ? recipe->name : flags.batch_name;
@@ -61,19 +57,19 @@ int RunSubmit(const SubmitFlags& flags) {
   request.requeue_unfinished = flags.requeue_unfinished;
 
   auto source = MakeObjectStore(request.source_url, /*create=*/false, clock);
-  if (!source.ok()) return Fail(2, source.error().ToString());
+  if (!source.ok()) return FailCommand("submit", 2, source.error().ToString());
   // Before anything is published: a batch whose output refuses writes would fail in every worker.
   if (Status usable = CheckBatchLocations(**source, request.source_url, request.output_url, clock);
       !usable.ok()) {
-    return Fail(usable.IsRetryable() ? 1 : 2, usable.ToString());
+    return FailCommand("submit", usable.IsRetryable() ? 1 : 2, usable.ToString());
   }
   auto queue = MakeTaskQueue(flags.queue_url, TaskQueueOptions{}, clock);
-  if (!queue.ok()) return Fail(2, queue.error().ToString());
+  if (!queue.ok()) return FailCommand("submit", 2, queue.error().ToString());
   auto results = MakeResultStore(flags.db_url, clock);
-  if (!results.ok()) return Fail(2, results.error().ToString());
+  if (!results.ok()) return FailCommand("submit", 2, results.error().ToString());
 
   auto report = SubmitBatch(request, **source, *queue, **results, clock);
-  if (!report.ok()) return Fail(1, report.error().ToString());
+  if (!report.ok()) return FailCommand("submit", 1, report.error().ToString());
   const double seconds = std::chrono::duration<double>(clock.MonotonicNow() - started).count();
   std::cout << "batch " << report->batch.id << " \"" << TerminalText(report->batch.name)
             << "\": " << report->inputs << " inputs, " << report->finished << " already finished, "

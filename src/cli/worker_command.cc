@@ -3,9 +3,9 @@
 // finish within --grace-period, those still running then are handed back to the queue; a second
 // signal of the same kind hands them back at once), idle with --exit-when-idle, or after
 // --max-tasks tasks; 2 could not start (bad flags or URL, a configuration the queue or database
-// refuses, --pod-deletion-cost outside a Kubernetes pod); 3 stopped because the environment refused mid-work (a full disk, a read-only output,
-// storage refusing writes): its tasks went back to the queue, and the last stderr line names the
-// reason.
+// refuses, --pod-deletion-cost outside a Kubernetes pod); 3 stopped because the environment refused
+// mid-work (a full disk, a read-only output, storage refusing writes): its tasks went back to the
+// queue, and the last stderr line names the reason.
 #include <atomic>
 #include <csignal>
 #include <memory>

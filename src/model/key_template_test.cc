@@ -6,17 +6,10 @@
 
 #include <gtest/gtest.h>
 
+#include "model/output_spec_for_test.h"
+
 namespace pixfleet {
 namespace {
-
-OutputSpec Output(std::string name, std::string key_template,
-                  ImageFormat format = ImageFormat::kJpeg) {
-  OutputSpec spec;
-  spec.name = std::move(name);
-  spec.key_template = std::move(key_template);
-  spec.encode.format = format;
-  return spec;
-}
 
 struct ExpandCase {
   std::string key_template;
@@ -43,15 +36,17 @@ TEST(KeyTemplateTest, Expands) {
       {"{stem}", ".hidden", ".hidden"},
   };
   for (const ExpandCase& c : cases) {
-    EXPECT_EQ(ExpandKeyTemplate(Output("large", c.key_template), c.input_key), c.expected)
+    EXPECT_EQ(ExpandKeyTemplate(OutputForKeys("large", c.key_template), c.input_key), c.expected)
         << c.key_template << " with " << c.input_key;
   }
 }
 
 TEST(KeyTemplateTest, ExtensionFollowsFormat) {
-  EXPECT_EQ(ExpandKeyTemplate(Output("small", kDefaultKeyTemplate, ImageFormat::kWebp), "x.jpg"),
-            "x/small.webp");
-  EXPECT_EQ(ExpandKeyTemplate(Output("t", "{stem}.{ext}", ImageFormat::kTiff), "x.jpg"), "x.tif");
+  EXPECT_EQ(
+      ExpandKeyTemplate(OutputForKeys("small", kDefaultKeyTemplate, ImageFormat::kWebp), "x.jpg"),
+      "x/small.webp");
+  EXPECT_EQ(ExpandKeyTemplate(OutputForKeys("t", "{stem}.{ext}", ImageFormat::kTiff), "x.jpg"),
+            "x.tif");
 }
 
 TEST(KeyTemplateTest, AcceptsValidTemplates) {
@@ -95,17 +90,20 @@ TEST(KeyTemplateTest, RejectsInvalidTemplates) {
 
 TEST(KeyTemplateTest, DetectsCollisions) {
   // Default template: {name} differs, so no collision.
-  EXPECT_FALSE(
-      OutputKeysCollide(Output("a", kDefaultKeyTemplate), Output("b", kDefaultKeyTemplate)));
+  EXPECT_FALSE(OutputKeysCollide(OutputForKeys("a", kDefaultKeyTemplate),
+                                 OutputForKeys("b", kDefaultKeyTemplate)));
   // Same template without {name}: collide if the extension is the same.
-  EXPECT_TRUE(OutputKeysCollide(Output("a", "{path}.{ext}"), Output("b", "{path}.{ext}")));
-  EXPECT_FALSE(OutputKeysCollide(Output("a", "{path}.{ext}"),
-                                 Output("b", "{path}.{ext}", ImageFormat::kWebp)));
+  EXPECT_TRUE(
+      OutputKeysCollide(OutputForKeys("a", "{path}.{ext}"), OutputForKeys("b", "{path}.{ext}")));
+  EXPECT_FALSE(OutputKeysCollide(OutputForKeys("a", "{path}.{ext}"),
+                                 OutputForKeys("b", "{path}.{ext}", ImageFormat::kWebp)));
   // Different spellings of the same key.
-  EXPECT_TRUE(OutputKeysCollide(Output("a", "{dir}/{stem}.{ext}"), Output("b", "{path}.{ext}")));
+  EXPECT_TRUE(OutputKeysCollide(OutputForKeys("a", "{dir}/{stem}.{ext}"),
+                                OutputForKeys("b", "{path}.{ext}")));
   // Collide only for inputs without a directory: still a collision.
-  EXPECT_TRUE(OutputKeysCollide(Output("a", "{dir}/{stem}.{ext}"), Output("b", "{stem}.{ext}")));
-  EXPECT_FALSE(OutputKeysCollide(Output("a", "x/{path}"), Output("b", "y/{path}")));
+  EXPECT_TRUE(OutputKeysCollide(OutputForKeys("a", "{dir}/{stem}.{ext}"),
+                                OutputForKeys("b", "{stem}.{ext}")));
+  EXPECT_FALSE(OutputKeysCollide(OutputForKeys("a", "x/{path}"), OutputForKeys("b", "y/{path}")));
 }
 
 }  // namespace

@@ -8,29 +8,22 @@
 
 #include <gtest/gtest.h>
 
+#include "model/output_spec_for_test.h"
+
 namespace pixfleet {
 namespace {
-
-OutputSpec Output(std::string name, std::string key_template,
-                  ImageFormat format = ImageFormat::kJpeg) {
-  OutputSpec spec;
-  spec.name = std::move(name);
-  spec.encode.format = format;
-  spec.key_template = std::move(key_template);
-  return spec;
-}
 
 std::vector<TaskSpec> Tasks(const std::vector<std::string>& keys) { return MakeTasks("b1", keys); }
 
 TEST(OutputKeyCheckTest, AcceptsDistinctKeys) {
-  const std::vector<OutputSpec> outputs = {Output("thumb", kDefaultKeyTemplate),
-                                           Output("large", kDefaultKeyTemplate)};
+  const std::vector<OutputSpec> outputs = {OutputForKeys("thumb", kDefaultKeyTemplate),
+                                           OutputForKeys("large", kDefaultKeyTemplate)};
   EXPECT_TRUE(CheckOutputKeys(outputs, Tasks({"a.jpg", "sub/a.jpg", "b.png"})).ok());
   EXPECT_TRUE(CheckOutputKeys(outputs, {}).ok());
 }
 
 TEST(OutputKeyCheckTest, RefusesTheSameStemInTwoFolders) {
-  const std::vector<OutputSpec> outputs = {Output("thumb", "{stem}.{ext}")};
+  const std::vector<OutputSpec> outputs = {OutputForKeys("thumb", "{stem}.{ext}")};
   const Status status = CheckOutputKeys(outputs, Tasks({"a.jpg", "b.jpg", "sub/a.jpg"}));
   ASSERT_EQ(status.code(), StatusCode::kInvalidArgument);
   EXPECT_NE(
@@ -43,7 +36,7 @@ TEST(OutputKeyCheckTest, RefusesTheSameStemInTwoFolders) {
 
 TEST(OutputKeyCheckTest, KeepExtensionSeparatesInputsThatDifferOnlyByExtension) {
   // MakeTasks sets keep_extension on IMG_1.JPG and IMG_1.HEIC, so {path} keeps them apart ...
-  const std::vector<OutputSpec> outputs = {Output("thumb", "{path}.{ext}")};
+  const std::vector<OutputSpec> outputs = {OutputForKeys("thumb", "{path}.{ext}")};
   EXPECT_TRUE(CheckOutputKeys(outputs, Tasks({"IMG_1.JPG", "IMG_1.HEIC"})).ok());
   // ... but the same inputs without the flag would collide: the check expands as tasks do.
   std::vector<TaskSpec> tasks = Tasks({"IMG_1.JPG", "IMG_1.HEIC"});
@@ -54,7 +47,7 @@ TEST(OutputKeyCheckTest, KeepExtensionSeparatesInputsThatDifferOnlyByExtension) 
 TEST(OutputKeyCheckTest, KeepExtensionCanStillMeetAnotherInputsKey) {
   // a.jpg keeps its extension (a.png exists) and so writes "a.jpg.jpg", which is also what the
   // input "a.jpg.jpeg" writes without one.
-  const std::vector<OutputSpec> outputs = {Output("thumb", "{path}.{ext}")};
+  const std::vector<OutputSpec> outputs = {OutputForKeys("thumb", "{path}.{ext}")};
   const Status status = CheckOutputKeys(outputs, Tasks({"a.jpg", "a.png", "a.jpg.jpeg"}));
   ASSERT_FALSE(status.ok());
   EXPECT_NE(status.message().find("\"a.jpg.jpg\" from a.jpg (output thumb) and a.jpg.jpeg"),
@@ -64,8 +57,8 @@ TEST(OutputKeyCheckTest, KeepExtensionCanStillMeetAnotherInputsKey) {
 
 TEST(OutputKeyCheckTest, RefusesTwoOutputsOfOneInputWithTheSameKey) {
   // The recipe parser refuses this shape on its own; the batch check must not depend on it.
-  const std::vector<OutputSpec> outputs = {Output("a", "{path}.{ext}"),
-                                           Output("b", "{dir}/{stem}.{ext}")};
+  const std::vector<OutputSpec> outputs = {OutputForKeys("a", "{path}.{ext}"),
+                                           OutputForKeys("b", "{dir}/{stem}.{ext}")};
   const Status status = CheckOutputKeys(outputs, Tasks({"x/y.jpg"}));
   ASSERT_FALSE(status.ok());
   EXPECT_NE(status.message().find("\"x/y.jpg\" from x/y.jpg (output a) and x/y.jpg (output b)"),
@@ -74,7 +67,7 @@ TEST(OutputKeyCheckTest, RefusesTwoOutputsOfOneInputWithTheSameKey) {
 }
 
 TEST(OutputKeyCheckTest, RefusesAKeyThatIsAFolderOfAnother) {
-  const std::vector<OutputSpec> outputs = {Output("thumb", "{path}")};
+  const std::vector<OutputSpec> outputs = {OutputForKeys("thumb", "{path}")};
   const Status status = CheckOutputKeys(outputs, Tasks({"a.jpg", "a/b.jpg", "a/c.jpg"}));
   ASSERT_FALSE(status.ok());
   EXPECT_NE(status.message().find("\"a\" from a.jpg (output thumb) is also the folder of "
@@ -86,7 +79,7 @@ TEST(OutputKeyCheckTest, RefusesAKeyThatIsAFolderOfAnother) {
 }
 
 TEST(OutputKeyCheckTest, LetterCaseMakesKeysDistinct) {
-  const std::vector<OutputSpec> outputs = {Output("thumb", "{stem}.{ext}")};
+  const std::vector<OutputSpec> outputs = {OutputForKeys("thumb", "{stem}.{ext}")};
   EXPECT_TRUE(CheckOutputKeys(outputs, Tasks({"x/A.jpg", "y/a.jpg"})).ok());
 }
 
@@ -97,7 +90,7 @@ TEST(OutputKeyCheckTest, NamesTheFirstKeysAndCountsTheRest) {
       keys.push_back(dir + std::to_string(i) + ".jpg");
     }
   }
-  const std::vector<OutputSpec> outputs = {Output("thumb", "{stem}.{ext}")};
+  const std::vector<OutputSpec> outputs = {OutputForKeys("thumb", "{stem}.{ext}")};
   const Status status = CheckOutputKeys(outputs, Tasks(keys));
   ASSERT_FALSE(status.ok());
   const std::string& message = status.message();
@@ -120,8 +113,8 @@ TEST(OutputKeyCheckTest, FindsOneCollisionInALargeBatch) {
     keys.push_back("d" + std::to_string(i % 1000) + "/img_" + std::to_string(i) + ".jpg");
   }
   keys.push_back("d999/zzz/img_5.jpg");  // the one collision, with {stem}
-  const std::vector<OutputSpec> outputs = {Output("small", "{stem}_{name}.{ext}"),
-                                           Output("large", "{stem}_{name}.{ext}")};
+  const std::vector<OutputSpec> outputs = {OutputForKeys("small", "{stem}_{name}.{ext}"),
+                                           OutputForKeys("large", "{stem}_{name}.{ext}")};
   const Status status = CheckOutputKeys(outputs, Tasks(keys));
   ASSERT_FALSE(status.ok());
   EXPECT_NE(status.message().find("\"img_5_large.jpg\" from d5/img_5.jpg (output large) and "

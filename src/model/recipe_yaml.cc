@@ -40,7 +40,7 @@ constexpr std::pair<std::string_view, Gravity> kGravities[] = {{"centre", Gravit
                                                                {"center", Gravity::kCentre},
                                                                {"attention", Gravity::kAttention},
                                                                {"entropy", Gravity::kEntropy}};
-constexpr std::pair<std::string_view, ImageFormat> kFormats[] = {
+constexpr std::pair<std::string_view, ImageFormat> kFormatSpellings[] = {
     {"jpeg", ImageFormat::kJpeg}, {"jpg", ImageFormat::kJpeg},  {"png", ImageFormat::kPng},
     {"webp", ImageFormat::kWebp}, {"avif", ImageFormat::kAvif}, {"tiff", ImageFormat::kTiff},
     {"tif", ImageFormat::kTiff}};
@@ -436,8 +436,9 @@ class RecipeParser {
     if (format == nullptr) {
       return Error(node, Child(path, "format"), "is required (one of jpeg, png, webp, avif, tiff)");
     }
-    PIXFLEET_ASSIGN_OR_RETURN(spec.encode.format,
-                              ReadName<ImageFormat>(*format, Child(path, "format"), kFormats));
+    PIXFLEET_ASSIGN_OR_RETURN(
+        spec.encode.format,
+        ReadName<ImageFormat>(*format, Child(path, "format"), kFormatSpellings));
     if (const Field* quality = map.Find("quality")) {
       PIXFLEET_ASSIGN_OR_RETURN(spec.encode.quality,
                                 ReadInt(*quality, Child(path, "quality"), 1, 100));

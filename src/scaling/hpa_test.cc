@@ -22,7 +22,7 @@ ExternalMetricSample Val(double usage, double target = 10) {
 }
 ExternalMetricSample Failed() { return {MetricTargetType::kAverageValue, 10, std::nullopt}; }
 
-HpaSpec Spec(int min = 1, int max = 100) {
+HpaSpec HpaSpecFor(int min = 1, int max = 100) {
   HpaSpec spec;
   spec.min_replicas = min;
   spec.max_replicas = max;
@@ -76,7 +76,7 @@ TEST(HpaTest, OneReconcileOfAFreshHpa) {
       {"no metric", 4, 4, 4, {}, -1, 4, false},
   };
   for (const PodsAndMetrics& row : rows) {
-    Hpa hpa(Spec());
+    Hpa hpa(HpaSpecFor());
     const HpaDecision decision =
         hpa.Reconcile(ScaleTime(0), row.current, row.status, row.ready, row.metrics);
     EXPECT_EQ(decision.metric_desired, row.expected_desired) << row.what;
@@ -87,14 +87,14 @@ TEST(HpaTest, OneReconcileOfAFreshHpa) {
 }
 
 TEST(HpaTest, ClampsToMinAndMaxWithoutReadingMetrics) {
-  Hpa above(Spec(1, 5));
+  Hpa above(HpaSpecFor(1, 5));
   // current 7 > max 5 → 5, whatever the metric says.
   EXPECT_EQ(above.Reconcile(ScaleTime(0), 7, 7, 7, std::vector{Avg(1000)}).replicas, 5);
-  Hpa below(Spec(3, 10));
+  Hpa below(HpaSpecFor(3, 10));
   // current 1 < min 3 → 3 (the idleReplicaCount flapping of KEDA issue #2314).
   EXPECT_EQ(below.Reconcile(ScaleTime(0), 1, 1, 1, std::vector{Avg(0)}).replicas, 3);
   // From 2 the scale-up limit max(2 x 2, 4) = 4 is below max 6, so the limit applies.
-  Hpa small(Spec(1, 6));
+  Hpa small(HpaSpecFor(1, 6));
   EXPECT_EQ(small.Reconcile(ScaleTime(0), 2, 2, 2, std::vector{Avg(1000)}).replicas, 4);
   // From 4 the limit is 8, above max 6: max applies.
   EXPECT_EQ(small.Reconcile(ScaleTime(15'000), 4, 4, 4, std::vector{Avg(1000)}).replicas, 6);
@@ -115,14 +115,14 @@ std::vector<int> Sync(Hpa& hpa, int current, int syncs, Usage usage) {
 }
 
 TEST(HpaTest, LegacyScaleUpDoublesPerSync) {
-  Hpa hpa(Spec());
+  Hpa hpa(HpaSpecFor());
   // desired 1000 / 10 = 100: 1 → max(2,4)=4 → 8 → 16 → 32 → 64 → min(128, max 100).
   EXPECT_EQ(Sync(hpa, 1, 7, [](int) { return 1000.0; }),
             (std::vector<int>{4, 8, 16, 32, 64, 100, 100}));
 }
 
 TEST(HpaTest, LegacyScaleDownTakesTheHighestOfTheLastFiveMinutes) {
-  Hpa hpa(Spec());
+  Hpa hpa(HpaSpecFor());
   // t=0 desires 10; from t=15 desires 20 / 10 = 2. The sample of t=0 is kept while
   // t - 300 <= 0, i.e. up to and including t=300; at t=315 the highest left is 2.
   const std::vector<int> replicas = Sync(hpa, 10, 23, [](int t) { return t == 0 ? 100.0 : 20.0; });
@@ -132,7 +132,7 @@ TEST(HpaTest, LegacyScaleDownTakesTheHighestOfTheLastFiveMinutes) {
 }
 
 HpaSpec WithBehavior(HpaBehavior behavior) {
-  HpaSpec spec = Spec();
+  HpaSpec spec = HpaSpecFor();
   spec.behavior = std::move(behavior);
   return spec;
 }

@@ -21,7 +21,7 @@ RabbitMqTrigger Amqp(double value = 10, double activation = 0) {
   return TestTrigger(value, activation);
 }
 
-ScaledObjectSpec Spec(std::vector<RabbitMqTrigger> triggers) {
+ScaledObjectSpec ObjectSpecFor(std::vector<RabbitMqTrigger> triggers) {
   ScaledObjectSpec spec;
   spec.name = "workers";
   spec.scale_target_name = "worker";
@@ -88,7 +88,7 @@ Timeline RunTimeline(ScaledObjectController& controller, int end_s, int replicas
 TEST(ScaledObjectTest, WorkedTimelineOfTheReference) {
   // §8.1: QueueLength value 10, activation 0, min 0, max 40, polling 30, cooldown 300, no
   // behavior. 100 ready messages until t=120, then none.
-  ScaledObjectSpec spec = Spec({Amqp(10, 0)});
+  ScaledObjectSpec spec = ObjectSpecFor({Amqp(10, 0)});
   spec.max_replica_count = 40;
   ScaledObjectController controller = Controller(spec);
   const Timeline timeline =
@@ -105,17 +105,17 @@ TEST(ScaledObjectTest, WorkedTimelineOfTheReference) {
 }
 
 TEST(ScaledObjectTest, ActivationIsStrictlyAboveActivationValue) {
-  ScaledObjectController at = Controller(Spec({Amqp(10, 5)}));
+  ScaledObjectController at = Controller(ObjectSpecFor({Amqp(10, 5)}));
   // 5 messages, activationValue 5: never active, stays at 0 for 10 minutes.
   EXPECT_TRUE(RunTimeline(at, 600, 0, [](int) { return std::vector{Ready(5)}; }).changes.empty());
-  ScaledObjectController above = Controller(Spec({Amqp(10, 5)}));
+  ScaledObjectController above = Controller(ObjectSpecFor({Amqp(10, 5)}));
   // 6 > 5: activates at the first poll.
   const Timeline timeline = RunTimeline(above, 0, 0, [](int) { return std::vector{Ready(6)}; });
   EXPECT_EQ(timeline.changes, (std::vector<Change>{{0, 1, "keda"}}));
 }
 
 TEST(ScaledObjectTest, ActivationGoesToMinWhenMinIsAboveOne) {
-  ScaledObjectSpec spec = Spec({Amqp()});
+  ScaledObjectSpec spec = ObjectSpecFor({Amqp()});
   spec.min_replica_count = 3;
   ScaledObjectController active = Controller(spec);
   // 0 → max(min, 1) = 3 when active.
@@ -128,7 +128,7 @@ TEST(ScaledObjectTest, ActivationGoesToMinWhenMinIsAboveOne) {
 }
 
 TEST(ScaledObjectTest, InitialCooldownCountsFromCreationWithoutTheCooldown) {
-  ScaledObjectSpec spec = Spec({Amqp()});
+  ScaledObjectSpec spec = ObjectSpecFor({Amqp()});
   spec.initial_cooldown_period = seconds(120);
   spec.cooldown_period = seconds(300);
   ScaledObjectController controller = Controller(spec);
@@ -144,7 +144,7 @@ TEST(ScaledObjectTest, InitialCooldownCountsFromCreationWithoutTheCooldown) {
 }
 
 TEST(ScaledObjectTest, LastActiveTimeIsNotRefreshedWhileAnotherTriggerFails) {
-  ScaledObjectSpec spec = Spec({Amqp(), Amqp()});
+  ScaledObjectSpec spec = ObjectSpecFor({Amqp(), Amqp()});
   spec.cooldown_period = seconds(60);
   ScaledObjectController controller = Controller(spec);
   // Trigger 0 has 5 messages until t=120 (active), trigger 1 fails from t=30 to t=90.
@@ -158,7 +158,7 @@ TEST(ScaledObjectTest, LastActiveTimeIsNotRefreshedWhileAnotherTriggerFails) {
 }
 
 TEST(ScaledObjectTest, AnErrorWithoutFallbackNeverScalesToZero) {
-  ScaledObjectSpec spec = Spec({Amqp()});
+  ScaledObjectSpec spec = ObjectSpecFor({Amqp()});
   spec.cooldown_period = seconds(0);
   ScaledObjectController controller = Controller(spec);
   const Timeline timeline =
@@ -170,7 +170,7 @@ TEST(ScaledObjectTest, AnErrorWithoutFallbackNeverScalesToZero) {
 }
 
 TEST(ScaledObjectTest, FallbackCountsTheQueriesOfBothLoops) {
-  ScaledObjectSpec spec = Spec({Amqp()});
+  ScaledObjectSpec spec = ObjectSpecFor({Amqp()});
   spec.fallback = Fallback{3, 6, FallbackBehavior::kStatic};
   ScaledObjectController controller = Controller(spec);
   // Failed queries: KEDA t=0 (1), HPA t=15 (2), KEDA t=30 (3), HPA t=30 (4 > 3): the HPA gets
@@ -205,7 +205,7 @@ TEST(ScaledObjectTest, FallbackBehaviours) {
   for (const Row& row : rows) {
     RabbitMqTrigger trigger = Amqp();
     trigger.metric_type = row.type;
-    ScaledObjectSpec spec = Spec({trigger});
+    ScaledObjectSpec spec = ObjectSpecFor({trigger});
     spec.fallback = Fallback{0, 3, row.behavior};
     ScaledObjectController controller = Controller(spec);
     const std::vector samples{Down()};
@@ -223,7 +223,7 @@ TEST(ScaledObjectTest, AFallbackOfZeroReplicasDoesNotHoldOffScaleToZero) {
   // fallback.replicas != 0 KEDA waits for the fallback; with 0 it scales to zero as if
   // inactive (RequestScale's branches).
   for (const int fallback_replicas : {0, 5}) {
-    ScaledObjectSpec spec = Spec({Amqp()});
+    ScaledObjectSpec spec = ObjectSpecFor({Amqp()});
     spec.fallback = Fallback{100, fallback_replicas, FallbackBehavior::kStatic};
     spec.cooldown_period = seconds(0);
     ScaledObjectController controller = Controller(spec);
@@ -241,7 +241,7 @@ TEST(ScaledObjectTest, AFallbackOfZeroReplicasDoesNotHoldOffScaleToZero) {
 TEST(ScaledObjectTest, AmqpScalesBusyWorkersAwayHttpDoesNot) {
   // 2 workers busy with 5 unacknowledged messages, nothing ready, cooldown 60 s.
   for (const RabbitMqProtocol protocol : {RabbitMqProtocol::kAmqp, RabbitMqProtocol::kHttp}) {
-    ScaledObjectSpec spec = Spec({Amqp()});
+    ScaledObjectSpec spec = ObjectSpecFor({Amqp()});
     spec.cooldown_period = seconds(60);
     ScaledObjectController controller(spec, {protocol}, ScaleTime(0));
     const Timeline timeline = RunTimeline(controller, 300, 2, [](int) {
@@ -260,7 +260,7 @@ TEST(ScaledObjectTest, AmqpScalesBusyWorkersAwayHttpDoesNot) {
 }
 
 TEST(ScaledObjectTest, IdleReplicaCount) {
-  ScaledObjectSpec spec = Spec({Amqp()});
+  ScaledObjectSpec spec = ObjectSpecFor({Amqp()});
   spec.min_replica_count = 2;
   spec.idle_replica_count = 0;
   spec.cooldown_period = seconds(60);
@@ -273,7 +273,7 @@ TEST(ScaledObjectTest, IdleReplicaCount) {
 }
 
 TEST(ScaledObjectTest, TheHpaNeverGoesBelowOne) {
-  ScaledObjectSpec spec = Spec({Amqp()});
+  ScaledObjectSpec spec = ObjectSpecFor({Amqp()});
   spec.cooldown_period = seconds(3600);
   ScaledObjectController controller = Controller(spec);
   // Inactive, cooldown far away: the HPA (minReplicas max(1, 0) = 1) brings 4 down to 1 once the
@@ -284,7 +284,7 @@ TEST(ScaledObjectTest, TheHpaNeverGoesBelowOne) {
 }
 
 TEST(ScaledObjectTest, BothLoopsDueAtOneInstantRunKedaFirst) {
-  ScaledObjectController controller = Controller(Spec({Amqp()}));
+  ScaledObjectController controller = Controller(ObjectSpecFor({Amqp()}));
   // Empty until t=20: KEDA at t=0 inactive, HPA at t=15 does nothing at 0. At t=30 KEDA
   // activates to 1 and the HPA, seeing 1, goes to min(ceil(100 / 10), 4) = 4 at once.
   const Timeline timeline =
@@ -297,7 +297,7 @@ TEST(ScaledObjectTest, BothLoopsDueAtOneInstantRunKedaFirst) {
 }
 
 TEST(ScaledObjectTest, SchedulesAndEarlyCalls) {
-  ScaledObjectSpec spec = Spec({Amqp()});
+  ScaledObjectSpec spec = ObjectSpecFor({Amqp()});
   spec.polling_interval = seconds(20);
   ScaledObjectController controller = Controller(spec);
   const std::vector samples{Ready(0)};
