@@ -6,14 +6,19 @@
 #   tools/install-deps.sh --services   additionally the real test services used by the integration
 #                                      tests (PostgreSQL 15, pgbouncer, RabbitMQ, Node.js/npm for
 #                                      s3rver) and their command-line clients; see tools/services/.
+#   tools/install-deps.sh --image      additionally what builds and runs the container image
+#                                      (tools/image.sh, tests/container/): podman, buildah, runc,
+#                                      mmdebstrap, uidmap.
 set -euo pipefail
 
 with_services=0
+with_image=0
 for arg in "$@"; do
   case "$arg" in
     --services) with_services=1 ;;
+    --image) with_image=1 ;;
     -h | --help)
-      sed -n '2,9p' "$0"
+      sed -n '2,12p' "$0"
       exit 0
       ;;
     *)
@@ -51,6 +56,14 @@ if [ "$with_services" -eq 1 ]; then
   # conflicting with Debian's npm package): only ask for Debian's when the command is missing.
   command -v node >/dev/null 2>&1 || packages+=(nodejs)
   command -v npm >/dev/null 2>&1 || packages+=(npm)
+fi
+
+if [ "$with_image" -eq 1 ]; then
+  packages+=(
+    # the container image: a root filesystem from Debian packages, built and run rootless-free
+    # as root with runc (tools/image.sh, tools/podman.sh)
+    podman buildah runc mmdebstrap uidmap
+  )
 fi
 
 missing=()
