@@ -60,8 +60,8 @@ fi
 
 if [ "$with_image" -eq 1 ]; then
   packages+=(
-    # the container image: a root filesystem from Debian packages, built and run rootless-free
-    # as root with runc (tools/image.sh, tools/podman.sh)
+    # the container image: its root filesystem made from Debian packages, the image built and
+    # run by podman with runc (tools/image.sh, tools/podman.sh)
     podman buildah runc mmdebstrap uidmap
   )
 fi
