@@ -120,7 +120,7 @@ class ContainerWorkerTest : public DistributedTest {
     std::vector<std::string> argv = RunArgs(name);
     // The inputs, read-only at the path `submit` recorded.
     argv.insert(argv.end(), {"--volume", source_.string() + ":" + source_.string() + ":ro"});
-    for (const std::string& variable :
+    for (const char* variable :
          {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION", "AWS_ENDPOINT_URL"}) {
       argv.insert(argv.end(), {"--env", variable});  // the value of this process's
     }
@@ -175,7 +175,7 @@ TEST_F(ContainerWorkerTest, ProcessesAPhotoWithTheInstalledRecipeOnAReadOnlyRoot
   const ProcessOutcome processed = Podman(process, scratch_.string());
   EXPECT_EQ(processed.exit_code, 0) << processed.out << processed.err;
   // std3's three renditions (recipes/std3.yaml), named in the JSON it prints.
-  for (const std::string& output : {"large.jpg", "small.webp", "square.jpg"}) {
+  for (const char* output : {"large.jpg", "small.webp", "square.jpg"}) {
     EXPECT_NE(processed.out.find(output), std::string::npos) << output << "\n" << processed.out;
   }
 }
