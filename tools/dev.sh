@@ -3,8 +3,9 @@
 #   tools/dev.sh demo    install what is missing, build (release), install pixfleet so that it is
 #                        on PATH (cmake --install into /usr/local, or PIXFLEET_PREFIX), run it on
 #                        sample images
-#   tools/dev.sh test    install what is missing, build, start the test services (PostgreSQL,
-#                        pgbouncer, RabbitMQ, s3rver on loopback), run every test, stop them,
+#   tools/dev.sh test    install what is missing, build, build the container image (tools/image.sh),
+#                        start the test services (PostgreSQL, pgbouncer, RabbitMQ, s3rver on
+#                        loopback), run every test (the image's among them), stop them,
 #                        then the unit tests under AddressSanitizer and ThreadSanitizer,
 #                        clang-tidy (the code, not the tests), and the Debian package built,
 #                        installed and run
@@ -180,8 +181,11 @@ test_dev() {
 }
 
 test_all() {
-  deps --services
+  deps --services --image
   local started=$SECONDS
+  echo "== the container image (tools/image.sh), run by tests/container/ with the services"
+  PIXFLEET_TEST_IMAGE=$(bash tools/image.sh)
+  export PIXFLEET_TEST_IMAGE
   test_dev bash tools/tidy.sh --skip-tests
   echo "== sanitizers: unit tests under AddressSanitizer + UndefinedBehaviorSanitizer"
   build asan
@@ -212,9 +216,9 @@ case "${1:-}" in
   test) test_all ;;
   bench) bench ;;
   build) shift; deps; build "$@" ;;
-  integration) deps --services; test_dev ;;
+  integration) deps --services --image; test_dev ;;
   package) deps; package >/dev/null ;;
   tidy) deps; bash tools/tidy.sh ;;
   format) bash tools/format.sh --check ;;
-  *) sed -n '2,18p' "$0"; exit 2 ;;
+  *) sed -n '2,19p' "$0"; exit 2 ;;
 esac
