@@ -71,6 +71,8 @@ packages=$(sed 's/^shlibs:Depends=//; s/,/\n/g' <<<"$depends" | sed 's/|.*//' | 
 log "runtime packages: $packages"
 
 mirror=${PIXFLEET_IMAGE_MIRROR:-http://deb.debian.org/debian}
+# The hooks' "$1" (the root filesystem's folder) is mmdebstrap's to expand, not this script's.
+# shellcheck disable=SC2016
 mmdebstrap_args=(
   --variant=essential
   --include="ca-certificates,usr-is-merged,$packages"
@@ -108,7 +110,7 @@ else
 fi
 
 # 3. pixfleet under /usr, as `cmake --install` lays it out; the documentation stays out.
-rm -rf "$context/usr"
+rm -rf "${context:?}/usr"
 cmake --install build/release --prefix "$root/$context/usr" --strip >/dev/null
 rm -rf "$context/usr/share/doc"
 
