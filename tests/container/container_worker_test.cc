@@ -90,7 +90,7 @@ class ContainerWorkerTest : public DistributedTest {
     static std::string image = Env("PIXFLEET_TEST_IMAGE");
     if (!image.empty()) return image;
     ChildProcess build("/bin/bash", {SourceRoot() + "/tools/image.sh"}, scratch);
-    const ProcessOutcome built = build.Wait(seconds(540));
+    const ProcessOutcome built = build.Wait(seconds(1080));
     EXPECT_EQ(built.exit_code, 0) << built.out << built.err;
     std::cerr << built.err;
     if (built.exit_code != 0) return "";
