@@ -117,9 +117,10 @@ rm -rf "$context/usr/share/doc"
 # 4. The image, unless one with the same inputs exists.
 image=localhost/pixfleet:$version
 inputs=$( (
-  echo "$rootfs_key $version $revision $source_url"
+  echo "$version $revision $source_url"
   cat deploy/image/Containerfile
-  cd "$context" && find usr -type f -print0 | sort -z | xargs -0 sha256sum
+  # The root filesystem's bytes, not its key: a --fresh one (newer packages) makes a new image.
+  cd "$context" && sha256sum rootfs.tar && find usr -type f -print0 | sort -z | xargs -0 sha256sum
 ) | sha)
 current=$(bash tools/podman.sh image inspect --format '{{index .Labels "io.pixfleet.image.inputs"}}' \
   "$image" 2>/dev/null || true)
