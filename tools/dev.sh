@@ -3,11 +3,12 @@
 #   tools/dev.sh demo    install what is missing, build (release), install pixfleet so that it is
 #                        on PATH (cmake --install into /usr/local, or PIXFLEET_PREFIX), run it on
 #                        sample images
-#   tools/dev.sh test    install what is missing, build (release: what users run), start the
-#                        test services (PostgreSQL, pgbouncer, RabbitMQ, s3rver on loopback),
-#                        run every test, stop them, then the unit tests under AddressSanitizer
-#                        and those of threaded code under ThreadSanitizer, clang-tidy (the code,
-#                        not the tests), and the Debian package of the same build, installed and run
+#   tools/dev.sh test    install what is missing, build (release: what users run), build the
+#                        container image (tools/image.sh), start the test services (PostgreSQL,
+#                        pgbouncer, RabbitMQ, s3rver on loopback), run every test (the image's
+#                        among them), stop them, then the unit tests under AddressSanitizer and
+#                        those of threaded code under ThreadSanitizer, clang-tidy (the code, not
+#                        the tests), and the Debian package of the same build, installed and run
 #   tools/dev.sh package build the Debian package: build/release/package/pixfleet_<version>_<arch>.deb
 #   tools/dev.sh tidy    clang-tidy over the tree (tools/tidy.sh)
 #   tools/dev.sh bench   build (release) and run the benchmarks: image work against peer tools,
@@ -146,25 +147,28 @@ package_test() {
   return "$status"
 }
 
-# The tests of build PRESET: unit and end-to-end tests in parallel, then those against the real
-# services one at a time (some restart a service, which must not pull it from under a neighbour).
-# A command given after the preset runs in the background meanwhile, as CPU work beside tests
-# that mostly wait on the services; its output follows theirs, and its failure fails this step.
+# The tests of build PRESET that need no service (unit and end-to-end, in parallel).
+unit_tests() {
+  ctest --preset "$1" --label-exclude needs-service
+}
+
+# The tests of build PRESET against the real services, one at a time (some restart a service,
+# which must not pull it from under a neighbour). A command given after the preset runs in the
+# background meanwhile, at the lowest CPU priority: CPU work beside tests that mostly wait on the
+# services, which keeps the CPU they need. Its output follows theirs; its failure fails the step.
 beside_pid=""
 stop_beside() {
   if [ -n "$beside_pid" ]; then kill -- "-$beside_pid" 2>/dev/null || true; fi
 }
-test_preset() {
+service_tests() {
   local preset=$1
   shift
-  build "$preset"
-  ctest --preset "$preset" --label-exclude needs-service
   echo "== integration tests against real services (PostgreSQL, pgbouncer, RabbitMQ, S3)"
   trap 'stop_beside; bash tools/services/down.sh >/dev/null 2>&1 || true' EXIT
   bash tools/services/up.sh
   if [ $# -gt 0 ]; then
     echo "   meanwhile, in the background: $*"
-    setsid "$@" >build/beside.log 2>&1 &
+    setsid nice -n 19 "$@" >build/beside.log 2>&1 &
     beside_pid=$!
   fi
   # shellcheck disable=SC1091
@@ -175,18 +179,36 @@ test_preset() {
     wait "$beside_pid" || status=$?
     beside_pid=""
     echo "== $*"
-    cat build/beside.log
+    tail -n 40 build/beside.log
     [ "$status" -eq 0 ] || { echo "failed: $*" >&2; exit 1; }
   fi
   trap - EXIT
 }
 
-# CI's run. One optimised build serves every test and the package: it is what users run, and
-# building a second (debug) configuration only to test it would double CI's longest step.
+# What runs beside the service tests in CI: clang-tidy over the code, then the ASan build.
+tidy_then_asan() {
+  bash tools/tidy.sh --skip-tests
+  build asan
+}
+
+# CI's run. One optimised build serves every test, the image and the package: it is what users
+# run, and a second (debug) configuration only for testing would add CI's longest step again.
+# CPU-bound work goes where the CPU is otherwise idle: the image (mostly downloads) beside the
+# unit tests, clang-tidy and the ASan build beside the service tests.
 test_all() {
-  deps --services
+  deps --services --image
   local started=$SECONDS
-  test_preset release bash tools/tidy.sh --skip-tests
+  build release
+  echo "== the container image (tools/image.sh), built beside the unit tests; tests/container/ runs it"
+  bash tools/image.sh >build/image.out 2>build/image.log &
+  local image_pid=$! image_status=0
+  unit_tests release
+  wait "$image_pid" || image_status=$?
+  tail -n 3 build/image.log
+  [ "$image_status" -eq 0 ] || { cat build/image.log >&2; echo "failed: tools/image.sh" >&2; exit 1; }
+  PIXFLEET_TEST_IMAGE=$(tail -n 1 build/image.out)
+  export PIXFLEET_TEST_IMAGE
+  service_tests release "$0" tidy-then-asan
   echo "== sanitizers: unit tests under AddressSanitizer + UndefinedBehaviorSanitizer"
   build asan
   ctest --preset asan
@@ -216,9 +238,10 @@ case "${1:-}" in
   test) test_all ;;
   bench) bench ;;
   build) shift; deps; build "$@" ;;
-  integration) deps --services; test_preset dev ;;
+  integration) deps --services --image; build dev; unit_tests dev; service_tests dev ;;
+  tidy-then-asan) tidy_then_asan ;;  # CI's background step (test_all)
   package) deps; package >/dev/null ;;
   tidy) deps; bash tools/tidy.sh ;;
   format) bash tools/format.sh --check ;;
-  *) sed -n '2,18p' "$0"; exit 2 ;;
+  *) sed -n '2,19p' "$0"; exit 2 ;;
 esac

@@ -6,14 +6,19 @@
 #   tools/install-deps.sh --services   additionally the real test services used by the integration
 #                                      tests (PostgreSQL 15, pgbouncer, RabbitMQ, Node.js/npm for
 #                                      s3rver) and their command-line clients; see tools/services/.
+#   tools/install-deps.sh --image      additionally what builds and runs the container image
+#                                      (tools/image.sh, tests/container/): podman, buildah, runc,
+#                                      mmdebstrap, uidmap.
 set -euo pipefail
 
 with_services=0
+with_image=0
 for arg in "$@"; do
   case "$arg" in
     --services) with_services=1 ;;
+    --image) with_image=1 ;;
     -h | --help)
-      sed -n '2,9p' "$0"
+      sed -n '2,12p' "$0"
       exit 0
       ;;
     *)
@@ -55,6 +60,14 @@ if [ "$with_services" -eq 1 ]; then
     openssl curl procps
     # monitoring checks: promtool, and a Prometheus that scrapes a worker; PyYAML for their scripts
     prometheus python3-yaml
+  )
+fi
+
+if [ "$with_image" -eq 1 ]; then
+  packages+=(
+    # the container image: its root filesystem made from Debian packages, the image built and
+    # run by podman with runc (tools/image.sh, tools/podman.sh)
+    podman buildah runc mmdebstrap uidmap
   )
 fi
 
