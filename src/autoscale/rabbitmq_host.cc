@@ -1,6 +1,8 @@
 #include "autoscale/rabbitmq_host.h"
 
 #include <cctype>
+#include <optional>
+#include <vector>
 
 #include "core/percent_decode.h"
 
@@ -47,18 +49,40 @@ UrlParts SplitUrl(std::string_view url) {
   return parts;
 }
 
+constexpr const char* kQueueApiVariable = "PIXFLEET_QUEUE_API";
+constexpr const char* kQueueVariable = "PIXFLEET_QUEUE";
+
 }  // namespace
 
-Result<std::string> ResolveTriggerHost(std::string_view host, std::string_view host_from_env,
+Result<std::string> ResolveTriggerHost(const RabbitMqTrigger& trigger,
                                        const std::function<const char*(const char*)>& getenv_fn) {
-  if (!host.empty()) return std::string(host);
-  if (host_from_env.empty()) return InvalidArgument("the trigger has neither host nor hostFromEnv");
-  const std::string name(host_from_env);
-  const char* value = getenv_fn(name.c_str());
-  if (value == nullptr || *value == '\0') {
-    return InvalidArgument("hostFromEnv: the environment variable " + name + " is not set");
+  const auto lookup = [&getenv_fn](const std::string& name) -> std::optional<std::string> {
+    const char* value = getenv_fn(name.c_str());
+    if (value == nullptr || *value == '\0') return std::nullopt;
+    return std::string(value);
+  };
+  if (!trigger.host.empty()) return trigger.host;
+  if (!trigger.host_from_env.empty()) {
+    if (std::optional<std::string> value = lookup(trigger.host_from_env)) return *value;
+    return InvalidArgument("hostFromEnv: the environment variable " + trigger.host_from_env +
+                           " is not set");
   }
-  return std::string(value);
+  if (trigger.authentication_ref.empty()) {
+    return InvalidArgument("the trigger has neither host, hostFromEnv nor an authenticationRef");
+  }
+  std::vector<std::string> names;
+  if (trigger.protocol != RabbitMqProtocol::kAmqp) names.emplace_back(kQueueApiVariable);
+  if (trigger.protocol != RabbitMqProtocol::kHttp) names.emplace_back(kQueueVariable);
+  for (const std::string& name : names) {
+    if (std::optional<std::string> value = lookup(name)) return *value;
+  }
+  std::string wanted = names.front();
+  if (names.size() > 1) wanted += " or " + names.back();
+  return InvalidArgument("the host is in the TriggerAuthentication " + trigger.authentication_ref +
+                         ", which only a cluster reads; for a run here set " + wanted +
+                         (names.front() == kQueueApiVariable
+                              ? " (the management API, http[s]://user:pass@host:15672[/vhost])"
+                              : " (the AMQP URL)"));
 }
 
 std::string AmqpUrlWithVhost(std::string_view amqp_url, std::string_view vhost) {

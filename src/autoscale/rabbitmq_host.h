@@ -14,6 +14,7 @@
 #include <string_view>
 
 #include "core/status.h"
+#include "scaling/rabbitmq_trigger.h"
 
 namespace pixfleet {
 
@@ -23,9 +24,13 @@ struct ManagementApiLocation {
 };
 
 // The host URL of a trigger: `host` when set, else the value of the environment variable named
-// by `host_from_env` (looked up with `getenv_fn`, std::getenv in production). kInvalidArgument when
-// neither gives a value; the message names the variable, never a value.
-Result<std::string> ResolveTriggerHost(std::string_view host, std::string_view host_from_env,
+// by `host_from_env`, else, for a trigger whose host is in a KEDA TriggerAuthentication (which
+// only a cluster reads, from a Secret), pixfleet's own variable for that URL: PIXFLEET_QUEUE_API
+// (the management API) for protocol http, PIXFLEET_QUEUE (the AMQP URL) for amqp, and for auto
+// the first of the two that is set. Variables are looked up with `getenv_fn` (std::getenv in
+// production). kInvalidArgument when none gives a value; the message names the variables, never
+// a value.
+Result<std::string> ResolveTriggerHost(const RabbitMqTrigger& trigger,
                                        const std::function<const char*(const char*)>& getenv_fn);
 
 // `amqp_url` with its vhost replaced by `vhost` (percent-encoded); unchanged when `vhost` is

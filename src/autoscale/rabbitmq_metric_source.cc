@@ -86,7 +86,7 @@ class HttpMetricSource final : public QueueMetricSource {
 
 Result<TriggerSource> OpenRabbitMqMetricSource(
     const RabbitMqTrigger& trigger, const std::function<const char*(const char*)>& getenv_fn) {
-  Result<std::string> host = ResolveTriggerHost(trigger.host, trigger.host_from_env, getenv_fn);
+  Result<std::string> host = ResolveTriggerHost(trigger, getenv_fn);
   if (!host.ok()) return host.status();
   RegisterSecretsOf(*host);  // whatever a library quotes back, no line shows its password
   Result<RabbitMqProtocol> protocol = EffectiveProtocol(trigger, *host);

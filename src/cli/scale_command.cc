@@ -15,6 +15,7 @@
 #include <spdlog/spdlog.h>
 
 #include "autoscale/process_replica_pool.h"
+#include "autoscale/rabbitmq_host.h"
 #include "autoscale/rabbitmq_metric_source.h"
 #include "autoscale/run_scaler.h"
 #include "autoscale/scaled_job_loop.h"
@@ -77,18 +78,16 @@ Result<std::string> DescribeTriggers(const std::vector<RabbitMqTrigger>& trigger
   for (size_t i = 0; i < triggers.size(); ++i) {
     const RabbitMqTrigger& trigger = triggers[i];
     const std::string path = "spec.triggers[" + std::to_string(i) + "]";
-    std::string host = trigger.host;
     std::string source = "the file";
-    if (host.empty() && !trigger.host_from_env.empty()) {
-      const char* value = GetEnv(trigger.host_from_env.c_str());
-      host = value == nullptr ? "" : value;
-      source =
-          "$" + trigger.host_from_env + (value == nullptr ? " (not set here: a run needs it)" : "");
-    } else if (host.empty()) {
-      source =
-          "its authenticationRef (a KEDA TriggerAuthentication, read in the cluster; a run here "
-          "needs host or hostFromEnv)";
+    if (trigger.host.empty() && !trigger.host_from_env.empty()) {
+      source = "$" + trigger.host_from_env;
+    } else if (trigger.host.empty()) {
+      source = "the TriggerAuthentication " + trigger.authentication_ref +
+               " in a cluster, pixfleet's environment here";
     }
+    const Result<std::string> resolved = ResolveTriggerHost(trigger, GetEnv);
+    const std::string host = resolved.ok() ? *resolved : "";
+    if (!resolved.ok()) source += " (a run here needs it: " + resolved.status().message() + ")";
     RabbitMqProtocol protocol = trigger.protocol;
     if (!host.empty()) {
       Result<RabbitMqProtocol> effective = EffectiveProtocol(trigger, host);

@@ -422,6 +422,9 @@ class KedaParser {
     const YAML::Node auth = node["authenticationRef"];
     if (auth.IsDefined()) {
       PIXFLEET_RETURN_IF_ERROR(CheckKeys(auth, Child(path, "authenticationRef"), {"name", "kind"}));
+      if (const YAML::Node name = auth["name"]; name.IsScalar()) {
+        trigger.authentication_ref = name.Scalar();
+      }
     }
     const YAML::Node metadata = node["metadata"];
     if (!metadata.IsDefined()) return Error(node, Child(path, "metadata"), "is required");

@@ -24,7 +24,10 @@ enum class RabbitMqMode { kQueueLength, kMessageRate };
 struct RabbitMqTrigger {
   std::string name;  // the trigger's optional `name`
   std::string host;  // amqp[s]://user:pass@host:port/vhost or http[s]://user:pass@host:port/vhost
-  std::string host_from_env;  // the environment variable holding `host` (one of the two is set)
+  std::string host_from_env;  // the environment variable holding `host`
+  // The KEDA TriggerAuthentication giving `host` when neither of the above is set (read in the
+  // cluster only; a local run takes the host from pixfleet's own variables: rabbitmq_host.h).
+  std::string authentication_ref;
   RabbitMqProtocol protocol = RabbitMqProtocol::kAuto;
   std::string queue_name;
   std::string vhost_name;  // overrides the vhost of the host URL when set

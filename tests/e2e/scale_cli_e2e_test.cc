@@ -120,7 +120,8 @@ TEST_F(ScaleCliTest, CheckValidatesTheFileAndSaysWhatARunWouldDoWithoutStartingA
        {"ScaledObject pixfleet-worker: 0 to 40 replicas of pixfleet-worker, polling every 15 s, "
         "cooldown 300 s\n",
         "trigger 0: queue pixfleet, protocol http, QueueLength value 200, active above 0; host "
-        "from its authenticationRef",
+        "from the TriggerAuthentication pixfleet-rabbitmq-management in a cluster, pixfleet's "
+        "environment here",
         "each replica runs the worker command given after --"}},
       // A host in the file decides the protocol; its password is never printed, and the
       // unreachable broker is not contacted (a run would report the refused connection).
@@ -146,7 +147,8 @@ TEST_F(ScaleCliTest, CheckValidatesTheFileAndSaysWhatARunWouldDoWithoutStartingA
        0,
        {"ScaledJob j: at most 7 jobs, polling every 30 s, strategy accurate",
         "queue long, protocol http, QueueLength value 1",
-        "host from $PIXFLEET_SCALE_TEST_UNSET_VARIABLE (not set here: a run needs it)"}},
+        "host from $PIXFLEET_SCALE_TEST_UNSET_VARIABLE (a run here needs it: hostFromEnv: the "
+        "environment variable PIXFLEET_SCALE_TEST_UNSET_VARIABLE is not set)"}},
       {"kind: Deployment\n", 2, {"ScaledObject"}},
       {ScaledObject("        host: amqp://u:p@127.0.0.1:1/\n"
                     "        mode: MessageRate\n"

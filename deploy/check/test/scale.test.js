@@ -1,6 +1,8 @@
 // The KEDA objects the overlays render are accepted as they are by `pixfleet scale --check`
-// (the same parser `pixfleet scale` and `pixfleet simulate` run). PIXFLEET_BIN names the
-// binary (ctest sets it to the build's); without it this test is skipped, saying so.
+// (the same parser `pixfleet scale` and `pixfleet simulate` run): the KEDA object alone, and the
+// whole render as kubectl printed it (pixfleet picks the one ScaledObject or ScaledJob out of
+// it). PIXFLEET_BIN names the binary (ctest sets it to the build's); without it this test is
+// skipped, saying so.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,7 +25,7 @@ function renderedDocument(overlay, kind) {
 const cases = [
   ['short-tasks', 'ScaledObject', [
     'ScaledObject pixfleet-worker: 0 to 100 replicas of pixfleet-worker, polling every 15 s, cooldown 120 s, the HPA behavior of the file',
-    'trigger 0: queue pixfleet, protocol http, QueueLength value 200, active above 0; host from its authenticationRef',
+    'trigger 0: queue pixfleet, protocol http, QueueLength value 200, active above 0; host from the TriggerAuthentication pixfleet-rabbitmq-management in a cluster, pixfleet\'s environment here',
   ]],
   ['gke', 'ScaledObject', ['ScaledObject pixfleet-worker: 0 to 100 replicas of pixfleet-worker']],
   ['long-tasks', 'ScaledJob', [
@@ -32,17 +34,25 @@ const cases = [
   ]],
 ];
 
+function checkAccepts(yaml, said) {
+  const dir = mkdtempSync(join(tmpdir(), 'pixfleet-deploy-check-'));
+  try {
+    const file = join(dir, 'rendered.yaml');
+    writeFileSync(file, yaml);
+    const run = spawnSync(binary, ['scale', '--check', '--scaledobject', file], { encoding: 'utf8', timeout: 30000 });
+    assert.equal(run.status, 0, run.stderr);
+    for (const line of said) assert.ok(run.stdout.includes(line), `${line}\n--- not in:\n${run.stdout}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 for (const [overlay, kind, said] of cases) {
-  test(`pixfleet scale --check accepts the ${kind} of ${overlay} as rendered`, { skip: binary ? false : 'PIXFLEET_BIN is not set' }, () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pixfleet-deploy-check-'));
-    try {
-      const file = join(dir, `${overlay}.yaml`);
-      writeFileSync(file, renderedDocument(overlay, kind));
-      const run = spawnSync(binary, ['scale', '--check', '--scaledobject', file], { encoding: 'utf8', timeout: 30000 });
-      assert.equal(run.status, 0, run.stderr);
-      for (const line of said) assert.ok(run.stdout.includes(line), `${line}\n--- not in:\n${run.stdout}`);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+  const skip = binary ? false : 'PIXFLEET_BIN is not set';
+  test(`pixfleet scale --check accepts the ${kind} of ${overlay} as rendered`, { skip }, () => {
+    checkAccepts(renderedDocument(overlay, kind), said);
+  });
+  test(`pixfleet scale --check accepts the whole render of ${overlay}`, { skip }, () => {
+    checkAccepts(renderYaml(join('overlays', overlay)), said);
   });
 }
