@@ -2,7 +2,7 @@
 // scaler (pollingInterval 5, cooldownPeriod 10, minReplicaCount 0, maxReplicaCount 4, mode
 // QueueLength, value "10", activationValue "5"), running real `pixfleet worker` processes that
 // process real images into PostgreSQL and S3 (harness: distributed_harness.h):
-//   * 3 tasks queued (not above the activation value): no worker for a minute;
+//   * 3 tasks queued (not above the activation value): no worker over four polls (20 s);
 //   * 100 more: 4 workers (KEDA activates 0 -> 1, the HPA's next sync goes to max(2 x 1, 4));
 //   * the queue drained: back to 0 workers after the cooldown;
 //   * every task has exactly one succeeded row, and no worker was killed.
@@ -114,9 +114,9 @@ TEST_F(ScaleE2eTest, KedaEndToEndSettingsActivationScaleOutAndBackToZero) {
       scratch_.string());
   ASSERT_EQ(unsetenv("PIXFLEET_FAULT_SLOW_INPUT"), 0);
 
-  // A minute below the activation value: no worker at any moment.
+  // Four polls (pollingInterval 5) below the activation value: no worker at any moment.
   size_t most_children = 0;
-  const auto quiet_until = SteadyClock::now() + seconds(60);
+  const auto quiet_until = SteadyClock::now() + seconds(20);
   while (SteadyClock::now() < quiet_until) {
     most_children = std::max(most_children, scale.Children().size());
     ASSERT_FALSE(HasExited(scale.Pid())) << scale.Wait(seconds(1)).err;
