@@ -3,12 +3,12 @@
 #   tools/dev.sh demo    install what is missing, build (release), install pixfleet so that it is
 #                        on PATH (cmake --install into /usr/local, or PIXFLEET_PREFIX), run it on
 #                        sample images
-#   tools/dev.sh test    install what is missing, build (release: what users run), build the
-#                        container image (tools/image.sh), start the test services (PostgreSQL,
-#                        pgbouncer, RabbitMQ, s3rver on loopback), run every test (the image's
-#                        among them), stop them, then the unit tests under AddressSanitizer and
-#                        those of threaded code under ThreadSanitizer, clang-tidy (the code, not
-#                        the tests), and the Debian package of the same build, installed and run
+#   tools/dev.sh test    install what is missing, build, build the container image
+#                        (tools/image.sh), run the end-to-end tests, start the test services
+#                        (PostgreSQL, pgbouncer, RabbitMQ, s3rver on loopback), run the tests
+#                        against them (the image's among them), stop them, run the unit tests
+#                        under AddressSanitizer and those of threaded code under ThreadSanitizer,
+#                        clang-tidy over the code, and the Debian package, installed and run
 #   tools/dev.sh package build the Debian package: build/release/package/pixfleet_<version>_<arch>.deb
 #   tools/dev.sh tidy    clang-tidy over the tree (tools/tidy.sh)
 #   tools/dev.sh bench   build (release) and run the benchmarks: image work against peer tools,
@@ -116,6 +116,15 @@ package_test() {
   fi
   echo "package: Depends names the package of each of the $(readelf -d "$binary" | grep -c NEEDED) libraries pixfleet links"
 
+  # Sample images from a build that has the generator (CI builds it in `ci`, not in `release`).
+  local samples="" candidate
+  for candidate in build/{ci,release,dev}/testing/pixfleet-samples; do
+    if [ -z "$samples" ] && [ -x "$candidate" ]; then samples=$candidate; fi
+  done
+  if [ -z "$samples" ]; then
+    build release --target pixfleet-samples >&2
+    samples=build/release/testing/pixfleet-samples
+  fi
   local work=build/package-test prefix
   rm -rf "$work"
   mkdir -p "$work"
@@ -133,7 +142,7 @@ package_test() {
   local status=0
   (
     set -e
-    build/release/testing/pixfleet-samples "$work/images" demo >/dev/null
+    "$samples" "$work/images" demo >/dev/null
     image=$(find "$root/$work/images" -name '*.jpg' | sort | head -1)
     cd "$work"
     "$prefix/bin/pixfleet" --version
@@ -168,7 +177,10 @@ service_tests() {
   bash tools/services/up.sh
   if [ $# -gt 0 ]; then
     echo "   meanwhile, in the background: $*"
-    setsid nice -n 19 "$@" >build/beside.log 2>&1 &
+    # Its own session, so that stop_beside can end all of it; with the kernel's autogroups a new
+    # session is a new scheduling group, whose priority is its autogroup's, hence both settings.
+    setsid bash -c 'echo 19 >/proc/self/autogroup 2>/dev/null || true; exec nice -n 19 "$@"' \
+      beside "$@" >build/beside.log 2>&1 &
     beside_pid=$!
   fi
   # shellcheck disable=SC1091
@@ -191,31 +203,34 @@ tidy_then_asan() {
   build asan
 }
 
-# CI's run. One optimised build serves every test, the image and the package: it is what users
-# run, and a second (debug) configuration only for testing would add CI's longest step again.
-# CPU-bound work goes where the CPU is otherwise idle: the image (mostly downloads) beside the
-# unit tests, clang-tidy and the ASan build beside the service tests.
+# CI's run. Each test runs in one build only: the unit tests under the sanitizers (ASan +
+# UBSan all of them, TSan those of threaded code), the end-to-end and service tests in the `ci`
+# build (gcc, Debug, no unit tests); the release build makes only what ships (the image's and the
+# package's pixfleet). The builds are unity builds (presets). CPU-bound work goes where the CPU
+# is otherwise idle: the image (mostly downloads) beside the end-to-end tests, clang-tidy and the
+# ASan build beside the service tests.
 test_all() {
   deps --services --image
   local started=$SECONDS
-  build release
-  echo "== the container image (tools/image.sh), built beside the unit tests; tests/container/ runs it"
+  build ci
+  build release --target pixfleet
+  echo "== the container image (tools/image.sh), built beside the end-to-end tests; tests/container/ runs it"
   bash tools/image.sh >build/image.out 2>build/image.log &
   local image_pid=$! image_status=0
-  unit_tests release
+  unit_tests ci
   wait "$image_pid" || image_status=$?
   tail -n 3 build/image.log
   [ "$image_status" -eq 0 ] || { cat build/image.log >&2; echo "failed: tools/image.sh" >&2; exit 1; }
   PIXFLEET_TEST_IMAGE=$(tail -n 1 build/image.out)
   export PIXFLEET_TEST_IMAGE
-  service_tests release "$0" tidy-then-asan
+  service_tests ci "$0" tidy-then-asan
   echo "== sanitizers: unit tests under AddressSanitizer + UndefinedBehaviorSanitizer"
   build asan
   ctest --preset asan
   echo "== sanitizers: the tests of threaded code under ThreadSanitizer"
   build tsan --target threaded_tests
   ctest --preset tsan
-  echo "== the Debian package: built, checked, installed and run"
+  echo "== the Debian package of the release build: built, checked, installed and run"
   package_test
   bash tools/format.sh --check
   echo "all tests passed in $((SECONDS - started)) s"
