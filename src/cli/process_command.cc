@@ -36,8 +36,9 @@ int RunProcess(const ProcessFlags& flags) {
   engine_options.allow_untrusted_loaders = flags.engine.allow_untrusted;
   engine_options.vips_threads_per_image =
       static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));  // one image: every core
-  if (Status init = InitImageEngine(engine_options); !init.ok())
+  if (Status init = InitImageEngine(engine_options); !init.ok()) {
     return FailCommand("process", 2, init.ToString());
+  }
   auto recipe_text = ReadWholeFile(flags.recipe_path, 1 << 20);
   if (!recipe_text.ok()) return FailCommand("process", 2, recipe_text.error().message());
   auto recipe = ParseRecipeYaml(*recipe_text, flags.recipe_path);

@@ -123,8 +123,9 @@ int CheckOnly(const ScaleFlags& flags, const KedaObject& object) {
               " s, strategy " + ScaledJobStrategyName(job.strategy);
     triggers = DescribeTriggers(job.triggers);
   }
-  if (!triggers.ok())
+  if (!triggers.ok()) {
     return FailCommand("scale", 2, flags.file + ": " + triggers.status().message());
+  }
   // Names from the file reach the terminal escaped (core/terminal_text.h).
   std::cout << TerminalText(flags.file + ": " + summary) << "\n"
             << *triggers << "  each replica runs "
@@ -160,8 +161,9 @@ int RunScale(const ScaleFlags& flags) {
   if (const auto* so = std::get_if<ScaledObjectSpec>(&*object)) {
     std::vector<RabbitMqProtocol> protocols;
     auto sources = OpenSources(so->triggers, protocols);
-    if (!sources.ok())
+    if (!sources.ok()) {
       return FailCommand("scale", 2, flags.file + ": " + sources.status().message());
+    }
     spdlog::info(
         "scale: ScaledObject {}: min {} max {} replicas, polling every {} s, cooldown {} s, grace "
         "{} ms",

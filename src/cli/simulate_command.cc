@@ -99,8 +99,9 @@ int RunSimulate(const SimulateFlags& flags) {
   if (!workload.ok()) return FailCommand("simulate", 2, workload.error().ToString());
   if (auto* empirical = std::get_if<simulate::EmpiricalDuration>(&workload->duration)) {
     const Status loaded = LoadMeasuredDurations(*empirical);
-    if (!loaded.ok())
+    if (!loaded.ok()) {
       return FailCommand("simulate", 2, flags.workload_path + ": " + loaded.ToString());
+    }
   }
 
   const uint64_t seed = flags.seed.value_or(workload->seed.value_or(1));
