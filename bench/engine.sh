@@ -131,7 +131,8 @@ EOF
 fi
 
 echo "== pixfleet run on 24 mixed-size photos: 1 worker vs 2 (wall time: needs the cores idle)"
-ls -S "$work"/pool/* | head -24 | while read -r f; do ln -sf "$(readlink -f "$f")" "$work/mixed/"; done
+# Copies, not links: a local source's symlinks that lead outside it are not inputs.
+ls -SL "$work"/pool/* | head -24 | while read -r f; do cp "$(readlink -f "$f")" "$work/mixed/"; done
 declare -A wall
 for w in 1 2; do
   samples=""
