@@ -12,6 +12,8 @@
 #   tools/dev.sh package build the Debian package: build/release/package/pixfleet_<version>_<arch>.deb
 #   tools/dev.sh tidy    clang-tidy over the tree (tools/tidy.sh)
 #   tools/dev.sh bench   build (release) and run the benchmarks: image work against peer tools,
+#                        the engine on real photographs against Pillow and a decode-only bound
+#                        (bench/engine.sh: CPU, quality, gigapixel memory, 1 vs 2 workers),
 #                        then the distributed pipeline's own overhead (starts the test services),
 #                        then `pixfleet simulate`'s predictions against real runs
 #   tools/dev.sh integration   build (dev), start the test services and run every test
@@ -240,6 +242,8 @@ bench() {
   deps --services
   build release
   bash bench/run.sh
+  echo
+  bash bench/engine.sh
   echo
   bash bench/pipeline.sh
   echo

@@ -44,10 +44,9 @@ int RunProcess(const ProcessFlags& flags) {
   auto recipe = ParseRecipeYaml(*recipe_text, flags.recipe_path);
   if (!recipe.ok()) return FailCommand("process", 2, recipe.error().message());
   const EngineLimits limits = flags.engine.Limits();
-  auto input = ReadWholeFile(flags.image, limits.max_input_bytes);
-  if (!input.ok()) return FailCommand("process", 1, input.error().message());
   const std::string input_key = std::filesystem::path(flags.image).filename().string();
-  auto processed = ProcessImage(*input, flags.image, *recipe, limits);
+  // Streamed from the file: a gigapixel input is never held whole in memory.
+  auto processed = ProcessImageFile(flags.image, flags.image, *recipe, limits);
   if (!processed.ok()) return FailCommand("process", 1, processed.error().message());
   auto out = MakeObjectStore(FileUrl(flags.out_dir), /*create=*/true, RealClock::Instance());
   if (!out.ok()) return FailCommand("process", 2, out.error().ToString());

@@ -6,7 +6,7 @@
 
 namespace pixfleet {
 
-Result<std::string> ReadWholeFile(const std::string& path, uint64_t max_bytes) {
+Result<uint64_t> RegularFileSize(const std::string& path) {
   namespace fs = std::filesystem;
   std::error_code error;
   const fs::file_status status = fs::status(path, error);
@@ -24,6 +24,11 @@ Result<std::string> ReadWholeFile(const std::string& path, uint64_t max_bytes) {
   }
   const auto size = fs::file_size(path, error);
   if (error) return NotFound(path + ": cannot read: " + error.message());
+  return static_cast<uint64_t>(size);
+}
+
+Result<std::string> ReadWholeFile(const std::string& path, uint64_t max_bytes) {
+  PIXFLEET_ASSIGN_OR_RETURN(const uint64_t size, RegularFileSize(path));
   if (size > max_bytes) {
     return ResourceExhausted(path + ": file is " + std::to_string(size) +
                              " bytes, over the limit of " + std::to_string(max_bytes));

@@ -21,12 +21,11 @@ struct Attempt {
   std::string vips_message;  // libvips' error text as thrown (all its lines), when it failed
 };
 
-Attempt Decode(std::string_view input, std::string_view options, const DecodePlan& plan,
+Attempt Decode(const EncodedInput& input, std::string_view options, const DecodePlan& plan,
                const Deadline& deadline) {
-  const BorrowedBlob blob(input);  // outlives `thumbnail`, the only image reading it
   try {
-    vips::VImage thumbnail = vips::VImage::thumbnail_buffer(
-        blob.Get(), plan.decode_box.width,
+    vips::VImage thumbnail = input.Thumbnail(
+        plan.decode_box.width,
         vips::VImage::option()
             ->set("height", plan.decode_box.height)
             ->set("size", VIPS_SIZE_DOWN)
@@ -46,14 +45,12 @@ Attempt Decode(std::string_view input, std::string_view options, const DecodePla
 // Reads `input` once more, row strip by row strip on this thread, so that the warnings its
 // decoder logs reach a capture here (the failed decode ran on libvips' worker threads). Stops at
 // the first warning, an error or the deadline. Only ever called for an input that failed.
-std::vector<std::string> ReplayForWarnings(std::string_view input, const Deadline& deadline) {
+std::vector<std::string> ReplayForWarnings(const EncodedInput& input, const Deadline& deadline) {
   const VipsWarningCapture capture;
   try {
-    const vips::VImage image =
-        vips::VImage::new_from_buffer(input.data(), input.size(), "",
-                                      vips::VImage::option()
-                                          ->set("access", VIPS_ACCESS_SEQUENTIAL)
-                                          ->set("fail_on", VIPS_FAIL_ON_ERROR));
+    const vips::VImage image = input.Open(vips::VImage::option()
+                                              ->set("access", VIPS_ACCESS_SEQUENTIAL)
+                                              ->set("fail_on", VIPS_FAIL_ON_ERROR));
     const vips::VRegion region = image.region();
     for (int top = 0; top < image.height() && capture.Messages().empty() && !deadline.Expired();
          top += kReplayRows) {
@@ -65,7 +62,7 @@ std::vector<std::string> ReplayForWarnings(std::string_view input, const Deadlin
   return capture.Messages();
 }
 
-Status Failure(const Attempt& attempt, std::string_view input, std::string_view format,
+Status Failure(const Attempt& attempt, const EncodedInput& input, std::string_view format,
                const Deadline& deadline) {
   if (deadline.Expired()) return deadline.ExceededStatus();
   const std::vector<std::string> warnings = NamesNoReason(attempt.vips_message, format)
@@ -77,7 +74,7 @@ Status Failure(const Attempt& attempt, std::string_view input, std::string_view 
 
 // The image an attempt decoded, or its failure in words. (Each attempt is a value of its own:
 // vips::VImage's move assignment may throw, so attempts are never assigned over.)
-Result<vips::VImage> Outcome(Attempt attempt, std::string_view input, std::string_view format,
+Result<vips::VImage> Outcome(Attempt attempt, const EncodedInput& input, std::string_view format,
                              const Deadline& deadline) {
   if (attempt.image.ok()) return std::move(attempt.image);
   return Failure(attempt, input, format, deadline);
@@ -85,7 +82,7 @@ Result<vips::VImage> Outcome(Attempt attempt, std::string_view input, std::strin
 
 }  // namespace
 
-Result<vips::VImage> DecodeForPlan(std::string_view input, std::string_view format,
+Result<vips::VImage> DecodeForPlan(const EncodedInput& input, std::string_view format,
                                    const DecodePlan& plan, const Deadline& deadline) {
   Attempt first = Decode(input, FirstDecodeOptions(format), plan, deadline);
   if (!first.image.ok() && format == "jpeg" && !deadline.Expired() &&

@@ -11,6 +11,7 @@
 
 #include "core/status.h"
 #include "imaging/deadline.h"
+#include "imaging/encoded_input.h"
 #include "imaging/resize_plan.h"
 
 namespace pixfleet {
@@ -21,7 +22,7 @@ namespace pixfleet {
 // kInvalidArgument "corrupt or truncated image: ..."; kResourceExhausted past the deadline.
 // `format` is the loader's format name from the header ("jpeg"), used to keep error messages
 // about this image only.
-Result<vips::VImage> DecodeForPlan(std::string_view input, std::string_view format,
+Result<vips::VImage> DecodeForPlan(const EncodedInput& input, std::string_view format,
                                    const DecodePlan& plan, const Deadline& deadline);
 
 }  // namespace pixfleet

@@ -1,7 +1,8 @@
-// ProcessImage: the order of work for one image. Cheap refusals first (size, format, header,
-// pixel limit; a recipe that wants nothing but the file's checksum stops after the size), then
-// one decode sized by the plan, then each output and the analyses from that
-// decoded image. libvips exceptions are converted to Status values at this edge.
+// ProcessImage and ProcessImageFile: the order of work for one image, whichever way it is read.
+// Cheap refusals first (size, format, header, pixel limit; a recipe that wants nothing but the
+// file's checksum stops after the size), then one decode sized by the plan, then each output and
+// the analyses from that decoded image. libvips exceptions are converted to Status values at this
+// edge.
 #include "imaging/engine.h"
 
 #include <exception>
@@ -9,6 +10,7 @@
 
 #include "imaging/deadline.h"
 #include "imaging/decode.h"
+#include "imaging/encoded_input.h"
 #include "imaging/loader.h"
 #include "imaging/measure.h"
 #include "imaging/render.h"
@@ -19,12 +21,12 @@
 namespace pixfleet {
 namespace {
 
-Result<EngineResult> Process(std::string_view input, const Recipe& recipe,
+Result<EngineResult> Process(const EncodedInput& input, const Recipe& recipe,
                              const EngineLimits& limits, std::stop_token cancel) {
   const Deadline deadline(limits.timeout, std::move(cancel));
-  PIXFLEET_RETURN_IF_ERROR(CheckInputSize(input, limits));
+  PIXFLEET_RETURN_IF_ERROR(CheckInputSize(input.size(), limits));
   EngineResult result;
-  MeasureBytes(input, recipe.analyses, &result.analysis);
+  PIXFLEET_RETURN_IF_ERROR(MeasureBytes(input, recipe.analyses, &result.analysis));
   if (recipe.outputs.empty() && !NeedsHeader(recipe.analyses)) return result;
 
   PIXFLEET_ASSIGN_OR_RETURN(const ImageHeader header, ReadImageHeader(input));
@@ -47,17 +49,19 @@ Result<EngineResult> Process(std::string_view input, const Recipe& recipe,
   return result;
 }
 
-}  // namespace
-
-Result<EngineResult> ProcessImage(std::string_view input, std::string_view input_name,
-                                  const Recipe& recipe, const EngineLimits& limits,
-                                  std::stop_token cancel) {
+// Process, with libvips exceptions turned into Status values and the input's name on errors.
+// `open` makes the EncodedInput (a file may fail to open: that error is returned as it is).
+template <typename Open>
+Result<EngineResult> Guarded(Open open, std::string_view input_name, const Recipe& recipe,
+                             const EngineLimits& limits, std::stop_token cancel) {
   Status failure;
   if (!ImageEngineStarted()) {
     failure = Internal("image engine not initialised: call InitImageEngine() first");
   } else {
     try {
-      Result<EngineResult> result = Process(input, recipe, limits, std::move(cancel));
+      Result<EncodedInput> input = open();
+      if (!input.ok()) return input.error();
+      Result<EngineResult> result = Process(*input, recipe, limits, std::move(cancel));
       if (result.ok()) return result;
       failure = result.error();
     } catch (const vips::VError& error) {
@@ -67,6 +71,22 @@ Result<EngineResult> ProcessImage(std::string_view input, std::string_view input
     }
   }
   return failure.WithContext(input_name);
+}
+
+}  // namespace
+
+Result<EngineResult> ProcessImage(std::string_view input, std::string_view input_name,
+                                  const Recipe& recipe, const EngineLimits& limits,
+                                  std::stop_token cancel) {
+  return Guarded([&]() -> Result<EncodedInput> { return EncodedInput::FromBytes(input); },
+                 input_name, recipe, limits, std::move(cancel));
+}
+
+Result<EngineResult> ProcessImageFile(const std::string& path, std::string_view input_name,
+                                      const Recipe& recipe, const EngineLimits& limits,
+                                      std::stop_token cancel) {
+  return Guarded([&] { return EncodedInput::FromFile(path); }, input_name, recipe, limits,
+                 std::move(cancel));
 }
 
 }  // namespace pixfleet

@@ -1,7 +1,8 @@
-// ImageEngine: runs a recipe on one encoded image, in memory. Pure: bytes in, encoded outputs and
-// analysis out; no files, no network. The input is decoded once (with shrink-on-load to the
-// largest size any output needs) and every output is derived from that one decoded image.
-// Safety limits are checked from the header before any pixel is decoded. Errors:
+// ImageEngine: runs a recipe on one encoded image. Pure: bytes (or a local file, read as it is
+// decoded) in, encoded outputs and analysis out; no other files, no network. The input is decoded
+// once (with shrink-on-load to the largest size any output needs) and every output is derived from
+// that one decoded image. Safety limits are checked from the header before any pixel is decoded.
+// Errors:
 //   kInvalidArgument   corrupt, truncated, empty or unsupported input; blocked loader
 //   kResourceExhausted over max_pixels or max_input_bytes, or over the time limit
 //   kCancelled         the caller's cancel token was requested (the input is not to blame)
@@ -68,5 +69,14 @@ struct EngineResult {
 Result<EngineResult> ProcessImage(std::string_view input, std::string_view input_name,
                                   const Recipe& recipe, const EngineLimits& limits,
                                   std::stop_token cancel = {});
+
+// The same for the local file at `path`, streamed: libvips reads it in blocks as it decodes, so
+// the file is never held whole in memory (a gigapixel JPEG costs about what its shrunk decode
+// does). Outputs and errors are those of ProcessImage on the file's bytes, and besides:
+// kNotFound when the file is absent, kInvalidArgument when it is a folder or not a regular file,
+// kFailedPrecondition when it cannot be read. Errors start with "<input_name>: ".
+Result<EngineResult> ProcessImageFile(const std::string& path, std::string_view input_name,
+                                      const Recipe& recipe, const EngineLimits& limits,
+                                      std::stop_token cancel = {});
 
 }  // namespace pixfleet

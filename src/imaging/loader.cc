@@ -82,12 +82,15 @@ LoaderFormat FormatFromLoaderClass(std::string_view class_name) {
 }
 
 Status CheckInputSize(std::string_view input, const EngineLimits& limits) {
-  if (input.empty()) return InvalidArgument("empty file (0 bytes)");
-  if (input.size() > limits.max_input_bytes) {
-    return ResourceExhausted("file is " + Mebibytes(input.size()) + " (" +
-                             std::to_string(input.size()) + " bytes), over the limit of " +
-                             Mebibytes(limits.max_input_bytes) + " (" +
-                             std::to_string(limits.max_input_bytes) + " bytes)");
+  return CheckInputSize(static_cast<uint64_t>(input.size()), limits);
+}
+
+Status CheckInputSize(uint64_t size, const EngineLimits& limits) {
+  if (size == 0) return InvalidArgument("empty file (0 bytes)");
+  if (size > limits.max_input_bytes) {
+    return ResourceExhausted("file is " + Mebibytes(size) + " (" + std::to_string(size) +
+                             " bytes), over the limit of " + Mebibytes(limits.max_input_bytes) +
+                             " (" + std::to_string(limits.max_input_bytes) + " bytes)");
   }
   return Status::Ok();
 }
@@ -114,7 +117,11 @@ std::optional<Signature> SniffSignature(std::string_view input) {
 }
 
 Result<ImageHeader> ReadImageHeader(std::string_view input) {
-  const char* loader = vips_foreign_find_load_buffer(input.data(), input.size());
+  return ReadImageHeader(EncodedInput::FromBytes(input));
+}
+
+Result<ImageHeader> ReadImageHeader(const EncodedInput& input) {
+  const char* loader = input.FindLoader();
   if (loader == nullptr) vips_error_clear();
   LoaderFormat format = loader == nullptr ? LoaderFormat{} : FormatFromLoaderClass(loader);
   std::string_view forced_loader;  // empty: the one libvips finds
@@ -122,7 +129,7 @@ Result<ImageHeader> ReadImageHeader(std::string_view input) {
     // libvips 8.14's TIFF test opens the file, so a TIFF cut before its directory is not
     // recognised and goes to a catch-all loader (ImageMagick's, blocked). A file that starts like
     // a supported format is read by that format's loader instead, for the reason it fails.
-    const std::optional<Signature> signature = SniffSignature(input);
+    const std::optional<Signature> signature = SniffSignature(input.head());
     if (!signature.has_value()) {
       if (loader == nullptr) return InvalidArgument("not an image (unrecognised content)");
       return InvalidArgument("unsupported image format '" + format.name + "'");
@@ -138,19 +145,9 @@ Result<ImageHeader> ReadImageHeader(std::string_view input) {
   const VipsWarningCapture capture;
   try {
     // Opening reads the header only; pixels are decoded lazily and this image is never computed.
-    const BorrowedBlob blob(input);
-    vips::VImage image;
-    if (forced_loader.empty()) {
-      image = vips::VImage::new_from_buffer(
-          input.data(), input.size(), "",
-          vips::VImage::option()->set("access", VIPS_ACCESS_SEQUENTIAL));
-    } else {
-      vips::VImage::call(std::string(forced_loader).c_str(),
-                         vips::VImage::option()
-                             ->set("buffer", blob.Get())
-                             ->set("access", VIPS_ACCESS_SEQUENTIAL)
-                             ->set("out", &image));
-    }
+    vips::VOption* options = vips::VImage::option()->set("access", VIPS_ACCESS_SEQUENTIAL);
+    const vips::VImage image =
+        forced_loader.empty() ? input.Open(options) : input.OpenWith(forced_loader, options);
     header.stored = {image.width(), image.height()};
     header.orientation = ReadOrientation(image);
   } catch (const vips::VError& error) {

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "core/status.h"
+#include "imaging/encoded_input.h"
 #include "imaging/engine.h"
 #include "imaging/resize_plan.h"
 
@@ -37,12 +38,14 @@ struct ImageHeader {
 
 // kInvalidArgument "empty file (0 bytes)"; kResourceExhausted when over max_input_bytes.
 Status CheckInputSize(std::string_view input, const EngineLimits& limits);
+Status CheckInputSize(uint64_t size, const EngineLimits& limits);
 
 // Identifies the loader and reads the header (no decode). kInvalidArgument "not an image
 // (unrecognised content)", "unsupported image format 'svg'", "corrupt or truncated image: ...";
 // a file that starts like a supported format but that libvips takes for another (a TIFF cut
 // before its directory) is "corrupt or truncated" with its own loader's reason.
 Result<ImageHeader> ReadImageHeader(std::string_view input);
+Result<ImageHeader> ReadImageHeader(const EncodedInput& input);
 
 // kResourceExhausted "image is 12000x9000 = 108.0 MP, over the limit of 100.0 MP".
 Status CheckPixelLimit(const ImageHeader& header, const EngineLimits& limits);

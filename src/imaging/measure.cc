@@ -8,7 +8,6 @@
 
 #include <glib.h>
 
-#include "core/hash.h"
 #include "imaging/analysis.h"
 #include "imaging/colour.h"
 #include "imaging/operations.h"
@@ -42,9 +41,11 @@ bool NeedsHeader(const std::vector<Analysis>& analyses) {
                      [](Analysis analysis) { return analysis != Analysis::kSha256; });
 }
 
-void MeasureBytes(std::string_view input, const std::vector<Analysis>& analyses,
-                  ImageAnalysis* analysis) {
-  if (Wants(analyses, Analysis::kSha256)) analysis->sha256 = Sha256Hex(input);
+Status MeasureBytes(const EncodedInput& input, const std::vector<Analysis>& analyses,
+                    ImageAnalysis* analysis) {
+  if (!Wants(analyses, Analysis::kSha256)) return Status::Ok();
+  PIXFLEET_ASSIGN_OR_RETURN(analysis->sha256, input.Sha256Hex());
+  return Status::Ok();
 }
 
 void MeasureHeader(const ImageHeader& header, const std::vector<Analysis>& analyses,

@@ -23,9 +23,10 @@ bool NeedsPixels(const std::vector<Analysis>& analyses);
 // True when an analysis in the list needs the image header (all but sha256).
 bool NeedsHeader(const std::vector<Analysis>& analyses);
 
-// The sha256 of the input's bytes, when listed.
-void MeasureBytes(std::string_view input, const std::vector<Analysis>& analyses,
-                  ImageAnalysis* analysis);
+// The sha256 of the input's bytes, when listed (a file is read for it in blocks).
+// kFailedPrecondition when a file cannot be read.
+Status MeasureBytes(const EncodedInput& input, const std::vector<Analysis>& analyses,
+                    ImageAnalysis* analysis);
 
 // Width, height (upright, full resolution), format and orientation, from the header.
 void MeasureHeader(const ImageHeader& header, const std::vector<Analysis>& analyses,

@@ -7,6 +7,7 @@
 #include "model/output_key_check.h"
 #include "model/recipe_yaml.h"
 #include "submit/input_selection.h"
+#include "submit/largest_first.h"
 #include "submit/unfinished_tasks.h"
 
 namespace pixfleet {
@@ -50,6 +51,7 @@ Result<SubmitReport> SubmitBatch(const SubmitRequest& request, ObjectStore& sour
                                                   {.retry_failed = request.retry_failed,
                                                    .skip_queued = deduplicating == nullptr &&
                                                                   !request.requeue_unfinished}));
+  OrderLargestFirst(listing.bytes, &todo);  // no slow tail: see largest_first.h
   report.finished = todo.finished;
   report.queued = todo.queued;
   // Published chunks are recorded in groups, each while the next chunks are published, so that

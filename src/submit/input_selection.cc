@@ -62,7 +62,10 @@ Result<InputListing> ListInputs(ObjectStore& source, std::string_view exclude_pr
   Status listed = source.ListReportingSkips(
       "",
       [&](const ObjectInfo& info) {
-        if (!excluded(info.key) && HasImageExtension(info.key)) listing.keys.push_back(info.key);
+        if (!excluded(info.key) && HasImageExtension(info.key)) {
+          listing.keys.push_back(info.key);
+          listing.bytes.emplace(info.key, info.size);
+        }
         return Status::Ok();
       },
       [&](const SkippedEntry& entry) {

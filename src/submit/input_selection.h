@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "core/status.h"
@@ -46,7 +47,8 @@ class SkipSummary {
 };
 
 struct InputListing {
-  std::vector<std::string> keys;  // images, in key order
+  std::vector<std::string> keys;                    // images, in key order
+  std::unordered_map<std::string, uint64_t> bytes;  // each key's size, as listed
   SkipSummary skipped;
 };
 

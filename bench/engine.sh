@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# The image engine against its bounds and peers, on real photographs (issue 10's measurements).
+# No timed test asserts anything: this prints figures and ratios for README.
+#   1. std3 CPU on camera-sized photos, median user+sys CPU seconds of 3 rounds, side by side:
+#      the decode-only bound (libvips shrink-on-load to what a 1600-px output needs, every pixel
+#      read), `pixfleet run --workers 1`, `pixfleet process` one call per image (the engine and a
+#      process start), and Pillow (draft mode, LANCZOS, the same outputs and dHash). Quality: SSIM
+#      of `large` against a full-quality reference (full decode, Lanczos-3, no lossy encode).
+#   2. Peak RSS on a 1-gigapixel JPEG and a tiled TIFF: `pixfleet process` vs vipsthumbnail.
+#   3. `pixfleet run` on 24 mixed-size photos with 1 and 2 workers: the wall-time ratio.
+# CPU, not wall, is the measure in 1 because another job may hold the other core; 3 is wall time
+# by nature: read it on an otherwise idle machine.
+# The photographs come from Debian's wallpaper packages (installed here, bench-only); a few are
+# copied with an EXIF Orientation tag (exiftool) so that rotation is part of the work.
+# Usage: bench/engine.sh [--quick]   (--quick: 1 round, no gigapixel; needs build/release with
+# the targets pixfleet and pixfleet-bench-image)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bin=$(pwd)/build/release/src/cli/pixfleet
+tool=$(pwd)/build/release/bench/pixfleet-bench-image
+work=$(pwd)/build/bench-engine
+quick=${1:-}
+rounds=3; [ "$quick" = --quick ] && rounds=1
+
+photo_packages=(lomiri-wallpapers-16.04 lomiri-wallpapers-20.04 ukui-wallpapers mate-backgrounds)
+tools=(libvips-tools python3-pil libimage-exiftool-perl time)
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
+missing=()
+for p in "${photo_packages[@]}" "${tools[@]}"; do installed "$p" || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "bench: installing ${missing[*]}"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+for f in "$bin" "$tool"; do
+  [ -x "$f" ] || { echo "bench: $f missing: cmake --build --preset release --target pixfleet pixfleet-bench-image" >&2; exit 2; }
+done
+
+calc() { awk "BEGIN { print $1 }"; }
+median() { tr ' ' '\n' | grep . | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+# Runs "$@" and prints "cpu_s wall_s peak_rss_kb" (user+sys, children included).
+measure() {
+  /usr/bin/time -f "%U %S %e %M" -o "$work/time.txt" "$@" >"$work/last.log" 2>&1 ||
+    { echo "bench: failed: $*" >&2; tail -5 "$work/last.log" >&2; exit 1; }
+  awk '{ printf "%.3f %s %s\n", $1 + $2, $3, $4 }' "$work/time.txt"
+}
+pixels() { echo $(($(vipsheader -f width "$1") * $(vipsheader -f height "$1"))); }
+
+rm -rf "$work"; mkdir -p "$work/pool" "$work/set" "$work/mixed"
+# The pool: every JPEG photo of at least 2 MP the packages ship (their listing, not a guess).
+for p in "${photo_packages[@]}"; do
+  dpkg -L "$p" | grep -iE '\.jpe?g$' | while read -r f; do
+    [ "$(pixels "$f")" -ge 2000000 ] && ln -sf "$f" "$work/pool/$(basename "$f")"
+  done
+done
+# Set 1: the camera-sized ones (>= 8 MP); two more copies turned by an EXIF tag (6: 90° clockwise,
+# 8: 90° anticlockwise) so that auto-rotate does real work, as with phone photos.
+for f in "$work"/pool/*; do [ "$(pixels "$f")" -ge 8000000 ] && cp "$(readlink -f "$f")" "$work/set/"; done
+i=0
+for f in $(ls -S "$work"/set/*.jpg | head -2); do
+  o=$((i == 0 ? 6 : 8)); i=$((i + 1))
+  exiftool -q -Orientation#=$o -o "${f%.jpg}_o$o.jpg" "$f"
+done
+count=$(ls "$work/set" | wc -l)
+echo "== std3 on $count photos from Debian's wallpaper packages, $(nproc) cores, median of $rounds rounds"
+for f in "$work"/set/*; do printf '   %s %sx%s\n' "$(basename "$f")" "$(vipsheader -f width "$f")" "$(vipsheader -f height "$f")"; done | column -t
+echo "   (CPU = user+sys seconds for the whole set, so a busy other core does not skew it)"
+
+decode_only() { "$tool" decode 1600 "$work"/set/*; }
+pixfleet_run() { rm -rf "$work/out-run"; "$bin" run "$work/set" --recipe recipes/std3.yaml --out "$work/out-run" --workers 1 --progress-interval-ms 1000000; }
+pixfleet_process() { rm -rf "$work/out-process"; for f in "$work"/set/*; do "$bin" process "$f" --recipe recipes/std3.yaml --out "$work/out-process" >/dev/null; done; }
+pillow() { rm -rf "$work/out-pillow"; /usr/bin/python3 bench/pillow_std3.py "$work/out-pillow" "$work"/set/*; }
+export -f decode_only pixfleet_run pixfleet_process pillow; export bin tool work
+
+declare -A cpu
+for name in decode_only pixfleet_run pixfleet_process pillow; do
+  samples=""
+  for _ in $(seq "$rounds"); do samples+=" $(measure bash -c "$name" | cut -d' ' -f1)"; done
+  cpu[$name]=$(echo "$samples" | median)
+done
+printf "%-52s %8s %10s %10s %14s\n" "" "CPU s" "s/image" "vs Pillow" "vs decode-only"
+row() { printf "%-52s %8.2f %10.3f %10.2f %14.2f\n" "$1" "${cpu[$2]}" "$(calc "${cpu[$2]} / $count")" "$(calc "${cpu[$2]} / ${cpu[pillow]}")" "$(calc "${cpu[$2]} / ${cpu[decode_only]}")"; }
+row "decode only (shrink-on-load to 1600 px, all pixels)" decode_only
+row "pixfleet run --workers 1 (std3)" pixfleet_run
+row "pixfleet process, one call per image (std3)" pixfleet_process
+row "Pillow (draft, LANCZOS, same outputs and dHash)" pillow
+printf "post-decode work / decode (pixfleet run): %.2f   run / process (pipeline overhead): %.2f\n" \
+  "$(calc "(${cpu[pixfleet_run]} - ${cpu[decode_only]}) / ${cpu[decode_only]}")" \
+  "$(calc "${cpu[pixfleet_run]} / ${cpu[pixfleet_process]}")"
+
+echo "== quality of large: SSIM (luma) against a full-size decode resized with Lanczos-3, no lossy encode"
+for who in run pillow; do
+  total=0; worst=1
+  for f in "$work"/set/*; do
+    name=$(basename "${f%.*}")
+    s=$("$tool" ssim "$f" "$work/out-$who/$name/large.jpg")
+    total=$(calc "$total + $s"); worst=$(calc "($s < $worst) ? $s : $worst")
+    size=$(vipsheader -f width "$work/out-$who/$name/large.jpg")x$(vipsheader -f height "$work/out-$who/$name/large.jpg")
+    echo "$who $name $size $s" >>"$work/ssim.txt"
+  done
+  label=pixfleet; [ "$who" = pillow ] && label=Pillow
+  printf "%-10s mean SSIM %.4f, worst %.4f\n" "$label" "$(calc "$total / $count")" "$worst"
+done
+if ! diff <(awk '$1 == "run" { print $2, $3 }' "$work/ssim.txt") <(awk '$1 == "pillow" { print $2, $3 }' "$work/ssim.txt") >/dev/null; then
+  echo "(output sizes differ between pixfleet and Pillow: see $work/ssim.txt)"
+fi
+
+if [ "$quick" != --quick ]; then
+  echo "== peak RSS on a 1-gigapixel image (32000x32000), same 1600-px output"
+  giga=$work/giga; mkdir -p "$giga"
+  "$tool" gigapixel "$(ls -S "$work"/set/*.jpg | head -1)" 32000 "$giga/giga.jpg" "$giga/giga.tif"
+  cat >"$giga/large.yaml" <<'EOF'
+name: large-only
+outputs:
+  - name: large
+    ops: [auto-rotate, srgb, {resize: {fit: inside, width: 1600, height: 1600}}]
+    format: jpeg
+    quality: 82
+    strip: true
+EOF
+  printf "%-10s %8s %22s %22s %22s %8s\n" "input" "MB" "pixfleet process std3" "pixfleet large only" "vipsthumbnail 1600" "ratio"
+  for f in "$giga/giga.jpg" "$giga/giga.tif"; do
+    limits=(--max-pixels 1100000000 --max-bytes 4000000000 --timeout-ms 3600000)
+    read -r _ _ std3_kb <<<"$(measure "$bin" process "$f" --recipe recipes/std3.yaml --out "$giga/out" "${limits[@]}")"
+    read -r _ _ large_kb <<<"$(measure "$bin" process "$f" --recipe "$giga/large.yaml" --out "$giga/out" "${limits[@]}")"
+    read -r _ _ vips_kb <<<"$(measure vipsthumbnail "$f" -s 1600x1600 -o "$giga/thumb.jpg[Q=82,strip]")"
+    printf "%-10s %8d %19d MB %19d MB %19d MB %7.1fx\n" "$(basename "$f")" "$(($(stat -c %s "$f") / 1000000))" \
+      "$((std3_kb / 1024))" "$((large_kb / 1024))" "$((vips_kb / 1024))" "$(calc "$std3_kb / $vips_kb")"
+  done
+  echo "(ratio: pixfleet std3 / vipsthumbnail; peak RSS of the process, from GNU time)"
+  rm -rf "$giga"
+fi
+
+echo "== pixfleet run on 24 mixed-size photos: 1 worker vs 2 (wall time: needs the cores idle)"
+# Copies, not links: a local source's symlinks that lead outside it are not inputs.
+ls -SL "$work"/pool/* | head -24 | while read -r f; do cp "$(readlink -f "$f")" "$work/mixed/"; done
+declare -A wall
+for w in 1 2; do
+  samples=""
+  for _ in $(seq "$rounds"); do
+    rm -rf "$work/out-mixed"
+    samples+=" $(measure "$bin" run "$work/mixed" --recipe recipes/std3.yaml --out "$work/out-mixed" --workers "$w" --progress-interval-ms 1000000 | cut -d' ' -f2)"
+  done
+  wall[$w]=$(echo "$samples" | median)
+done
+printf "1 worker %.2f s, 2 workers %.2f s: ratio %.2f (%d photos, %s)\n" "${wall[1]}" "${wall[2]}" \
+  "$(calc "${wall[2]} / ${wall[1]}")" "$(ls "$work/mixed" | wc -l)" "$(uptime | sed 's/.*load/load/')"
