@@ -84,6 +84,11 @@ Result<vips::VImage> Outcome(Attempt attempt, const EncodedInput& input, std::st
 
 Result<vips::VImage> DecodeForPlan(const EncodedInput& input, std::string_view format,
                                    const DecodePlan& plan, const Deadline& deadline) {
+  // libvips' error buffer is the process's: an earlier image's decode may have left its warnings
+  // there (a successful one too), and they would be read as this image's reason. Cleared first,
+  // it holds this decode's lines only (a decode failing on another slot at this instant may lose
+  // the lines it has not thrown yet; it is still reported as corrupt, with libvips' generic line).
+  vips_error_clear();
   Attempt first = Decode(input, FirstDecodeOptions(format), plan, deadline);
   if (!first.image.ok() && format == "jpeg" && !deadline.Expired() &&
       OnlyHarmlessJpegWarnings(first.vips_message)) {
