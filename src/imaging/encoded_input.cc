@@ -41,7 +41,7 @@ Result<EncodedInput> EncodedInput::FromFile(std::string path) {
   return input;
 }
 
-std::string_view EncodedInput::head() const {
+std::string_view EncodedInput::Head() const {
   return path_.empty() ? bytes_.substr(0, kHeadBytes) : std::string_view(file_head_);
 }
 
@@ -65,8 +65,9 @@ const char* EncodedInput::FindLoader() const {
 }
 
 vips::VImage EncodedInput::Open(vips::VOption* options) const {
-  if (path_.empty())
+  if (path_.empty()) {
     return vips::VImage::new_from_buffer(bytes_.data(), bytes_.size(), "", options);
+  }
   return vips::VImage::new_from_source(FileSource(path_), "", options);
 }
 

@@ -25,7 +25,7 @@ class EncodedInput {
 
   uint64_t size() const { return size_; }
   // The first bytes (up to kHeadBytes), for recognising a format by its signature.
-  std::string_view head() const;
+  std::string_view Head() const;
   static constexpr size_t kHeadBytes = 64;
 
   // The SHA-256 of every byte, hex; a file is read in blocks. kFailedPrecondition if a file read

@@ -129,7 +129,7 @@ Result<ImageHeader> ReadImageHeader(const EncodedInput& input) {
     // libvips 8.14's TIFF test opens the file, so a TIFF cut before its directory is not
     // recognised and goes to a catch-all loader (ImageMagick's, blocked). A file that starts like
     // a supported format is read by that format's loader instead, for the reason it fails.
-    const std::optional<Signature> signature = SniffSignature(input.head());
+    const std::optional<Signature> signature = SniffSignature(input.Head());
     if (!signature.has_value()) {
       if (loader == nullptr) return InvalidArgument("not an image (unrecognised content)");
       return InvalidArgument("unsupported image format '" + format.name + "'");
