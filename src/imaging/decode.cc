@@ -7,6 +7,7 @@
 
 #include "imaging/colour.h"
 #include "imaging/decode_policy.h"
+#include "imaging/encoded_input.h"
 #include "imaging/vips_util.h"
 #include "imaging/vips_warnings.h"
 

@@ -8,6 +8,7 @@
 #include <cctype>
 #include <cstdio>
 
+#include "imaging/encoded_input.h"
 #include "imaging/vips_util.h"
 #include "imaging/vips_warnings.h"
 

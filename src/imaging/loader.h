@@ -8,11 +8,12 @@
 #include <string_view>
 
 #include "core/status.h"
-#include "imaging/encoded_input.h"
 #include "imaging/engine.h"
 #include "imaging/resize_plan.h"
 
 namespace pixfleet {
+
+class EncodedInput;  // imaging/encoded_input.h (libvips headers: kept out of the pure tests)
 
 struct LoaderFormat {
   std::string name;  // "jpeg", "png", "webp", "tiff", "gif", "heif"; or e.g. "svg", "pdf"

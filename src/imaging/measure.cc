@@ -10,6 +10,7 @@
 
 #include "imaging/analysis.h"
 #include "imaging/colour.h"
+#include "imaging/encoded_input.h"
 #include "imaging/operations.h"
 #include "imaging/resize_plan.h"
 #include "imaging/vips_util.h"
