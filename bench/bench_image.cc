@@ -19,6 +19,8 @@
 
 #include <vips/vips8>
 
+#include "testing/image_similarity.h"
+
 namespace {
 
 using vips::VImage;
@@ -39,36 +41,11 @@ int Decode(int box, int count, char** files) {
   return 0;
 }
 
-VImage Luma(const VImage& image) {
-  VImage flat = image.has_alpha() ? image.flatten() : image;
-  return flat.colourspace(VIPS_INTERPRETATION_B_W).extract_band(0).cast(VIPS_FORMAT_FLOAT);
-}
-
-double Ssim(const VImage& a, const VImage& b) {
-  constexpr double kC1 = (0.01 * 255) * (0.01 * 255);
-  constexpr double kC2 = (0.03 * 255) * (0.03 * 255);
-  auto blur = [](const VImage& image) {
-    return image.gaussblur(1.5, VImage::option()->set("precision", VIPS_PRECISION_FLOAT));
-  };
-  const VImage mu_a = blur(a), mu_b = blur(b);
-  const VImage var_a = blur(a * a) - mu_a * mu_a;
-  const VImage var_b = blur(b * b) - mu_b * mu_b;
-  const VImage cov = blur(a * b) - mu_a * mu_b;
-  const VImage map = ((mu_a * mu_b * 2 + kC1) * (cov * 2 + kC2)) /
-                     ((mu_a * mu_a + mu_b * mu_b + kC1) * (var_a + var_b + kC2));
-  return map.avg();
-}
-
 int CompareSsim(const char* original, const char* test) {
   const VImage candidate = VImage::new_from_file(test);
-  const VImage full =
-      VImage::new_from_file(original).autorot().colourspace(VIPS_INTERPRETATION_sRGB);
-  const VImage reference =
-      full.resize(static_cast<double>(candidate.width()) / full.width(),
-                  VImage::option()
-                      ->set("vscale", static_cast<double>(candidate.height()) / full.height())
-                      ->set("kernel", VIPS_KERNEL_LANCZOS3));
-  std::printf("%.4f\n", Ssim(Luma(reference), Luma(candidate)));
+  const VImage reference = pixfleet::FullQualityReference(VImage::new_from_file(original),
+                                                          candidate.width(), candidate.height());
+  std::printf("%.4f\n", pixfleet::LumaSsim(reference, candidate));
   return 0;
 }
 
