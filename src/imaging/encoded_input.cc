@@ -64,11 +64,12 @@ const char* EncodedInput::FindLoader() const {
   return vips_foreign_find_load_source(FileSource(path_).get_source());
 }
 
-vips::VImage EncodedInput::Open(vips::VOption* options) const {
+vips::VImage EncodedInput::Open(vips::VOption* options, const std::string& option_string) const {
   if (path_.empty()) {
-    return vips::VImage::new_from_buffer(bytes_.data(), bytes_.size(), "", options);
+    return vips::VImage::new_from_buffer(bytes_.data(), bytes_.size(), option_string.c_str(),
+                                         options);
   }
-  return vips::VImage::new_from_source(FileSource(path_), "", options);
+  return vips::VImage::new_from_source(FileSource(path_), option_string.c_str(), options);
 }
 
 vips::VImage EncodedInput::OpenWith(std::string_view buffer_loader, vips::VOption* options) const {

@@ -36,7 +36,8 @@ class EncodedInput {
   // left to the caller, as vips_foreign_find_load_buffer does).
   const char* FindLoader() const;
   // Opens the input with the loader libvips picks (header only until pixels are asked for).
-  vips::VImage Open(vips::VOption* options) const;
+  // `option_string` is a loader option string ("fail_on=warning"), applied before `options`.
+  vips::VImage Open(vips::VOption* options, const std::string& option_string = {}) const;
   // Opens the input with the named loader, given as its buffer operation ("tiffload_buffer").
   vips::VImage OpenWith(std::string_view buffer_loader, vips::VOption* options) const;
   // vips thumbnail of the input (thumbnail_buffer or thumbnail_source).

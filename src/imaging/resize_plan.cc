@@ -153,4 +153,14 @@ Result<DecodePlan> PlanDecode(Size stored, int orientation, const Recipe& recipe
   return plan;
 }
 
+int JpegShrinkOnLoad(Size stored, Size box) {
+  auto covers = [&](int shrink) {
+    return stored.width / shrink >= box.width && stored.height / shrink >= box.height;
+  };
+  for (int shrink = 8; shrink > 1; shrink /= 2) {
+    if (covers(shrink)) return shrink;
+  }
+  return 1;
+}
+
 }  // namespace pixfleet

@@ -65,4 +65,13 @@ inline constexpr int kMinAnalysisDecodeSide = 256;
 // are treated as 1). kInvalidArgument when an operation has a non-positive size.
 Result<DecodePlan> PlanDecode(Size stored, int orientation, const Recipe& recipe);
 
+// The JPEG loader's shrink-on-load for a decode into `box`: the largest of 8, 4, 2 and 1 whose
+// DCT-scaled image still covers `box`, so that a resize down to the box finishes the job. The
+// sides are divided and rounded down, as libvips 8.14's jpegload reports them (7x5 at shrink 2
+// is 3x2; libjpeg's extra column and row are dropped), never to 0. (libvips' thumbnail keeps a
+// factor of two more in hand, decoding a 6000-px photo at full size for a 1600-px box; the DCT
+// scaling itself is a band-limiting filter, so stopping at the box loses no measurable quality: see
+// bench/engine.sh.)
+int JpegShrinkOnLoad(Size stored, Size box);
+
 }  // namespace pixfleet

@@ -247,5 +247,21 @@ TEST(PlanDecodeTest, InvalidOrientationIsTreatedAsUpright) {
   EXPECT_EQ(plan->orientation, 1);
 }
 
+TEST(JpegShrinkOnLoadTest, StopsAtTheLargestFactorThatStillCoversTheBox) {
+  EXPECT_EQ(JpegShrinkOnLoad({6000, 4000}, {1600, 1067}), 2);  // 3000x2000; 4 gives 1500x1000
+  EXPECT_EQ(JpegShrinkOnLoad({6400, 4000}, {1600, 1000}), 4);  // exactly the box
+  EXPECT_EQ(JpegShrinkOnLoad({16000, 100}, {1600, 10}), 8);
+  EXPECT_EQ(JpegShrinkOnLoad({1600, 1200}, {1600, 1200}), 1);
+}
+
+TEST(JpegShrinkOnLoadTest, RoundsTheScaledSidesDownAsLibvipsReportsThem) {
+  // 6401 / 4 is 1600 and 4001 / 4 is 1000 in libvips: 4 does not cover a 1601x1001 box.
+  EXPECT_EQ(JpegShrinkOnLoad({6404, 4004}, {1601, 1001}), 4);
+  EXPECT_EQ(JpegShrinkOnLoad({6403, 4004}, {1601, 1001}), 2);
+  EXPECT_EQ(JpegShrinkOnLoad({15, 15}, {1, 1}), 8);
+  EXPECT_EQ(JpegShrinkOnLoad({7, 7}, {1, 1}), 4);  // 7 / 8 would be an empty image
+  EXPECT_EQ(JpegShrinkOnLoad({1, 1}, {1, 1}), 1);
+}
+
 }  // namespace
 }  // namespace pixfleet
