@@ -1,8 +1,8 @@
 // ProcessImage and ProcessImageFile: the order of work for one image, whichever way it is read.
 // Cheap refusals first (size, format, header, pixel limit; a recipe that wants nothing but the
 // file's checksum stops after the size), then one decode sized by the plan, then each output and
-// the analyses from that decoded image. libvips exceptions are converted to Status values at this
-// edge.
+// the analyses from that decoded image or from the smaller copies earlier outputs made of it.
+// libvips exceptions are converted to Status values at this edge.
 #include "imaging/engine.h"
 
 #include <exception>
@@ -15,6 +15,7 @@
 #include "imaging/measure.h"
 #include "imaging/render.h"
 #include "imaging/resize_plan.h"
+#include "imaging/resize_sources.h"
 #include "imaging/vips_init.h"
 #include "imaging/vips_util.h"
 
@@ -37,14 +38,17 @@ Result<EngineResult> Process(const EncodedInput& input, const Recipe& recipe,
   MeasureHeader(header, recipe.analyses, &result.analysis);
   if (recipe.outputs.empty() && !NeedsPixels(recipe.analyses)) return result;
 
-  PIXFLEET_ASSIGN_OR_RETURN(const vips::VImage decoded,
+  PIXFLEET_ASSIGN_OR_RETURN(vips::VImage decoded,
                             DecodeForPlan(input, header.format, plan, deadline));
+  ResizeSources sources(std::move(decoded));
   for (size_t i = 0; i < recipe.outputs.size(); ++i) {
-    PIXFLEET_ASSIGN_OR_RETURN(EncodedOutput output, RenderOutput(decoded, plan, plan.outputs[i],
+    PIXFLEET_ASSIGN_OR_RETURN(EncodedOutput output, RenderOutput(sources, plan, plan.outputs[i],
                                                                  recipe.outputs[i], deadline));
     result.outputs.push_back(std::move(output));
   }
-  PIXFLEET_RETURN_IF_ERROR(MeasurePixels(decoded, header, recipe.analyses, &result.analysis));
+  // The analyses read the smallest image that still has kMinAnalysisDecodeSide pixels.
+  const vips::VImage& measured = sources.WithLongSideAtLeast(kMinAnalysisDecodeSide);
+  PIXFLEET_RETURN_IF_ERROR(MeasurePixels(measured, header, recipe.analyses, &result.analysis));
   PIXFLEET_RETURN_IF_ERROR(deadline.Check());
   return result;
 }

@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
+#include <optional>
 #include <string>
 #include <type_traits>
 #include <variant>
@@ -31,12 +33,65 @@ Size ToActual(Size planned, Size logical, Size actual) {
 
 Size SizeOf(const vips::VImage& image) { return {image.width(), image.height()}; }
 
-vips::VImage ApplyOperations(const vips::VImage& decoded, const DecodePlan& plan,
-                             const OutputPlan& output, const OutputSpec& spec) {
-  vips::VImage image = decoded;
+// The index of the output's first resize when every operation before it only turns the image
+// upright or converts its colour, else nullopt. Such a resize can run first, on the smallest
+// source that covers it, with those operations after it: they commute with a resize, and run
+// on fewer pixels.
+std::optional<size_t> ResizeThatCanRunFirst(const OutputSpec& spec) {
+  for (size_t i = 0; i < spec.operations.size(); ++i) {
+    const Operation& op = spec.operations[i];
+    if (std::holds_alternative<ResizeOp>(op)) return i;
+    if (!std::holds_alternative<AutoRotateOp>(op) && !std::holds_alternative<ToSrgbOp>(op)) {
+      return std::nullopt;
+    }
+  }
+  return std::nullopt;
+}
+
+// Operations 0..`resize` of `spec` (see ResizeThatCanRunFirst), the resize first: from the
+// smallest of `sources` that covers it, kept there for later outputs; then the upright turn and
+// colour conversion on the resized pixels; then the resize's crop.
+vips::VImage ResizeFirst(ResizeSources& sources, const DecodePlan& plan, const OutputPlan& output,
+                         const OutputSpec& spec, size_t resize, const Deadline& deadline) {
+  const auto turns = [](const Operation& op) { return std::holds_alternative<AutoRotateOp>(op); };
+  const bool upright_first = std::any_of(
+      spec.operations.begin(), spec.operations.begin() + static_cast<ptrdiff_t>(resize), turns);
+  const ResizeGeometry& geometry = output.steps[resize].resize;
+  Size stored_target = geometry.scaled;  // in the orientation the resize saw
+  if (upright_first && OrientationSwapsAxes(plan.orientation)) {
+    stored_target = {geometry.scaled.height, geometry.scaled.width};
+  }
+  const vips::VImage& source = sources.Covering(stored_target);
+  vips::VImage image = ResizeExact(source, stored_target);
+  if (SizeOf(image) != SizeOf(source)) {
+    deadline.Watch(image);
+    image = image.copy_memory();
+    sources.Add(image);
+  }
+  for (size_t i = 0; i < resize; ++i) {
+    if (turns(spec.operations[i])) {
+      image = Upright(image, plan.orientation);
+    } else {
+      image = ToSrgb(image);
+    }
+  }
+  return CropTo(image, geometry.cropped, std::get<ResizeOp>(spec.operations[resize]).gravity);
+}
+
+vips::VImage ApplyOperations(ResizeSources& sources, const DecodePlan& plan,
+                             const OutputPlan& output, const OutputSpec& spec,
+                             const Deadline& deadline) {
+  vips::VImage image = sources.Decoded();
   Size logical = plan.stored;
   int orientation = plan.orientation;
-  for (size_t i = 0; i < spec.operations.size(); ++i) {
+  size_t next = 0;
+  if (const std::optional<size_t> resize = ResizeThatCanRunFirst(spec)) {
+    image = ResizeFirst(sources, plan, output, spec, *resize, deadline);
+    logical = output.steps[*resize].after;
+    orientation = 1;  // (an output without auto-rotate never reads it again: it only resizes)
+    next = *resize + 1;
+  }
+  for (size_t i = next; i < spec.operations.size(); ++i) {
     const PlannedStep& step = output.steps[i];
     std::visit(
         [&](const auto& op) {
@@ -61,7 +116,7 @@ vips::VImage ApplyOperations(const vips::VImage& decoded, const DecodePlan& plan
 
 }  // namespace
 
-Result<EncodedOutput> RenderOutput(const vips::VImage& decoded, const DecodePlan& plan,
+Result<EncodedOutput> RenderOutput(ResizeSources& sources, const DecodePlan& plan,
                                    const OutputPlan& output, const OutputSpec& spec,
                                    const Deadline& deadline) {
   EncodedOutput encoded;
@@ -71,7 +126,7 @@ Result<EncodedOutput> RenderOutput(const vips::VImage& decoded, const DecodePlan
   encoded.content_type = FormatMimeType(spec.encode.format);
   try {
     vips::VImage image =
-        PrepareForEncoding(ApplyOperations(decoded, plan, output, spec), spec.encode);
+        PrepareForEncoding(ApplyOperations(sources, plan, output, spec, deadline), spec.encode);
     deadline.Watch(image);
     encoded.bytes = Encode(image, spec.encode);
     encoded.width = image.width();
