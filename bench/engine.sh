@@ -6,6 +6,7 @@
 #      read), `pixfleet run --workers 1`, `pixfleet process` one call per image (the engine and a
 #      process start), and Pillow (draft mode, LANCZOS, the same outputs and dHash). Quality: SSIM
 #      of `large` against a full-quality reference (full decode, Lanczos-3, no lossy encode).
+#      Then the engine's CPU by stage on the same photos (pixfleet-bench-stages).
 #   2. Peak RSS on a 1-gigapixel JPEG and a tiled TIFF: `pixfleet process` vs vipsthumbnail.
 #   3. `pixfleet run` on 24 mixed-size photos with 1 and 2 workers: the wall-time ratio.
 # CPU, not wall, is the measure in 1 because another job may hold the other core; 3 is wall time
@@ -13,11 +14,12 @@
 # The photographs come from Debian's wallpaper packages (installed here, bench-only); a few are
 # copied with an EXIF Orientation tag (exiftool) so that rotation is part of the work.
 # Usage: bench/engine.sh [--quick]   (--quick: 1 round, no gigapixel; needs build/release with
-# the targets pixfleet and pixfleet-bench-image)
+# the targets pixfleet, pixfleet-bench-image and pixfleet-bench-stages)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=$(pwd)/build/release/src/cli/pixfleet
 tool=$(pwd)/build/release/bench/pixfleet-bench-image
+stages=$(pwd)/build/release/bench/pixfleet-bench-stages
 work=$(pwd)/build/bench-engine
 quick=${1:-}
 rounds=3; [ "$quick" = --quick ] && rounds=1
@@ -31,8 +33,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "bench: installing ${missing[*]}"
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
-for f in "$bin" "$tool"; do
-  [ -x "$f" ] || { echo "bench: $f missing: cmake --build --preset release --target pixfleet pixfleet-bench-image" >&2; exit 2; }
+for f in "$bin" "$tool" "$stages"; do
+  [ -x "$f" ] || { echo "bench: $f missing: cmake --build --preset release --target pixfleet pixfleet-bench-image pixfleet-bench-stages" >&2; exit 2; }
 done
 
 calc() { awk "BEGIN { print $1 }"; }
@@ -86,6 +88,9 @@ row "Pillow (draft, LANCZOS, same outputs and dHash)" pillow
 printf "post-decode work / decode (pixfleet run): %.2f   run / process (pipeline overhead): %.2f\n" \
   "$(calc "(${cpu[pixfleet_run]} - ${cpu[decode_only]}) / ${cpu[decode_only]}")" \
   "$(calc "${cpu[pixfleet_run]} / ${cpu[pixfleet_process]}")"
+
+echo "== where the engine's CPU goes, by stage (std3, one pass over the same photos, one thread)"
+"$stages" recipes/std3.yaml "$work"/set/*
 
 echo "== quality of large: SSIM (luma) against a full-size decode resized with Lanczos-3, no lossy encode"
 for who in run pillow; do
