@@ -70,11 +70,12 @@ echo "   (CPU = user+sys seconds for the whole set, so a busy other core does no
 decode_only() { "$tool" decode 1600 "$work"/set/*; }
 pixfleet_run() { rm -rf "$work/out-run"; "$bin" run "$work/set" --recipe recipes/std3.yaml --out "$work/out-run" --workers 1 --progress-interval-ms 1000000; }
 pixfleet_process() { rm -rf "$work/out-process"; for f in "$work"/set/*; do "$bin" process "$f" --recipe recipes/std3.yaml --out "$work/out-process" >/dev/null; done; }
+engine_only() { "$stages" recipes/std3.yaml "$work"/set/* >/dev/null; }
 pillow() { rm -rf "$work/out-pillow"; /usr/bin/python3 bench/pillow_std3.py "$work/out-pillow" "$work"/set/*; }
-export -f decode_only pixfleet_run pixfleet_process pillow; export bin tool work
+export -f decode_only pixfleet_run pixfleet_process engine_only pillow; export bin tool stages work
 
 declare -A cpu
-for name in decode_only pixfleet_run pixfleet_process pillow; do
+for name in decode_only engine_only pixfleet_run pixfleet_process pillow; do
   samples=""
   for _ in $(seq "$rounds"); do samples+=" $(measure bash -c "$name" | cut -d' ' -f1)"; done
   cpu[$name]=$(echo "$samples" | median)
@@ -84,10 +85,11 @@ row() { printf "%-52s %8.2f %10.3f %10.2f %14.2f\n" "$1" "${cpu[$2]}" "$(calc "$
 row "decode only (shrink-on-load to 1600 px, all pixels)" decode_only
 row "pixfleet run --workers 1 (std3)" pixfleet_run
 row "pixfleet process, one call per image (std3)" pixfleet_process
+row "the engine alone, in one process (std3)" engine_only
 row "Pillow (draft, LANCZOS, same outputs and dHash)" pillow
-printf "post-decode work / decode (pixfleet run): %.2f   run / process (pipeline overhead): %.2f\n" \
+printf "post-decode work / decode (pixfleet run): %.2f   run / engine alone (pipeline overhead): %.2f\n" \
   "$(calc "(${cpu[pixfleet_run]} - ${cpu[decode_only]}) / ${cpu[decode_only]}")" \
-  "$(calc "${cpu[pixfleet_run]} / ${cpu[pixfleet_process]}")"
+  "$(calc "${cpu[pixfleet_run]} / ${cpu[engine_only]}")"
 
 echo "== where the engine's CPU goes, by stage (std3, one pass over the same photos, one thread)"
 "$stages" recipes/std3.yaml "$work"/set/*
