@@ -4,13 +4,10 @@
 #include "imaging/decode.h"
 
 #include <algorithm>
-#include <optional>
-#include <utility>
 
 #include "imaging/colour.h"
 #include "imaging/decode_policy.h"
 #include "imaging/encoded_input.h"
-#include "imaging/jpeg_eighths.h"
 #include "imaging/operations.h"
 #include "imaging/vips_util.h"
 #include "imaging/vips_warnings.h"
@@ -111,27 +108,6 @@ Result<vips::VImage> Outcome(Attempt attempt, const EncodedInput& input, std::st
   return Failure(attempt, input, format, deadline);
 }
 
-// A JPEG scaled in eighths by libjpeg itself (jpeg_eighths.h) and reduced into the box, when
-// that pays (a scale between libvips' powers of two), the file is clean and no output keeps the
-// metadata only libvips reads; nullopt sends the caller to libvips.
-std::optional<vips::VImage> DecodeJpegInEighthsToBox(const EncodedInput& input,
-                                                     const DecodePlan& plan,
-                                                     const Deadline& deadline) {
-  if (plan.keeps_metadata) return std::nullopt;
-  const int eighths = JpegEighthsFor(plan.stored, plan.decode_box);
-  if (IsPowerOfTwoEighths(eighths)) return std::nullopt;
-  std::optional<vips::VImage> scaled = DecodeJpegInEighths(input, eighths, deadline);
-  if (!scaled) return std::nullopt;
-  try {
-    vips::VImage image = ResizeExact(*scaled, plan.decode_box);
-    deadline.Watch(image);
-    return DropMismatchedProfile(image.copy_memory());
-  } catch (const vips::VError&) {
-    vips_error_clear();  // libvips' own decode gives the reason, if there is one
-    return std::nullopt;
-  }
-}
-
 }  // namespace
 
 Result<vips::VImage> DecodeForPlan(const EncodedInput& input, std::string_view format,
@@ -141,11 +117,6 @@ Result<vips::VImage> DecodeForPlan(const EncodedInput& input, std::string_view f
   // it holds this decode's lines only (a decode failing on another slot at this instant may lose
   // the lines it has not thrown yet; it is still reported as corrupt, with libvips' generic line).
   vips_error_clear();
-  if (format == "jpeg") {
-    if (std::optional<vips::VImage> decoded = DecodeJpegInEighthsToBox(input, plan, deadline)) {
-      return *std::move(decoded);
-    }
-  }
   Attempt first = Decode(input, format, FirstDecodeOptions(format), plan, deadline);
   if (!first.image.ok() && format == "jpeg" && !deadline.Expired() &&
       OnlyHarmlessJpegWarnings(first.vips_message)) {

@@ -26,10 +26,6 @@ class EncodedInput {
   uint64_t size() const { return size_; }
   // The first bytes (up to kHeadBytes), for recognising a format by its signature.
   std::string_view Head() const;
-  // For a decoder that reads the input itself (jpeg_eighths.h): the bytes in memory, or the
-  // file's path (exactly one of the two is non-empty, unless the input is empty bytes).
-  std::string_view Bytes() const { return bytes_; }
-  const std::string& Path() const { return path_; }
   static constexpr size_t kHeadBytes = 64;
 
   // The SHA-256 of every byte, hex; a file is read in blocks. kFailedPrecondition if a file read

@@ -104,7 +104,6 @@ Result<DecodePlan> PlanDecode(Size stored, int orientation, const Recipe& recipe
 
   double needed = 0;
   for (const OutputSpec& output : recipe.outputs) {
-    if (!output.encode.strip) plan.keeps_metadata = true;
     OutputPlan out;
     Size current = stored;
     int current_orientation = plan.orientation;

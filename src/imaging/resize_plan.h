@@ -55,7 +55,6 @@ struct DecodePlan {
   Size decode_box;   // box for shrink-on-load, stored orientation: the decoded image fits in it
                      // and is at least `scale` x stored in each axis
   std::vector<OutputPlan> outputs;  // in recipe order
-  bool keeps_metadata = false;      // an output keeps the input's metadata (strip: false)
 };
 
 // Decodes never shrink below this many pixels on the longer side for the analyses, so that mean

@@ -247,17 +247,6 @@ TEST(PlanDecodeTest, InvalidOrientationIsTreatedAsUpright) {
   EXPECT_EQ(plan->orientation, 1);
 }
 
-TEST(PlanDecodeTest, KeepsMetadataWhenAnyOutputDoesNotStrip) {
-  Recipe recipe = Std3();
-  Result<DecodePlan> stripped = PlanDecode({4000, 3000}, 1, recipe);
-  ASSERT_TRUE(stripped.ok());
-  EXPECT_FALSE(stripped->keeps_metadata);
-  recipe.outputs[1].encode.strip = false;
-  Result<DecodePlan> kept = PlanDecode({4000, 3000}, 1, recipe);
-  ASSERT_TRUE(kept.ok());
-  EXPECT_TRUE(kept->keeps_metadata);
-}
-
 TEST(JpegShrinkOnLoadTest, StopsAtTheLargestFactorThatStillCoversTheBox) {
   EXPECT_EQ(JpegShrinkOnLoad({6000, 4000}, {1600, 1067}), 2);  // 3000x2000; 4 gives 1500x1000
   EXPECT_EQ(JpegShrinkOnLoad({6400, 4000}, {1600, 1000}), 4);  // exactly the box
