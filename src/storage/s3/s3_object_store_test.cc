@@ -93,6 +93,18 @@ void Reply(httplib::Response& res, int status, const std::string& body = "",
   res.set_content(body, type.c_str());
 }
 
+// 200 with 1200 bytes of 'c' in two chunks, and no Content-Length to check beforehand.
+void ReplyChunkedWithoutLength(httplib::Response& res) {
+  res.status = 200;
+  res.set_chunked_content_provider("application/octet-stream", [](size_t, httplib::DataSink& sink) {
+    const std::string chunk(600, 'c');
+    sink.write(chunk.data(), chunk.size());
+    sink.write(chunk.data(), chunk.size());
+    sink.done();
+    return true;
+  });
+}
+
 std::string ErrorXml(const std::string& code) {
   return "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>" + code +
          "</Code><Message>m</Message></Error>";
@@ -431,17 +443,8 @@ TEST_F(S3ObjectStoreTest, GetOverMaxBytesAbortsOnContentLength) {
 }
 
 TEST_F(S3ObjectStoreTest, GetOverMaxBytesAbortsAChunkedBodyToo) {
-  server_.SetHandler([](const ReceivedRequest&, httplib::Response& res) {
-    res.status = 200;
-    res.set_chunked_content_provider("application/octet-stream",
-                                     [](size_t, httplib::DataSink& sink) {
-                                       const std::string chunk(600, 'c');
-                                       sink.write(chunk.data(), chunk.size());
-                                       sink.write(chunk.data(), chunk.size());
-                                       sink.done();
-                                       return true;
-                                     });
-  });
+  server_.SetHandler(
+      [](const ReceivedRequest&, httplib::Response& res) { ReplyChunkedWithoutLength(res); });
   auto store = Open();
   EXPECT_EQ(store->Get("chunked", 1000).status().code(), StatusCode::kResourceExhausted);
   auto whole = store->Get("chunked", 1200);
@@ -517,17 +520,8 @@ TEST_F(S3FetchTest, OverMaxBytesStopsTheTransferAndLeavesNoFile) {
   EXPECT_EQ(by_length.code(), StatusCode::kResourceExhausted);
   EXPECT_EQ(by_length, store->Get("big", 999).status());  // word for word
   EXPECT_TRUE(CopiesIn(copies_.path()).empty());
-  server_.SetHandler([](const ReceivedRequest&, httplib::Response& res) {
-    res.status = 200;
-    res.set_chunked_content_provider("application/octet-stream",
-                                     [](size_t, httplib::DataSink& sink) {
-                                       const std::string chunk(600, 'c');
-                                       sink.write(chunk.data(), chunk.size());
-                                       sink.write(chunk.data(), chunk.size());
-                                       sink.done();
-                                       return true;
-                                     });
-  });
+  server_.SetHandler(
+      [](const ReceivedRequest&, httplib::Response& res) { ReplyChunkedWithoutLength(res); });
   EXPECT_EQ(store->Fetch("chunked", 1000).status().code(), StatusCode::kResourceExhausted);
   EXPECT_TRUE(CopiesIn(copies_.path()).empty());
   auto whole = store->Fetch("chunked", 1200);
