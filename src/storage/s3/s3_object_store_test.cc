@@ -13,7 +13,6 @@
 #include <mutex>
 #include <string>
 #include <thread>
-#include <tuple>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -530,17 +529,22 @@ TEST_F(S3FetchTest, OverMaxBytesStopsTheTransferAndLeavesNoFile) {
 }
 
 TEST_F(S3FetchTest, ErrorsAreGetsAndLeaveNoFile) {
+  struct Case {
+    int http;
+    std::string code;
+    StatusCode expected;
+  };
   auto store = OpenFetching();
-  for (const auto& [http, code, expected] : std::vector<std::tuple<int, std::string, StatusCode>>{
-           {404, "NoSuchKey", StatusCode::kNotFound},
-           {503, "SlowDown", StatusCode::kUnavailable},
-           {403, "AccessDenied", StatusCode::kFailedPrecondition}}) {
-    server_.SetHandler(
-        [&](const ReceivedRequest&, httplib::Response& res) { Reply(res, http, ErrorXml(code)); });
+  for (const Case& c : std::vector<Case>{{404, "NoSuchKey", StatusCode::kNotFound},
+                                         {503, "SlowDown", StatusCode::kUnavailable},
+                                         {403, "AccessDenied", StatusCode::kFailedPrecondition}}) {
+    server_.SetHandler([&c](const ReceivedRequest&, httplib::Response& res) {
+      Reply(res, c.http, ErrorXml(c.code));
+    });
     const Status fetched = store->Fetch("k/x.jpg").status();
-    EXPECT_EQ(fetched.code(), expected) << fetched.ToString();
+    EXPECT_EQ(fetched.code(), c.expected) << fetched.ToString();
     EXPECT_EQ(fetched, store->Get("k/x.jpg").status());
-    EXPECT_TRUE(CopiesIn(copies_.path()).empty()) << http;
+    EXPECT_TRUE(CopiesIn(copies_.path()).empty()) << c.http;
   }
 }
 
