@@ -7,7 +7,7 @@ namespace pixfleet {
 namespace {
 
 size_t IndexOf(ObjectOperation operation) { return static_cast<size_t>(operation); }
-static_assert(static_cast<size_t>(ObjectOperation::kCheckWritable) + 1 == 6, "update kOperations");
+static_assert(static_cast<size_t>(ObjectOperation::kFetch) + 1 == 7, "update kOperations");
 
 }  // namespace
 
@@ -61,6 +61,11 @@ Status FaultInjectingObjectStore::Intercept(ObjectOperation operation) {
 Result<std::string> FaultInjectingObjectStore::Get(std::string_view key, uint64_t max_bytes) {
   PIXFLEET_RETURN_IF_ERROR(Intercept(ObjectOperation::kGet));
   return Target().Get(key, max_bytes);
+}
+
+Result<LocalObject> FaultInjectingObjectStore::Fetch(std::string_view key, uint64_t max_bytes) {
+  PIXFLEET_RETURN_IF_ERROR(Intercept(ObjectOperation::kFetch));
+  return Target().Fetch(key, max_bytes);
 }
 
 Status FaultInjectingObjectStore::Put(std::string_view key, std::string_view bytes,

@@ -2,7 +2,8 @@
 // reach the wrapped store, and counts calls per operation. Scripts: "fail the next N Puts with
 // kUnavailable" (FailNext), or "fail every call while the disk is full" (FailAll ... Heal).
 // CheckWritable is an operation of its own: the wrapped store probes through its own Put, not
-// through this decorator's.
+// through this decorator's. So is Fetch (kFetch): failing Gets leaves Fetches alone, and the
+// other way round; FailAll fails both.
 // Thread-safe, so it can sit under a multi-threaded worker.
 #pragma once
 
@@ -16,7 +17,7 @@
 
 namespace pixfleet {
 
-enum class ObjectOperation { kGet, kPut, kHead, kDelete, kList, kCheckWritable };
+enum class ObjectOperation { kGet, kPut, kHead, kDelete, kList, kCheckWritable, kFetch };
 
 class FaultInjectingObjectStore final : public ObjectStoreWrapper {
  public:
@@ -36,6 +37,7 @@ class FaultInjectingObjectStore final : public ObjectStoreWrapper {
 
   // ObjectStore
   Result<std::string> Get(std::string_view key, uint64_t max_bytes = UINT64_MAX) override;
+  Result<LocalObject> Fetch(std::string_view key, uint64_t max_bytes = UINT64_MAX) override;
   Status Put(std::string_view key, std::string_view bytes, std::string_view content_type) override;
   Result<std::optional<ObjectInfo>> Head(std::string_view key) override;
   Status Delete(std::string_view key) override;
@@ -47,7 +49,7 @@ class FaultInjectingObjectStore final : public ObjectStoreWrapper {
                             const std::function<void(const SkippedEntry&)>& skipped) override;
 
  private:
-  static constexpr size_t kOperations = 6;
+  static constexpr size_t kOperations = 7;
 
   struct Script {
     int remaining = 0;

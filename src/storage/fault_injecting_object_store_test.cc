@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "storage/memory/in_memory_object_store.h"
+#include "testing/temp_dir.h"
 
 namespace pixfleet {
 namespace {
@@ -57,6 +58,25 @@ TEST(FaultInjectingObjectStoreTest, TheWriteProbeIsAnOperationOfItsOwn) {
   EXPECT_EQ(store.Calls(ObjectOperation::kPut), 1);
   store.FailAll(FailedPrecondition("disk full"));
   EXPECT_EQ(store.CheckWritable(), FailedPrecondition("disk full"));
+}
+
+TEST(FaultInjectingObjectStoreTest, FetchIsAnOperationOfItsOwn) {
+  TempDir copies;
+  FaultInjectingObjectStore store(std::make_unique<InMemoryObjectStore>(copies.path()));
+  ASSERT_TRUE(store.Put("k", "v", "").ok());
+  store.FailNext(ObjectOperation::kGet, 1, Unavailable("get fails"));
+  auto fetched = store.Fetch("k");  // a scripted Get failure leaves Fetch alone
+  ASSERT_TRUE(fetched.ok()) << fetched.status().ToString();
+  EXPECT_EQ(ReadFileForTest(fetched->Path()), "v");
+  store.FailNext(ObjectOperation::kFetch, 1, DeadlineExceeded("slow"));
+  EXPECT_EQ(store.Fetch("k").status(), DeadlineExceeded("slow"));
+  EXPECT_EQ(store.Get("k").status(), Unavailable("get fails"));  // and the other way round
+  EXPECT_TRUE(store.Fetch("k").ok());
+  store.FailAll(Unavailable("disk gone"));
+  EXPECT_EQ(store.Fetch("k").status(), Unavailable("disk gone"));
+  EXPECT_EQ(store.Calls(ObjectOperation::kFetch), 4);
+  EXPECT_EQ(store.Calls(ObjectOperation::kGet), 1);
+  EXPECT_EQ(store.InjectedFailures(), 3);
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 // ObjectStore: the port for inputs and outputs, shaped for the weakest backend (S3): whole-object
-// get and put, head, delete and list by prefix; no directories, no rename, no append. A Put is
+// get and put, head, delete and list by prefix; no directories, no rename, no append; and fetch,
+// an object as a local file for readers that stream it (the image engine). A Put is
 // atomic: readers see the old object or the new one, never a part. Keys are relative,
 // '/'-separated paths validated by ValidateObjectKey. Implementations are thread-safe.
 //
@@ -16,6 +17,7 @@
 #include <string_view>
 
 #include "core/status.h"
+#include "storage/local_object.h"
 
 namespace pixfleet {
 
@@ -42,6 +44,22 @@ class ObjectStore {
 
   // The object's bytes. kNotFound if absent; kResourceExhausted if larger than `max_bytes`.
   virtual Result<std::string> Get(std::string_view key, uint64_t max_bytes = UINT64_MAX) = 0;
+
+  // The object as a local file that the caller may read until it releases the LocalObject, for
+  // readers that stream (the image engine decodes a file in blocks, so a gigapixel input never
+  // sits whole in memory). Errors exactly as Get's: kNotFound if absent, kResourceExhausted if
+  // larger than `max_bytes`, kInvalidArgument for a bad key, kUnavailable / kDeadlineExceeded
+  // when the store cannot be reached.
+  //  - The local folder hands over its own file, no copy: the caller must not modify it. It is
+  //    checked as Get checks it (the key, symlinks leading outside, folders, the size), but read
+  //    after Fetch returns: a file replaced meanwhile is read as it is then.
+  //  - Every other backend streams the bytes into a temporary file under $TMPDIR (default /tmp),
+  //    created by mkstemp with mode 0600, never holding the object whole in memory; the file is
+  //    removed when the LocalObject is destroyed, and at once on any error (nothing is left
+  //    behind). A temp folder that is missing, full or read-only is kFailedPrecondition (the
+  //    machine refuses, not the object: temp_object_file.h).
+  // Decorators forward it or wrap it as they wrap Get (retries, fault injection).
+  virtual Result<LocalObject> Fetch(std::string_view key, uint64_t max_bytes = UINT64_MAX) = 0;
 
   // Writes the whole object atomically, replacing any previous one.
   virtual Status Put(std::string_view key, std::string_view bytes,

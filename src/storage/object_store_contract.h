@@ -7,11 +7,16 @@
 //                            ObjectStoreContractTestName);
 //
 // The factory runs once per test and must return an EMPTY store (a fresh folder, a fresh key
-// prefix), so that tests are independent. Used by src/storage/object_store_contract_test.cc
-// (memory, local, retrying, the forwarding base) and tests/integration/storage (S3 against
-// s3rver). A writable store passes CheckWritable here; how each backend refuses (a full or
-// read-only disk, a missing bucket, wrong keys) is tested beside it, since no store can be
-// made to refuse the same way everywhere.
+// prefix), so that tests are independent, and must point a backend that copies on Fetch at the
+// context's fetch_temp_folder, so that the suite sees every temporary copy come and go. Used by
+// src/storage/object_store_contract_test.cc (memory, local, retrying, the forwarding base) and
+// tests/integration/storage (S3 against s3rver). A writable store passes CheckWritable here; how
+// each backend refuses (a full or read-only disk, a missing bucket, wrong keys) is tested beside
+// it, since no store can be made to refuse the same way everywhere.
+//
+// Fetch: a readable file with exactly the object's bytes; a temporary copy (any backend but the
+// local folder) lies in fetch_temp_folder with mode 0600 and is gone once the LocalObject is
+// released, the store's own file is not; errors as Get's, and none leaves a file behind.
 #pragma once
 
 #include <algorithm>
@@ -23,9 +28,11 @@
 #include <random>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include "core/status.h"
 #include "storage/object_store.h"
@@ -34,10 +41,12 @@
 
 namespace pixfleet {
 
-// What a factory may use: a fresh folder for this test and a fake clock.
+// What a factory may use: a fresh folder for this test and a fake clock; and the folder, empty,
+// where a backend that copies on Fetch must write its temporary copies.
 struct ObjectStoreContractContext {
   const TempDir& dir;
   FakeClock& clock;
+  const std::filesystem::path& fetch_temp_folder;
 };
 
 using ObjectStoreFactory =
@@ -74,7 +83,10 @@ class ObjectStoreContractTest : public ::testing::TestWithParam<ObjectStoreContr
       const std::string reason = GetParam().skip_reason();
       if (!reason.empty()) GTEST_SKIP() << reason;
     }
-    auto store = GetParam().make(ObjectStoreContractContext{dir_, clock_});
+    std::error_code ec;
+    std::filesystem::create_directories(fetch_temp_, ec);
+    ASSERT_FALSE(ec) << fetch_temp_ << ": " << ec.message();
+    auto store = GetParam().make(ObjectStoreContractContext{dir_, clock_, fetch_temp_});
     ASSERT_TRUE(store.ok()) << GetParam().name << ": " << store.status().ToString();
     store_ = std::move(store).value();
   }
@@ -100,8 +112,20 @@ class ObjectStoreContractTest : public ::testing::TestWithParam<ObjectStoreContr
     return keys;
   }
 
+  // Temporary copies of fetched objects still on disk.
+  size_t FetchCopiesLeft() const {
+    size_t count = 0;
+    std::error_code ec;
+    for (std::filesystem::directory_iterator it(fetch_temp_, ec), end; !ec && it != end;
+         it.increment(ec)) {
+      ++count;
+    }
+    return count;
+  }
+
   TempDir dir_;
   FakeClock clock_;
+  const std::filesystem::path fetch_temp_ = dir_.path() / "fetch-tmp";
   std::unique_ptr<ObjectStore> store_;
 };
 
@@ -147,6 +171,7 @@ TEST_P(ObjectStoreContractTest, HeadReportsSizeAndDeleteRemoves) {
   ASSERT_TRUE(gone.ok());
   EXPECT_FALSE(gone->has_value());
   EXPECT_EQ(store_->Get("x/y.webp").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(store_->Fetch("x/y.webp").status().code(), StatusCode::kNotFound);
   EXPECT_TRUE(ListAll("").empty());
 }
 
@@ -177,15 +202,81 @@ TEST_P(ObjectStoreContractTest, GetOverMaxBytesIsResourceExhausted) {
   EXPECT_EQ(exact->size(), 1000u);
 }
 
+TEST_P(ObjectStoreContractTest, FetchGivesAReadableFileWithExactlyTheBytes) {
+  const std::string bytes = AllByteValues();
+  MustPut("bin/all-bytes.dat", bytes);
+  auto fetched = store_->Fetch("bin/all-bytes.dat");
+  ASSERT_TRUE(fetched.ok()) << fetched.status().ToString();
+  EXPECT_EQ(fetched->Size(), bytes.size());
+  EXPECT_EQ(ReadFileForTest(fetched->Path()), bytes);
+  MustPut("empty", "");
+  auto empty = store_->Fetch("empty");
+  ASSERT_TRUE(empty.ok()) << empty.status().ToString();
+  EXPECT_EQ(empty->Size(), 0u);
+  std::error_code ec;
+  EXPECT_TRUE(std::filesystem::is_regular_file(empty->Path(), ec)) << empty->Path();
+  EXPECT_EQ(std::filesystem::file_size(empty->Path(), ec), 0u);
+}
+
+TEST_P(ObjectStoreContractTest, AFetchedCopyIsPrivateAndGoneOnceReleasedTheStoresOwnFileStays) {
+  MustPut("a/b.jpg", "pixels");
+  auto fetched = store_->Fetch("a/b.jpg");
+  ASSERT_TRUE(fetched.ok()) << fetched.status().ToString();
+  const std::filesystem::path path = fetched->Path();
+  const bool copy = fetched->IsTemporary();
+  if (copy) {
+    EXPECT_EQ(path.parent_path(), fetch_temp_) << "copies go to the folder the factory passed on";
+    struct stat info {};
+    ASSERT_EQ(::stat(path.c_str(), &info), 0) << path;
+    EXPECT_EQ(info.st_mode & 0777, 0600u) << path;
+  } else {
+    EXPECT_EQ(FetchCopiesLeft(), 0u) << "the store's own file, yet a copy was written";
+  }
+  {
+    const LocalObject released = std::move(fetched).value();
+    EXPECT_EQ(released.Path(), path);
+  }
+  std::error_code ec;
+  EXPECT_EQ(std::filesystem::exists(path, ec), !copy) << path;
+  EXPECT_EQ(FetchCopiesLeft(), 0u);
+  auto kept = store_->Get("a/b.jpg");
+  ASSERT_TRUE(kept.ok()) << kept.status().ToString();
+  EXPECT_EQ(*kept, "pixels");
+}
+
+TEST_P(ObjectStoreContractTest, FetchOfAnAbsentObjectIsNotFoundNamingTheKeyAndLeavesNoFile) {
+  auto missing = store_->Fetch("no/such/object.png");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().code(), StatusCode::kNotFound);
+  EXPECT_NE(missing.error().message().find("no/such/object.png"), std::string::npos);
+  EXPECT_EQ(FetchCopiesLeft(), 0u);
+}
+
+TEST_P(ObjectStoreContractTest, FetchOverMaxBytesIsResourceExhaustedAndLeavesNoFile) {
+  MustPut("big", std::string(1000, 'x'));
+  auto too_big = store_->Fetch("big", 999);
+  ASSERT_FALSE(too_big.ok());
+  EXPECT_EQ(too_big.error().code(), StatusCode::kResourceExhausted);
+  EXPECT_NE(too_big.error().message().find("1000"), std::string::npos);
+  EXPECT_NE(too_big.error().message().find("999"), std::string::npos);
+  EXPECT_EQ(FetchCopiesLeft(), 0u);
+  auto exact = store_->Fetch("big", 1000);
+  ASSERT_TRUE(exact.ok()) << exact.status().ToString();
+  EXPECT_EQ(exact->Size(), 1000u);
+  EXPECT_EQ(ReadFileForTest(exact->Path()), std::string(1000, 'x'));
+}
+
 TEST_P(ObjectStoreContractTest, InvalidKeysAreRejectedWithoutTouchingAnything) {
   for (const std::string& key : std::vector<std::string>{
            "../x", "/abs", "a//b", "a/./b", "", "a\\b", "a/../../etc/passwd", "..", "a/"}) {
     EXPECT_EQ(store_->Put(key, "data", "").code(), StatusCode::kInvalidArgument) << key;
     EXPECT_EQ(store_->Get(key).status().code(), StatusCode::kInvalidArgument) << key;
+    EXPECT_EQ(store_->Fetch(key).status().code(), StatusCode::kInvalidArgument) << key;
     EXPECT_EQ(store_->Head(key).status().code(), StatusCode::kInvalidArgument) << key;
     EXPECT_EQ(store_->Delete(key).code(), StatusCode::kInvalidArgument) << key;
   }
   EXPECT_TRUE(ListAll("").empty());
+  EXPECT_EQ(FetchCopiesLeft(), 0u);
   // Nothing was written next to the test's folder either (the local root is dir_/root).
   std::error_code ec;
   EXPECT_FALSE(std::filesystem::exists(dir_.path() / "x", ec));
@@ -263,12 +354,17 @@ TEST_P(ObjectStoreContractTest, ConcurrentPutsAndGetsOfDifferentKeys) {
         if (!store_->Put(key, bytes, "").ok()) ++failures[static_cast<size_t>(t)];
         auto got = store_->Get(key);
         if (!got.ok() || *got != bytes) ++failures[static_cast<size_t>(t)];
+        auto fetched = store_->Fetch(key);
+        if (!fetched.ok() || ReadFileForTest(fetched->Path()) != bytes) {
+          ++failures[static_cast<size_t>(t)];
+        }
       }
     });
   }
   for (std::thread& thread : threads) thread.join();
   for (int t = 0; t < kThreads; ++t) EXPECT_EQ(failures[static_cast<size_t>(t)], 0) << t;
   EXPECT_EQ(ListAll("").size(), static_cast<size_t>(kThreads * kKeysPerThread));
+  EXPECT_EQ(FetchCopiesLeft(), 0u);
 }
 
 TEST_P(ObjectStoreContractTest, ConcurrentPutsOfOneKeyLeaveOneWholeVersion) {

@@ -1,11 +1,13 @@
 // The ObjectStore contract (object_store_contract.h) run against the in-process backends: the
-// in-memory fake, the local folder, and the decorators over the fake (the retrying one, and the
-// forwarding base every decorator builds on). Backend-specific
-// behaviour is tested beside each backend; S3 runs the same suite in tests/integration/storage.
+// in-memory fake, the local folder, and the decorators (the retrying one and the fault injector
+// over the fake, the forwarding base every decorator builds on over the local folder).
+// Backend-specific behaviour is tested beside each backend; S3 runs the same suite in
+// tests/integration/storage.
 #include "storage/object_store_contract.h"
 
 #include <memory>
 
+#include "storage/fault_injecting_object_store.h"
 #include "storage/local/local_object_store.h"
 #include "storage/memory/in_memory_object_store.h"
 #include "storage/object_store_wrapper.h"
@@ -14,8 +16,9 @@
 namespace pixfleet {
 namespace {
 
-Result<std::unique_ptr<ObjectStore>> MakeMemory(const ObjectStoreContractContext&) {
-  return std::unique_ptr<ObjectStore>(std::make_unique<InMemoryObjectStore>());
+Result<std::unique_ptr<ObjectStore>> MakeMemory(const ObjectStoreContractContext& context) {
+  return std::unique_ptr<ObjectStore>(
+      std::make_unique<InMemoryObjectStore>(context.fetch_temp_folder));
 }
 
 Result<std::unique_ptr<ObjectStore>> MakeLocal(const ObjectStoreContractContext& context) {
@@ -26,9 +29,15 @@ Result<std::unique_ptr<ObjectStore>> MakeLocal(const ObjectStoreContractContext&
 }
 
 Result<std::unique_ptr<ObjectStore>> MakeRetryingMemory(const ObjectStoreContractContext& context) {
-  return std::unique_ptr<ObjectStore>(
-      std::make_unique<RetryingObjectStore>(std::make_unique<InMemoryObjectStore>(), context.clock,
-                                            RetryOptions{.backoff = {}, .jitter_seed = 1}));
+  return std::unique_ptr<ObjectStore>(std::make_unique<RetryingObjectStore>(
+      std::make_unique<InMemoryObjectStore>(context.fetch_temp_folder), context.clock,
+      RetryOptions{.backoff = {}, .jitter_seed = 1}));
+}
+
+Result<std::unique_ptr<ObjectStore>> MakeFaultInjectingMemory(
+    const ObjectStoreContractContext& context) {
+  return std::unique_ptr<ObjectStore>(std::make_unique<FaultInjectingObjectStore>(
+      std::make_unique<InMemoryObjectStore>(context.fetch_temp_folder)));
 }
 
 Result<std::unique_ptr<ObjectStore>> MakeForwardingLocal(
@@ -42,6 +51,8 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(ObjectStoreContractBackend{"memory", MakeMemory},
                       ObjectStoreContractBackend{"local", MakeLocal},
                       ObjectStoreContractBackend{"retrying(memory)", MakeRetryingMemory},
+                      ObjectStoreContractBackend{"faultinjecting(memory)",
+                                                 MakeFaultInjectingMemory},
                       ObjectStoreContractBackend{"forwarding(local)", MakeForwardingLocal}),
     ObjectStoreContractTestName);
 

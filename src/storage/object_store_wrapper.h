@@ -28,6 +28,9 @@ class ObjectStoreWrapper : public ObjectStore {
   Result<std::string> Get(std::string_view key, uint64_t max_bytes = UINT64_MAX) override {
     return target_.Get(key, max_bytes);
   }
+  Result<LocalObject> Fetch(std::string_view key, uint64_t max_bytes = UINT64_MAX) override {
+    return target_.Fetch(key, max_bytes);
+  }
   Status Put(std::string_view key, std::string_view bytes, std::string_view content_type) override {
     return target_.Put(key, bytes, content_type);
   }

@@ -66,6 +66,11 @@ Result<std::string> RetryingObjectStore::Get(std::string_view key, uint64_t max_
       "get " + std::string(key), [&] { return Target().Get(key, max_bytes); }, kNeverFinal);
 }
 
+Result<LocalObject> RetryingObjectStore::Fetch(std::string_view key, uint64_t max_bytes) {
+  return Retry(
+      "fetch " + std::string(key), [&] { return Target().Fetch(key, max_bytes); }, kNeverFinal);
+}
+
 Status RetryingObjectStore::Put(std::string_view key, std::string_view bytes,
                                 std::string_view content_type) {
   return Retry(

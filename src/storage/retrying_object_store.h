@@ -1,6 +1,8 @@
 // RetryingObjectStore: a decorator that retries transient failures (Status::IsRetryable(): the
 // backend is unavailable or timed out) with capped exponential backoff and full jitter, timed
-// by the injected Clock. Every ObjectStore call is idempotent, so repeating one is safe.
+// by the injected Clock. Every ObjectStore call is idempotent, so repeating one is safe; a Fetch
+// is retried as a Get is (a failed attempt has already removed its temporary copy, and each
+// attempt writes a fresh one).
 // Permanent errors return at once; after policy.max_attempts attempts the last error returns
 // with the context "after N attempts". A List that fails part-way resumes after the last key it
 // visited, so the visitor sees each key once; an error returned by the visitor itself is never
@@ -40,6 +42,7 @@ class RetryingObjectStore final : public ObjectStoreWrapper {
 
   // ObjectStore
   Result<std::string> Get(std::string_view key, uint64_t max_bytes = UINT64_MAX) override;
+  Result<LocalObject> Fetch(std::string_view key, uint64_t max_bytes = UINT64_MAX) override;
   Status Put(std::string_view key, std::string_view bytes, std::string_view content_type) override;
   Result<std::optional<ObjectInfo>> Head(std::string_view key) override;
   Status Delete(std::string_view key) override;

@@ -1,5 +1,5 @@
 // RetryingObjectStore: which errors are retried, how often, how long it sleeps (on a FakeClock),
-// and that a List retried part-way shows each key once.
+// that a Fetch is retried as a Get is, and that a List retried part-way shows each key once.
 #include "storage/retrying_object_store.h"
 
 #include <chrono>
@@ -13,6 +13,7 @@
 #include "storage/memory/in_memory_object_store.h"
 #include "storage/object_store_wrapper.h"
 #include "testing/fake_clock.h"
+#include "testing/temp_dir.h"
 
 namespace pixfleet {
 namespace {
@@ -69,6 +70,35 @@ TEST(RetryingObjectStoreCancelTest, ACancelEndsTheBackoffAndTheCall) {
   EXPECT_EQ(got.status().code(), StatusCode::kCancelled) << got.status().ToString();
   EXPECT_EQ(injected.Calls(ObjectOperation::kGet), 1);  // no second attempt
   EXPECT_EQ(clock.MonotonicNow(), start);               // and no wait
+}
+
+TEST(RetryingObjectStoreFetchTest, FetchIsRetriedAsGetIs) {
+  TempDir copies;
+  FakeClock clock;
+  auto faults = std::make_unique<FaultInjectingObjectStore>(
+      std::make_unique<InMemoryObjectStore>(copies.path()));
+  FaultInjectingObjectStore& injected = *faults;
+  RetryingObjectStore store(std::move(faults), clock,
+                            RetryOptions{.backoff = kPolicy, .jitter_seed = 42});
+  ASSERT_TRUE(store.Put("in/a.jpg", "pixels", "").ok());
+  injected.FailNext(ObjectOperation::kFetch, 2, Unavailable("connection reset"));
+  auto fetched = store.Fetch("in/a.jpg");
+  ASSERT_TRUE(fetched.ok()) << fetched.status().ToString();
+  EXPECT_EQ(ReadFileForTest(fetched->Path()), "pixels");
+  EXPECT_EQ(injected.Calls(ObjectOperation::kFetch), 3);
+  EXPECT_EQ(injected.Calls(ObjectOperation::kGet), 0);  // fetched, never read into memory
+  // Up to max_attempts, then the last error with the count.
+  injected.FailNext(ObjectOperation::kFetch, 5, Unavailable("bucket down"));
+  const Status exhausted = store.Fetch("in/a.jpg").status();
+  EXPECT_EQ(exhausted.code(), StatusCode::kUnavailable);
+  EXPECT_NE(exhausted.message().find("fetch in/a.jpg failed after 5 attempts"), std::string::npos)
+      << exhausted.ToString();
+  EXPECT_EQ(injected.Calls(ObjectOperation::kFetch), 8);
+  // A permanent error returns at once.
+  injected.FailNext(ObjectOperation::kFetch, 1, FailedPrecondition("no room for copies"));
+  EXPECT_EQ(store.Fetch("in/a.jpg").status(), FailedPrecondition("no room for copies"));
+  EXPECT_EQ(store.Fetch("absent").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(injected.Calls(ObjectOperation::kFetch), 10);
 }
 
 TEST_F(RetryingObjectStoreTest, RetriesDeadlineExceeded) {

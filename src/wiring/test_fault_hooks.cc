@@ -9,9 +9,18 @@ CrashOnInputObjectStore::CrashOnInputObjectStore(std::unique_ptr<ObjectStore> ba
                                                  std::string needle, std::function<void()> crash)
     : ObjectStoreWrapper(std::move(base)), needle_(std::move(needle)), crash_(std::move(crash)) {}
 
-Result<std::string> CrashOnInputObjectStore::Get(std::string_view key, uint64_t max_bytes) {
+void CrashOnInputObjectStore::BeforeRead(std::string_view key) const {
   if (key.find(needle_) != std::string_view::npos) crash_();
+}
+
+Result<std::string> CrashOnInputObjectStore::Get(std::string_view key, uint64_t max_bytes) {
+  BeforeRead(key);
   return ObjectStoreWrapper::Get(key, max_bytes);
+}
+
+Result<LocalObject> CrashOnInputObjectStore::Fetch(std::string_view key, uint64_t max_bytes) {
+  BeforeRead(key);
+  return ObjectStoreWrapper::Fetch(key, max_bytes);
 }
 
 SlowInputObjectStore::SlowInputObjectStore(std::unique_ptr<ObjectStore> base, std::string needle,
@@ -23,11 +32,21 @@ SlowInputObjectStore::SlowInputObjectStore(std::unique_ptr<ObjectStore> base, st
       clock_(clock),
       cancel_(std::move(cancel)) {}
 
-Result<std::string> SlowInputObjectStore::Get(std::string_view key, uint64_t max_bytes) {
+Status SlowInputObjectStore::BeforeRead(std::string_view key) const {
   if (key.find(needle_) != std::string_view::npos && !clock_.WaitFor(delay_, cancel_)) {
     return Cancelled("reading " + std::string(key) + " was cancelled");
   }
+  return Status::Ok();
+}
+
+Result<std::string> SlowInputObjectStore::Get(std::string_view key, uint64_t max_bytes) {
+  PIXFLEET_RETURN_IF_ERROR(BeforeRead(key));
   return ObjectStoreWrapper::Get(key, max_bytes);
+}
+
+Result<LocalObject> SlowInputObjectStore::Fetch(std::string_view key, uint64_t max_bytes) {
+  PIXFLEET_RETURN_IF_ERROR(BeforeRead(key));
+  return ObjectStoreWrapper::Fetch(key, max_bytes);
 }
 
 std::unique_ptr<ObjectStore> WithTestFaultHooks(std::unique_ptr<ObjectStore> store,

@@ -3,12 +3,13 @@
 // message, as a decoder bug would make), or a task that stays in flight long enough to be caught
 // by a stop. Off unless the environment asks for them:
 //
-//   PIXFLEET_FAULT_CRASH_ON_INPUT=<substring>   every Get() of an object whose key contains
-//                                               <substring> calls std::abort() (SIGABRT)
-//   PIXFLEET_FAULT_SLOW_INPUT=<substring>:<ms>  every Get() of an object whose key contains
-//                                               <substring> first waits <ms> milliseconds on the
-//                                               store's Clock, a wait the store's cancel token
-//                                               ends (then the Get is kCancelled)
+//   PIXFLEET_FAULT_CRASH_ON_INPUT=<substring>   every Get() or Fetch() of an object whose key
+//                                               contains <substring> calls std::abort() (SIGABRT)
+//   PIXFLEET_FAULT_SLOW_INPUT=<substring>:<ms>  every Get() or Fetch() of an object whose key
+//                                               contains <substring> first waits <ms>
+//                                               milliseconds on the store's Clock, a wait the
+//                                               store's cancel token ends (then the call is
+//                                               kCancelled)
 //
 // The composition root (MakeObjectStore) wraps every object store it builds with
 // WithTestFaultHooks, which reads the environment once per process; with the variables unset or
@@ -39,9 +40,9 @@ struct TestFaultHooks {
   std::string slow_input;      // PIXFLEET_FAULT_SLOW_INPUT, "<substring>:<ms>"
 };
 
-// A decorator whose Get() calls `crash` (std::abort unless a test passes another action) before
-// reading a key that contains `needle`. Every other call, and Get() of other keys, goes straight
-// to the wrapped store.
+// A decorator whose Get() and Fetch() call `crash` (std::abort unless a test passes another
+// action) before reading a key that contains `needle`. Every other call, and reads of other keys,
+// go straight to the wrapped store.
 class CrashOnInputObjectStore final : public ObjectStoreWrapper {
  public:
   CrashOnInputObjectStore(
@@ -49,22 +50,30 @@ class CrashOnInputObjectStore final : public ObjectStoreWrapper {
       std::function<void()> crash = [] { std::abort(); });
 
   Result<std::string> Get(std::string_view key, uint64_t max_bytes = UINT64_MAX) override;
+  Result<LocalObject> Fetch(std::string_view key, uint64_t max_bytes = UINT64_MAX) override;
 
  private:
+  // Crashes if `key` is one to crash on.
+  void BeforeRead(std::string_view key) const;
+
   const std::string needle_;
   const std::function<void()> crash_;
 };
 
-// A decorator whose Get() of a key that contains `needle` first waits `delay` on `clock`, or
-// until `cancel` is requested (then kCancelled, nothing read).
+// A decorator whose Get() and Fetch() of a key that contains `needle` first wait `delay` on
+// `clock`, or until `cancel` is requested (then kCancelled, nothing read).
 class SlowInputObjectStore final : public ObjectStoreWrapper {
  public:
   SlowInputObjectStore(std::unique_ptr<ObjectStore> base, std::string needle,
                        std::chrono::milliseconds delay, Clock& clock, std::stop_token cancel);
 
   Result<std::string> Get(std::string_view key, uint64_t max_bytes = UINT64_MAX) override;
+  Result<LocalObject> Fetch(std::string_view key, uint64_t max_bytes = UINT64_MAX) override;
 
  private:
+  // Waits if `key` is a slow one: OK, or kCancelled when cancelled meanwhile.
+  Status BeforeRead(std::string_view key) const;
+
   const std::string needle_;
   const std::chrono::milliseconds delay_;
   Clock& clock_;

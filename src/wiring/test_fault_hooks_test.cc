@@ -52,6 +52,11 @@ TEST(TestFaultHooksTest, CrashesOnGetOfAMatchingKeyOnly) {
   // The action here returns, so the read then proceeds; the real one never returns.
   EXPECT_TRUE(store.Get("a/poison-1.jpg").ok());
   EXPECT_EQ(crashes, 1);
+  // A worker fetches its input as a file: that crashes too.
+  EXPECT_TRUE(store.Fetch("a/fine.jpg").ok());
+  EXPECT_EQ(crashes, 1);
+  EXPECT_TRUE(store.Fetch("a/poison-1.jpg").ok());
+  EXPECT_EQ(crashes, 2);
 }
 
 TEST(TestFaultHooksTest, SlowInputWaitsOnTheClockForMatchingKeysOnly) {
@@ -65,6 +70,13 @@ TEST(TestFaultHooksTest, SlowInputWaitsOnTheClockForMatchingKeysOnly) {
   ASSERT_TRUE(slow.ok()) << slow.status().ToString();
   EXPECT_EQ(*slow, "bytes of in/slow-1.jpg");
   EXPECT_EQ(clock.MonotonicNow() - start, std::chrono::milliseconds(1500));
+  // Fetch, as a worker reads its input, waits the same.
+  EXPECT_TRUE(store->Fetch("in/fine.jpg").ok());
+  EXPECT_EQ(clock.MonotonicNow() - start, std::chrono::milliseconds(1500));
+  auto fetched = store->Fetch("in/slow-1.jpg");
+  ASSERT_TRUE(fetched.ok()) << fetched.status().ToString();
+  EXPECT_EQ(ReadFileForTest(fetched->Path()), "bytes of in/slow-1.jpg");
+  EXPECT_EQ(clock.MonotonicNow() - start, std::chrono::milliseconds(3000));
 }
 
 TEST(TestFaultHooksTest, SlowInputEndsAtOnceWhenCancelled) {
@@ -75,6 +87,7 @@ TEST(TestFaultHooksTest, SlowInputEndsAtOnceWhenCancelled) {
                                   clock, cancel.get_token());
   const auto start = clock.MonotonicNow();
   EXPECT_EQ(store->Get("in/slow.jpg").status().code(), StatusCode::kCancelled);
+  EXPECT_EQ(store->Fetch("in/slow.jpg").status().code(), StatusCode::kCancelled);
   EXPECT_EQ(clock.MonotonicNow(), start);
 }
 

@@ -79,6 +79,7 @@ TEST_F(BatchCatalogTest, AnOutputThatRefusesWritesIsRefusedForTheBatchAndRemembe
   EXPECT_EQ(outputs_.Calls(ObjectOperation::kCheckWritable), 1);
   EXPECT_EQ(stores_made_, 2);
   EXPECT_EQ(inputs_.Calls(ObjectOperation::kGet), 0);
+  EXPECT_EQ(inputs_.Calls(ObjectOperation::kFetch), 0);
 }
 
 TEST_F(BatchCatalogTest, AnOutputThatCannotBeReachedIsProbedAgainLater) {

@@ -87,19 +87,27 @@ Status CheckNotCancelled(const std::stop_token& cancel) {
 Result<TaskResult> TaskProcessor::Execute(const Lease& lease, const std::stop_token& cancel) {
   const TaskSpec& task = lease.task;
   PIXFLEET_ASSIGN_OR_RETURN(std::shared_ptr<const BatchContext> batch, catalog_.Get(task.batch_id));
-  Result<std::string> input = Timed(
-      "fetch", [&] { return batch->inputs->Get(task.input_key, options_.limits.max_input_bytes); });
-  PIXFLEET_RETURN_IF_ERROR(CheckNotCancelled(cancel));
-  if (!input.ok()) return input.error().WithContext(task.input_key);
-  counters_.bytes_in += static_cast<int64_t>(input->size());
-  if (metrics_ != nullptr) {
-    metrics_->bytes.With({"in"}).Increment(static_cast<double>(input->size()));
+  uint64_t input_bytes = 0;
+  EngineResult processed;
+  {
+    // The input as a local file (a local folder's own file, or a temporary copy of a remote
+    // object): the engine decodes it in blocks, so even a gigapixel input is never held whole
+    // in memory. A copy is removed at the end of this block, before the uploads.
+    Result<LocalObject> input = Timed("fetch", [&] {
+      return batch->inputs->Fetch(task.input_key, options_.limits.max_input_bytes);
+    });
+    PIXFLEET_RETURN_IF_ERROR(CheckNotCancelled(cancel));
+    if (!input.ok()) return input.error().WithContext(task.input_key);
+    input_bytes = input->Size();
+    counters_.bytes_in += static_cast<int64_t>(input_bytes);
+    if (metrics_ != nullptr) {
+      metrics_->bytes.With({"in"}).Increment(static_cast<double>(input_bytes));
+    }
+    PIXFLEET_ASSIGN_OR_RETURN(processed, Timed("process", [&] {
+                                return ProcessImageFile(input->Path().string(), task.input_key,
+                                                        batch->recipe, options_.limits, cancel);
+                              }));
   }
-
-  PIXFLEET_ASSIGN_OR_RETURN(EngineResult processed, Timed("process", [&] {
-                              return ProcessImage(*input, task.input_key, batch->recipe,
-                                                  options_.limits, cancel);
-                            }));
 
   TaskResult row;
   row.task_id = task.task_id;
@@ -107,7 +115,7 @@ Result<TaskResult> TaskProcessor::Execute(const Lease& lease, const std::stop_to
   row.input_key = task.input_key;
   row.outcome = TaskOutcome::kSucceeded;
   row.attempts = lease.attempt;
-  row.input_bytes = input->size();
+  row.input_bytes = input_bytes;
   row.analysis = std::move(processed.analysis);
   Status uploaded = Timed("upload", [&] {
     for (size_t i = 0; i < processed.outputs.size(); ++i) {

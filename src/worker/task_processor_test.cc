@@ -1,7 +1,11 @@
 #include "worker/task_processor.h"
 
+#include <filesystem>
+
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "core/hash.h"
 #include "worker/worker_test_fixture.h"
 
 namespace pixfleet {
@@ -23,6 +27,11 @@ TEST_F(TaskProcessorTest, WritesOutputsThenTheRowThenAcks) {
   EXPECT_EQ(row->analysis.width, 120);
   EXPECT_TRUE(row->analysis.dhash.has_value());
   EXPECT_FALSE(row->analysis.mean_colour.has_value());  // not asked for
+  EXPECT_EQ(inputs_.Calls(ObjectOperation::kGet), 0);   // read as a file, not into memory
+  const auto input = inputs_.Get("trips/day1/a.jpg");
+  ASSERT_TRUE(input.ok());
+  EXPECT_EQ(row->analysis.sha256, Sha256Hex(*input));
+  EXPECT_EQ(row->input_bytes, input->size());
   auto written = outputs_.Head("trips/day1/a/large.jpg");
   ASSERT_TRUE(written.ok() && written->has_value());
   EXPECT_EQ((*written)->size, row->outputs[0].bytes);
@@ -86,6 +95,34 @@ TEST_F(TaskProcessorTest, CorruptInputFailsAtOnceWithItsNameAndReason) {
   EXPECT_EQ(row->attempts, 1);
   EXPECT_EQ(queue_.Depth()->dead, 1);
   EXPECT_EQ(outputs_.Calls(ObjectOperation::kPut), 0);
+}
+
+TEST_F(TaskProcessorTest, TheInputIsFetchedAsAFileWhoseCopyIsGoneOnceTheTaskSettles) {
+  AddImage("a.jpg");
+  AddInput("bad.jpg", "not pixels");
+  EXPECT_EQ(processor_.Handle(LeaseOne()), Disposition::kSucceeded);
+  EXPECT_EQ(processor_.Handle(LeaseOne()), Disposition::kFailed);
+  EXPECT_EQ(inputs_.Calls(ObjectOperation::kFetch), 2);
+  EXPECT_EQ(inputs_.Calls(ObjectOperation::kGet), 0);
+  std::error_code ec;
+  EXPECT_TRUE(std::filesystem::is_empty(input_copies_.path(), ec)) << "a temporary copy was left";
+  EXPECT_GT(processor_.counters().bytes_in.load(), 0);
+}
+
+TEST_F(TaskProcessorTest, AnInputOverTheByteLimitFailsAtOnceNamingItAndTheLimit) {
+  TaskProcessorOptions options = ProcessorOptions();
+  options.limits.max_input_bytes = 100;
+  TaskProcessor processor(queue_, results_, catalog_, clock_, options);
+  const std::string id = AddImage("big/photo.jpg");
+  EXPECT_EQ(processor.Handle(LeaseOne()), Disposition::kFailed);
+  auto row = Row(id);
+  ASSERT_TRUE(row.has_value());
+  EXPECT_EQ(row->error_code, StatusCode::kResourceExhausted);
+  EXPECT_THAT(row->error_message, ::testing::StartsWith("big/photo.jpg: "));
+  EXPECT_THAT(row->error_message, ::testing::HasSubstr("over the limit of 100 bytes"));
+  EXPECT_EQ(outputs_.Calls(ObjectOperation::kPut), 0);
+  std::error_code ec;
+  EXPECT_TRUE(std::filesystem::is_empty(input_copies_.path(), ec));
 }
 
 TEST_F(TaskProcessorTest, TransientStorageErrorIsRetriedAfterABackoff) {
@@ -158,7 +195,7 @@ TEST_F(TaskProcessorTest, ATaskThatKeepsKillingItsWorkerFailsInsteadOfLooping) {
   ASSERT_TRUE(row.has_value());
   EXPECT_EQ(row->error_code, StatusCode::kInternal);
   EXPECT_NE(row->error_message.find("delivered 4 times"), std::string::npos);
-  EXPECT_EQ(inputs_.Calls(ObjectOperation::kGet), 0);  // not even fetched again
+  EXPECT_EQ(inputs_.Calls(ObjectOperation::kFetch), 0);  // not even fetched again
 }
 
 // The environment refusing (kFailedPrecondition) at any step hands the task back: no row, no
@@ -198,6 +235,17 @@ TEST_F(TaskProcessorRefusalTest, WhenFetchingTheInput) {
   EXPECT_FALSE(Row(id).has_value());
   EXPECT_EQ(processor_.Refusal().code(), StatusCode::kFailedPrecondition);
   EXPECT_NE(processor_.Refusal().message().find("AccessDenied"), std::string::npos);
+  EXPECT_EQ(queue_.Depth()->ready, 1);
+}
+
+TEST_F(TaskProcessorRefusalTest, WhenTheMachineHasNoRoomForTheInputsCopy) {
+  const std::string id = AddImage("a.jpg");
+  std::filesystem::remove_all(input_copies_.path());  // $TMPDIR gone
+  EXPECT_EQ(processor_.Handle(LeaseOne()), Disposition::kHandedBack);
+  EXPECT_FALSE(Row(id).has_value());
+  EXPECT_EQ(processor_.Refusal().code(), StatusCode::kFailedPrecondition);
+  EXPECT_THAT(processor_.Refusal().message(), ::testing::StartsWith("a.jpg: "));
+  EXPECT_THAT(processor_.Refusal().message(), ::testing::HasSubstr("$TMPDIR"));
   EXPECT_EQ(queue_.Depth()->ready, 1);
 }
 

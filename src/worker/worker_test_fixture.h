@@ -1,6 +1,7 @@
 // A worker wired to in-memory fakes: FakeClock, InMemoryTaskQueue, InMemoryResultStore, and
-// fault-injecting in-memory object stores for a batch's inputs and outputs; and forwarding
-// queue and result store wrappers whose calls a test can make fail.
+// fault-injecting in-memory object stores for a batch's inputs (fetched as temporary copies in
+// input_copies_, so that a test sees them come and go) and outputs; and forwarding queue and
+// result store wrappers whose calls a test can make fail.
 #pragma once
 
 #include <functional>
@@ -19,13 +20,15 @@
 #include "storage/object_store_wrapper.h"
 #include "testing/fake_clock.h"
 #include "testing/scripted_task_queue.h"
+#include "testing/temp_dir.h"
 #include "testing/test_images.h"
 #include "worker/task_processor.h"
 
 namespace pixfleet {
 
 // Forwards to a store owned elsewhere, so the test keeps its fault injector while the catalog
-// owns what the factory returned. `before_get`, when set, runs before each Get (a slow fetch).
+// owns what the factory returned. `before_get`, when set, runs before each Get or Fetch (a slow
+// fetch).
 class ForwardingObjectStore final : public ObjectStoreWrapper {
  public:
   explicit ForwardingObjectStore(ObjectStore& target,
@@ -34,6 +37,10 @@ class ForwardingObjectStore final : public ObjectStoreWrapper {
   Result<std::string> Get(std::string_view key, uint64_t max_bytes) override {
     if (before_get_) before_get_(key);
     return ObjectStoreWrapper::Get(key, max_bytes);
+  }
+  Result<LocalObject> Fetch(std::string_view key, uint64_t max_bytes) override {
+    if (before_get_) before_get_(key);
+    return ObjectStoreWrapper::Fetch(key, max_bytes);
   }
 
  private:
@@ -70,7 +77,7 @@ outputs:
   - name: thumb
     ops: [auto-rotate, {resize: {fit: cover, width: 16, height: 16, gravity: attention}}]
     format: webp
-analyses: [width, height, dhash]
+analyses: [width, height, dhash, sha256]
 )";
 
 class WorkerFixture : public ::testing::Test {
@@ -132,7 +139,8 @@ class WorkerFixture : public ::testing::Test {
   FakeClock clock_;
   InMemoryTaskQueue queue_{clock_, QueueOptions()};
   InMemoryResultStore results_{clock_};
-  FaultInjectingObjectStore inputs_{std::make_unique<InMemoryObjectStore>()};
+  TempDir input_copies_;  // where fetching an input writes its temporary copy
+  FaultInjectingObjectStore inputs_{std::make_unique<InMemoryObjectStore>(input_copies_.path())};
   FaultInjectingObjectStore outputs_{std::make_unique<InMemoryObjectStore>()};
   // Runs before every fetch of an input (set it before the first task runs).
   std::function<void(std::string_view key)> before_input_get_;

@@ -262,11 +262,12 @@ std::string LocalObjectStore::NewTempName() {
   return std::string(kTempFilePrefix) + suffix;
 }
 
-Result<std::string> LocalObjectStore::Get(std::string_view key, uint64_t max_bytes) {
-  PIXFLEET_ASSIGN_OR_RETURN(const fs::path path, PathOf(key));
+Result<LocalObjectStore::OpenedObject> LocalObjectStore::OpenObject(std::string_view key,
+                                                                    uint64_t max_bytes) const {
+  PIXFLEET_ASSIGN_OR_RETURN(fs::path path, PathOf(key));
   // Checked before opening (opening a device outside the folder can have effects of its own) and
   // again on what was opened, in case a link changed in between.
-  PIXFLEET_RETURN_IF_ERROR(ResolveInside(key, path).status());
+  PIXFLEET_ASSIGN_OR_RETURN(fs::path resolved, ResolveInside(key, path));
   // O_NONBLOCK: opening a FIFO someone left in the folder must not hang the worker.
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
   if (!fd.IsValid()) {
@@ -276,7 +277,8 @@ Result<std::string> LocalObjectStore::Get(std::string_view key, uint64_t max_byt
     }
     return ErrnoStatus(error_number, "cannot open", path);
   }
-  if (const fs::path opened = OpenedPath(fd.Get()); !opened.empty() && !IsInside(opened)) {
+  fs::path opened = OpenedPath(fd.Get());
+  if (!opened.empty() && !IsInside(opened)) {
     return InvalidArgument("object " + std::string(key) + " (" + path.string() +
                            ") leads outside " + root_.string() + " (to " + opened.string() +
                            "); links are followed only inside the folder");
@@ -297,7 +299,20 @@ Result<std::string> LocalObjectStore::Get(std::string_view key, uint64_t max_byt
                              std::to_string(size) + " bytes, over the limit of " +
                              std::to_string(max_bytes) + " bytes");
   }
-  return ReadAll(fd.Get(), size, max_bytes, key, path);
+  return OpenedObject{std::move(fd), std::move(path),
+                      opened.empty() ? std::move(resolved) : std::move(opened), size};
+}
+
+Result<std::string> LocalObjectStore::Get(std::string_view key, uint64_t max_bytes) {
+  PIXFLEET_ASSIGN_OR_RETURN(const OpenedObject object, OpenObject(key, max_bytes));
+  return ReadAll(object.fd.Get(), object.size, max_bytes, key, object.path);
+}
+
+Result<LocalObject> LocalObjectStore::Fetch(std::string_view key, uint64_t max_bytes) {
+  PIXFLEET_ASSIGN_OR_RETURN(OpenedObject object, OpenObject(key, max_bytes));
+  // The file that passed the checks, by its resolved path: a link changed after this call is
+  // not followed. The descriptor closes here; the caller opens the path again to read.
+  return LocalObject::Borrowed(std::move(object.resolved), object.size);
 }
 
 Status LocalObjectStore::WriteTempFile(UniqueFd fd, int dir, const std::string& temp,

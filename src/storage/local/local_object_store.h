@@ -28,9 +28,14 @@
 //    dangling links (or loops), links to folders and entries that are neither file nor folder
 //    (devices, pipes, sockets) are passed over and reported (kSkip*). Links to folders are never
 //    followed, so a cycle cannot make List loop and no file is listed under two keys.
-//  - Get and Head read through links only while they resolve inside the root: a key whose path
-//    leads outside (a planted link, or one changed since it was listed) is kInvalidArgument and
-//    its file is never opened; the check is repeated on the file actually opened.
+//  - Get, Fetch and Head read through links only while they resolve inside the root: a key whose
+//    path leads outside (a planted link, or one changed since it was listed) is kInvalidArgument
+//    and its file is never opened; the check is repeated on the file actually opened.
+//
+// Fetch hands over the object's own file, no copy (LocalObject::Borrowed), by its resolved path,
+// after the checks Get makes (the key, links, a folder is kNotFound, anything but a regular file
+// kInvalidArgument, the size against max_bytes). The caller reads it after Fetch returns: a file
+// replaced or rewritten meanwhile is read as it is then, and the caller must not modify it.
 //  - Put and Delete never follow a link inside the root: every folder of the key is opened with
 //    O_NOFOLLOW from the root down, the temp file is created and renamed within that folder's
 //    descriptor. A folder of the key that is a symlink fails with kFailedPrecondition: the output
@@ -92,6 +97,7 @@ class LocalObjectStore final : public ObjectStore {
 
   // ObjectStore
   Result<std::string> Get(std::string_view key, uint64_t max_bytes = UINT64_MAX) override;
+  Result<LocalObject> Fetch(std::string_view key, uint64_t max_bytes = UINT64_MAX) override;
   Status Put(std::string_view key, std::string_view bytes, std::string_view content_type) override;
   Result<std::optional<ObjectInfo>> Head(std::string_view key) override;
   Status Delete(std::string_view key) override;
@@ -118,6 +124,16 @@ class LocalObjectStore final : public ObjectStore {
   // the canonical path, kNotFound if absent, kInvalidArgument if it leads outside.
   Result<std::filesystem::path> ResolveInside(std::string_view key,
                                               const std::filesystem::path& path) const;
+  // A regular file opened for Get or Fetch, after every check but the read.
+  struct OpenedObject {
+    UniqueFd fd;
+    std::filesystem::path path;      // root/key, for messages
+    std::filesystem::path resolved;  // the file actually opened, links resolved
+    uint64_t size = 0;               // from fstat, within max_bytes
+  };
+  // Opens `key`'s file with the checks of the header (the key, links inside the root, a folder
+  // is kNotFound, a non-regular file kInvalidArgument, over `max_bytes` kResourceExhausted).
+  Result<OpenedObject> OpenObject(std::string_view key, uint64_t max_bytes) const;
   // The folder that holds `key`'s file, opened without following links from the root down,
   // creating missing folders when `create`. kFailedPrecondition for a symlinked folder,
   // kInvalidArgument for a file in the way, kNotFound for a missing folder when !create.

@@ -1,9 +1,11 @@
-// LocalObjectStore behaviour beyond the shared contract: temp files and crash leftovers,
-// hidden state folders, output folders inside the root, symlinks (followed only inside the root,
-// never written through), the root's creation, keys that try to leave the root, and a disk that
-// is full or read-only (on a private tmpfs: testing/private_tmpfs.h).
+// LocalObjectStore behaviour beyond the shared contract: temp files and crash leftovers, Fetch
+// handing over the object's own file, hidden state folders, output folders inside the root,
+// symlinks (followed only inside the root, never written through), the root's creation, keys that
+// try to leave the root, and a disk that is full or read-only (on a private tmpfs:
+// testing/private_tmpfs.h).
 #include "storage/local/local_object_store.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -179,6 +181,45 @@ TEST_F(LocalObjectStoreTest, SymlinksAreFollowedOnlyToFilesInsideTheRoot) {
   }
   EXPECT_EQ(store_->Get("album/dangling.jpg").status().code(), StatusCode::kNotFound);
   EXPECT_FALSE(store_->Head("album/dangling.jpg")->has_value());
+}
+
+TEST_F(LocalObjectStoreTest, FetchHandsOverTheObjectsOwnFileAfterTheChecksGetMakes) {
+  WriteFileForTest(root_ / "album/real.jpg", "inside bytes");
+  WriteFileForTest(dir_.path() / "elsewhere/photo.jpg", "outside bytes");
+  WriteFileForTest(root_ / "album/folder/x.jpg", "x");
+  fs::create_symlink(root_ / "album/real.jpg", root_ / "album/inside.jpg");
+  fs::create_symlink(dir_.path() / "elsewhere/photo.jpg", root_ / "album/escape.jpg");
+  ASSERT_EQ(::mkfifo((root_ / "album/pipe.jpg").c_str(), 0600), 0);
+  const fs::path real = fs::canonical(root_ / "album/real.jpg");
+
+  auto own = store_->Fetch("album/real.jpg");
+  ASSERT_TRUE(own.ok()) << own.status().ToString();
+  EXPECT_FALSE(own->IsTemporary());
+  EXPECT_EQ(own->Path(), real);
+  EXPECT_EQ(own->Size(), 12u);
+  // Through a link inside the root: the target, resolved now, so that a link changed after the
+  // checks is not followed.
+  auto linked = store_->Fetch("album/inside.jpg");
+  ASSERT_TRUE(linked.ok()) << linked.status().ToString();
+  EXPECT_EQ(linked->Path(), real);
+
+  const Status escape = store_->Fetch("album/escape.jpg").status();
+  EXPECT_EQ(escape.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(escape.message().find("links are followed only inside the folder"), std::string::npos)
+      << escape.ToString();
+  EXPECT_EQ(store_->Fetch("album/folder").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(store_->Fetch("album/pipe.jpg").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_->Fetch("album/.hidden").status().code(), StatusCode::kInvalidArgument);
+  const Status too_big = store_->Fetch("album/real.jpg", 11).status();
+  EXPECT_EQ(too_big.code(), StatusCode::kResourceExhausted);
+  EXPECT_EQ(too_big, store_->Get("album/real.jpg", 11).status());  // word for word
+
+  // Released, the store's file stays as it was, and nothing was copied into the root.
+  { const LocalObject released = std::move(own).value(); }
+  EXPECT_EQ(ReadFileForTest(root_ / "album/real.jpg"), "inside bytes");
+  std::vector<std::string> names = AllFileNames();  // the links count, as they lead to files
+  std::sort(names.begin(), names.end());
+  EXPECT_EQ(names, (std::vector<std::string>{"escape.jpg", "inside.jpg", "real.jpg", "x.jpg"}));
 }
 
 TEST_F(LocalObjectStoreTest, OutputFoldersInsideTheRootArePassedOver) {
@@ -397,6 +438,7 @@ TEST(LocalObjectStoreFullDiskTest, WritesAndTheProbeAreRefusedReadsGoOn) {
     out += "\nfilling up: " + fill.ToString();
     out += "\nprobe when full: " + (*store)->CheckWritable().ToString();
     out += "\nread: " + (*store)->Get("fill/0").status().ToString();
+    out += "\nfetch: " + (*store)->Fetch("fill/0").status().ToString();  // no copy to write
     return out;
   });
   if (!seen.has_value()) GTEST_SKIP() << kNoPrivateTmpfs;
@@ -407,6 +449,7 @@ TEST(LocalObjectStoreFullDiskTest, WritesAndTheProbeAreRefusedReadsGoOn) {
   EXPECT_THAT(*seen, ::testing::ContainsRegex("probe when full: failed_precondition: the folder " +
                                               root.string() + " refuses writes: [^\n]*No space"));
   EXPECT_THAT(*seen, ::testing::HasSubstr("read: ok"));
+  EXPECT_THAT(*seen, ::testing::HasSubstr("fetch: ok"));
 }
 
 // A read-only file system refuses every write, the creation of folders included; a missing

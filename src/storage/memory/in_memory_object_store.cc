@@ -4,6 +4,7 @@
 
 #include <vector>
 
+#include "storage/temp_object_file.h"
 #include "storage/write_probe.h"
 
 namespace pixfleet {
@@ -24,6 +25,12 @@ Result<std::string> InMemoryObjectStore::Get(std::string_view key, uint64_t max_
                              std::to_string(max_bytes) + " bytes");
   }
   return it->second;
+}
+
+Result<LocalObject> InMemoryObjectStore::Fetch(std::string_view key, uint64_t max_bytes) {
+  // A copy of the bytes, then the file written outside the lock: a fake's objects are small.
+  PIXFLEET_ASSIGN_OR_RETURN(const std::string bytes, Get(key, max_bytes));
+  return WriteTempObjectFile(bytes, temp_folder_);
 }
 
 Status InMemoryObjectStore::Put(std::string_view key, std::string_view bytes,

@@ -19,7 +19,10 @@ namespace {
 struct Transfer {
   S3HttpResponse* response = nullptr;
   uint64_t max_bytes = UINT64_MAX;
+  const std::function<Status(std::string_view)>* sink = nullptr;  // the request's, if set
   std::optional<uint64_t> too_big;  // set when the body exceeded max_bytes
+  uint64_t received = 0;            // bytes of a 2xx body so far
+  Status sink_error;                // what the sink returned when it stopped the transfer
 };
 
 std::string Lower(std::string_view s) {
@@ -68,13 +71,23 @@ size_t OnHeader(char* data, size_t size, size_t count, void* user) {
 size_t OnBody(char* data, size_t size, size_t count, void* user) {
   auto* transfer = static_cast<Transfer*>(user);
   const size_t total = size * count;
-  std::string& body = transfer->response->body;
-  if (transfer->response->http_status / 100 == 2 &&
-      body.size() + total > transfer->max_bytes) {  // no Content-Length (chunked)
-    transfer->too_big = body.size() + total;
+  if (transfer->response->http_status / 100 != 2) {  // an error document: kept for the caller
+    transfer->response->body.append(data, total);
+    return total;
+  }
+  if (transfer->received + total > transfer->max_bytes) {  // no Content-Length (chunked)
+    transfer->too_big = transfer->received + total;
     return 0;
   }
-  body.append(data, total);
+  transfer->received += total;
+  if (transfer->sink == nullptr || !*transfer->sink) {
+    transfer->response->body.append(data, total);
+    return total;
+  }
+  if (Status sunk = (*transfer->sink)(std::string_view(data, total)); !sunk.ok()) {
+    transfer->sink_error = std::move(sunk);
+    return 0;  // aborts the transfer
+  }
   return total;
 }
 
@@ -158,7 +171,10 @@ Result<S3HttpResponse> S3HttpClient::Perform(const S3HttpRequest& request) {
   curl_easy_reset(curl);  // keeps the connection cache
 
   S3HttpResponse response;
-  Transfer transfer{&response, request.max_bytes, std::nullopt};
+  Transfer transfer;
+  transfer.response = &response;
+  transfer.max_bytes = request.max_bytes;
+  transfer.sink = &request.body_sink;
   Slist headers;
   bool headers_ok =
       Append(headers, "x-amz-content-sha256: " + Sha256Hex(request.body)) &&
@@ -207,6 +223,7 @@ Result<S3HttpResponse> S3HttpClient::Perform(const S3HttpRequest& request) {
   }
 
   const CURLcode code = curl_easy_perform(curl);
+  if (!transfer.sink_error.ok()) return transfer.sink_error;
   if (transfer.too_big) {
     return ResourceExhausted(request.what + ": object is " + std::to_string(*transfer.too_big) +
                              " bytes, over the limit of " + std::to_string(request.max_bytes));

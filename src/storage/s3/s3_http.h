@@ -6,15 +6,18 @@
 // this curl signs them as given.
 //
 // A GET with max_bytes is abandoned as soon as a 2xx Content-Length (or the received body)
-// exceeds it: kResourceExhausted. Transport failures map through CurlStatus (s3_errors.h), TLS
-// ones with the endpoint ("https://host:port") and the remedy in the message; any
-// HTTP status is returned for the caller to interpret. No retries. Thread-safe: easy handles
-// are pooled, and curl_easy_reset keeps each handle's connection cache, so connections are
-// reused. Credentials appear only in curl options, never in a Status.
+// exceeds it: kResourceExhausted. A request with a body_sink hands a 2xx body to the sink piece
+// by piece as it arrives instead of keeping it (other responses' bodies, S3's error documents,
+// are kept as usual); a sink error abandons the transfer and is returned as it is. Transport
+// failures map through CurlStatus (s3_errors.h), TLS ones with the endpoint ("https://host:port")
+// and the remedy in the message; any HTTP status is returned for the caller to interpret. No
+// retries. Thread-safe: easy handles are pooled, and curl_easy_reset keeps each handle's connection
+// cache, so connections are reused. Credentials appear only in curl options, never in a Status.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -34,6 +37,8 @@ struct S3HttpRequest {
   std::string content_type = {};
   std::string what = {};  // "GET key": the context of error messages
   uint64_t max_bytes = UINT64_MAX;
+  // When set, receives a 2xx response's body as it arrives (S3HttpResponse::body stays empty).
+  std::function<Status(std::string_view)> body_sink = {};
 };
 
 struct S3HttpResponse {

@@ -11,6 +11,7 @@
 
 #include "core/xml_escape.h"
 #include "storage/s3/s3_errors.h"
+#include "storage/temp_object_file.h"
 #include "storage/write_probe.h"
 
 namespace pixfleet {
@@ -90,18 +91,35 @@ Status S3ObjectStore::CheckWritable() {
   return Status::Ok();
 }
 
-Result<std::string> S3ObjectStore::Get(std::string_view key, uint64_t max_bytes) {
+Result<S3HttpResponse> S3ObjectStore::GetObject(std::string_view key, uint64_t max_bytes,
+                                                std::function<Status(std::string_view)> sink) {
   PIXFLEET_RETURN_IF_ERROR(ValidateObjectKey(key));
-  const std::string full_key = FullKey(location_, key);
   S3HttpRequest request{.method = "GET",
-                        .url = urls_.ObjectUrl(full_key),
+                        .url = urls_.ObjectUrl(FullKey(location_, key)),
                         .what = "GET " + std::string(key),
-                        .max_bytes = max_bytes};
+                        .max_bytes = max_bytes,
+                        .body_sink = std::move(sink)};
   PIXFLEET_ASSIGN_OR_RETURN(S3HttpResponse response, http_.Perform(request));
   if (response.http_status != 200) {
     return S3HttpStatus(response.http_status, response.body, request.what, Target());
   }
+  return response;
+}
+
+Result<std::string> S3ObjectStore::Get(std::string_view key, uint64_t max_bytes) {
+  PIXFLEET_ASSIGN_OR_RETURN(S3HttpResponse response, GetObject(key, max_bytes, nullptr));
   return std::move(response.body);
+}
+
+Result<LocalObject> S3ObjectStore::Fetch(std::string_view key, uint64_t max_bytes) {
+  PIXFLEET_RETURN_IF_ERROR(ValidateObjectKey(key));
+  // Created before the request, so that a machine without room for copies refuses at once; any
+  // error below destroys it unfinished, which removes the file.
+  PIXFLEET_ASSIGN_OR_RETURN(TempObjectFile file, TempObjectFile::Create(options_.temp_folder));
+  PIXFLEET_RETURN_IF_ERROR(GetObject(key, max_bytes, [&file](std::string_view piece) {
+                             return file.Append(piece);
+                           }).status());
+  return file.Finish();
 }
 
 Status S3ObjectStore::Put(std::string_view key, std::string_view bytes,

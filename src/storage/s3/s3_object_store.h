@@ -10,7 +10,10 @@
 // Put is atomic: a single PUT below options.multipart_threshold, otherwise a multipart upload
 // (parts of options.part_size) that is aborted if any step fails; S3 shows the object only on
 // CompleteMultipartUpload. Get with max_bytes checks Content-Length as the headers arrive and
-// abandons the transfer early (kResourceExhausted). List pages through ListObjectsV2 with
+// abandons the transfer early (kResourceExhausted). Fetch is the same GET with the body written
+// to a temporary file (temp_object_file.h, in options.temp_folder) piece by piece as curl
+// receives it, so an object is never held whole in memory; a body that grows past max_bytes
+// stops the transfer, and the file is removed on any failure. List pages through ListObjectsV2 with
 // continuation tokens; S3 returns keys in byte order, which is the contract's order.
 //
 // Errors (no retries here: wrap in RetryingObjectStore): 5xx, 429, SlowDown, RequestTimeout,
@@ -28,6 +31,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -59,6 +63,8 @@ struct S3ObjectStoreOptions {
   bool verify_tls = true;
   // PEM file of the CA certificates trusted for https endpoints; empty: the system store.
   std::string ca_bundle;
+  // Where Fetch writes its temporary copies; empty: $TMPDIR, else /tmp (DefaultTempFolder()).
+  std::string temp_folder;
 };
 
 // The store's options from the environment (s3_credentials.h): credentials, AWS_REGION,
@@ -79,6 +85,7 @@ class S3ObjectStore final : public ObjectStore {
 
   // ObjectStore
   Result<std::string> Get(std::string_view key, uint64_t max_bytes = UINT64_MAX) override;
+  Result<LocalObject> Fetch(std::string_view key, uint64_t max_bytes = UINT64_MAX) override;
   Status Put(std::string_view key, std::string_view bytes, std::string_view content_type) override;
   Result<std::optional<ObjectInfo>> Head(std::string_view key) override;
   Status Delete(std::string_view key) override;
@@ -94,6 +101,9 @@ class S3ObjectStore final : public ObjectStore {
   // The bucket and endpoint, for messages about refusals.
   S3Target Target() const;
 
+  // GET of `key`: the 200 response (its body kept, or handed to `sink` when set), else the error.
+  Result<S3HttpResponse> GetObject(std::string_view key, uint64_t max_bytes,
+                                   std::function<Status(std::string_view)> sink);
   // Starts a multipart upload of `full_key`; its upload id.
   Result<std::string> CreateMultipart(const std::string& full_key, std::string_view content_type);
   // Multipart upload of `bytes`; aborts the upload if any step fails.

@@ -1,10 +1,12 @@
 // S3ObjectStore against an in-process fake S3 (cpp-httplib on loopback): every request's SigV4
 // signature is recomputed independently (sigv4_verifier.h) — the check s3rver cannot make —
-// plus error mapping, early abort over max_bytes, pagination and multipart uploads.
+// plus error mapping, early abort over max_bytes, pagination, multipart uploads, and Fetch
+// streaming a body into its temporary file as it arrives (removed on every failure).
 #include "storage/s3/s3_object_store.h"
 
 #include <atomic>
 #include <chrono>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
@@ -19,6 +21,7 @@
 #include "storage/retrying_object_store.h"
 #include "storage/s3/sigv4_verifier.h"
 #include "testing/fake_clock.h"
+#include "testing/temp_dir.h"
 
 namespace pixfleet {
 namespace {
@@ -87,6 +90,18 @@ void Reply(httplib::Response& res, int status, const std::string& body = "",
            const std::string& type = "application/xml") {
   res.status = status;
   res.set_content(body, type.c_str());
+}
+
+// 200 with 1200 bytes of 'c' in two chunks, and no Content-Length to check beforehand.
+void ReplyChunkedWithoutLength(httplib::Response& res) {
+  res.status = 200;
+  res.set_chunked_content_provider("application/octet-stream", [](size_t, httplib::DataSink& sink) {
+    const std::string chunk(600, 'c');
+    sink.write(chunk.data(), chunk.size());
+    sink.write(chunk.data(), chunk.size());
+    sink.done();
+    return true;
+  });
 }
 
 std::string ErrorXml(const std::string& code) {
@@ -427,22 +442,139 @@ TEST_F(S3ObjectStoreTest, GetOverMaxBytesAbortsOnContentLength) {
 }
 
 TEST_F(S3ObjectStoreTest, GetOverMaxBytesAbortsAChunkedBodyToo) {
-  server_.SetHandler([](const ReceivedRequest&, httplib::Response& res) {
-    res.status = 200;
-    res.set_chunked_content_provider("application/octet-stream",
-                                     [](size_t, httplib::DataSink& sink) {
-                                       const std::string chunk(600, 'c');
-                                       sink.write(chunk.data(), chunk.size());
-                                       sink.write(chunk.data(), chunk.size());
-                                       sink.done();
-                                       return true;
-                                     });
-  });
+  server_.SetHandler(
+      [](const ReceivedRequest&, httplib::Response& res) { ReplyChunkedWithoutLength(res); });
   auto store = Open();
   EXPECT_EQ(store->Get("chunked", 1000).status().code(), StatusCode::kResourceExhausted);
   auto whole = store->Get("chunked", 1200);
   ASSERT_TRUE(whole.ok()) << whole.status().ToString();
   EXPECT_EQ(whole->size(), 1200u);
+}
+
+// The files in `folder`: Fetch's temporary copies.
+std::vector<std::filesystem::path> CopiesIn(const std::filesystem::path& folder) {
+  std::vector<std::filesystem::path> files;
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it(folder, ec), end; !ec && it != end;
+       it.increment(ec)) {
+    files.push_back(it->path());
+  }
+  return files;
+}
+
+class S3FetchTest : public S3ObjectStoreTest {
+ protected:
+  std::unique_ptr<S3ObjectStore> OpenFetching() {
+    S3ObjectStoreOptions options;
+    options.temp_folder = copies_.path().string();
+    return Open("s3://bkt/pre/fix", std::move(options));
+  }
+  TempDir copies_;
+};
+
+TEST_F(S3FetchTest, TheBodyIsWrittenToTheFileAsItArrives) {
+  const std::string first(64 * 1024, 'a');
+  const std::string second(64 * 1024, 'b');
+  std::atomic<bool> on_disk_before_the_end{false};
+  const std::filesystem::path folder = copies_.path();
+  server_.SetHandler([&](const ReceivedRequest&, httplib::Response& res) {
+    res.status = 200;
+    res.set_chunked_content_provider(
+        "application/octet-stream", [&](size_t, httplib::DataSink& sink) {
+          sink.write(first.data(), first.size());
+          // The first half must reach the file while the second is still unsent.
+          for (int wait = 0; wait < 500 && !on_disk_before_the_end; ++wait) {
+            for (const auto& file : CopiesIn(folder)) {
+              std::error_code ec;
+              if (std::filesystem::file_size(file, ec) >= first.size())
+                on_disk_before_the_end = true;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+          }
+          sink.write(second.data(), second.size());
+          sink.done();
+          return true;
+        });
+  });
+  auto store = OpenFetching();
+  auto fetched = store->Fetch("big/photo.jpg");
+  ASSERT_TRUE(fetched.ok()) << fetched.status().ToString();
+  EXPECT_TRUE(on_disk_before_the_end) << "the body was held until the transfer ended";
+  EXPECT_TRUE(fetched->IsTemporary());
+  EXPECT_EQ(fetched->Size(), first.size() + second.size());
+  EXPECT_EQ(ReadFileForTest(fetched->Path()), first + second);
+  EXPECT_EQ(fetched->Path().parent_path(), copies_.path());
+  EXPECT_EQ(server_.Requests().at(0).target, "/bkt/pre/fix/big/photo.jpg");
+  ExpectAllSigned();
+  fetched = Internal("released");
+  EXPECT_TRUE(CopiesIn(copies_.path()).empty());
+}
+
+TEST_F(S3FetchTest, OverMaxBytesStopsTheTransferAndLeavesNoFile) {
+  auto store = OpenFetching();
+  server_.SetHandler([](const ReceivedRequest&, httplib::Response& res) {
+    Reply(res, 200, std::string(100000, 'x'), "application/octet-stream");
+  });
+  const Status by_length = store->Fetch("big", 999).status();
+  EXPECT_EQ(by_length.code(), StatusCode::kResourceExhausted);
+  EXPECT_EQ(by_length, store->Get("big", 999).status());  // word for word
+  EXPECT_TRUE(CopiesIn(copies_.path()).empty());
+  server_.SetHandler(
+      [](const ReceivedRequest&, httplib::Response& res) { ReplyChunkedWithoutLength(res); });
+  EXPECT_EQ(store->Fetch("chunked", 1000).status().code(), StatusCode::kResourceExhausted);
+  EXPECT_TRUE(CopiesIn(copies_.path()).empty());
+  auto whole = store->Fetch("chunked", 1200);
+  ASSERT_TRUE(whole.ok()) << whole.status().ToString();
+  EXPECT_EQ(ReadFileForTest(whole->Path()), std::string(1200, 'c'));
+}
+
+TEST_F(S3FetchTest, ErrorsAreGetsAndLeaveNoFile) {
+  struct Case {
+    int http;
+    std::string code;
+    StatusCode expected;
+  };
+  auto store = OpenFetching();
+  for (const Case& c : std::vector<Case>{{404, "NoSuchKey", StatusCode::kNotFound},
+                                         {503, "SlowDown", StatusCode::kUnavailable},
+                                         {403, "AccessDenied", StatusCode::kFailedPrecondition}}) {
+    server_.SetHandler([&c](const ReceivedRequest&, httplib::Response& res) {
+      Reply(res, c.http, ErrorXml(c.code));
+    });
+    const Status fetched = store->Fetch("k/x.jpg").status();
+    EXPECT_EQ(fetched.code(), c.expected) << fetched.ToString();
+    EXPECT_EQ(fetched, store->Get("k/x.jpg").status());
+    EXPECT_TRUE(CopiesIn(copies_.path()).empty()) << c.http;
+  }
+}
+
+TEST_F(S3FetchTest, ABodyCutShortIsRetryableAndLeavesNoFile) {
+  server_.SetHandler([](const ReceivedRequest&, httplib::Response& res) {
+    res.status = 200;
+    // Announces 100000 bytes, sends half, then drops the connection.
+    res.set_content_provider(100000, "application/octet-stream",
+                             [](size_t offset, size_t, httplib::DataSink& sink) {
+                               if (offset >= 50000) return false;
+                               const std::string half(50000, 'h');
+                               sink.write(half.data(), half.size());
+                               return true;
+                             });
+  });
+  auto store = OpenFetching();
+  const Status cut = store->Fetch("k").status();
+  EXPECT_EQ(cut.code(), StatusCode::kUnavailable) << cut.ToString();
+  EXPECT_TRUE(CopiesIn(copies_.path()).empty());
+}
+
+TEST_F(S3FetchTest, NoRoomForTheCopyRefusesBeforeAnyRequest) {
+  const std::string missing = (copies_.path() / "missing").string();
+  S3ObjectStoreOptions options;
+  options.temp_folder = missing;
+  auto store = Open("s3://bkt", std::move(options));
+  const Status refused = store->Fetch("k").status();
+  EXPECT_EQ(refused.code(), StatusCode::kFailedPrecondition) << refused.ToString();
+  EXPECT_NE(refused.message().find(missing), std::string::npos) << refused.ToString();
+  EXPECT_TRUE(server_.Requests().empty());
 }
 
 TEST_F(S3ObjectStoreTest, RetryingDecoratorRetriesThrottlingThenSucceeds) {

@@ -71,13 +71,15 @@ Result<std::unique_ptr<ObjectStore>> Store(S3ObjectStoreOptions options) {
   return std::unique_ptr<ObjectStore>(std::move(store));
 }
 
-Result<std::unique_ptr<ObjectStore>> MakePathStyle(const ObjectStoreContractContext&) {
+Result<std::unique_ptr<ObjectStore>> MakePathStyle(const ObjectStoreContractContext& context) {
   PIXFLEET_ASSIGN_OR_RETURN(S3ObjectStoreOptions options, HttpsOptions(CaFile()));
+  options.temp_folder = context.fetch_temp_folder.string();
   return Store(std::move(options));
 }
 
-Result<std::unique_ptr<ObjectStore>> MakeVirtualHosted(const ObjectStoreContractContext&) {
+Result<std::unique_ptr<ObjectStore>> MakeVirtualHosted(const ObjectStoreContractContext& context) {
   PIXFLEET_ASSIGN_OR_RETURN(S3ObjectStoreOptions options, HttpsOptions(CaFile()));
+  options.temp_folder = context.fetch_temp_folder.string();
   options.endpoint = VirtualHostEndpoint();
   options.addressing = S3Addressing::kVirtualHosted;
   return Store(std::move(options));

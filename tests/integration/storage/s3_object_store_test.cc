@@ -57,12 +57,19 @@ Result<std::unique_ptr<ObjectStore>> MakeS3(S3ObjectStoreOptions options) {
   return std::unique_ptr<ObjectStore>(std::move(store));
 }
 
-Result<std::unique_ptr<ObjectStore>> MakeDefaultS3(const ObjectStoreContractContext&) {
-  return MakeS3(TestOptions());
+// TestOptions, with Fetch's copies in the contract's folder.
+S3ObjectStoreOptions ContractOptions(const ObjectStoreContractContext& context) {
+  S3ObjectStoreOptions options = TestOptions();
+  options.temp_folder = context.fetch_temp_folder.string();
+  return options;
 }
 
-Result<std::unique_ptr<ObjectStore>> MakeSmallPartsS3(const ObjectStoreContractContext&) {
-  S3ObjectStoreOptions options = TestOptions();
+Result<std::unique_ptr<ObjectStore>> MakeDefaultS3(const ObjectStoreContractContext& context) {
+  return MakeS3(ContractOptions(context));
+}
+
+Result<std::unique_ptr<ObjectStore>> MakeSmallPartsS3(const ObjectStoreContractContext& context) {
+  S3ObjectStoreOptions options = ContractOptions(context);
   options.multipart_threshold = 700;  // AllByteValues (773 bytes) and 10000-byte puts go multipart
   options.part_size = 256;
   options.list_page_size = 2;
@@ -70,7 +77,7 @@ Result<std::unique_ptr<ObjectStore>> MakeSmallPartsS3(const ObjectStoreContractC
 }
 
 Result<std::unique_ptr<ObjectStore>> MakeRetryingS3(const ObjectStoreContractContext& context) {
-  PIXFLEET_ASSIGN_OR_RETURN(auto base, MakeS3(TestOptions()));
+  PIXFLEET_ASSIGN_OR_RETURN(auto base, MakeS3(ContractOptions(context)));
   return std::unique_ptr<ObjectStore>(std::make_unique<RetryingObjectStore>(
       std::move(base), context.clock, RetryOptions{.backoff = {}, .jitter_seed = 1}));
 }
