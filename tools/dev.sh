@@ -163,59 +163,67 @@ unit_tests() {
   ctest --preset "$1" --label-exclude needs-service
 }
 
-# The tests of build PRESET against the real services, one at a time (some restart a service,
-# which must not pull it from under a neighbour). A command given after the preset runs in the
-# background meanwhile, at the lowest CPU priority: CPU work beside tests that mostly wait on the
-# services, which keeps the CPU they need. Its output follows theirs; its failure fails the step.
+# CPU work beside tests that mostly wait (on pixfleet processes, on the services): started by
+# start_beside at the lowest CPU priority, so that the tests keep the CPU they need; its output
+# follows theirs when finish_beside collects it, and its failure fails the run.
 beside_pid=""
+beside_what=""
 stop_beside() {
   if [ -n "$beside_pid" ]; then kill -- "-$beside_pid" 2>/dev/null || true; fi
 }
+start_beside() {
+  echo "== in the background, at the lowest priority: $*"
+  # Its own session, so that stop_beside can end all of it; with the kernel's autogroups a new
+  # session is a new scheduling group, whose priority is its autogroup's, hence both settings.
+  setsid bash -c 'echo 19 >/proc/self/autogroup 2>/dev/null || true; exec nice -n 19 "$@"' \
+    beside "$@" >build/beside.log 2>&1 &
+  beside_pid=$!
+  beside_what="$*"
+  trap stop_beside EXIT
+}
+finish_beside() {
+  [ -n "$beside_pid" ] || return 0
+  local status=0
+  wait "$beside_pid" || status=$?
+  beside_pid=""
+  echo "== $beside_what (in the background)"
+  tail -n 40 build/beside.log
+  [ "$status" -eq 0 ] || { echo "failed: $beside_what" >&2; exit 1; }
+}
+
+# The tests of build PRESET against the real services, one at a time (some restart a service,
+# which must not pull it from under a neighbour).
 service_tests() {
   local preset=$1
-  shift
   echo "== integration tests against real services (PostgreSQL, pgbouncer, RabbitMQ, S3)"
   trap 'stop_beside; bash tools/services/down.sh >/dev/null 2>&1 || true' EXIT
   bash tools/services/up.sh
-  if [ $# -gt 0 ]; then
-    echo "   meanwhile, in the background: $*"
-    # Its own session, so that stop_beside can end all of it; with the kernel's autogroups a new
-    # session is a new scheduling group, whose priority is its autogroup's, hence both settings.
-    setsid bash -c 'echo 19 >/proc/self/autogroup 2>/dev/null || true; exec nice -n 19 "$@"' \
-      beside "$@" >build/beside.log 2>&1 &
-    beside_pid=$!
-  fi
   # shellcheck disable=SC1091
   (. build/services/env.sh && ctest --preset "$preset" --label-regex needs-service -j 1)
   bash tools/services/down.sh
-  if [ -n "$beside_pid" ]; then
-    local status=0
-    wait "$beside_pid" || status=$?
-    beside_pid=""
-    echo "== $*"
-    tail -n 40 build/beside.log
-    [ "$status" -eq 0 ] || { echo "failed: $*" >&2; exit 1; }
-  fi
-  trap - EXIT
+  trap stop_beside EXIT
 }
 
-# What runs beside the service tests in CI: clang-tidy over the code (through the unity build:
-# tools/tidy.sh --whole), then the ASan build.
-tidy_then_asan() {
+# What runs in the background in CI, from the ci build to the end of the service tests: clang-tidy
+# over the code (through the unity build: tools/tidy.sh --whole), the ASan build, TSan's build of
+# the threaded tests.
+beside_builds() {
   bash tools/tidy.sh --whole
   build asan
+  build tsan --target threaded_tests
 }
 
 # CI's run. Each test runs in one build only: the unit tests under the sanitizers (ASan +
 # UBSan all of them, TSan those of threaded code), the end-to-end and service tests in the `ci`
 # build (gcc, Debug, no unit tests); the release build makes only what ships (the image's and the
 # package's pixfleet). The builds are unity builds (presets). CPU-bound work goes where the CPU
-# is otherwise idle: the image (mostly downloads) beside the end-to-end tests, clang-tidy and the
-# ASan build beside the service tests.
+# is otherwise idle: the image (mostly downloads) beside the end-to-end tests; clang-tidy and the
+# sanitizer builds in the background from the ci build on, at the lowest priority.
 test_all() {
   deps --services --image
   local started=$SECONDS
   build ci
+  start_beside "$0" beside-builds
   build release --target pixfleet
   echo "== the container image (tools/image.sh), built beside the end-to-end tests; tests/container/ runs it"
   bash tools/image.sh >build/image.out 2>build/image.log &
@@ -226,12 +234,11 @@ test_all() {
   [ "$image_status" -eq 0 ] || { cat build/image.log >&2; echo "failed: tools/image.sh" >&2; exit 1; }
   PIXFLEET_TEST_IMAGE=$(tail -n 1 build/image.out)
   export PIXFLEET_TEST_IMAGE
-  service_tests ci "$0" tidy-then-asan
+  service_tests ci
+  finish_beside
   echo "== sanitizers: unit tests under AddressSanitizer + UndefinedBehaviorSanitizer"
-  build asan
   ctest --preset asan
   echo "== sanitizers: the tests of threaded code under ThreadSanitizer"
-  build tsan --target threaded_tests
   ctest --preset tsan
   echo "== the Debian package of the release build: built, checked, installed and run"
   package_test
@@ -259,7 +266,7 @@ case "${1:-}" in
   bench) bench ;;
   build) shift; deps; build "$@" ;;
   integration) deps --services --image; build dev; unit_tests dev; service_tests dev ;;
-  tidy-then-asan) tidy_then_asan ;;  # CI's background step (test_all)
+  beside-builds) beside_builds ;;  # CI's background step (test_all)
   package) deps; package >/dev/null ;;
   tidy) deps; bash tools/tidy.sh ;;
   format) bash tools/format.sh --check ;;
