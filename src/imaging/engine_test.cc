@@ -293,6 +293,17 @@ TEST_F(EngineTest, WithoutAutoRotateTheStoredOrientationAndTagAreKept) {
   EXPECT_EQ(out.orientation, 6);
 }
 
+TEST_F(EngineTest, AutoRotateAfterAResizeStillTurnsTheImage) {
+  Recipe recipe;
+  recipe.outputs = {Output("turned_late", {Resize(200, 200), AutoRotateOp{}}, ImageFormat::kJpeg)};
+  const EngineResult result =
+      Run(CachedImage(Spec(400, 300, TestFormat::kJpeg, TestPixels::kRgb, 6)), recipe);
+  ASSERT_EQ(result.outputs.size(), 1u);
+  const Inspected out = Inspect(result.outputs[0].bytes);
+  EXPECT_EQ(out.width, 150) << "resized as stored (200x150), then turned upright";
+  EXPECT_EQ(out.height, 200);
+}
+
 TEST_F(EngineTest, JpegOutputOfCmyk16BitAndAlphaInputsIs8BitSrgbWithoutToSrgbOp) {
   Recipe recipe;
   // strip=false so that a wrong profile would be written out too.

@@ -88,7 +88,12 @@ vips::VImage ApplyOperations(ResizeSources& sources, const DecodePlan& plan,
   if (const std::optional<size_t> resize = ResizeThatCanRunFirst(spec)) {
     image = ResizeFirst(sources, plan, output, spec, *resize, deadline);
     logical = output.steps[*resize].after;
-    orientation = 1;  // (an output without auto-rotate never reads it again: it only resizes)
+    // Turned upright if an auto-rotate came before the resize; else a later one still turns it.
+    const auto first = spec.operations.begin();
+    if (std::any_of(first, first + static_cast<ptrdiff_t>(*resize),
+                    [](const Operation& op) { return std::holds_alternative<AutoRotateOp>(op); })) {
+      orientation = 1;
+    }
     next = *resize + 1;
   }
   for (size_t i = next; i < spec.operations.size(); ++i) {
