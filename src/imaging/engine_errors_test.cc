@@ -1,4 +1,3 @@
-#include <chrono>
 #include <string>
 
 #include <gmock/gmock.h>
@@ -88,14 +87,17 @@ TEST_F(EngineErrorsTest, SvgStaysUnsupportedWhenUntrustedLoadersAreAllowed) {
 
 TEST_F(EngineErrorsTest, OverThePixelLimitIsRefusedFromTheHeaderAlone) {
   const std::string huge = Broken(BrokenKind::kHugePng);
-  const auto start = std::chrono::steady_clock::now();
   const Status status = Fail(huge, "huge.png");
-  const auto elapsed = std::chrono::steady_clock::now() - start;
   EXPECT_EQ(status.code(), StatusCode::kResourceExhausted);
   EXPECT_EQ(status.message(),
             "huge.png: image is 12000x9000 = 108.0 MP, over the limit of 100.0 MP");
-  // Decoding 108 MP takes seconds; reading a PNG header takes well under a millisecond.
-  EXPECT_LT(elapsed, std::chrono::milliseconds(250));
+  // The header and the first 64 bytes of pixel data: a decode would fail as truncated, so the
+  // same refusal shows that the size was judged from the header, before any decoding.
+  const size_t pixel_data = huge.find("IDAT");
+  ASSERT_NE(pixel_data, std::string::npos);
+  const Status header_only = Fail(huge.substr(0, pixel_data + 4 + 64), "huge.png");
+  EXPECT_EQ(header_only.code(), StatusCode::kResourceExhausted) << header_only.ToString();
+  EXPECT_EQ(header_only.message(), status.message());
 }
 
 TEST_F(EngineErrorsTest, PixelLimitIsConfigurable) {
@@ -124,31 +126,6 @@ TEST_F(EngineErrorsTest, BadRecipeSizeIsInvalidArgument) {
       Fail(CachedImage(Spec(64, 64, TestFormat::kPng)), "a.png", EngineLimits{}, recipe);
   EXPECT_EQ(status.code(), StatusCode::kInvalidArgument);
   EXPECT_THAT(status.message(), HasSubstr("output 'broken'"));
-}
-
-TEST_F(EngineErrorsTest, TimeoutStopsLibvipsWorkQuickly) {
-  // Full-resolution outputs of a 12 MP JPEG: a decode and three encodes of 12 MP, over a second.
-  Recipe recipe;
-  recipe.outputs = {Output("full", {AutoRotateOp{}}, ImageFormat::kPng),
-                    Output("again", {AutoRotateOp{}}, ImageFormat::kJpeg),
-                    Output("tiff", {AutoRotateOp{}}, ImageFormat::kTiff)};
-  const std::string& input = CachedImage(Spec(4000, 3000, TestFormat::kJpeg));
-
-  EngineLimits limits;
-  limits.timeout = std::chrono::milliseconds(1);
-  const auto start = std::chrono::steady_clock::now();
-  const Status status = Fail(input, "slow.jpg", limits, recipe);
-  const auto elapsed = std::chrono::steady_clock::now() - start;
-  EXPECT_EQ(status.code(), StatusCode::kResourceExhausted);
-  EXPECT_EQ(status.message(), "slow.jpg: processing exceeded the time limit of 1 ms");
-
-  const auto full_start = std::chrono::steady_clock::now();
-  Result<EngineResult> full = ProcessImage(input, "slow.jpg", recipe, EngineLimits{});
-  const auto full_elapsed = std::chrono::steady_clock::now() - full_start;
-  ASSERT_TRUE(full.ok()) << full.error().ToString();
-  // A ratio, not a time: it holds on a loaded machine and under sanitizers, where both calls
-  // slow down together; a timeout that let the work finish would make the two about equal.
-  EXPECT_LT(elapsed * 2, full_elapsed) << "the timed-out call must stop early, not finish";
 }
 
 TEST_F(EngineErrorsTest, EveryBrokenSampleFailsWithItsExpectedCode) {

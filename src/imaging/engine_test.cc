@@ -4,7 +4,6 @@
 #include <cmath>
 #include <ostream>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -559,48 +558,6 @@ TEST_F(EngineTest, ProfiledRgbIsConvertedWhenTheProfileIsStripped) {
   EXPECT_LT(pixel[1], 8);
   EXPECT_LT(pixel[2], 8);
   EXPECT_FALSE(Inspect(png).has_icc);
-}
-
-TEST_F(EngineTest, ConcurrentCallsGiveTheSameResultsAsSequentialOnes) {
-  // Workers run images side by side in one process: results must not depend on that, and a
-  // failure on one thread must not leak its message into another's.
-  const std::vector<std::string> inputs = {
-      CachedImage(Spec(1200, 900, TestFormat::kJpeg, TestPixels::kRgb, 1, 31)),
-      CachedImage(Spec(900, 1200, TestFormat::kPng, TestPixels::kRgba, 1, 32)),
-      CachedImage(Spec(1000, 800, TestFormat::kWebp, TestPixels::kRgb, 1, 33)),
-      CachedImage(Spec(800, 600, TestFormat::kJpeg, TestPixels::kRgb, 6, 34))};
-  const std::string truncated = inputs[0].substr(0, inputs[0].size() / 2);
-  std::vector<EngineResult> sequential;
-  sequential.reserve(inputs.size());
-  for (const std::string& input : inputs) sequential.push_back(Run(input, Std3()));
-
-  std::vector<Result<EngineResult>> parallel(inputs.size(), Status(StatusCode::kInternal, "unset"));
-  std::vector<Status> failures(inputs.size());
-  {
-    std::vector<std::jthread> threads;
-    for (size_t i = 0; i < inputs.size(); ++i) {
-      threads.emplace_back([&, i] {
-        for (int round = 0; round < 3; ++round) {
-          parallel[i] = ProcessImage(inputs[i], "in/" + std::to_string(i), Std3(), EngineLimits{});
-          Result<EngineResult> bad =
-              ProcessImage(truncated, "bad/" + std::to_string(i), Std3(), EngineLimits{});
-          failures[i] = bad.ok() ? Status::Ok() : bad.error();
-        }
-      });
-    }
-  }
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    ASSERT_TRUE(parallel[i].ok()) << parallel[i].error().ToString();
-    EXPECT_EQ(parallel[i]->analysis, sequential[i].analysis) << i;
-    ASSERT_EQ(parallel[i]->outputs.size(), sequential[i].outputs.size());
-    for (size_t j = 0; j < sequential[i].outputs.size(); ++j) {
-      EXPECT_EQ(parallel[i]->outputs[j].bytes, sequential[i].outputs[j].bytes) << i << "/" << j;
-    }
-    EXPECT_EQ(failures[i].code(), StatusCode::kInvalidArgument);
-    EXPECT_TRUE(failures[i].message().starts_with("bad/" + std::to_string(i) +
-                                                  ": corrupt or truncated image: "))
-        << failures[i].message();
-  }
 }
 
 }  // namespace
