@@ -1,5 +1,6 @@
 #include "worker/worker.h"
 
+#include <algorithm>
 #include <condition_variable>
 #include <thread>
 #include <vector>
@@ -106,6 +107,11 @@ bool Worker::QueueDrained() {
   return depth->ready == 0 && depth->delayed == 0 && depth->leased == 0;
 }
 
+std::chrono::milliseconds Worker::LeaseWait() const {
+  if (!options_.exit_when_idle) return options_.lease_wait;
+  return std::min(options_.lease_wait, options_.idle_check_interval);
+}
+
 bool Worker::ReserveLease() {
   if (options_.max_tasks <= 0) return true;
   int64_t left = leases_left_.load();
@@ -123,7 +129,7 @@ void Worker::SlotLoop() {
     // With max_tasks, a slot that finds every remaining lease reserved by the others ends: they
     // take the rest (a reservation that leases nothing is given back to its own slot's loop).
     if (!ReserveLease()) break;
-    Result<std::optional<Lease>> leased = queue_.LeaseNext(options_.lease_wait);
+    Result<std::optional<Lease>> leased = queue_.LeaseNext(LeaseWait());
     if (!leased.ok() || !leased->has_value()) ReturnReservation();
     if (!leased.ok() && MustStop(leased.error())) {
       StopBecause(leased.error().WithContext("the queue refused this worker"));

@@ -62,6 +62,11 @@ struct WorkerOptions {
   std::chrono::milliseconds lease_wait{500};  // how long one LeaseNext call may block
   std::chrono::milliseconds heartbeat_interval{10'000};
   bool exit_when_idle = false;
+  // With exit_when_idle, how long an idle slot waits for a task before it asks the queue whether
+  // it is drained: short, so that the last worker of a batch exits within about this much of the
+  // last task settling rather than a whole lease_wait or two later (a Depth() call per check,
+  // made only while the slot finds nothing to lease).
+  std::chrono::milliseconds idle_check_interval{100};
   std::chrono::milliseconds queue_error_backoff{1000};  // pause after the queue itself failed
   // How long tasks in flight may go on after a stop request before they are interrupted and
   // handed back; unset: as long as they take.
@@ -114,6 +119,8 @@ class Worker {
   void ServeGracePeriod();
   void HandBackInFlight();
   bool QueueDrained();
+  // How long one LeaseNext call may block: lease_wait, or idle_check_interval with exit_when_idle.
+  std::chrono::milliseconds LeaseWait() const;
   // With max_tasks: takes one of the leases left (false when none is); without: true.
   bool ReserveLease();
   void ReturnReservation();

@@ -1,5 +1,6 @@
 #include "worker/worker.h"
 
+#include <future>
 #include <mutex>
 #include <thread>
 
@@ -45,6 +46,32 @@ TEST_F(WorkerTest, SlotsDrainTheQueueAndExitWhenIdle) {
   auto depth = queue_.Depth();
   EXPECT_EQ(depth->ready + depth->leased + depth->delayed, 0);
   EXPECT_EQ(depth->dead, 1);
+}
+
+TEST_F(WorkerTest, AnIdleWorkerExitsOneIdleCheckAfterTheLastTaskNotALeaseWaitLater) {
+  // `pixfleet run` waits for its workers to exit: an idle slot that blocked a whole lease_wait
+  // before asking whether the queue is drained added that much to every batch's wall time.
+  AddImage("only.jpg");
+  WorkerOptions options = Options(1);
+  options.exit_when_idle = true;
+  options.lease_wait = seconds(5);
+  options.idle_check_interval = milliseconds(100);
+  Worker worker(queue_, processor_, clock_, options);
+  std::promise<Status> result;
+  std::future<Status> returned = result.get_future();
+  std::jthread runner([&] { result.set_value(worker.Run()); });
+  // The task settled, then the slot parked in LeaseNext beside the heartbeat thread.
+  while (processor_.counters().succeeded.load() < 1) std::this_thread::yield();
+  ASSERT_TRUE(clock_.WaitForSleepers(2));
+  clock_.Advance(milliseconds(100));
+  // Real time only bounds a hang: the worker must return with no further virtual time.
+  const bool exited = returned.wait_for(seconds(30)) == std::future_status::ready;
+  EXPECT_TRUE(exited) << "still waiting after one idle check";
+  if (!exited) {
+    worker.Stop();
+    clock_.Advance(seconds(10));
+  }
+  EXPECT_TRUE(returned.get().ok());
 }
 
 TEST_F(WorkerTest, StopFinishesTasksInFlightAndLeavesTheRestQueued) {
