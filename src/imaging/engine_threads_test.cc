@@ -27,8 +27,8 @@ class EngineThreadsTest : public testing::Test {
     return result.ok() ? *std::move(result) : EngineResult{};
   }
 
-  static Status Fail(const std::string& input, const std::string& name,
-                     const EngineLimits& limits, const Recipe& recipe) {
+  static Status Fail(const std::string& input, const std::string& name, const EngineLimits& limits,
+                     const Recipe& recipe) {
     Result<EngineResult> result = ProcessImage(input, name, recipe, limits);
     EXPECT_FALSE(result.ok()) << name << " unexpectedly succeeded";
     return result.ok() ? Status::Ok() : result.error();
