@@ -4,8 +4,10 @@
 #   1. std3 CPU on camera-sized photos, median user+sys CPU seconds of 3 rounds, side by side:
 #      the decode-only bound (libvips shrink-on-load to what a 1600-px output needs, every pixel
 #      read), `pixfleet run --workers 1`, `pixfleet process` one call per image (the engine and a
-#      process start), and Pillow (draft mode, LANCZOS, the same outputs and dHash). Quality: SSIM
-#      of `large` against a full-quality reference (full decode, Lanczos-3, no lossy encode).
+#      process start), the engine alone in one process (with pixfleet's malloc, then with
+#      jemalloc: the allocator's cost in CPU and peak RSS), and Pillow (draft mode, LANCZOS, the
+#      same outputs and dHash). Quality: SSIM of `large` against a full-quality reference (full
+#      decode, Lanczos-3, no lossy encode).
 #      Then the engine's CPU by stage on the same photos (pixfleet-bench-stages).
 #   2. Peak RSS on a 1-gigapixel JPEG and a tiled TIFF: `pixfleet process` vs vipsthumbnail.
 #   3. `pixfleet run` on 24 mixed-size photos with 1 and 2 workers: the wall-time ratio.
@@ -14,12 +16,13 @@
 # The photographs come from Debian's wallpaper packages (installed here, bench-only); a few are
 # copied with an EXIF Orientation tag (exiftool) so that rotation is part of the work.
 # Usage: bench/engine.sh [--quick]   (--quick: 1 round, no gigapixel; needs build/release with
-# the targets pixfleet, pixfleet-bench-image and pixfleet-bench-stages)
+# the targets pixfleet, pixfleet-bench-image, pixfleet-bench-stages and pixfleet-bench-stages-jemalloc)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=$(pwd)/build/release/src/cli/pixfleet
 tool=$(pwd)/build/release/bench/pixfleet-bench-image
 stages=$(pwd)/build/release/bench/pixfleet-bench-stages
+stages_jemalloc=$(pwd)/build/release/bench/pixfleet-bench-stages-jemalloc
 work=$(pwd)/build/bench-engine
 quick=${1:-}
 rounds=3; [ "$quick" = --quick ] && rounds=1
@@ -33,8 +36,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "bench: installing ${missing[*]}"
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
-for f in "$bin" "$tool" "$stages"; do
-  [ -x "$f" ] || { echo "bench: $f missing: cmake --build --preset release --target pixfleet pixfleet-bench-image pixfleet-bench-stages" >&2; exit 2; }
+for f in "$bin" "$tool" "$stages" "$stages_jemalloc"; do
+  [ -x "$f" ] || { echo "bench: $f missing: cmake --build --preset release --target pixfleet pixfleet-bench-image pixfleet-bench-stages pixfleet-bench-stages-jemalloc" >&2; exit 2; }
 done
 
 calc() { awk "BEGIN { print $1 }"; }
@@ -71,14 +74,20 @@ decode_only() { "$tool" decode 1600 "$work"/set/*; }
 pixfleet_run() { rm -rf "$work/out-run"; "$bin" run "$work/set" --recipe recipes/std3.yaml --out "$work/out-run" --workers 1 --progress-interval-ms 1000000; }
 pixfleet_process() { rm -rf "$work/out-process"; for f in "$work"/set/*; do "$bin" process "$f" --recipe recipes/std3.yaml --out "$work/out-process" >/dev/null; done; }
 engine_only() { "$stages" recipes/std3.yaml "$work"/set/* >/dev/null; }
+engine_only_jemalloc() { "$stages_jemalloc" recipes/std3.yaml "$work"/set/* >/dev/null; }
 pillow() { rm -rf "$work/out-pillow"; /usr/bin/python3 bench/pillow_std3.py "$work/out-pillow" "$work"/set/*; }
-export -f decode_only pixfleet_run pixfleet_process engine_only pillow; export bin tool stages work
+export -f decode_only pixfleet_run pixfleet_process engine_only engine_only_jemalloc pillow
+export bin tool stages stages_jemalloc work
 
-declare -A cpu
-for name in decode_only engine_only pixfleet_run pixfleet_process pillow; do
-  samples=""
-  for _ in $(seq "$rounds"); do samples+=" $(measure bash -c "$name" | cut -d' ' -f1)"; done
+declare -A cpu rss
+for name in decode_only engine_only engine_only_jemalloc pixfleet_run pixfleet_process pillow; do
+  samples=""; peaks=""
+  for _ in $(seq "$rounds"); do
+    read -r cpu_s _ peak_kb <<<"$(measure bash -c "$name")"
+    samples+=" $cpu_s"; peaks+=" $peak_kb"
+  done
   cpu[$name]=$(echo "$samples" | median)
+  rss[$name]=$(echo "$peaks" | median)
 done
 printf "%-52s %8s %10s %10s %14s\n" "" "CPU s" "s/image" "vs Pillow" "vs decode-only"
 row() { printf "%-52s %8.2f %10.3f %10.2f %14.2f\n" "$1" "${cpu[$2]}" "$(calc "${cpu[$2]} / $count")" "$(calc "${cpu[$2]} / ${cpu[pillow]}")" "$(calc "${cpu[$2]} / ${cpu[decode_only]}")"; }
@@ -86,10 +95,15 @@ row "decode only (shrink-on-load to 1600 px, all pixels)" decode_only
 row "pixfleet run --workers 1 (std3)" pixfleet_run
 row "pixfleet process, one call per image (std3)" pixfleet_process
 row "the engine alone, in one process (std3)" engine_only
+row "the same with jemalloc" engine_only_jemalloc
 row "Pillow (draft, LANCZOS, same outputs and dHash)" pillow
 printf "post-decode work / decode (pixfleet run): %.2f   run / engine alone (pipeline overhead): %.2f\n" \
   "$(calc "(${cpu[pixfleet_run]} - ${cpu[decode_only]}) / ${cpu[decode_only]}")" \
   "$(calc "${cpu[pixfleet_run]} / ${cpu[engine_only]}")"
+printf "allocator: pixfleet's (%s) %.2f CPU-s, peak RSS %d MB; jemalloc %.2f CPU-s (%.2fx), %d MB\n" \
+  "$(if ldd "$bin" | grep -q jemalloc; then echo jemalloc; else echo "the C library's"; fi)" \
+  "${cpu[engine_only]}" "$((rss[engine_only] / 1024))" "${cpu[engine_only_jemalloc]}" \
+  "$(calc "${cpu[engine_only_jemalloc]} / ${cpu[engine_only]}")" "$((rss[engine_only_jemalloc] / 1024))"
 
 echo "== where the engine's CPU goes, by stage (std3, one pass over the same photos, one thread)"
 "$stages" recipes/std3.yaml "$work"/set/*

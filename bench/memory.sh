@@ -1,15 +1,28 @@
 #!/usr/bin/env bash
-# Worker memory over thousands of tasks: one worker process runs a few thousand small images;
+# Worker memory over thousands of tasks: one worker process runs a few thousand small images, or,
+# given a folder of photos, those photos 15 times over (hard links: each is a task of its own);
 # its RSS is sampled every second. Flat means the last samples are close to the ones after warm-up.
+# Usage: bench/memory.sh [BUILD_DIR [PHOTO_FOLDER]]   (default build/release; another build of
+# pixfleet, e.g. one configured with -DPIXFLEET_ALLOCATOR=jemalloc, to compare allocators;
+# tools/dev.sh bench passes bench/engine.sh's photographs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bin=build/release/src/cli/pixfleet
-samples=build/release/testing/pixfleet-samples
+build=${1:-build/release}
+photos=${2:-}
+bin=$build/src/cli/pixfleet
+samples=$build/testing/pixfleet-samples
 work=build/bench-memory
 rm -rf "$work"; mkdir -p "$work"
-"$samples" "$work/in" soak >/dev/null
+if [ -n "$photos" ]; then
+  for round in $(seq 15); do
+    mkdir -p "$work/in/$round"
+    find "$photos" -maxdepth 1 -type f -exec ln {} "$work/in/$round/" \;
+  done
+else
+  "$samples" "$work/in" soak >/dev/null
+fi
 count=$(find "$work/in" -type f | wc -l)
-echo "== worker memory: $count images, 1 worker process"
+echo "== worker memory: $count images${photos:+ (the photos of $photos, 15 times)}, 1 worker process ($bin)"
 "$bin" run "$work/in" --recipe recipes/std3.yaml --out "$work/out" --workers 1 --progress-interval-ms 1000000 >"$work/summary.txt" 2>"$work/log.txt" &
 run_pid=$!
 samples_file="$work/rss.txt"; : >"$samples_file"

@@ -17,3 +17,18 @@ endif()
 if(PIXFLEET_BUILD_BENCH)
   find_package(benchmark REQUIRED)
 endif()
+
+# Links `target` with the allocator PIXFLEET_ALLOCATOR names (see README, "Memory", for the
+# figures behind the default): nothing for the C library's malloc. The sanitizers bring their own
+# allocator: nothing is linked there either.
+function(pixfleet_use_allocator target)
+  if(NOT PIXFLEET_ALLOCATOR MATCHES "^(jemalloc|system)$")
+    message(FATAL_ERROR "PIXFLEET_ALLOCATOR: system or jemalloc, not '${PIXFLEET_ALLOCATOR}'")
+  endif()
+  if(PIXFLEET_ALLOCATOR STREQUAL "jemalloc" AND NOT JEMALLOC_FOUND)
+    message(FATAL_ERROR "PIXFLEET_ALLOCATOR=jemalloc: the jemalloc package is not installed")
+  endif()
+  if(PIXFLEET_ALLOCATOR STREQUAL "jemalloc" AND NOT PIXFLEET_SANITIZER)
+    target_link_libraries(${target} PRIVATE PkgConfig::JEMALLOC)
+  endif()
+endfunction()

@@ -13,7 +13,8 @@
 #   tools/dev.sh tidy    clang-tidy over the tree (tools/tidy.sh)
 #   tools/dev.sh bench   build (release) and run the benchmarks: image work against peer tools,
 #                        the engine on real photographs against Pillow and a decode-only bound
-#                        (bench/engine.sh: CPU, quality, gigapixel memory, 1 vs 2 workers),
+#                        (bench/engine.sh: CPU, quality, gigapixel memory, 1 vs 2 workers; then
+#                        bench/memory.sh: a worker's RSS over those photos 15 times),
 #                        then the distributed pipeline's own overhead (starts the test services),
 #                        then `pixfleet simulate`'s predictions against real runs
 #   tools/dev.sh integration   build (dev), start the test services and run every test
@@ -252,6 +253,8 @@ bench() {
   bash bench/run.sh
   echo
   bash bench/engine.sh
+  echo
+  bash bench/memory.sh build/release build/bench-engine/set  # a worker's memory over large photos
   echo
   bash bench/pipeline.sh
   echo
