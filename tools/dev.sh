@@ -164,6 +164,10 @@ unit_tests() {
   ctest --preset "$1" --label-exclude needs-service
 }
 
+# "== [elapsed s] what": CI's log shows where its time goes.
+run_started=$SECONDS
+step() { echo "== [$((SECONDS - run_started)) s] $*"; }
+
 # CPU work beside tests that mostly wait (on pixfleet processes, on the services): started by
 # start_beside at the lowest CPU priority, so that the tests keep the CPU they need; its output
 # follows theirs when finish_beside collects it, and its failure fails the run.
@@ -173,7 +177,7 @@ stop_beside() {
   if [ -n "$beside_pid" ]; then kill -- "-$beside_pid" 2>/dev/null || true; fi
 }
 start_beside() {
-  echo "== in the background, at the lowest priority: $*"
+  step "in the background, at the lowest priority: $*"
   # Its own session, so that stop_beside can end all of it; with the kernel's autogroups a new
   # session is a new scheduling group, whose priority is its autogroup's, hence both settings.
   setsid bash -c 'echo 19 >/proc/self/autogroup 2>/dev/null || true; exec nice -n 19 "$@"' \
@@ -184,10 +188,11 @@ start_beside() {
 }
 finish_beside() {
   [ -n "$beside_pid" ] || return 0
-  local status=0
+  local status=0 waited=$SECONDS
   wait "$beside_pid" || status=$?
   beside_pid=""
-  echo "== $beside_what (in the background)"
+  step "$beside_what (in the background; waited $((SECONDS - waited)) s for it)"
+  grep '^== \[' build/beside.log | sed 's/^== /   background: /' || true  # its steps, timed from its start
   tail -n 40 build/beside.log
   [ "$status" -eq 0 ] || { echo "failed: $beside_what" >&2; exit 1; }
 }
@@ -196,7 +201,7 @@ finish_beside() {
 # which must not pull it from under a neighbour).
 service_tests() {
   local preset=$1
-  echo "== integration tests against real services (PostgreSQL, pgbouncer, RabbitMQ, S3)"
+  step "integration tests against real services (PostgreSQL, pgbouncer, RabbitMQ, S3)"
   trap 'stop_beside; bash tools/services/down.sh >/dev/null 2>&1 || true' EXIT
   bash tools/services/up.sh
   # shellcheck disable=SC1091
@@ -209,9 +214,13 @@ service_tests() {
 # over the code (through the unity build: tools/tidy.sh --whole), the ASan build, TSan's build of
 # the threaded tests.
 beside_builds() {
+  step "clang-tidy"
   bash tools/tidy.sh --whole
+  step "the asan build"
   build asan
+  step "the tsan build of the threaded tests"
   build tsan --target threaded_tests
+  step "done"
 }
 
 # CI's run. Each test runs in one build only: the unit tests under the sanitizers (ASan +
@@ -223,10 +232,13 @@ beside_builds() {
 test_all() {
   deps --services --image
   local started=$SECONDS
+  run_started=$SECONDS
+  step "the ci build"
   build ci
   start_beside "$0" beside-builds
+  step "the release build of pixfleet"
   build release --target pixfleet
-  echo "== the container image (tools/image.sh), built beside the end-to-end tests; tests/container/ runs it"
+  step "the container image (tools/image.sh), built beside the end-to-end tests; tests/container/ runs it"
   bash tools/image.sh >build/image.out 2>build/image.log &
   local image_pid=$! image_status=0
   unit_tests ci
@@ -237,11 +249,11 @@ test_all() {
   export PIXFLEET_TEST_IMAGE
   service_tests ci
   finish_beside
-  echo "== sanitizers: unit tests under AddressSanitizer + UndefinedBehaviorSanitizer"
+  step "sanitizers: unit tests under AddressSanitizer + UndefinedBehaviorSanitizer"
   ctest --preset asan
-  echo "== sanitizers: the tests of threaded code under ThreadSanitizer"
+  step "sanitizers: the tests of threaded code under ThreadSanitizer"
   ctest --preset tsan
-  echo "== the Debian package of the release build: built, checked, installed and run"
+  step "the Debian package of the release build: built, checked, installed and run"
   package_test
   bash tools/format.sh --check
   echo "all tests passed in $((SECONDS - started)) s"
