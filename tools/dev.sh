@@ -231,7 +231,6 @@ beside_builds() {
 # sanitizer builds in the background from the ci build on, at the lowest priority.
 test_all() {
   deps --services --image
-  local started=$SECONDS
   run_started=$SECONDS
   step "the ci build"
   build ci
@@ -256,7 +255,7 @@ test_all() {
   step "the Debian package of the release build: built, checked, installed and run"
   package_test
   bash tools/format.sh --check
-  echo "all tests passed in $((SECONDS - started)) s"
+  echo "all tests passed in $((SECONDS - run_started)) s"
 }
 
 bench() {

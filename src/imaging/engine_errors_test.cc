@@ -20,9 +20,7 @@ class EngineErrorsTest : public testing::Test {
 
   static Status Fail(const std::string& input, const std::string& name,
                      const EngineLimits& limits = EngineLimits{}, const Recipe& recipe = Std3()) {
-    Result<EngineResult> result = ProcessImage(input, name, recipe, limits);
-    EXPECT_FALSE(result.ok()) << name << " unexpectedly succeeded";
-    return result.ok() ? Status::Ok() : result.error();
+    return ProcessExpectingFailure(input, name, recipe, limits);
   }
 
   static std::string Broken(BrokenKind kind) {

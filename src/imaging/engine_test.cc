@@ -29,9 +29,7 @@ class EngineTest : public testing::Test {
 
   static EngineResult Run(const std::string& input, const Recipe& recipe,
                           const EngineLimits& limits = EngineLimits{}) {
-    Result<EngineResult> result = ProcessImage(input, "test/input", recipe, limits);
-    EXPECT_TRUE(result.ok()) << result.error().ToString();
-    return result.ok() ? *std::move(result) : EngineResult{};
+    return ProcessExpectingSuccess(input, recipe, limits);
   }
 };
 

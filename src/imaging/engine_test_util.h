@@ -81,6 +81,24 @@ inline const std::string& CachedImage(const TestImageSpec& spec) {
   return found->second;
 }
 
+// ProcessImage of `input` that the test expects to succeed: its result, or an empty one after
+// recording the failure.
+inline EngineResult ProcessExpectingSuccess(const std::string& input, const Recipe& recipe,
+                                            const EngineLimits& limits = EngineLimits{}) {
+  Result<EngineResult> result = ProcessImage(input, "test/input", recipe, limits);
+  EXPECT_TRUE(result.ok()) << result.error().ToString();
+  return result.ok() ? *std::move(result) : EngineResult{};
+}
+
+// ProcessImage of `input` named `name` that the test expects to fail: its error, or OK after
+// recording that it succeeded.
+inline Status ProcessExpectingFailure(const std::string& input, const std::string& name,
+                                      const Recipe& recipe, const EngineLimits& limits) {
+  Result<EngineResult> result = ProcessImage(input, name, recipe, limits);
+  EXPECT_FALSE(result.ok()) << name << " unexpectedly succeeded";
+  return result.ok() ? Status::Ok() : result.error();
+}
+
 inline TestImageSpec Spec(int width, int height, TestFormat format,
                           TestPixels pixels = TestPixels::kRgb, int orientation = 1,
                           uint32_t seed = 1) {

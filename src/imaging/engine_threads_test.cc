@@ -20,19 +20,6 @@ using namespace testing_imaging;  // NOLINT(google-build-using-namespace): test 
 class EngineThreadsTest : public testing::Test {
  protected:
   static void SetUpTestSuite() { InitEngineForTests(); }
-
-  static EngineResult Run(const std::string& input, const Recipe& recipe) {
-    Result<EngineResult> result = ProcessImage(input, "test/input", recipe, EngineLimits{});
-    EXPECT_TRUE(result.ok()) << result.error().ToString();
-    return result.ok() ? *std::move(result) : EngineResult{};
-  }
-
-  static Status Fail(const std::string& input, const std::string& name, const EngineLimits& limits,
-                     const Recipe& recipe) {
-    Result<EngineResult> result = ProcessImage(input, name, recipe, limits);
-    EXPECT_FALSE(result.ok()) << name << " unexpectedly succeeded";
-    return result.ok() ? Status::Ok() : result.error();
-  }
 };
 
 TEST_F(EngineThreadsTest, ConcurrentCallsGiveTheSameResultsAsSequentialOnes) {
@@ -46,7 +33,9 @@ TEST_F(EngineThreadsTest, ConcurrentCallsGiveTheSameResultsAsSequentialOnes) {
   const std::string truncated = inputs[0].substr(0, inputs[0].size() / 2);
   std::vector<EngineResult> sequential;
   sequential.reserve(inputs.size());
-  for (const std::string& input : inputs) sequential.push_back(Run(input, Std3()));
+  for (const std::string& input : inputs) {
+    sequential.push_back(ProcessExpectingSuccess(input, Std3()));
+  }
 
   std::vector<Result<EngineResult>> parallel(inputs.size(), Status(StatusCode::kInternal, "unset"));
   std::vector<Status> failures(inputs.size());
@@ -88,7 +77,7 @@ TEST_F(EngineThreadsTest, TimeoutStopsLibvipsWorkQuickly) {
   EngineLimits limits;
   limits.timeout = std::chrono::milliseconds(1);
   const auto start = std::chrono::steady_clock::now();
-  const Status status = Fail(input, "slow.jpg", limits, recipe);
+  const Status status = ProcessExpectingFailure(input, "slow.jpg", recipe, limits);
   const auto elapsed = std::chrono::steady_clock::now() - start;
   EXPECT_EQ(status.code(), StatusCode::kResourceExhausted);
   EXPECT_EQ(status.message(), "slow.jpg: processing exceeded the time limit of 1 ms");
