@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "imaging/colour.h"
+#include "imaging/compute_here.h"
 #include "imaging/decode_policy.h"
 #include "imaging/encoded_input.h"
 #include "imaging/operations.h"
@@ -37,33 +38,32 @@ vips::VImage Thumbnail(const EncodedInput& input, const std::string& options,
                              ->set("option_string", options.c_str()));
 }
 
-// The image in the plan's box, not yet computed. A JPEG is opened with the shrink-on-load that
-// stops at the box (JpegShrinkOnLoad) and reduced the rest of the way with Lanczos-3: thumbnail
-// would decode every pixel of a photo less than four times the box (a 6000-px photo for a
-// 1600-px box), which doubled the cost of the decode. CMYK JPEGs still go through thumbnail,
-// which converts them to sRGB.
+// The image in the plan's box, computed in memory on this thread (compute_here.h). A JPEG is
+// opened with the shrink-on-load that stops at the box (JpegShrinkOnLoad) and reduced the rest of
+// the way with Lanczos-3: thumbnail would decode every pixel of a photo less than four times the
+// box (a 6000-px photo for a 1600-px box), which doubled the cost of the decode. CMYK JPEGs still
+// go through thumbnail, which converts them to sRGB. WithOwnedBlobs while the loader is alive:
+// see vips_util.h.
 vips::VImage DecodeToBox(const EncodedInput& input, std::string_view format,
-                         const std::string& options, const DecodePlan& plan) {
+                         const std::string& options, const DecodePlan& plan,
+                         const Deadline& deadline) {
   if (format == "jpeg") {
-    vips::VImage shrunk =
+    const vips::VImage shrunk =
         input.Open(vips::VImage::option()
                        ->set("shrink", JpegShrinkOnLoad(plan.stored, plan.decode_box))
                        ->set("access", VIPS_ACCESS_SEQUENTIAL),
                    options);
     if (shrunk.interpretation() != VIPS_INTERPRETATION_CMYK) {
-      return ResizeExact(shrunk, plan.decode_box);
+      return WithOwnedBlobs(ResizeHere(shrunk, plan.decode_box, deadline));
     }
   }
-  return Thumbnail(input, options, plan);
+  return WithOwnedBlobs(ComputeHere(Thumbnail(input, options, plan), deadline));
 }
 
 Attempt Decode(const EncodedInput& input, std::string_view format, std::string_view options,
                const DecodePlan& plan, const Deadline& deadline) {
   try {
-    vips::VImage image = DecodeToBox(input, format, std::string(options), plan);
-    deadline.Watch(image);
-    // WithOwnedBlobs while `image` (and so the loader) is still alive: see vips_util.h.
-    const vips::VImage decoded = WithOwnedBlobs(image.copy_memory());
+    const vips::VImage decoded = DecodeToBox(input, format, std::string(options), plan, deadline);
     return {DropMismatchedProfile(decoded), {}};
   } catch (const vips::VError& error) {
     return {Internal("decode failed"), error.what()};
@@ -71,7 +71,8 @@ Attempt Decode(const EncodedInput& input, std::string_view format, std::string_v
 }
 
 // Reads `input` once more, row strip by row strip on this thread, so that the warnings its
-// decoder logs reach a capture here (the failed decode ran on libvips' worker threads). Stops at
+// decoder logs reach a capture here (a failed decode may have run on libvips' worker threads: a
+// loader without sequential access decodes the whole file through a thread pool). Stops at
 // the first warning, an error or the deadline. Only ever called for an input that failed.
 std::vector<std::string> ReplayForWarnings(const EncodedInput& input, const Deadline& deadline) {
   const VipsWarningCapture capture;

@@ -13,6 +13,7 @@
 #include <variant>
 
 #include "imaging/colour.h"
+#include "imaging/compute_here.h"
 #include "imaging/encode.h"
 #include "imaging/operations.h"
 #include "imaging/vips_util.h"
@@ -62,10 +63,9 @@ vips::VImage ResizeFirst(ResizeSources& sources, const DecodePlan& plan, const O
     stored_target = {geometry.scaled.height, geometry.scaled.width};
   }
   const vips::VImage& source = sources.Covering(stored_target);
-  vips::VImage image = ResizeExact(source, stored_target);
-  if (SizeOf(image) != SizeOf(source)) {
-    deadline.Watch(image);
-    image = image.copy_memory();
+  vips::VImage image = source;
+  if (SizeOf(source) != stored_target) {
+    image = ResizeHere(source, stored_target, deadline);
     sources.Add(image);
   }
   for (size_t i = 0; i < resize; ++i) {
