@@ -19,6 +19,7 @@
 #include "imaging/decode.h"
 #include "imaging/engine.h"
 #include "imaging/loader.h"
+#include "imaging/malloc_tuning.h"
 #include "imaging/measure.h"
 #include "imaging/render.h"
 #include "imaging/resize_plan.h"
@@ -111,6 +112,7 @@ int Run(const std::string& recipe_path, int count, char** files) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  pixfleet::TuneMallocForImages();  // as pixfleet does
   if (argc < 3) {
     std::fprintf(stderr, "usage: pixfleet-bench-stages RECIPE.yaml FILE...\n");
     return 2;

@@ -7,7 +7,6 @@
 #include <string_view>
 
 #include <CLI/CLI.hpp>
-#include <malloc.h>
 #include <unistd.h>
 
 #include "cli/build_info.h"
@@ -16,6 +15,7 @@
 #include "cli/recipe_lookup.h"
 #include "core/log.h"
 #include "core/redact.h"
+#include "imaging/malloc_tuning.h"
 
 namespace {
 
@@ -76,9 +76,7 @@ std::string VersionLine() {
 // main() is a bug, and std::terminate's abort, with its core dump, is the report it deserves.
 // NOLINTNEXTLINE(bugprone-exception-escape)
 int main(int argc, char** argv) {
-  // glibc's per-thread arenas fragment under libvips' allocation pattern and RSS creeps up over
-  // thousands of images; two arenas keep it flat (jemalloc, when linked, ignores this).
-  mallopt(M_ARENA_MAX, 2);  // NOLINT(concurrency-mt-unsafe): no other thread exists yet
+  pixfleet::TuneMallocForImages();  // first: no other thread exists yet
   pixfleet::RegisterEnvironmentSecrets();
   pixfleet::InitLogging(LogFormatBeforeParsing(argc, argv), "info");
 

@@ -29,11 +29,6 @@ Vector Load(const float* from) {
   return v;
 }
 
-template <typename Vector>
-void Store(float* to, const Vector& v) {
-  std::memcpy(to, &v, sizeof v);
-}
-
 double Sinc(double x) {
   if (x == 0.0) return 1.0;
   const double pi_x = std::numbers::pi * x;
