@@ -8,7 +8,9 @@
 #      jemalloc: the allocator's cost in CPU and peak RSS), and Pillow (draft mode, LANCZOS, the
 #      same outputs and dHash). Quality: SSIM of `large` against a full-quality reference (full
 #      decode, Lanczos-3, no lossy encode).
-#      Then the engine's CPU by stage on the same photos (pixfleet-bench-stages).
+#      Then the engine's CPU by stage on the same photos (pixfleet-bench-stages), and decode-only,
+#      `run` and Pillow once more on the photos re-encoded as cameras write them (baseline JPEG,
+#      quality 92, 4:2:0: the wallpapers are mostly progressive and 4:4:4, dear to decode).
 #   2. Peak RSS on a 1-gigapixel JPEG and a tiled TIFF: `pixfleet process` vs vipsthumbnail.
 #   3. `pixfleet run` on 24 mixed-size photos with 1 and 2 workers: the wall-time ratio.
 # CPU, not wall, is the measure in 1 because another job may hold the other core; 3 is wall time
@@ -70,25 +72,31 @@ echo "== std3 on $count photos from Debian's wallpaper packages, $(nproc) cores,
 for f in "$work"/set/*; do printf '   %s %sx%s\n' "$(basename "$f")" "$(vipsheader -f width "$f")" "$(vipsheader -f height "$f")"; done | column -t
 echo "   (CPU = user+sys seconds for the whole set, so a busy other core does not skew it)"
 
-decode_only() { "$tool" decode 1600 "$work"/set/*; }
-pixfleet_run() { rm -rf "$work/out-run"; "$bin" run "$work/set" --recipe recipes/std3.yaml --out "$work/out-run" --workers 1 --progress-interval-ms 1000000; }
-pixfleet_process() { rm -rf "$work/out-process"; for f in "$work"/set/*; do "$bin" process "$f" --recipe recipes/std3.yaml --out "$work/out-process" >/dev/null; done; }
-engine_only() { "$stages" recipes/std3.yaml "$work"/set/* >/dev/null; }
-engine_only_jemalloc() { "$stages_jemalloc" recipes/std3.yaml "$work"/set/* >/dev/null; }
-pillow() { rm -rf "$work/out-pillow"; /usr/bin/python3 bench/pillow_std3.py "$work/out-pillow" "$work"/set/*; }
+photos=$work/set  # what the measured functions read
+decode_only() { "$tool" decode 1600 "$photos"/*; }
+pixfleet_run() { rm -rf "$work/out-run"; "$bin" run "$photos" --recipe recipes/std3.yaml --out "$work/out-run" --workers 1 --progress-interval-ms 1000000; }
+pixfleet_process() { rm -rf "$work/out-process"; for f in "$photos"/*; do "$bin" process "$f" --recipe recipes/std3.yaml --out "$work/out-process" >/dev/null; done; }
+engine_only() { "$stages" recipes/std3.yaml "$photos"/* >/dev/null; }
+engine_only_jemalloc() { "$stages_jemalloc" recipes/std3.yaml "$photos"/* >/dev/null; }
+pillow() { rm -rf "$work/out-pillow"; /usr/bin/python3 bench/pillow_std3.py "$work/out-pillow" "$photos"/*; }
 export -f decode_only pixfleet_run pixfleet_process engine_only engine_only_jemalloc pillow
-export bin tool stages stages_jemalloc work
+export bin tool stages stages_jemalloc work photos
 
 declare -A cpu rss
-for name in decode_only engine_only engine_only_jemalloc pixfleet_run pixfleet_process pillow; do
-  samples=""; peaks=""
-  for _ in $(seq "$rounds"); do
-    read -r cpu_s _ peak_kb <<<"$(measure bash -c "$name")"
-    samples+=" $cpu_s"; peaks+=" $peak_kb"
+# measure_medians PREFIX NAME...: cpu[PREFIXNAME] and rss[PREFIXNAME], medians of the rounds.
+measure_medians() {
+  local prefix=$1; shift
+  for name in "$@"; do
+    samples=""; peaks=""
+    for _ in $(seq "$rounds"); do
+      read -r cpu_s _ peak_kb <<<"$(measure bash -c "$name")"
+      samples+=" $cpu_s"; peaks+=" $peak_kb"
+    done
+    cpu[$prefix$name]=$(echo "$samples" | median)
+    rss[$prefix$name]=$(echo "$peaks" | median)
   done
-  cpu[$name]=$(echo "$samples" | median)
-  rss[$name]=$(echo "$peaks" | median)
-done
+}
+measure_medians "" decode_only engine_only engine_only_jemalloc pixfleet_run pixfleet_process pillow
 printf "%-52s %8s %10s %10s %14s\n" "" "CPU s" "s/image" "vs Pillow" "vs decode-only"
 row() { printf "%-52s %8.2f %10.3f %10.2f %14.2f\n" "$1" "${cpu[$2]}" "$(calc "${cpu[$2]} / $count")" "$(calc "${cpu[$2]} / ${cpu[pillow]}")" "$(calc "${cpu[$2]} / ${cpu[decode_only]}")"; }
 row "decode only (shrink-on-load to 1600 px, all pixels)" decode_only
@@ -107,6 +115,23 @@ printf "allocator: pixfleet's (%s) %.2f CPU-s, peak RSS %d MB; jemalloc %.2f CPU
 
 echo "== where the engine's CPU goes, by stage (std3, one pass over the same photos, one thread)"
 "$stages" recipes/std3.yaml "$work"/set/*
+
+# Twelve of the wallpapers are progressive JPEGs and nine are 4:4:4 at quality 98-100, which
+# makes their decode dear next to everything else; cameras and phones write baseline JPEGs at
+# about quality 90 with subsampled chroma. The same pictures so encoded (vips, EXIF kept):
+echo "== the same photos as a camera writes them (baseline JPEG, quality 92, 4:2:0), median of $rounds rounds"
+mkdir -p "$work/camera"
+for f in "$work"/set/*; do vips copy "$f" "$work/camera/$(basename "$f")[Q=92,subsample_mode=on]"; done
+photos=$work/camera
+measure_medians camera_ decode_only pixfleet_run pillow
+printf "%-52s %8s %10s %10s %14s\n" "" "CPU s" "s/image" "vs Pillow" "vs decode-only"
+camera_row() { printf "%-52s %8.2f %10.3f %10.2f %14.2f\n" "$1" "${cpu[camera_$2]}" "$(calc "${cpu[camera_$2]} / $count")" "$(calc "${cpu[camera_$2]} / ${cpu[camera_pillow]}")" "$(calc "${cpu[camera_$2]} / ${cpu[camera_decode_only]}")"; }
+camera_row "decode only" decode_only
+camera_row "pixfleet run --workers 1 (std3)" pixfleet_run
+camera_row "Pillow" pillow
+printf "post-decode work / decode (pixfleet run): %.2f\n" \
+  "$(calc "(${cpu[camera_pixfleet_run]} - ${cpu[camera_decode_only]}) / ${cpu[camera_decode_only]}")"
+photos=$work/set
 
 echo "== quality of large: SSIM (luma) against a full-size decode resized with Lanczos-3, no lossy encode"
 for who in run pillow; do
