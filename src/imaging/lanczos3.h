@@ -5,8 +5,9 @@
 // Why not libvips' reduce: in libvips 8.14 (Debian 12) reduceh is scalar C and the pair costs
 // ~65 ms per photo into a 1600-px box, a fifth of std3's CPU; its SIMD versions arrive with 8.15.
 // No other packaged library resizes (Pillow's resampler is Python's). This one is separable and
-// written with GCC vector types: the vertical pass accumulates 8 floats per instruction across
-// the row, the horizontal pass one pixel (up to 4 bands) per instruction.
+// vectorised: the vertical pass accumulates 8 floats per instruction across the row (4 without
+// AVX2), the horizontal pass two pixels (up to 4 bands each) per fused multiply-add (one pixel
+// per multiply and add without AVX2 and FMA). ~20 ms for a 3000x2000 photo into 1600x1067.
 //
 // Kernel and geometry are those of the usual Lanczos-3 downscale (Pillow, libvips): output pixel
 // o is centred on input coordinate (o + 0.5) * scale, the kernel is stretched by the scale, taps
@@ -58,7 +59,7 @@ class Lanczos3Reducer {
   void OutputRow(int out_row, uint8_t* pixels);
 
  private:
-  const float* Ring(int y) const;
+  float* Ring(int y);  // the slot of input row y in ring_
 
   Size in_;
   Size out_;
@@ -73,6 +74,9 @@ class Lanczos3Reducer {
   // columns_.weights, each repeated in four lanes: one load per tap in the horizontal pass
   // instead of a load and a shuffle.
   std::vector<float __attribute__((vector_size(16)))> column_weights_;
+  // For the AVX2 horizontal pass, which makes two output pixels at once: per pair of pixels and
+  // tap, the two weights four times each. Empty where the processor lacks AVX2 or FMA.
+  std::vector<float> pair_weights_;
   int next_row_ = 0;
 };
 
