@@ -18,7 +18,12 @@
 namespace pixfleet {
 namespace {
 
-constexpr auto kPollInterval = std::chrono::milliseconds(200);
+// How often the loop looks at its workers: how soon a run notices that its last worker exited
+// (at 200 ms, a batch ended on average 0.1 s after its last image).
+constexpr auto kPollInterval = std::chrono::milliseconds(50);
+// The queue's depth and the progress are read at most this often while workers run, at once
+// when a worker exits: each is a query whose cost grows with the batch (SQLite COUNTs).
+constexpr auto kQueryInterval = std::chrono::milliseconds(200);
 
 volatile std::sig_atomic_t g_interrupts = 0;
 extern "C" void OnInterrupt(int /*signal*/) { g_interrupts = g_interrupts + 1; }
@@ -56,16 +61,23 @@ class Fleet {
         last_progress_line_(started_) {}
 
   FleetOutcome Run() {
+    std::optional<std::chrono::steady_clock::time_point> last_query;
     while (true) {
-      HandleExits();
+      const bool exits = HandleExits();
       Relay();
-      ReadDepth();
+      const auto now = clock_.MonotonicNow();
+      const bool query =
+          exits || supervisor_.running() == 0 || !last_query || now - *last_query >= kQueryInterval;
+      if (query) {
+        last_query = now;
+        ReadDepth();
+      }
       HandleInterrupts();
-      if (stopping_ && clock_.MonotonicNow() >= stop_deadline_) supervisor_.SignalAll(SIGKILL);
+      if (stopping_ && now >= stop_deadline_) supervisor_.SignalAll(SIGKILL);
       Scale();
       StartWorkers();
       if (Finished()) break;
-      ShowProgress();
+      if (query) ShowProgress();
       clock_.SleepFor(kPollInterval);
     }
     Relay();
@@ -95,8 +107,10 @@ class Fleet {
     if (status.code() == StatusCode::kFailedPrecondition) StopBecause(status);
   }
 
-  void HandleExits() {
-    for (const ExitedWorker& exited : supervisor_.Reap()) {
+  // Whether any worker exited.
+  bool HandleExits() {
+    const std::vector<ExitedWorker> exits = supervisor_.Reap();
+    for (const ExitedWorker& exited : exits) {
       if (exited.Clean()) continue;
       // Its task goes back to the queue now rather than when its lease lapses.
       CheckState(releaser_.ReleaseLeases(ConsumerIdForPid(exited.pid)));
@@ -110,6 +124,7 @@ class Fleet {
               "; its task goes back to the queue");
       }
     }
+    return !exits.empty();
   }
 
   // Each distinct line once: several workers that meet the same problem say it alike.
