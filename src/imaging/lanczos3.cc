@@ -81,6 +81,25 @@ void BytesToFloats(const uint8_t* from, size_t n, float* to) {
   for (; i < n; ++i) to[i] = from[i];
 }
 
+// Whether this processor has AVX2, and AVX2 with FMA (every x86-64 since 2013-2015); asked once.
+[[maybe_unused]] bool HasAvx2() {
+#if defined(__x86_64__)
+  static const bool kHas = __builtin_cpu_supports("avx2") != 0;
+  return kHas;
+#else
+  return false;
+#endif
+}
+
+bool HasAvx2AndFma() {
+#if defined(__x86_64__)
+  static const bool kHas = HasAvx2() && __builtin_cpu_supports("fma") != 0;
+  return kHas;
+#else
+  return false;
+#endif
+}
+
 // One float row, the weighted sum of `count` input rows of `n` floats (a multiple of
 // kVerticalBlock), 32 floats at a time so that the accumulators stay in registers across the
 // taps. This loop is most of the reduce's work. Always inlined, so that it is compiled for the
@@ -120,17 +139,6 @@ __attribute__((target("avx2"))) void VerticalPassAvx2(const float* const* rows,
   VerticalPassWith<Floats8>(rows, weights, count, n, out);
 }
 #endif
-
-// Whether this processor has AVX2 and FMA (every x86-64 since 2013-2015); asked once.
-bool HasAvx2AndFma() {
-#if defined(__x86_64__)
-  static const bool kHas =
-      __builtin_cpu_supports("avx2") != 0 && __builtin_cpu_supports("fma") != 0;
-  return kHas;
-#else
-  return false;
-#endif
-}
 
 // Output pixel x of a row of `width` pixels of `bands` bytes: all four of `bytes` where they stay
 // inside the row (any beyond the pixel belong to the next ones, which are written after).
@@ -189,8 +197,7 @@ __attribute__((target("avx2,fma"))) void HorizontalPairsAvx2(const float* row,
 void VerticalPass(const float* const* rows, const float* weights, size_t count, size_t n,
                   float* out) {
 #if defined(__x86_64__)
-  static const bool kHasAvx2 = __builtin_cpu_supports("avx2") != 0;
-  if (kHasAvx2) {
+  if (HasAvx2()) {
     VerticalPassAvx2(rows, weights, count, n, out);
     return;
   }

@@ -61,13 +61,13 @@ class Fleet {
         last_progress_line_(started_) {}
 
   FleetOutcome Run() {
-    std::optional<std::chrono::steady_clock::time_point> last_query;
+    std::optional<std::chrono::steady_clock::time_point> last_query;  // none yet: query at once
     while (true) {
       const bool exits = HandleExits();
       Relay();
       const auto now = clock_.MonotonicNow();
-      const bool query =
-          exits || supervisor_.running() == 0 || !last_query || now - *last_query >= kQueryInterval;
+      // While no worker runs (tasks waiting out a retry's backoff) the interval holds too.
+      const bool query = exits || !last_query || now - *last_query >= kQueryInterval;
       if (query) {
         last_query = now;
         ReadDepth();
