@@ -12,6 +12,7 @@
 #include "core/hash.h"
 #include "imaging/encode.h"
 #include "imaging/engine_test_util.h"
+#include "imaging/vips_util.h"
 #include "testing/test_images.h"
 
 namespace pixfleet {
@@ -514,6 +515,39 @@ TEST_F(EngineTest, CropOpCutsTheCentreOrTheInterestingPart) {
   EXPECT_EQ(result.outputs[0].height, 480);
   EXPECT_EQ(result.outputs[1].width, 200);
   EXPECT_EQ(result.outputs[1].height, 240);
+}
+
+// The attention crop of a grey picture with one red thing near its right edge keeps the red
+// thing, in 8-bit sRGB (attention.h) and in 16-bit RGB (libvips' smartcrop) alike.
+TEST_F(EngineTest, AttentionCoverKeepsTheRedThingNearTheEdge) {
+  for (const VipsBandFormat format : {VIPS_FORMAT_UCHAR, VIPS_FORMAT_USHORT}) {
+    const double full = format == VIPS_FORMAT_UCHAR ? 255 : 65535;
+    vips::VImage picture = vips::VImage::black(600, 300, vips::VImage::option()->set("bands", 3))
+                               .linear(1, full / 2)
+                               .cast(format);
+    picture = picture.copy(vips::VImage::option()->set(
+        "interpretation",
+        format == VIPS_FORMAT_UCHAR ? VIPS_INTERPRETATION_sRGB : VIPS_INTERPRETATION_RGB16));
+    picture.draw_rect({full * 0.9, full * 0.1, full * 0.1}, 520, 100, 60, 100,
+                      vips::VImage::option()->set("fill", true));
+    const std::string png = TakeBlob(picture.pngsave_buffer());
+    Recipe recipe;
+    recipe.outputs = {
+        Output("attention", {Resize(100, 100, ResizeFit::kCover, Gravity::kAttention)},
+               ImageFormat::kPng),
+        Output("centre", {Resize(100, 100, ResizeFit::kCover)}, ImageFormat::kPng)};
+    const EngineResult result = Run(png, recipe);
+    const vips::VImage attention = vips::VImage::new_from_buffer(result.outputs[0].bytes, "");
+    const vips::VImage centre = vips::VImage::new_from_buffer(result.outputs[1].bytes, "");
+    ASSERT_EQ(attention.width(), 100);
+    ASSERT_EQ(attention.height(), 100);
+    // The patch is 20x34 of the crop's 100x100 pixels when kept whole: red above green by
+    // 0.8 * 6.8 % of full scale; a crop that cut it in half would still show more than 3 %.
+    const double out_full = attention.format() == VIPS_FORMAT_USHORT ? 65535 : 255;
+    const double red_over_green = attention[0].avg() - attention[1].avg();
+    EXPECT_GT(red_over_green, 0.8 * out_full * 0.03) << "format " << format;
+    EXPECT_NEAR(centre[0].avg(), centre[1].avg(), out_full * 0.01) << "format " << format;
+  }
 }
 
 TEST_F(EngineTest, FillIgnoresAspectAndEnlargeUpscales) {

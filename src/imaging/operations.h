@@ -5,6 +5,7 @@
 
 #include <vips/vips8>
 
+#include "imaging/deadline.h"
 #include "imaging/resize_plan.h"
 #include "model/recipe.h"
 
@@ -18,8 +19,9 @@ vips::VImage Upright(const vips::VImage& in, int orientation);
 // with alpha are premultiplied first so that transparent pixels do not bleed dark fringes.
 vips::VImage ResizeExact(const vips::VImage& in, Size target);
 
-// Cuts a `target` region (clipped to the image): the centre, or the region libvips smartcrop
-// finds most interesting (attention: skin, saturation, edges; entropy: busiest).
-vips::VImage CropTo(const vips::VImage& in, Size target, Gravity gravity);
+// Cuts a `target` region (clipped to the image): the centre, or the most interesting region:
+// attention (skin, saturation, detail) by attention.h for 8-bit grey and sRGB images, computed
+// here under `deadline`, by libvips' smartcrop for others; entropy (the busiest) by smartcrop.
+vips::VImage CropTo(const vips::VImage& in, Size target, Gravity gravity, const Deadline& deadline);
 
 }  // namespace pixfleet

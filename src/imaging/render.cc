@@ -75,7 +75,8 @@ vips::VImage ResizeFirst(ResizeSources& sources, const DecodePlan& plan, const O
       image = ToSrgb(image);
     }
   }
-  return CropTo(image, geometry.cropped, std::get<ResizeOp>(spec.operations[resize]).gravity);
+  return CropTo(image, geometry.cropped, std::get<ResizeOp>(spec.operations[resize]).gravity,
+                deadline);
 }
 
 vips::VImage ApplyOperations(ResizeSources& sources, const DecodePlan& plan,
@@ -108,9 +109,10 @@ vips::VImage ApplyOperations(ResizeSources& sources, const DecodePlan& plan,
             image = ToSrgb(image);
           } else if constexpr (std::is_same_v<Op, ResizeOp>) {
             image = ResizeExact(image, step.resize.scaled);
-            image = CropTo(image, step.resize.cropped, op.gravity);
+            image = CropTo(image, step.resize.cropped, op.gravity, deadline);
           } else if constexpr (std::is_same_v<Op, CropOp>) {
-            image = CropTo(image, ToActual(step.after, logical, SizeOf(image)), op.gravity);
+            image =
+                CropTo(image, ToActual(step.after, logical, SizeOf(image)), op.gravity, deadline);
           }
         },
         spec.operations[i]);

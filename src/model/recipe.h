@@ -28,7 +28,7 @@ enum class ResizeFit {
 
 enum class Gravity {
   kCentre,     // keep the centre
-  kAttention,  // libvips smartcrop: skin tones, saturated colours and edges
+  kAttention,  // skin tones, saturated colours and detail (imaging/attention.h)
   kEntropy,    // libvips smartcrop: the busiest region
 };
 
