@@ -72,7 +72,7 @@ uint8_t LumaOf(const uint8_t* pixel, int bands) {
 void AddRow(const PixelRows& image, int y, const std::vector<int>& column_cell,
             std::vector<uint8_t>& luma_above, CellSums* cell_row) {
   const int bands = image.bands;
-  const uint8_t* row = image.data + static_cast<size_t>(y) * image.row_bytes;
+  const uint8_t* row = image.Row(y);
   const bool has_alpha = bands == 2 || bands == 4;
   uint8_t left = 0;
   for (int x = 0; x < image.width; ++x) {

@@ -24,6 +24,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "imaging/pixel_rows.h"
 #include "imaging/resize_plan.h"
 
 namespace pixfleet {
@@ -31,15 +32,6 @@ namespace pixfleet {
 inline constexpr int kAttentionCells = 64;
 inline constexpr double kDetailFull = 40.0;
 inline constexpr double kTolerance = 1e-9;
-
-// Interleaved 8-bit pixels: 1 grey, 2 grey + alpha, 3 sRGB, 4 sRGB + alpha bands.
-struct PixelRows {
-  const uint8_t* data = nullptr;
-  size_t row_bytes = 0;  // from one row's start to the next's
-  int width = 0;
-  int height = 0;
-  int bands = 0;
-};
 
 // The score of each cell (attention.h's header), cells of `cell` x `cell` pixels, the last
 // column and row cut short by the image's edge. Exposed for tests.

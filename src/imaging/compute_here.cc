@@ -51,20 +51,61 @@ void CheckDeadline(const Deadline& deadline) {
 
 }  // namespace
 
+RowsHere::RowsHere(const vips::VImage& lazy, const Deadline& deadline)
+    : lazy_(lazy), deadline_(deadline), region_(lazy.region()) {}
+
+const VipsPel* RowsHere::Row(int y) {
+  if (y >= end_) {
+    CheckDeadline(deadline_);
+    const int rows = std::min(kStripRows, lazy_.height() - y);
+    region_.prepare(0, y, lazy_.width(), rows);
+    end_ = y + rows;
+  }
+  return region_.addr(0, y);
+}
+
 vips::VImage ComputeHere(const vips::VImage& lazy, const Deadline& deadline) {
   vips::VImage out = NewMemoryImageLike(lazy, {lazy.width(), lazy.height()});
   VipsPel* pixels = Pixels(out);
   const size_t line_bytes = LineBytes(lazy, lazy.width());
-  const vips::VRegion region = lazy.region();
-  for (int top = 0; top < lazy.height(); top += kStripRows) {
-    CheckDeadline(deadline);
-    const int rows = std::min(kStripRows, lazy.height() - top);
-    region.prepare(0, top, lazy.width(), rows);
-    for (int y = top; y < top + rows; ++y) {
-      std::memcpy(pixels + static_cast<size_t>(y) * line_bytes, region.addr(0, y), line_bytes);
-    }
+  RowsHere rows(lazy, deadline);
+  for (int y = 0; y < lazy.height(); ++y) {
+    std::memcpy(pixels + static_cast<size_t>(y) * line_bytes, rows.Row(y), line_bytes);
   }
   return out;
+}
+
+bool OwnCodeReads(const vips::VImage& image) {
+  if (image.format() != VIPS_FORMAT_UCHAR || image.get_image()->Coding != VIPS_CODING_NONE) {
+    return false;
+  }
+  switch (image.bands()) {
+    case 1:
+      return image.interpretation() == VIPS_INTERPRETATION_B_W;
+    case 2:
+      return image.interpretation() == VIPS_INTERPRETATION_B_W && image.has_alpha();
+    case 3:
+      return image.interpretation() == VIPS_INTERPRETATION_sRGB;
+    case 4:
+      return image.interpretation() == VIPS_INTERPRETATION_sRGB && image.has_alpha();
+    default:
+      return false;
+  }
+}
+
+PixelRows PixelsOf(const vips::VImage& memory) {
+  return {static_cast<const uint8_t*>(memory.get_image()->data),
+          static_cast<size_t>(memory.width()) * static_cast<size_t>(memory.bands()), memory.width(),
+          memory.height(), memory.bands()};
+}
+
+vips::VImage InMemory(const vips::VImage& image, const Deadline& deadline) {
+  const VipsImage* raw = image.get_image();
+  if (raw->dtype == VIPS_IMAGE_SETBUF && raw->data != nullptr &&
+      image.format() == VIPS_FORMAT_UCHAR) {
+    return image;
+  }
+  return ComputeHere(image, deadline);
 }
 
 bool CanReduceHere(const vips::VImage& image, Size target) {
@@ -81,19 +122,11 @@ vips::VImage ReduceHere(const vips::VImage& lazy, Size target, const Deadline& d
   VipsPel* pixels = Pixels(out);
   const size_t line_bytes = LineBytes(lazy, target.width);
   Lanczos3Reducer reducer({lazy.width(), lazy.height()}, target, lazy.bands());
-  const vips::VRegion region = lazy.region();
+  RowsHere rows(lazy, deadline);
   int next_input = 0;
   for (int y = 0; y < target.height; ++y) {
-    // Strips start below EndInputRow(y), so they end within Lanczos3Reducer::kLookahead of it.
-    static_assert(kStripRows <= Lanczos3Reducer::kLookahead);
-    while (next_input < reducer.EndInputRow(y)) {
-      CheckDeadline(deadline);
-      const int rows = std::min(kStripRows, lazy.height() - next_input);
-      region.prepare(0, next_input, lazy.width(), rows);
-      for (int row = next_input; row < next_input + rows; ++row) {
-        reducer.AddInputRow(row, region.addr(0, row));
-      }
-      next_input += rows;
+    for (; next_input < reducer.EndInputRow(y); ++next_input) {
+      reducer.AddInputRow(next_input, rows.Row(next_input));
     }
     reducer.OutputRow(y, pixels + static_cast<size_t>(y) * line_bytes);
   }

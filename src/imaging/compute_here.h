@@ -15,13 +15,43 @@
 #include <vips/vips8>
 
 #include "imaging/deadline.h"
+#include "imaging/pixel_rows.h"
 #include "imaging/resize_plan.h"
 
 namespace pixfleet {
 
+// The rows of a lazy image computed on the calling thread, a strip at a time, for a reader that
+// asks for them top to bottom; the deadline is checked per strip. Throws as ComputeHere does.
+class RowsHere {
+ public:
+  RowsHere(const vips::VImage& lazy, const Deadline& deadline);
+
+  // Row `y`'s pixels, valid until a row of a later strip is asked for. `y` never goes back
+  // above the strip of the row asked for before.
+  const VipsPel* Row(int y);
+
+ private:
+  vips::VImage lazy_;
+  const Deadline& deadline_;
+  vips::VRegion region_;
+  int end_ = 0;  // rows [end_ - strip, end_) are in region_
+};
+
 // A memory image with the pixels and metadata of `lazy`. Throws vips::VError when libvips fails
 // (a corrupt input) or the deadline expires.
 vips::VImage ComputeHere(const vips::VImage& lazy, const Deadline& deadline);
+
+// Whether the engine's own pixel code (PixelRows) reads `image` as it is: 8-bit grey or sRGB
+// pixels, nothing coded, alpha only as a last band (not CMYK's fourth).
+bool OwnCodeReads(const vips::VImage& image);
+
+// The pixels of an 8-bit memory image (ComputeHere's, ResizeHere's), for the engine's own pixel
+// code. Valid while `memory` lives.
+PixelRows PixelsOf(const vips::VImage& memory);
+
+// `image`'s pixels in memory: `image` itself when it is an 8-bit memory image already, else
+// computed here. Keep the returned image alive while using PixelsOf(it).
+vips::VImage InMemory(const vips::VImage& image, const Deadline& deadline);
 
 // Whether ReduceHere can make `target` from `image`: 8-bit pixels of 1 to 4 bands without alpha
 // (ResizeExact premultiplies alpha), reduced by a factor of at most 8 on each axis.

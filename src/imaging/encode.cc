@@ -3,10 +3,14 @@
 #include "imaging/encode.h"
 
 #include <algorithm>
+#include <utility>
 #include <vector>
 
 #include "imaging/colour.h"
+#include "imaging/compute_here.h"
+#include "imaging/jpeg_writer.h"
 #include "imaging/vips_util.h"
+#include "imaging/webp_writer.h"
 
 namespace pixfleet {
 namespace {
@@ -19,6 +23,38 @@ vips::VImage FlattenOnWhite(const vips::VImage& in) {
   return in.flatten(vips::VImage::option()->set("background", white));
 }
 
+// The own writers write no metadata: only for outputs that strip it.
+bool JpegWriterTakes(const vips::VImage& image, const EncodeOptions& options) {
+  return options.strip && OwnCodeReads(image) && (image.bands() == 1 || image.bands() == 3);
+}
+
+bool WebpWriterTakes(const vips::VImage& image, const EncodeOptions& options) {
+  return options.strip && OwnCodeReads(image) && image.bands() >= 3;
+}
+
+std::string OrThrow(Result<std::string> bytes) {
+  if (!bytes.ok()) throw vips::VError(bytes.error().message());
+  return std::move(*bytes);
+}
+
+std::string WriteJpeg(const vips::VImage& image, const EncodeOptions& options,
+                      const Deadline& deadline) {
+  constexpr double kMillimetresPerInch = 25.4;
+  const JpegSettings settings{.quality = Quality(options),
+                              .optimize_coding = true,
+                              .dots_per_inch = image.xres() * kMillimetresPerInch};
+  RowsHere rows(image, deadline);
+  return OrThrow(EncodeJpeg({image.width(), image.height()}, image.bands(), settings,
+                            [&rows](int y) { return rows.Row(y); }));
+}
+
+std::string WriteWebp(const vips::VImage& image, const EncodeOptions& options,
+                      const Deadline& deadline) {
+  // libwebp converts the whole picture to YUV before encoding: it needs every row at once.
+  const vips::VImage computed = InMemory(image, deadline);
+  return OrThrow(EncodeWebp(PixelsOf(computed), Quality(options)));
+}
+
 }  // namespace
 
 vips::VImage PrepareForEncoding(const vips::VImage& in, const EncodeOptions& options) {
@@ -27,10 +63,12 @@ vips::VImage PrepareForEncoding(const vips::VImage& in, const EncodeOptions& opt
   return image;
 }
 
-std::string Encode(const vips::VImage& prepared, const EncodeOptions& options) {
+std::string Encode(const vips::VImage& prepared, const EncodeOptions& options,
+                   const Deadline& deadline) {
   const bool strip = options.strip;
   switch (options.format) {
     case ImageFormat::kJpeg:
+      if (JpegWriterTakes(prepared, options)) return WriteJpeg(prepared, options, deadline);
       return TakeBlob(prepared.jpegsave_buffer(vips::VImage::option()
                                                    ->set("Q", Quality(options))
                                                    ->set("optimize_coding", true)
@@ -39,6 +77,7 @@ std::string Encode(const vips::VImage& prepared, const EncodeOptions& options) {
       return TakeBlob(prepared.pngsave_buffer(
           vips::VImage::option()->set("compression", 6)->set("strip", strip)));
     case ImageFormat::kWebp:
+      if (WebpWriterTakes(prepared, options)) return WriteWebp(prepared, options, deadline);
       return TakeBlob(prepared.webpsave_buffer(
           vips::VImage::option()->set("Q", Quality(options))->set("strip", strip)));
     case ImageFormat::kAvif:

@@ -24,34 +24,9 @@ VipsInteresting Interesting(Gravity gravity) {
   return VIPS_INTERESTING_CENTRE;
 }
 
-// Whether attention.h can read `image`'s pixels as they are: 8-bit grey or sRGB, alpha only as
-// the last band (not CMYK's fourth).
-bool OwnAttentionReads(const vips::VImage& image) {
-  if (image.format() != VIPS_FORMAT_UCHAR || image.get_image()->Coding != VIPS_CODING_NONE) {
-    return false;
-  }
-  switch (image.bands()) {
-    case 1:
-      return image.interpretation() == VIPS_INTERPRETATION_B_W;
-    case 2:
-      return image.interpretation() == VIPS_INTERPRETATION_B_W && image.has_alpha();
-    case 3:
-      return image.interpretation() == VIPS_INTERPRETATION_sRGB;
-    case 4:
-      return image.interpretation() == VIPS_INTERPRETATION_sRGB && image.has_alpha();
-    default:
-      return false;
-  }
-}
-
 vips::VImage AttentionCrop(const vips::VImage& in, Size crop, const Deadline& deadline) {
-  const vips::VImage computed = ComputeHere(in, deadline);
-  const VipsImage* raw = computed.get_image();
-  const size_t row_bytes =  // one byte per sample (OwnAttentionReads)
-      static_cast<size_t>(computed.width()) * static_cast<size_t>(computed.bands());
-  const PixelRows rows{static_cast<const uint8_t*>(raw->data), row_bytes, computed.width(),
-                       computed.height(), computed.bands()};
-  const CropOrigin origin = AttentionCropOrigin(rows, crop);
+  const vips::VImage computed = InMemory(in, deadline);
+  const CropOrigin origin = AttentionCropOrigin(PixelsOf(computed), crop);
   return computed.extract_area(origin.x, origin.y, crop.width, crop.height);
 }
 
@@ -90,7 +65,7 @@ vips::VImage CropTo(const vips::VImage& in, Size target, Gravity gravity,
   if (gravity == Gravity::kCentre) {
     return in.extract_area((in.width() - width) / 2, (in.height() - height) / 2, width, height);
   }
-  if (gravity == Gravity::kAttention && OwnAttentionReads(in)) {
+  if (gravity == Gravity::kAttention && OwnCodeReads(in)) {
     return AttentionCrop(in, {width, height}, deadline);
   }
   return in.smartcrop(width, height,

@@ -135,7 +135,7 @@ Result<EncodedOutput> RenderOutput(ResizeSources& sources, const DecodePlan& pla
     vips::VImage image =
         PrepareForEncoding(ApplyOperations(sources, plan, output, spec, deadline), spec.encode);
     deadline.Watch(image);
-    encoded.bytes = Encode(image, spec.encode);
+    encoded.bytes = Encode(image, spec.encode, deadline);
     encoded.width = image.width();
     encoded.height = image.height();
   } catch (const vips::VError& error) {
