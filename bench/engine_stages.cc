@@ -99,7 +99,8 @@ int Run(const std::string& recipe_path, int count, char** files) {
     }
     pixfleet::ImageAnalysis analysis;
     const vips::VImage& measured = sources.WithLongSideAtLeast(pixfleet::kMinAnalysisDecodeSide);
-    if (Status status = pixfleet::MeasurePixels(measured, *header, recipe->analyses, &analysis);
+    if (Status status =
+            pixfleet::MeasurePixels(measured, *header, recipe->analyses, &analysis, deadline);
         !status.ok()) {
       return Fail(files[i], status);
     }

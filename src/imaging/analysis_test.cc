@@ -1,5 +1,7 @@
 #include "imaging/analysis.h"
 
+#include <cmath>
+#include <set>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -83,6 +85,120 @@ TEST(MeanColourTest, GreyRepeatsAndAlphaIsIgnored) {
   EXPECT_EQ(MeanColourFromBandMeans(rgba).value(), (std::array<double, 3>{1, 2, 3}));
   const std::vector<double> five = {1, 2, 3, 4, 5};
   EXPECT_FALSE(MeanColourFromBandMeans(five).ok());
+}
+
+// An 8-bit image with a value function, `bands` equal samples per pixel.
+struct Samples {
+  Size size;
+  int bands = 1;
+  std::vector<uint8_t> data;
+
+  template <typename Value>
+  Samples(Size size_, int bands_, Value value) : size(size_), bands(bands_) {
+    for (int y = 0; y < size.height; ++y) {
+      for (int x = 0; x < size.width; ++x) {
+        for (int band = 0; band < bands; ++band) data.push_back(value(x, y, band));
+      }
+    }
+  }
+  PixelRows Rows() const {
+    return {data.data(), static_cast<size_t>(size.width) * static_cast<size_t>(bands), size.width,
+            size.height, bands};
+  }
+};
+
+TEST(BandMeansTest, AreTheMeansOfEachBand) {
+  const Samples image({5, 3}, 4, [](int x, int y, int band) {
+    return static_cast<uint8_t>(band == 3 ? 255 : 10 * band + x + y);
+  });
+  const std::vector<double> means = BandMeans(image.Rows());
+  ASSERT_EQ(means.size(), 4u);
+  // x + y over 5x3 averages 2 + 1.
+  EXPECT_DOUBLE_EQ(means[0], 3.0);
+  EXPECT_DOUBLE_EQ(means[1], 13.0);
+  EXPECT_DOUBLE_EQ(means[2], 23.0);
+  EXPECT_DOUBLE_EQ(means[3], 255.0);
+}
+
+TEST(StoredPositionTest, EveryOrientationMapsTheUprightImageOntoTheStoredOneOnce) {
+  const Size stored{3, 2};
+  for (int orientation = 1; orientation <= 8; ++orientation) {
+    const Size upright = OrientationSwapsAxes(orientation) ? Size{2, 3} : stored;
+    std::set<std::pair<int, int>> seen;
+    for (int y = 0; y < upright.height; ++y) {
+      for (int x = 0; x < upright.width; ++x) {
+        const Position from = StoredPosition(x, y, stored, orientation);
+        ASSERT_GE(from.x, 0);
+        ASSERT_LT(from.x, stored.width);
+        ASSERT_GE(from.y, 0);
+        ASSERT_LT(from.y, stored.height);
+        seen.insert({from.x, from.y});
+      }
+    }
+    EXPECT_EQ(seen.size(), 6u) << "orientation " << orientation;
+  }
+  // Turned 90° clockwise to view: the stored image's bottom-left corner is the upright top-left.
+  EXPECT_EQ(StoredPosition(0, 0, stored, 6), (Position{0, 1}));
+  // Turned 90° anticlockwise to view: the stored top-right corner is the upright top-left.
+  EXPECT_EQ(StoredPosition(0, 0, stored, 8), (Position{2, 0}));
+}
+
+TEST(DifferenceHashOfPixelsTest, GradientsGiveAllOnesOrZero) {
+  const Samples falling({400, 300}, 3, [](int x, int /*y*/, int /*band*/) {
+    return static_cast<uint8_t>(255 - x * 255 / 399);
+  });
+  EXPECT_EQ(DifferenceHashOfPixels(falling.Rows(), 1).value(), ~uint64_t{0});
+  // The same pixels stored turned 180°: upright, they rise from left to right.
+  EXPECT_EQ(DifferenceHashOfPixels(falling.Rows(), 3).value(), uint64_t{0});
+  // Brighter at the top, turned 90° clockwise to view: the top ends on the right, rising.
+  const Samples top_bright({300, 400}, 1, [](int /*x*/, int y, int /*band*/) {
+    return static_cast<uint8_t>(255 - y * 255 / 399);
+  });
+  EXPECT_EQ(DifferenceHashOfPixels(top_bright.Rows(), 6).value(), uint64_t{0});
+  EXPECT_EQ(DifferenceHashOfPixels(top_bright.Rows(), 8).value(), ~uint64_t{0});
+}
+
+// The hash of an image stored in any orientation is the hash of its upright pixels, for sizes
+// that average in whole blocks either way.
+TEST(DifferenceHashOfPixelsTest, AnyStoredOrientationHashesAsUpright) {
+  const auto value = [](int x, int y) {
+    return static_cast<uint8_t>(128 + 100 * std::sin(x * 0.21 + y * 0.13) * std::cos(y * 0.07));
+  };
+  const Size upright{144, 128};
+  const Samples straight(upright, 3, [&](int x, int y, int /*band*/) { return value(x, y); });
+  const uint64_t expected = DifferenceHashOfPixels(straight.Rows(), 1).value();
+  EXPECT_NE(expected, 0u);
+  EXPECT_NE(expected, ~uint64_t{0});
+  for (int orientation = 2; orientation <= 8; ++orientation) {
+    const Size stored =
+        OrientationSwapsAxes(orientation) ? Size{upright.height, upright.width} : upright;
+    // Stored pixel at StoredPosition(x, y) holds upright pixel (x, y).
+    std::vector<uint8_t> data(static_cast<size_t>(stored.width * stored.height) * 3);
+    for (int y = 0; y < upright.height; ++y) {
+      for (int x = 0; x < upright.width; ++x) {
+        const Position at = StoredPosition(x, y, stored, orientation);
+        for (size_t band = 0; band < 3; ++band) {
+          data[(static_cast<size_t>(at.y) * static_cast<size_t>(stored.width) +
+                static_cast<size_t>(at.x)) *
+                   3 +
+               band] = value(x, y);
+        }
+      }
+    }
+    const PixelRows rows{data.data(), static_cast<size_t>(stored.width) * 3, stored.width,
+                         stored.height, 3};
+    EXPECT_EQ(DifferenceHashOfPixels(rows, orientation).value(), expected)
+        << "orientation " << orientation;
+  }
+}
+
+TEST(DifferenceHashOfPixelsTest, RejectsImagesSmallerThanTheHash) {
+  const Samples tiny({8, 8}, 3, [](int, int, int) { return uint8_t{7}; });
+  EXPECT_EQ(DifferenceHashOfPixels(tiny.Rows(), 1).error().code(), StatusCode::kInvalidArgument);
+  const Samples tall({8, 9}, 3, [](int, int, int) { return uint8_t{7}; });
+  EXPECT_TRUE(DifferenceHashOfPixels(tall.Rows(), 6).ok());  // 8x9 stored is 9x8 upright
+  const Samples five({20, 20}, 5, [](int, int, int) { return uint8_t{7}; });
+  EXPECT_EQ(DifferenceHashOfPixels(five.Rows(), 1).error().code(), StatusCode::kInvalidArgument);
 }
 
 }  // namespace

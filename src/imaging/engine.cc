@@ -48,7 +48,8 @@ Result<EngineResult> Process(const EncodedInput& input, const Recipe& recipe,
   }
   // The analyses read the smallest image that still has kMinAnalysisDecodeSide pixels.
   const vips::VImage& measured = sources.WithLongSideAtLeast(kMinAnalysisDecodeSide);
-  PIXFLEET_RETURN_IF_ERROR(MeasurePixels(measured, header, recipe.analyses, &result.analysis));
+  PIXFLEET_RETURN_IF_ERROR(
+      MeasurePixels(measured, header, recipe.analyses, &result.analysis, deadline));
   PIXFLEET_RETURN_IF_ERROR(deadline.Check());
   return result;
 }

@@ -10,8 +10,11 @@
 #include <vips/vips8>
 
 #include "core/hash.h"
+#include "imaging/analysis.h"
 #include "imaging/encode.h"
 #include "imaging/engine_test_util.h"
+#include "imaging/measure.h"
+#include "imaging/operations.h"
 #include "imaging/vips_util.h"
 #include "testing/test_images.h"
 
@@ -485,6 +488,40 @@ TEST_F(EngineTest, DhashOfGradientsHasKnownBits) {
   TestImageSpec rotated = Spec(900, 800, TestFormat::kJpeg, TestPixels::kRgb, 3);
   rotated.pattern = TestPattern::kHorizontalGradient;
   EXPECT_EQ(Run(CachedImage(rotated), DhashOnly()).analysis.dhash.value(), ~uint64_t{0});
+}
+
+// analysis.h's orientation map against the turn outputs get (operations.h's Upright).
+TEST_F(EngineTest, StoredPositionAgreesWithUpright) {
+  std::vector<double> values = {1, 2, 3, 4, 5, 6};
+  const vips::VImage stored =
+      vips::VImage::new_matrix(3, 2, values.data(), 6).cast(VIPS_FORMAT_UCHAR);
+  for (int orientation = 1; orientation <= 8; ++orientation) {
+    const vips::VImage upright = Upright(stored, orientation);
+    for (int y = 0; y < upright.height(); ++y) {
+      for (int x = 0; x < upright.width(); ++x) {
+        const Position from = StoredPosition(x, y, {3, 2}, orientation);
+        EXPECT_EQ(upright.getpoint(x, y)[0], stored.getpoint(from.x, from.y)[0])
+            << "orientation " << orientation << " at " << x << "," << y;
+      }
+    }
+  }
+}
+
+// The dHash from the pixels (8-bit sRGB) and through libvips (for other images) agree but for
+// a bit or two, in every orientation.
+TEST_F(EngineTest, DhashFromPixelsAgreesWithTheLibvipsRoute) {
+  const vips::VImage photo = vips::VImage::new_from_buffer(
+      CachedImage(Spec(640, 480, TestFormat::kJpeg, TestPixels::kRgb, 1, 31)), "");
+  const vips::VImage memory = photo.copy_memory();
+  const Deadline deadline(std::chrono::minutes(1));
+  for (int orientation = 1; orientation <= 8; ++orientation) {
+    ImageHeader header;
+    header.orientation = orientation;
+    ImageAnalysis analysis;
+    ASSERT_TRUE(MeasurePixels(memory, header, {Analysis::kDhash}, &analysis, deadline).ok());
+    EXPECT_LE(HammingDistance(analysis.dhash.value(), Dhash(memory, orientation)), 3)
+        << "orientation " << orientation;
+  }
 }
 
 TEST_F(EngineTest, OnePixelInputWorks) {

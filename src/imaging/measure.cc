@@ -5,11 +5,13 @@
 #include <algorithm>
 #include <memory>
 #include <span>
+#include <string>
 
 #include <glib.h>
 
 #include "imaging/analysis.h"
 #include "imaging/colour.h"
+#include "imaging/compute_here.h"
 #include "imaging/encoded_input.h"
 #include "imaging/operations.h"
 #include "imaging/resize_plan.h"
@@ -87,12 +89,35 @@ uint64_t Dhash(const vips::VImage& decoded, int orientation) {
 }
 
 Status MeasurePixels(const vips::VImage& decoded, const ImageHeader& header,
-                     const std::vector<Analysis>& analyses, ImageAnalysis* analysis) {
+                     const std::vector<Analysis>& analyses, ImageAnalysis* analysis,
+                     const Deadline& deadline) {
+  const bool mean = Wants(analyses, Analysis::kMeanColour);
+  const bool dhash = Wants(analyses, Analysis::kDhash);
   try {
-    if (Wants(analyses, Analysis::kMeanColour)) analysis->mean_colour = MeanColour(decoded);
-    if (Wants(analyses, Analysis::kDhash)) analysis->dhash = Dhash(decoded, header.orientation);
+    if ((mean || dhash) && OwnCodeReads(decoded)) {
+      const vips::VImage memory = InMemory(decoded, deadline);
+      const PixelRows pixels = PixelsOf(memory);
+      if (mean) {
+        PIXFLEET_ASSIGN_OR_RETURN(analysis->mean_colour,
+                                  MeanColourFromBandMeans(BandMeans(pixels)));
+      }
+      if (dhash) {
+        // Both sides at least 9 cover 9x8 and 8x9; a smaller image is enlarged, by libvips.
+        if (pixels.width >= kDhashWidth && pixels.height >= kDhashWidth) {
+          PIXFLEET_ASSIGN_OR_RETURN(analysis->dhash,
+                                    DifferenceHashOfPixels(pixels, header.orientation));
+        } else {
+          analysis->dhash = Dhash(decoded, header.orientation);
+        }
+      }
+      return Status::Ok();
+    }
+    if (mean) analysis->mean_colour = MeanColour(decoded);
+    if (dhash) analysis->dhash = Dhash(decoded, header.orientation);
   } catch (const vips::VError& error) {
-    return Internal("analysis failed: " + TakeVipsError(error));
+    std::string message = TakeVipsError(error);
+    if (deadline.Expired()) return deadline.ExceededStatus();
+    return Internal("analysis failed: " + message);
   }
   return Status::Ok();
 }

@@ -11,6 +11,7 @@
 #include <vips/vips8>
 
 #include "core/status.h"
+#include "imaging/deadline.h"
 #include "imaging/loader.h"
 #include "model/recipe.h"
 #include "model/result.h"
@@ -39,8 +40,11 @@ std::array<double, 3> MeanColour(const vips::VImage& decoded);
 // `orientation` is the EXIF orientation of `decoded`'s pixels. Throws vips::VError.
 uint64_t Dhash(const vips::VImage& decoded, int orientation);
 
-// Mean colour and dHash when listed; kInternal if libvips fails on the decoded image.
+// Mean colour and dHash when listed: from the pixels themselves (analysis.h) when they are 8-bit
+// grey or sRGB, computed on the calling thread under `deadline`; through libvips (MeanColour,
+// Dhash) otherwise. kInternal if libvips fails on the decoded image.
 Status MeasurePixels(const vips::VImage& decoded, const ImageHeader& header,
-                     const std::vector<Analysis>& analyses, ImageAnalysis* analysis);
+                     const std::vector<Analysis>& analyses, ImageAnalysis* analysis,
+                     const Deadline& deadline);
 
 }  // namespace pixfleet
