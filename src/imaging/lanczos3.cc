@@ -23,7 +23,7 @@ namespace {
 
 using Floats4 = float __attribute__((vector_size(16)));
 
-constexpr size_t kVerticalBlock = 32;  // floats per step of the vertical pass
+constexpr size_t kVerticalBlock = 32;  // samples per step of the vertical pass
 
 template <typename Vector>
 Vector Load(const float* from) {
@@ -61,82 +61,77 @@ uint32_t ToBytes(Floats4 sum) {
 #endif
 }
 
-// `n` bytes as floats. GCC 12 converts vector_size bytes to floats one at a time, so on x86-64 this
-// widens 16 bytes at a time with SSE2 (part of x86-64's baseline) instead.
-void BytesToFloats(const uint8_t* from, size_t n, float* to) {
-  size_t i = 0;
-#if defined(__SSE2__)
-  const __m128i zero = _mm_setzero_si128();
-  for (; i + 16 <= n; i += 16) {
-    // NOLINTNEXTLINE(cppcoreguidelines-pro-type-reinterpret-cast): the intrinsics' own types
-    const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(from + i));
-    const __m128i low = _mm_unpacklo_epi8(bytes, zero);
-    const __m128i high = _mm_unpackhi_epi8(bytes, zero);
-    _mm_storeu_ps(to + i, _mm_cvtepi32_ps(_mm_unpacklo_epi16(low, zero)));
-    _mm_storeu_ps(to + i + 4, _mm_cvtepi32_ps(_mm_unpackhi_epi16(low, zero)));
-    _mm_storeu_ps(to + i + 8, _mm_cvtepi32_ps(_mm_unpacklo_epi16(high, zero)));
-    _mm_storeu_ps(to + i + 12, _mm_cvtepi32_ps(_mm_unpackhi_epi16(high, zero)));
-  }
-#endif
-  for (; i < n; ++i) to[i] = from[i];
-}
-
-// Whether this processor has AVX2, and AVX2 with FMA (every x86-64 since 2013-2015); asked once.
-[[maybe_unused]] bool HasAvx2() {
-#if defined(__x86_64__)
-  static const bool kHas = __builtin_cpu_supports("avx2") != 0;
-  return kHas;
-#else
-  return false;
-#endif
-}
-
+// Whether this processor has AVX2 and FMA (every x86-64 since 2013-2015); asked once.
 bool HasAvx2AndFma() {
 #if defined(__x86_64__)
-  static const bool kHas = HasAvx2() && __builtin_cpu_supports("fma") != 0;
+  static const bool kHas =
+      __builtin_cpu_supports("avx2") != 0 && __builtin_cpu_supports("fma") != 0;
   return kHas;
 #else
   return false;
 #endif
 }
 
-// One float row, the weighted sum of `count` input rows of `n` floats (a multiple of
-// kVerticalBlock), 32 floats at a time so that the accumulators stay in registers across the
-// taps. This loop is most of the reduce's work. Always inlined, so that it is compiled for the
-// instruction set of its caller.
-template <typename Vector>
-[[gnu::always_inline]] inline void VerticalPassWith(const float* const* rows, const float* weights,
-                                                    size_t count, size_t n, float* out) {
-  constexpr size_t kVectors = kVerticalBlock / (sizeof(Vector) / sizeof(float));
+// Four bytes as four floats. GCC 12 converts vector_size bytes to floats one lane at a time;
+// SSE2 (x86-64's baseline) widens them with two unpacks.
+Floats4 FourBytesAsFloats(const uint8_t* from) {
+#if defined(__SSE2__)
+  int32_t word = 0;
+  std::memcpy(&word, from, sizeof word);
+  const __m128i zero = _mm_setzero_si128();
+  const __m128i ints = _mm_unpacklo_epi16(_mm_unpacklo_epi8(_mm_cvtsi32_si128(word), zero), zero);
+  const __m128 floats = _mm_cvtepi32_ps(ints);
+  Floats4 out;
+  std::memcpy(&out, &floats, sizeof out);
+  return out;
+#else
+  return Floats4{static_cast<float>(from[0]), static_cast<float>(from[1]),
+                 static_cast<float>(from[2]), static_cast<float>(from[3])};
+#endif
+}
+
+// One float row, the weighted sum of `count` input rows of `n` bytes (a multiple of
+// kVerticalBlock), kVerticalBlock samples at a time so that the accumulators stay in registers
+// across the taps. The input rows stay bytes until here: a quarter of the memory floats would
+// take, so that the rows an output row reads stay in the processor's cache.
+void VerticalPassBaseline(const uint8_t* const* rows, const float* weights, size_t count, size_t n,
+                          float* out) {
+  constexpr size_t kVectors = kVerticalBlock / 4;
   for (size_t i = 0; i < n; i += kVerticalBlock) {
-    Vector sums[kVectors] = {};
+    Floats4 sums[kVectors] = {};
     for (size_t k = 0; k < count; ++k) {
-      const float* from = rows[k] + i;
+      const uint8_t* from = rows[k] + i;
       const float w = weights[k];
 #pragma GCC unroll 8
-      for (size_t v = 0; v < kVectors; ++v) {
-        Vector input;
-        std::memcpy(&input, from + v * (sizeof input / sizeof(float)), sizeof input);
-        sums[v] += w * input;
-      }
+      for (size_t v = 0; v < kVectors; ++v) sums[v] += w * FourBytesAsFloats(from + 4 * v);
     }
     std::memcpy(out + i, sums, sizeof sums);
   }
 }
 
-void VerticalPassBaseline(const float* const* rows, const float* weights, size_t count, size_t n,
-                          float* out) {
-  VerticalPassWith<Floats4>(rows, weights, count, n, out);
-}
-
 #if defined(__x86_64__)
-// Eight floats per instruction where the processor has AVX2 (x86-64's baseline is SSE2, four),
-// chosen at run time: the same binary runs on any x86-64.
-__attribute__((target("avx2"))) void VerticalPassAvx2(const float* const* rows,
-                                                      const float* weights, size_t count, size_t n,
-                                                      float* out) {
-  using Floats8 = float __attribute__((vector_size(32)));
-  VerticalPassWith<Floats8>(rows, weights, count, n, out);
+// Eight samples per instruction, one fused multiply-add each, where the processor has AVX2 and
+// FMA; chosen at run time, so that the same binary runs on any x86-64. This loop is most of the
+// reduce's work.
+__attribute__((target("avx2,fma"))) void VerticalPassAvx2(const uint8_t* const* rows,
+                                                          const float* weights, size_t count,
+                                                          size_t n, float* out) {
+  constexpr size_t kVectors = kVerticalBlock / 8;
+  for (size_t i = 0; i < n; i += kVerticalBlock) {
+    __m256 sums[kVectors] = {};
+    for (size_t k = 0; k < count; ++k) {
+      const uint8_t* from = rows[k] + i;
+      const __m256 w = _mm256_set1_ps(weights[k]);
+#pragma GCC unroll 4
+      for (size_t v = 0; v < kVectors; ++v) {
+        int64_t eight = 0;
+        std::memcpy(&eight, from + 8 * v, sizeof eight);
+        const __m256 input = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_cvtsi64_si128(eight)));
+        sums[v] = _mm256_fmadd_ps(w, input, sums[v]);
+      }
+    }
+    for (size_t v = 0; v < kVectors; ++v) _mm256_storeu_ps(out + i + 8 * v, sums[v]);
+  }
 }
 #endif
 
@@ -154,7 +149,8 @@ void StorePixel(uint8_t* row, size_t x, size_t bands, size_t width, uint32_t byt
 // The horizontal pass for output pixels 0 .. 2 * pairs - 1, two at a time: pixel 2p in the low
 // half of an 8-float register and 2p + 1 in the high half, each tap one fused multiply-add (the
 // baseline pass takes a multiply and an add per pixel and tap). `pair_weights` holds, for each
-// pair and tap, the two pixels' weights four times each (zero past a pixel's taps).
+// pair and tap, the two pixels' weights four times each (zero past a pixel's taps): one load per
+// tap. (Broadcasting two stored weights per tap instead was a tenth slower.)
 __attribute__((target("avx2,fma"))) void HorizontalPairsAvx2(const float* row,
                                                              const Lanczos3Taps& columns,
                                                              const float* pair_weights,
@@ -194,17 +190,6 @@ __attribute__((target("avx2,fma"))) void HorizontalPairsAvx2(const float* row,
 }
 #endif
 
-void VerticalPass(const float* const* rows, const float* weights, size_t count, size_t n,
-                  float* out) {
-#if defined(__x86_64__)
-  if (HasAvx2()) {
-    VerticalPassAvx2(rows, weights, count, n, out);
-    return;
-  }
-#endif
-  VerticalPassBaseline(rows, weights, count, n, out);
-}
-
 }  // namespace
 
 Lanczos3Taps MakeLanczos3Taps(int in, int out) {
@@ -241,28 +226,27 @@ Lanczos3Taps MakeLanczos3Taps(int in, int out) {
   return taps;
 }
 
-Lanczos3Reducer::Lanczos3Reducer(Size in, Size out, int bands)
+Lanczos3Reducer::Lanczos3Reducer(Size in, Size out, int bands, Lanczos3Code code)
     : in_(in),
       out_(out),
       bands_(bands),
+      avx2_(code == Lanczos3Code::kFastest && HasAvx2AndFma()),
       rows_(MakeLanczos3Taps(in.height, out.height)),
       columns_(MakeLanczos3Taps(in.width, out.width)),
-      row_floats_(
+      row_bytes_(
           RoundUp(static_cast<size_t>(in.width) * static_cast<size_t>(bands), kVerticalBlock)),
       ring_rows_(rows_.stride + kLookahead),
-      ring_(static_cast<size_t>(ring_rows_) * row_floats_, 0.0F),
+      ring_(static_cast<size_t>(ring_rows_) * row_bytes_, 0),
       // Past the last pixel, room for the zero-weighted taps the horizontal pass reads beyond a
       // pixel's own: up to a whole stride when the AVX2 pass gives a pixel cut short by the
       // image's edge as many taps as its neighbour in the pair, then the last group of four and
       // the fourth lane of the last load.
       vertical_(
-          row_floats_ + static_cast<size_t>(columns_.stride + 4) * static_cast<size_t>(bands) + 4,
+          row_bytes_ + static_cast<size_t>(columns_.stride + 4) * static_cast<size_t>(bands) + 4,
           0.0F),
       tap_rows_(static_cast<size_t>(rows_.stride)) {
   assert(bands >= 1 && bands <= 4);
-  column_weights_.reserve(columns_.weights.size());
-  for (const float weight : columns_.weights) column_weights_.push_back(Floats4{} + weight);
-  if (HasAvx2AndFma()) {
+  if (avx2_) {
     const auto stride = static_cast<size_t>(columns_.stride);
     const size_t pairs = static_cast<size_t>(out.width) / 2;
     pair_weights_.reserve(pairs * stride * 8);
@@ -276,13 +260,14 @@ Lanczos3Reducer::Lanczos3Reducer(Size in, Size out, int bands)
   }
 }
 
-float* Lanczos3Reducer::Ring(int y) {
-  return ring_.data() + static_cast<size_t>(y % ring_rows_) * row_floats_;
+const uint8_t* Lanczos3Reducer::Ring(int y) const {
+  return ring_.data() + static_cast<size_t>(y % ring_rows_) * row_bytes_;
 }
 
 void Lanczos3Reducer::AddInputRow(int y, const uint8_t* pixels) {
   assert(y == next_row_);
-  BytesToFloats(pixels, static_cast<size_t>(in_.width) * static_cast<size_t>(bands_), Ring(y));
+  std::memcpy(ring_.data() + static_cast<size_t>(y % ring_rows_) * row_bytes_, pixels,
+              static_cast<size_t>(in_.width) * static_cast<size_t>(bands_));
   next_row_ = y + 1;
 }
 
@@ -293,9 +278,16 @@ void Lanczos3Reducer::OutputRow(int out_row, uint8_t* pixels) {
   assert(first_row + row_count <= next_row_ && next_row_ - first_row <= ring_rows_);
   const float* row_weights = &rows_.weights[o * static_cast<size_t>(rows_.stride)];
   for (int k = 0; k < row_count; ++k) tap_rows_[static_cast<size_t>(k)] = Ring(first_row + k);
-
-  VerticalPass(tap_rows_.data(), row_weights, static_cast<size_t>(row_count), row_floats_,
-               vertical_.data());
+  const auto taps = static_cast<size_t>(row_count);
+#if defined(__x86_64__)
+  if (avx2_) {
+    VerticalPassAvx2(tap_rows_.data(), row_weights, taps, row_bytes_, vertical_.data());
+  } else {
+    VerticalPassBaseline(tap_rows_.data(), row_weights, taps, row_bytes_, vertical_.data());
+  }
+#else
+  VerticalPassBaseline(tap_rows_.data(), row_weights, taps, row_bytes_, vertical_.data());
+#endif
 
   // Horizontal: each output pixel's bands together in one Floats4 (a fourth lane of a 3-band
   // pixel reads the next pixel's first band and is dropped). Four sums over every fourth tap, so
@@ -306,7 +298,7 @@ void Lanczos3Reducer::OutputRow(int out_row, uint8_t* pixels) {
   const auto width = static_cast<size_t>(out_.width);
   size_t x = 0;
 #if defined(__x86_64__)
-  if (!pair_weights_.empty()) {
+  if (avx2_) {
     HorizontalPairsAvx2(vertical_.data(), columns_, pair_weights_.data(), width / 2, bands, width,
                         pixels);
     x = width / 2 * 2;
@@ -314,10 +306,10 @@ void Lanczos3Reducer::OutputRow(int out_row, uint8_t* pixels) {
 #endif
   for (; x < width; ++x) {
     const float* from = vertical_.data() + static_cast<size_t>(columns_.first[x]) * bands;
-    const Floats4* weights = &column_weights_[x * stride];
-    const auto taps = static_cast<size_t>(columns_.count[x]);
+    const float* weights = &columns_.weights[x * stride];
+    const auto count = static_cast<size_t>(columns_.count[x]);
     Floats4 sums[4] = {};
-    for (size_t k = 0; k < taps; k += 4) {
+    for (size_t k = 0; k < count; k += 4) {
 #pragma GCC unroll 4
       for (size_t j = 0; j < 4; ++j) {
         sums[j] += weights[k + j] * Load<Floats4>(from + (k + j) * bands);

@@ -1,13 +1,13 @@
 // Lanczos3Reducer: a Lanczos-3 reduce of 8-bit interleaved pixels (1 to 4 bands), streamed: input
 // rows go in top to bottom, output rows come out top to bottom, and only a window of input rows
-// a few kernel heights tall is held (as floats). Pure computation, no libvips.
+// a few kernel heights tall is held (as the bytes they came as). Pure computation, no libvips.
 //
 // Why not libvips' reduce: in libvips 8.14 (Debian 12) reduceh is scalar C and the pair costs
 // ~65 ms per photo into a 1600-px box, a fifth of std3's CPU; its SIMD versions arrive with 8.15.
 // No other packaged library resizes (Pillow's resampler is Python's). This one is separable and
-// vectorised: the vertical pass accumulates 8 floats per instruction across the row (4 without
-// AVX2), the horizontal pass two pixels (up to 4 bands each) per fused multiply-add (one pixel
-// per multiply and add without AVX2 and FMA). ~20 ms for a 3000x2000 photo into 1600x1067.
+// vectorised: the vertical pass accumulates 8 samples per fused multiply-add across the row (4
+// per multiply and add without AVX2 and FMA), the horizontal pass two pixels (up to 4 bands
+// each) per fused multiply-add (one pixel per multiply and add without).
 //
 // Kernel and geometry are those of the usual Lanczos-3 downscale (Pillow, libvips): output pixel
 // o is centred on input coordinate (o + 0.5) * scale, the kernel is stretched by the scale, taps
@@ -35,10 +35,14 @@ struct Lanczos3Taps {
 // Requires 1 <= out <= in.
 Lanczos3Taps MakeLanczos3Taps(int in, int out);
 
+// Which code the reducer runs: the fastest the processor has (AVX2 and FMA where present), or
+// the baseline every processor runs (for tests of that code on processors with AVX2).
+enum class Lanczos3Code { kFastest, kBaseline };
+
 class Lanczos3Reducer {
  public:
   // Requires 1 <= out.width <= in.width, 1 <= out.height <= in.height, 1 <= bands <= 4.
-  Lanczos3Reducer(Size in, Size out, int bands);
+  Lanczos3Reducer(Size in, Size out, int bands, Lanczos3Code code = Lanczos3Code::kFastest);
 
   // The input rows output row `out_row` reads: [FirstInputRow, EndInputRow).
   int FirstInputRow(int out_row) const { return rows_.first[static_cast<size_t>(out_row)]; }
@@ -59,23 +63,21 @@ class Lanczos3Reducer {
   void OutputRow(int out_row, uint8_t* pixels);
 
  private:
-  float* Ring(int y);  // the slot of input row y in ring_
+  const uint8_t* Ring(int y) const;  // the slot of input row y in ring_
 
   Size in_;
   Size out_;
   int bands_;
+  bool avx2_;  // the AVX2 and FMA passes
   Lanczos3Taps rows_;
   Lanczos3Taps columns_;
-  size_t row_floats_;                   // in.width * bands, padded for whole vectors
-  int ring_rows_;                       // the window of input rows held
-  std::vector<float> ring_;             // ring_rows_ rows of row_floats_
-  std::vector<float> vertical_;         // one row after the vertical pass (+ padding)
-  std::vector<const float*> tap_rows_;  // the input rows of the output row being made
-  // columns_.weights, each repeated in four lanes: one load per tap in the horizontal pass
-  // instead of a load and a shuffle.
-  std::vector<float __attribute__((vector_size(16)))> column_weights_;
+  size_t row_bytes_;                      // in.width * bands, padded for whole vectors
+  int ring_rows_;                         // the window of input rows held
+  std::vector<uint8_t> ring_;             // ring_rows_ input rows of row_bytes_, as they came
+  std::vector<float> vertical_;           // one row after the vertical pass (+ padding)
+  std::vector<const uint8_t*> tap_rows_;  // the input rows of the output row being made
   // For the AVX2 horizontal pass, which makes two output pixels at once: per pair of pixels and
-  // tap, the two weights four times each. Empty where the processor lacks AVX2 or FMA.
+  // tap, the two pixels' weights four times each. Empty without AVX2 and FMA.
   std::vector<float> pair_weights_;
   int next_row_ = 0;
 };

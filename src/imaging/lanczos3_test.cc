@@ -34,8 +34,9 @@ Pixels Random(Size size, int bands, unsigned seed) {
 
 // Streams `in` through the reducer the way ReduceHere does: input rows in strips of `strip`
 // rows, fetched only when the next output row needs a row not yet added.
-Pixels Reduce(const Pixels& in, Size out, int strip = 16) {
-  Lanczos3Reducer reducer(in.size, out, in.bands);
+Pixels Reduce(const Pixels& in, Size out, int strip = 16,
+              Lanczos3Code code = Lanczos3Code::kFastest) {
+  Lanczos3Reducer reducer(in.size, out, in.bands, code);
   Pixels result{out, in.bands, {}};
   const size_t in_line = static_cast<size_t>(in.size.width) * static_cast<size_t>(in.bands);
   const size_t out_line = static_cast<size_t>(out.width) * static_cast<size_t>(in.bands);
@@ -55,9 +56,19 @@ Pixels Reduce(const Pixels& in, Size out, int strip = 16) {
 
 // The same reduce computed plainly in double precision from the same taps: a check of the
 // streaming, the vector code and the rounding, not of the kernel.
-double Reference(const Pixels& in, Size out, int x, int y, int band) {
-  const Lanczos3Taps rows = MakeLanczos3Taps(in.size.height, out.height);
-  const Lanczos3Taps columns = MakeLanczos3Taps(in.size.width, out.width);
+struct Reference {
+  Reference(const Pixels& in_, Size out)
+      : in(in_),
+        rows(MakeLanczos3Taps(in_.size.height, out.height)),
+        columns(MakeLanczos3Taps(in_.size.width, out.width)) {}
+  double At(int x, int y, int band) const;
+
+  const Pixels& in;
+  Lanczos3Taps rows;
+  Lanczos3Taps columns;
+};
+
+double Reference::At(int x, int y, int band) const {
   const auto ox = static_cast<size_t>(x);
   const auto oy = static_cast<size_t>(y);
   double sum = 0.0;
@@ -141,15 +152,20 @@ TEST(Lanczos3ReducerTest, MatchesAPlainComputationForEveryBandCountAndScale) {
                         Case{{129, 77}, {128, 76}, 2}, Case{{64, 96}, {8, 12}, 4},
                         Case{{50, 40}, {1, 1}, 3}, Case{{501, 3}, {500, 1}, 3}}) {
     const Pixels in = Random(c.in, c.bands, 7);
-    const Pixels out = Reduce(in, c.out);
-    for (int y = 0; y < c.out.height; ++y) {
-      for (int x = 0; x < c.out.width; ++x) {
-        for (int b = 0; b < c.bands; ++b) {
-          const double expected = Reference(in, c.out, x, y, b);
-          // Rounded to nearest from a float sum: at most half a level plus float error away.
-          ASSERT_LE(std::abs(out.At(x, y, b) - expected), 0.5 + 1e-3)
-              << c.in.width << "x" << c.in.height << " -> " << c.out.width << "x" << c.out.height
-              << " bands " << c.bands << " at " << x << "," << y << "," << b;
+    const Reference reference(in, c.out);
+    // The fastest code this processor has, and the baseline every processor runs.
+    for (const Lanczos3Code code : {Lanczos3Code::kFastest, Lanczos3Code::kBaseline}) {
+      const Pixels out = Reduce(in, c.out, 16, code);
+      for (int y = 0; y < c.out.height; ++y) {
+        for (int x = 0; x < c.out.width; ++x) {
+          for (int b = 0; b < c.bands; ++b) {
+            const double expected = reference.At(x, y, b);
+            // Rounded to nearest from a float sum: at most half a level plus float error away.
+            ASSERT_LE(std::abs(out.At(x, y, b) - expected), 0.5 + 1e-3)
+                << c.in.width << "x" << c.in.height << " -> " << c.out.width << "x" << c.out.height
+                << " bands " << c.bands << " at " << x << "," << y << "," << b
+                << (code == Lanczos3Code::kBaseline ? " (baseline)" : "");
+          }
         }
       }
     }
