@@ -5,6 +5,8 @@ pkg_check_modules(VIPS REQUIRED IMPORTED_TARGET vips-cpp)
 # The encoders libvips wraps, called directly for plain 8-bit outputs (imaging/jpeg_writer.h).
 pkg_check_modules(JPEG REQUIRED IMPORTED_TARGET libjpeg)
 pkg_check_modules(WEBP REQUIRED IMPORTED_TARGET libwebp)
+# GLib's module loader, for the one libvips module the engine loads itself (imaging/vips_init.cc).
+pkg_check_modules(GMODULE REQUIRED IMPORTED_TARGET gmodule-2.0)
 pkg_check_modules(SQLITE3 REQUIRED IMPORTED_TARGET sqlite3)
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 pkg_check_modules(JEMALLOC IMPORTED_TARGET jemalloc)

@@ -74,6 +74,13 @@ TEST_F(EngineErrorsTest, SvgNamedPngIsAnUnsupportedFormat) {
   EXPECT_EQ(status.message(), "vector.png: unsupported image format 'svg'");
 }
 
+// libvips' PDF module is not loaded (vips_init.cc): the refusal still names the format.
+TEST_F(EngineErrorsTest, PdfIsAnUnsupportedFormat) {
+  const Status status = Fail("%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n", "scan.jpg");
+  EXPECT_EQ(status.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(status.message(), "scan.jpg: unsupported image format 'pdf'");
+}
+
 TEST_F(EngineErrorsTest, SvgStaysUnsupportedWhenUntrustedLoadersAreAllowed) {
   EngineOptions options;
   options.allow_untrusted_loaders = true;

@@ -117,6 +117,21 @@ std::optional<Signature> SniffSignature(std::string_view input) {
   return std::nullopt;
 }
 
+std::optional<std::string_view> SniffUnsupportedFormat(std::string_view input) {
+  const auto at = [&](size_t offset, std::string_view magic) {
+    return input.size() >= offset + magic.size() && input.substr(offset, magic.size()) == magic;
+  };
+  if (at(0, "%PDF-")) return "pdf";
+  if (at(0, "8BPS")) return "psd";
+  if (at(0, "\xFF\x0A") || at(0, std::string_view("\0\0\0\x0CJXL \r\n\x87\n", 12))) return "jxl";
+  if (at(0, std::string_view("\0\0\0\x0CjP  \r\n\x87\n", 12)) || at(0, "\xFF\x4F\xFF\x51")) {
+    return "jp2k";
+  }
+  // "BM", then the file's size and two reserved zero words: too short a magic on its own.
+  if (at(0, "BM") && at(6, std::string_view("\0\0\0\0", 4))) return "bmp";
+  return std::nullopt;
+}
+
 Result<ImageHeader> ReadImageHeader(std::string_view input) {
   return ReadImageHeader(EncodedInput::FromBytes(input));
 }
@@ -132,7 +147,12 @@ Result<ImageHeader> ReadImageHeader(const EncodedInput& input) {
     // a supported format is read by that format's loader instead, for the reason it fails.
     const std::optional<Signature> signature = SniffSignature(input.Head());
     if (!signature.has_value()) {
-      if (loader == nullptr) return InvalidArgument("not an image (unrecognised content)");
+      if (loader == nullptr) {
+        if (const auto unsupported = SniffUnsupportedFormat(input.Head())) {
+          return InvalidArgument("unsupported image format '" + std::string(*unsupported) + "'");
+        }
+        return InvalidArgument("not an image (unrecognised content)");
+      }
       return InvalidArgument("unsupported image format '" + format.name + "'");
     }
     format = {std::string(signature->format), true};

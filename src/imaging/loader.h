@@ -27,6 +27,11 @@ struct Signature {
 };
 std::optional<Signature> SniffSignature(std::string_view input);
 
+// The unsupported format a file's first bytes announce, for the refusal's message: libvips has
+// no loader for it here ("pdf", "bmp", "psd", "jxl", "jp2k": their libvips modules are not
+// loaded, or do not exist), or nullopt.
+std::optional<std::string_view> SniffUnsupportedFormat(std::string_view input);
+
 // Maps a libvips loader class name ("VipsForeignLoadJpegBuffer", "VipsForeignLoadNsgifBuffer",
 // "VipsForeignLoadSvgBuffer") to the short format name and whether pixfleet accepts it.
 LoaderFormat FormatFromLoaderClass(std::string_view class_name);

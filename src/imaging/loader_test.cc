@@ -25,6 +25,24 @@ TEST(FormatFromLoaderClassTest, OthersAreNamedButUnsupported) {
   EXPECT_FALSE(FormatFromLoaderClass("VipsForeignLoadJp2kBuffer").supported);
 }
 
+TEST(SniffUnsupportedFormatTest, NamesFormatsLibvipsHasNoLoaderForHere) {
+  const auto format = [](std::string_view bytes) {
+    const std::optional<std::string_view> name = SniffUnsupportedFormat(bytes);
+    return name.has_value() ? std::string(*name) : std::string("none");
+  };
+  EXPECT_EQ(format("%PDF-1.4\n1 0 obj"), "pdf");
+  EXPECT_EQ(format("8BPS\0\x01"), "psd");
+  EXPECT_EQ(format("\xFF\x0A\xFA"), "jxl");
+  EXPECT_EQ(format(std::string_view("\0\0\0\x0CJXL \r\n\x87\n\0\0", 14)), "jxl");
+  EXPECT_EQ(format(std::string_view("\0\0\0\x0CjP  \r\n\x87\n\0\0", 14)), "jp2k");
+  EXPECT_EQ(format("\xFF\x4F\xFF\x51\0"), "jp2k");
+  EXPECT_EQ(format(std::string_view("BM\x46\0\0\0\0\0\0\0\x36\0", 12)), "bmp");
+  // Text that happens to start with "BM", and the supported formats, are not named here.
+  EXPECT_EQ(format("BMW owners' club minutes"), "none");
+  EXPECT_EQ(format("\xFF\xD8\xFF\xE0rest"), "none");
+  EXPECT_EQ(format(""), "none");
+}
+
 TEST(SniffSignatureTest, NamesTheSupportedFormatAFileAnnounces) {
   const auto format = [](std::string_view bytes) {
     const std::optional<Signature> signature = SniffSignature(bytes);
