@@ -55,14 +55,11 @@ Result<std::array<double, 3>> MeanColourFromBandMeans(std::span<const double> ba
 std::vector<double> BandMeans(const PixelRows& pixels) {
   const auto bands = static_cast<size_t>(pixels.bands);
   std::vector<uint64_t> sums(bands, 0);
-  std::vector<uint64_t> row_sums(bands);
   for (int y = 0; y < pixels.height; ++y) {
     const uint8_t* row = pixels.Row(y);
-    std::fill(row_sums.begin(), row_sums.end(), 0);
     for (size_t at = 0; at < static_cast<size_t>(pixels.width) * bands; at += bands) {
-      for (size_t band = 0; band < bands; ++band) row_sums[band] += row[at + band];
+      for (size_t band = 0; band < bands; ++band) sums[band] += row[at + band];
     }
-    for (size_t band = 0; band < bands; ++band) sums[band] += row_sums[band];
   }
   const double count = static_cast<double>(pixels.width) * static_cast<double>(pixels.height);
   std::vector<double> means;

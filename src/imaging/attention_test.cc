@@ -1,6 +1,8 @@
 #include "imaging/attention.h"
 
+#include <array>
 #include <random>
+#include <string>
 
 #include <gtest/gtest.h>
 
@@ -82,19 +84,24 @@ TEST(AttentionMapTest, DetailSkinAndColourScoreAboveFlatGrey) {
 }
 
 TEST(AttentionMapTest, SkinTonesOfDarkAndPaleComplexionsCount) {
-  for (const auto& tone : std::vector<std::array<uint8_t, 3>>{
-           {255, 219, 172}, {224, 172, 140}, {198, 134, 66}, {141, 85, 36}}) {
+  using Colour = std::array<uint8_t, 3>;
+  // The score of an 8x8 image of one colour: one cell.
+  const auto score = [](const Colour& colour) {
     Canvas canvas(8, 8, 3, 0);
-    canvas.Fill(0, 0, 8, 8, {tone[0], tone[1], tone[2]});
-    const AttentionMap map = MakeAttentionMap(canvas.Rows());
-    EXPECT_GT(map.At(0, 0), 0.5) << int{tone[0]} << "," << int{tone[1]} << "," << int{tone[2]};
+    canvas.Fill(0, 0, 8, 8, {colour[0], colour[1], colour[2]});
+    return MakeAttentionMap(canvas.Rows()).At(0, 0);
+  };
+  const auto name = [](const Colour& colour) {
+    return std::to_string(colour[0]) + "," + std::to_string(colour[1]) + "," +
+           std::to_string(colour[2]);
+  };
+  for (const Colour& tone :
+       {Colour{255, 219, 172}, Colour{224, 172, 140}, Colour{198, 134, 66}, Colour{141, 85, 36}}) {
+    EXPECT_GT(score(tone), 0.5) << name(tone);
   }
-  for (const auto& other : std::vector<std::array<uint8_t, 3>>{
-           {60, 120, 200}, {40, 160, 60}, {200, 200, 200}, {20, 12, 8}}) {
-    Canvas canvas(8, 8, 3, 0);
-    canvas.Fill(0, 0, 8, 8, {other[0], other[1], other[2]});
-    const AttentionMap map = MakeAttentionMap(canvas.Rows());
-    EXPECT_LT(map.At(0, 0), 0.5) << int{other[0]} << "," << int{other[1]} << "," << int{other[2]};
+  for (const Colour& other :
+       {Colour{60, 120, 200}, Colour{40, 160, 60}, Colour{200, 200, 200}, Colour{20, 12, 8}}) {
+    EXPECT_LT(score(other), 0.5) << name(other);
   }
 }
 

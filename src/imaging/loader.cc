@@ -96,11 +96,20 @@ Status CheckInputSize(uint64_t size, const EngineLimits& limits) {
   return Status::Ok();
 }
 
+namespace {
+
+// Whether `input` holds `magic` at `offset`.
+bool HasMagicAt(std::string_view input, size_t offset, std::string_view magic) {
+  return input.size() >= offset + magic.size() && input.substr(offset, magic.size()) == magic;
+}
+
+}  // namespace
+
 std::optional<Signature> SniffSignature(std::string_view input) {
   static constexpr std::array<std::string_view, 11> kHeifBrands = {
       "heic", "heix", "hevc", "hevx", "heim", "heis", "hevm", "hevs", "mif1", "msf1", "avif"};
-  const auto at = [&](size_t offset, std::string_view magic) {
-    return input.size() >= offset + magic.size() && input.substr(offset, magic.size()) == magic;
+  const auto at = [input](size_t offset, std::string_view magic) {
+    return HasMagicAt(input, offset, magic);
   };
   if (at(0, "\xFF\xD8\xFF")) return Signature{"jpeg", "jpegload_buffer"};
   if (at(0, "\x89PNG\r\n\x1A\n")) return Signature{"png", "pngload_buffer"};
@@ -118,8 +127,8 @@ std::optional<Signature> SniffSignature(std::string_view input) {
 }
 
 std::optional<std::string_view> SniffUnsupportedFormat(std::string_view input) {
-  const auto at = [&](size_t offset, std::string_view magic) {
-    return input.size() >= offset + magic.size() && input.substr(offset, magic.size()) == magic;
+  const auto at = [input](size_t offset, std::string_view magic) {
+    return HasMagicAt(input, offset, magic);
   };
   if (at(0, "%PDF-")) return "pdf";
   if (at(0, "8BPS")) return "psd";
