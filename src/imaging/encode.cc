@@ -17,6 +17,9 @@ namespace {
 
 int Quality(const EncodeOptions& options) { return std::clamp(options.quality, 1, 100); }
 
+// Effort 1 (the standard) optimises JPEG's Huffman tables; 0 keeps libjpeg's stock ones.
+bool OptimizeCoding(const EncodeOptions& options) { return EffortOf(options) >= 1; }
+
 vips::VImage FlattenOnWhite(const vips::VImage& in) {
   if (!in.has_alpha()) return in;
   const std::vector<double> white(static_cast<size_t>(in.bands() - 1), 255.0);
@@ -41,7 +44,7 @@ std::string WriteJpeg(const vips::VImage& image, const EncodeOptions& options,
                       const Deadline& deadline) {
   constexpr double kMillimetresPerInch = 25.4;
   const JpegSettings settings{.quality = Quality(options),
-                              .optimize_coding = true,
+                              .optimize_coding = OptimizeCoding(options),
                               .dots_per_inch = image.xres() * kMillimetresPerInch};
   RowsHere rows(image, deadline);
   return OrThrow(EncodeJpeg({image.width(), image.height()}, image.bands(), settings,
@@ -52,7 +55,7 @@ std::string WriteWebp(const vips::VImage& image, const EncodeOptions& options,
                       const Deadline& deadline) {
   // libwebp converts the whole picture to YUV before encoding: it needs every row at once.
   const vips::VImage computed = InMemory(image, deadline);
-  return OrThrow(EncodeWebp(PixelsOf(computed), Quality(options)));
+  return OrThrow(EncodeWebp(PixelsOf(computed), Quality(options), EffortOf(options)));
 }
 
 }  // namespace
@@ -71,21 +74,23 @@ std::string Encode(const vips::VImage& prepared, const EncodeOptions& options,
       if (JpegWriterTakes(prepared, options)) return WriteJpeg(prepared, options, deadline);
       return TakeBlob(prepared.jpegsave_buffer(vips::VImage::option()
                                                    ->set("Q", Quality(options))
-                                                   ->set("optimize_coding", true)
+                                                   ->set("optimize_coding", OptimizeCoding(options))
                                                    ->set("strip", strip)));
     case ImageFormat::kPng:
       return TakeBlob(prepared.pngsave_buffer(
-          vips::VImage::option()->set("compression", 6)->set("strip", strip)));
+          vips::VImage::option()->set("compression", EffortOf(options))->set("strip", strip)));
     case ImageFormat::kWebp:
       if (WebpWriterTakes(prepared, options)) return WriteWebp(prepared, options, deadline);
-      return TakeBlob(prepared.webpsave_buffer(
-          vips::VImage::option()->set("Q", Quality(options))->set("strip", strip)));
+      return TakeBlob(prepared.webpsave_buffer(vips::VImage::option()
+                                                   ->set("Q", Quality(options))
+                                                   ->set("effort", EffortOf(options))
+                                                   ->set("strip", strip)));
     case ImageFormat::kAvif:
       return TakeBlob(
           prepared.heifsave_buffer(vips::VImage::option()
                                        ->set("Q", Quality(options))
                                        ->set("compression", VIPS_FOREIGN_HEIF_COMPRESSION_AV1)
-                                       ->set("effort", kAvifEffort)
+                                       ->set("effort", EffortOf(options))
                                        ->set("bitdepth", 8)
                                        ->set("strip", strip)));
     case ImageFormat::kTiff:

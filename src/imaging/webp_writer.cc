@@ -27,7 +27,7 @@ struct Encoding {
 
 }  // namespace
 
-Result<std::string> EncodeWebp(const PixelRows& pixels, int quality) {
+Result<std::string> EncodeWebp(const PixelRows& pixels, int quality, int method) {
   if (pixels.bands != 3 && pixels.bands != 4) {
     return InvalidArgument("WebP writer: 3 or 4 bands, not " + std::to_string(pixels.bands));
   }
@@ -42,7 +42,7 @@ Result<std::string> EncodeWebp(const PixelRows& pixels, int quality) {
   if (WebPConfigPreset(&config, WEBP_PRESET_DEFAULT, factor) == 0) {
     return Internal("WebP writer: libwebp's version does not match its header");
   }
-  config.method = kWebpMethod;
+  config.method = std::clamp(method, 0, 6);
   config.alpha_quality = 100;
   if (WebPValidateConfig(&config) == 0) return Internal("WebP writer: invalid configuration");
   Encoding encoding;

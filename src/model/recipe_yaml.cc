@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <optional>
 #include <span>
 #include <sstream>
 #include <string>
@@ -22,8 +23,8 @@ constexpr int kMaxDimension = 65535;
 constexpr size_t kMaxQuotedValue = 40;  // longer values are cut in messages
 
 constexpr std::array<std::string_view, 3> kRecipeKeys = {"name", "outputs", "analyses"};
-constexpr std::array<std::string_view, 6> kOutputKeys = {"name",    "ops",   "format",
-                                                         "quality", "strip", "key"};
+constexpr std::array<std::string_view, 7> kOutputKeys = {"name",  "ops",    "format", "quality",
+                                                         "strip", "effort", "key"};
 constexpr std::array<std::string_view, 5> kResizeKeys = {"fit", "width", "height", "gravity",
                                                          "enlarge"};
 constexpr std::array<std::string_view, 3> kCropKeys = {"width", "height", "gravity"};
@@ -268,10 +269,12 @@ class RecipeParser {
     return ReadString(*field, Child(parent, key));
   }
 
-  Result<int> ReadInt(const Field& field, std::string_view path, int min, int max) const {
+  // `range_note` follows the range in a message: " for webp".
+  Result<int> ReadInt(const Field& field, std::string_view path, int min, int max,
+                      std::string_view range_note = {}) const {
     const YAML::Node& value = field.value;
-    const std::string range =
-        "must be an integer between " + std::to_string(min) + " and " + std::to_string(max);
+    const std::string range = "must be an integer between " + std::to_string(min) + " and " +
+                              std::to_string(max) + std::string(range_note);
     // A quoted scalar ("82") is a string in YAML; accepting it would hide a confused document.
     if (!value.IsScalar() || value.Tag() == "!") {
       return Error(ValueNode(field), path, range + ", got " + Describe(value));
@@ -446,6 +449,10 @@ class RecipeParser {
     if (const Field* strip = map.Find("strip")) {
       PIXFLEET_ASSIGN_OR_RETURN(spec.encode.strip, ReadBool(*strip, Child(path, "strip")));
     }
+    if (const Field* effort = map.Find("effort")) {
+      PIXFLEET_ASSIGN_OR_RETURN(spec.encode.effort,
+                                ReadEffort(*effort, Child(path, "effort"), spec.encode.format));
+    }
     if (const Field* key = map.Find("key")) {
       PIXFLEET_ASSIGN_OR_RETURN(spec.key_template, ReadString(*key, Child(path, "key")));
       if (Status valid = ValidateKeyTemplate(spec.key_template); !valid.ok()) {
@@ -455,6 +462,18 @@ class RecipeParser {
       out.key_node = key->value;
     }
     return out;
+  }
+
+  // An effort within the format's range; a format without efforts (TIFF) refuses the key.
+  Result<int> ReadEffort(const Field& field, const std::string& path, ImageFormat format) const {
+    const std::string format_note = std::string(" for ") + FormatName(format);
+    const std::optional<EffortRange> range = EffortRangeOf(format);
+    if (!range) {
+      return Error(field.key_node, path,
+                   std::string("does not apply to ") + FormatName(format) +
+                       " outputs (deflate at a fixed level); remove it");
+    }
+    return ReadInt(field, path, range->lowest, range->highest, format_note);
   }
 
   // Output names are unique, and no two outputs write the same key.

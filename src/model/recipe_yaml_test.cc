@@ -21,11 +21,19 @@ ResizeOp Resize(int width, int height, ResizeFit fit, Gravity gravity = Gravity:
   return op;
 }
 
+EncodeOptions Encoding(ImageFormat format, int quality, bool strip) {
+  EncodeOptions options;
+  options.format = format;
+  options.quality = quality;
+  options.strip = strip;
+  return options;
+}
+
 OutputSpec Output(std::string name, std::vector<Operation> ops, ImageFormat format, int quality) {
   OutputSpec spec;
   spec.name = std::move(name);
   spec.operations = std::move(ops);
-  spec.encode = EncodeOptions{format, quality, true};
+  spec.encode = Encoding(format, quality, true);
   return spec;
 }
 
@@ -97,13 +105,35 @@ outputs:
   resize.enlarge = true;
   const std::vector<Operation> ops = {AutoRotateOp{}, resize, CropOp{100, 90, Gravity::kEntropy}};
   EXPECT_EQ(thumb.operations, ops);
-  EXPECT_EQ(thumb.encode, (EncodeOptions{ImageFormat::kPng, 80, true}));
+  EXPECT_EQ(thumb.encode, Encoding(ImageFormat::kPng, 80, true));
   EXPECT_EQ(thumb.key_template, kDefaultKeyTemplate);
   const OutputSpec& flat = recipe->outputs[1];
   EXPECT_TRUE(flat.operations.empty());
-  EXPECT_EQ(flat.encode, (EncodeOptions{ImageFormat::kJpeg, 80, false}));
+  EXPECT_EQ(flat.encode, Encoding(ImageFormat::kJpeg, 80, false));
   EXPECT_EQ(flat.key_template, "flat/{dir}/{stem}.{ext}");
   EXPECT_TRUE(recipe->analyses.empty());
+}
+
+// Each format's range, ends included; an output without `effort` gets its format's standard one.
+TEST(RecipeYamlTest, ReadsEffortWithinEachFormatsRange) {
+  const std::string text = R"(name: e
+outputs:
+  - {name: a, format: jpeg, effort: 0}
+  - {name: b, format: webp, effort: 6}
+  - {name: c, format: png, effort: 9}
+  - {name: d, format: avif, effort: 0}
+  - {name: f, format: webp}
+  - {name: g, format: tiff}
+)";
+  const Result<Recipe> recipe = ParseRecipeYaml(text, "e.yaml");
+  ASSERT_TRUE(recipe.ok()) << recipe.status().ToString();
+  ASSERT_EQ(recipe->outputs.size(), 6u);
+  const std::vector<std::optional<int>> given = {0, 6, 9, 0, std::nullopt, std::nullopt};
+  const std::vector<int> in_effect = {0, 6, 9, 0, 4, 0};
+  for (size_t i = 0; i < given.size(); ++i) {
+    EXPECT_EQ(recipe->outputs[i].encode.effort, given[i]) << recipe->outputs[i].name;
+    EXPECT_EQ(EffortOf(recipe->outputs[i].encode), in_effect[i]) << recipe->outputs[i].name;
+  }
 }
 
 struct InvalidCase {
@@ -144,7 +174,36 @@ outputs:
     qualty: 82
 )",
      "t.yaml:5: outputs[0].qualty: unknown key (did you mean \"quality\"?); allowed: name, ops, "
-     "format, quality, strip, key"},
+     "format, quality, strip, effort, key"},
+    {R"(name: t
+outputs:
+  - name: a
+    effort: 7
+    format: webp
+)",
+     "t.yaml:4: outputs[0].effort: must be an integer between 0 and 6 for webp, got 7"},
+    {R"(name: t
+outputs:
+  - name: a
+    format: jpeg
+    effort: 2
+)",
+     "t.yaml:5: outputs[0].effort: must be an integer between 0 and 1 for jpeg, got 2"},
+    {R"(name: t
+outputs:
+  - name: a
+    format: png
+    effort: high
+)",
+     "t.yaml:5: outputs[0].effort: must be an integer between 0 and 9 for png, got high"},
+    {R"(name: t
+outputs:
+  - name: a
+    format: tif
+    effort: 3
+)",
+     "t.yaml:5: outputs[0].effort: does not apply to tiff outputs (deflate at a fixed level); "
+     "remove it"},
     {R"(name: t
 output:
   - name: a
