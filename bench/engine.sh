@@ -72,15 +72,21 @@ echo "== std3 on $count photos from Debian's wallpaper packages, $(nproc) cores,
 for f in "$work"/set/*; do printf '   %s %sx%s\n' "$(basename "$f")" "$(vipsheader -f width "$f")" "$(vipsheader -f height "$f")"; done | column -t
 echo "   (CPU = user+sys seconds for the whole set, so a busy other core does not skew it)"
 
-photos=$work/set  # what the measured functions read
+photos=$work/set    # what the measured functions read
+outs=$work/out-set  # where they write: run/, pillow/, ... (the SSIM below reads these)
 decode_only() { "$tool" decode 1600 "$photos"/*; }
-pixfleet_run() { rm -rf "$work/out-run"; "$bin" run "$photos" --recipe recipes/std3.yaml --out "$work/out-run" --workers 1 --progress-interval-ms 1000000; }
-pixfleet_process() { rm -rf "$work/out-process"; for f in "$photos"/*; do "$bin" process "$f" --recipe recipes/std3.yaml --out "$work/out-process" >/dev/null; done; }
+pixfleet_run() { rm -rf "$outs/run"; "$bin" run "$photos" --recipe recipes/std3.yaml --out "$outs/run" --workers 1 --progress-interval-ms 1000000; }
+# std3 with the encoders' effort lowered (recipe key `effort`): JPEG's stock Huffman tables
+# (same pixels, more bytes) and WebP method 2 (about half the CPU): what the bytes buy in CPU.
+sed -e 's/^\( *\)format: jpeg$/&\n\1effort: 0/' -e 's/^\( *\)format: webp$/&\n\1effort: 2/' \
+  recipes/std3.yaml >"$work/std3-low-effort.yaml"
+pixfleet_run_low_effort() { rm -rf "$outs/low-effort"; "$bin" run "$photos" --recipe "$work/std3-low-effort.yaml" --out "$outs/low-effort" --workers 1 --progress-interval-ms 1000000; }
+pixfleet_process() { rm -rf "$outs/process"; for f in "$photos"/*; do "$bin" process "$f" --recipe recipes/std3.yaml --out "$outs/process" >/dev/null; done; }
 engine_only() { "$stages" recipes/std3.yaml "$photos"/* >/dev/null; }
 engine_only_jemalloc() { "$stages_jemalloc" recipes/std3.yaml "$photos"/* >/dev/null; }
-pillow() { rm -rf "$work/out-pillow"; /usr/bin/python3 bench/pillow_std3.py "$work/out-pillow" "$photos"/*; }
-export -f decode_only pixfleet_run pixfleet_process engine_only engine_only_jemalloc pillow
-export bin tool stages stages_jemalloc work photos
+pillow() { rm -rf "$outs/pillow"; /usr/bin/python3 bench/pillow_std3.py "$outs/pillow" "$photos"/*; }
+export -f decode_only pixfleet_run pixfleet_run_low_effort pixfleet_process engine_only engine_only_jemalloc pillow
+export bin tool stages stages_jemalloc work photos outs
 
 declare -A cpu rss
 # measure_medians PREFIX NAME...: cpu[PREFIXNAME] and rss[PREFIXNAME], medians of the rounds.
@@ -123,24 +129,42 @@ echo "== the same photos as a camera writes them (baseline JPEG, quality 92, 4:2
 mkdir -p "$work/camera"
 for f in "$work"/set/*; do vips copy "$f" "$work/camera/$(basename "$f")[Q=92,subsample_mode=on]"; done
 photos=$work/camera
-measure_medians camera_ decode_only pixfleet_run pillow
+outs=$work/out-camera
+measure_medians camera_ decode_only pixfleet_run pixfleet_run_low_effort pillow
 printf "%-52s %8s %10s %10s %14s\n" "" "CPU s" "s/image" "vs Pillow" "vs decode-only"
 camera_row() { printf "%-52s %8.2f %10.3f %10.2f %14.2f\n" "$1" "${cpu[camera_$2]}" "$(calc "${cpu[camera_$2]} / $count")" "$(calc "${cpu[camera_$2]} / ${cpu[camera_pillow]}")" "$(calc "${cpu[camera_$2]} / ${cpu[camera_decode_only]}")"; }
 camera_row "decode only" decode_only
 camera_row "pixfleet run --workers 1 (std3)" pixfleet_run
+camera_row "pixfleet run --workers 1 (std3, jpeg effort 0, webp 2)" pixfleet_run_low_effort
 camera_row "Pillow" pillow
-printf "post-decode work / decode (pixfleet run): %.2f\n" \
-  "$(calc "(${cpu[camera_pixfleet_run]} - ${cpu[camera_decode_only]}) / ${cpu[camera_decode_only]}")"
+printf "post-decode work / decode (pixfleet run): %.2f, with the lower efforts: %.2f\n" \
+  "$(calc "(${cpu[camera_pixfleet_run]} - ${cpu[camera_decode_only]}) / ${cpu[camera_decode_only]}")" \
+  "$(calc "(${cpu[camera_pixfleet_run_low_effort]} - ${cpu[camera_decode_only]}) / ${cpu[camera_decode_only]}")"
+# What the lower efforts cost: bytes of each output kind, and small's SSIM (large's pixels are
+# the same at either JPEG effort).
+output_bytes() { find "$1" -name "$2" -printf '%s\n' | awk '{ t += $1 } END { print t }'; }
+for kind in large.jpg small.webp square.jpg; do
+  printf "%-11s bytes, lower efforts / std3: %.3f\n" "$kind" \
+    "$(calc "$(output_bytes "$outs/low-effort" "$kind") / $(output_bytes "$outs/run" "$kind")")"
+done
+for who in run low-effort; do
+  total=0
+  for f in "$work"/camera/*; do
+    total=$(calc "$total + $("$tool" ssim "$f" "$outs/$who/$(basename "${f%.*}")/small.webp")")
+  done
+  printf "small.webp mean SSIM (%s): %.4f\n" "$who" "$(calc "$total / $count")"
+done
 photos=$work/set
+outs=$work/out-set
 
 echo "== quality of large: SSIM (luma) against a full-size decode resized with Lanczos-3, no lossy encode"
 for who in run pillow; do
   total=0; worst=1
   for f in "$work"/set/*; do
     name=$(basename "${f%.*}")
-    s=$("$tool" ssim "$f" "$work/out-$who/$name/large.jpg")
+    s=$("$tool" ssim "$f" "$outs/$who/$name/large.jpg")
     total=$(calc "$total + $s"); worst=$(calc "($s < $worst) ? $s : $worst")
-    size=$(vipsheader -f width "$work/out-$who/$name/large.jpg")x$(vipsheader -f height "$work/out-$who/$name/large.jpg")
+    size=$(vipsheader -f width "$outs/$who/$name/large.jpg")x$(vipsheader -f height "$outs/$who/$name/large.jpg")
     echo "$who $name $size $s" >>"$work/ssim.txt"
   done
   label=pixfleet; [ "$who" = pillow ] && label=Pillow
