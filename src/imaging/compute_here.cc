@@ -118,15 +118,25 @@ bool CanReduceHere(const vips::VImage& image, Size target) {
 }
 
 vips::VImage ReduceHere(const vips::VImage& lazy, Size target, const Deadline& deadline) {
-  vips::VImage out = NewMemoryImageLike(lazy, target);
-  VipsPel* pixels = Pixels(out);
-  const size_t line_bytes = LineBytes(lazy, target.width);
-  Lanczos3Reducer reducer({lazy.width(), lazy.height()}, target, lazy.bands());
   RowsHere rows(lazy, deadline);
+  return ReduceRowsHere(lazy, target, [&rows](int y) { return rows.Row(y); });
+}
+
+vips::VImage ReduceRowsHere(const vips::VImage& like, Size target, const InputRow& row) {
+  vips::VImage out = NewMemoryImageLike(like, target);
+  VipsPel* pixels = Pixels(out);
+  const size_t line_bytes = LineBytes(like, target.width);
+  if (like.width() == target.width && like.height() == target.height) {
+    for (int y = 0; y < target.height; ++y) {
+      std::memcpy(pixels + static_cast<size_t>(y) * line_bytes, row(y), line_bytes);
+    }
+    return out;
+  }
+  Lanczos3Reducer reducer({like.width(), like.height()}, target, like.bands());
   int next_input = 0;
   for (int y = 0; y < target.height; ++y) {
     for (; next_input < reducer.EndInputRow(y); ++next_input) {
-      reducer.AddInputRow(next_input, rows.Row(next_input));
+      reducer.AddInputRow(next_input, row(next_input));
     }
     reducer.OutputRow(y, pixels + static_cast<size_t>(y) * line_bytes);
   }

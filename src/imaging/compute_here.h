@@ -12,6 +12,9 @@
 // deadline why.
 #pragma once
 
+#include <cstdint>
+#include <functional>
+
 #include <vips/vips8>
 
 #include "imaging/deadline.h"
@@ -61,6 +64,16 @@ bool CanReduceHere(const vips::VImage& image, Size target);
 // computed here as the reduce needs them: the input is never held whole. Metadata as `lazy`'s.
 // Requires CanReduceHere(lazy, target). Throws as ComputeHere does.
 vips::VImage ReduceHere(const vips::VImage& lazy, Size target, const Deadline& deadline);
+
+// Input row `y` of a reduce (like's width * bands bytes), asked for top to bottom, each once,
+// valid until the next call. May throw; the exception passes to the caller.
+using InputRow = std::function<const uint8_t*(int y)>;
+
+// As ReduceHere, with the input's rows from `row` instead of computed from an image: `like`
+// gives the input's size, bands and format and the output's metadata, and is never computed.
+// `target` may also be like's size (the rows are copied). Requires CanReduceHere(like, target)
+// otherwise. The caller checks its deadline in `row`.
+vips::VImage ReduceRowsHere(const vips::VImage& like, Size target, const InputRow& row);
 
 // `image` at exactly `target`, in memory: ReduceHere when it can, else libvips' resize
 // (ResizeExact) computed here; ComputeHere alone when `image` already has that size.

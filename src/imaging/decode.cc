@@ -4,11 +4,14 @@
 #include "imaging/decode.h"
 
 #include <algorithm>
+#include <memory>
+#include <optional>
 
 #include "imaging/colour.h"
 #include "imaging/compute_here.h"
 #include "imaging/decode_policy.h"
 #include "imaging/encoded_input.h"
+#include "imaging/jpeg_reader.h"
 #include "imaging/operations.h"
 #include "imaging/vips_util.h"
 #include "imaging/vips_warnings.h"
@@ -18,6 +21,8 @@ namespace {
 
 // Rows read at a time when a failed decode is replayed for its decoder's warnings.
 constexpr int kReplayRows = 16;
+// Rows the own JPEG reader decodes between looks at the deadline.
+constexpr int kDeadlineRows = 16;
 
 struct Attempt {
   Result<vips::VImage> image;
@@ -38,22 +43,71 @@ vips::VImage Thumbnail(const EncodedInput& input, const std::string& options,
                              ->set("option_string", options.c_str()));
 }
 
+// Thrown by the own JPEG reader's rows when the reader refuses the rest of a file.
+struct JpegReaderRefused {};
+
+Result<std::unique_ptr<JpegRowReader>> OpenJpegReader(const EncodedInput& input, int shrink) {
+  return input.path().empty() ? JpegRowReader::FromBytes(input.Bytes(), shrink)
+                              : JpegRowReader::FromFile(input.path(), shrink);
+}
+
+// The JPEG's rows from the own reader (jpeg_reader.h) reduced into the box, with the metadata
+// libvips' loader gives `header` (the file opened with the same shrink, never computed); none
+// when the reader refuses the file (CMYK, a warning that may lose pixels, an error), for libvips
+// to decode it and judge it (decode_policy.h). Throws as ComputeHere does past the deadline.
+std::optional<vips::VImage> DecodeJpegHere(const EncodedInput& input, const vips::VImage& header,
+                                           int shrink, Size box, const Deadline& deadline) {
+  const bool same_size = header.width() == box.width && header.height() == box.height;
+  if (!OwnCodeReads(header) || (!same_size && !CanReduceHere(header, box))) {
+    return std::nullopt;
+  }
+  Result<std::unique_ptr<JpegRowReader>> reader = OpenJpegReader(input, shrink);
+  if (!reader.ok()) return std::nullopt;
+  JpegRowReader& rows = **reader;
+  // libjpeg rounds a scaled size up, the last pixel made from a partial block; the loader keeps
+  // only the whole ones (517 px at 1/2: 259 against 258), which are the same pixels.
+  if (rows.size().width < header.width() || rows.size().height < header.height() ||
+      rows.Bands() != header.bands()) {
+    return std::nullopt;
+  }
+  try {
+    vips::VImage reduced = ReduceRowsHere(header, box, [&](int y) {
+      if (y % kDeadlineRows == 0) {
+        if (const Status time = deadline.Check(); !time.ok()) {
+          throw vips::VError("computation stopped: " + time.message());
+        }
+      }
+      Result<const uint8_t*> row = rows.NextRow();
+      if (!row.ok()) throw JpegReaderRefused{};
+      return *row;
+    });
+    if (!rows.Finish().ok()) return std::nullopt;
+    return reduced;
+  } catch (const JpegReaderRefused&) {
+    return std::nullopt;
+  }
+}
+
 // The image in the plan's box, computed in memory on this thread (compute_here.h). A JPEG is
 // opened with the shrink-on-load that stops at the box (JpegShrinkOnLoad) and reduced the rest of
 // the way with Lanczos-3: thumbnail would decode every pixel of a photo less than four times the
-// box (a 6000-px photo for a 1600-px box), which doubled the cost of the decode. CMYK JPEGs still
-// go through thumbnail, which converts them to sRGB. WithOwnedBlobs while the loader is alive:
-// see vips_util.h.
+// box (a 6000-px photo for a 1600-px box), which doubled the cost of the decode. Its pixels come
+// from the own reader when it takes the file, else from libvips' loader. CMYK JPEGs still go
+// through thumbnail, which converts them to sRGB. WithOwnedBlobs while the loader is alive: see
+// vips_util.h.
 vips::VImage DecodeToBox(const EncodedInput& input, std::string_view format,
                          const std::string& options, const DecodePlan& plan,
                          const Deadline& deadline) {
   if (format == "jpeg") {
-    const vips::VImage shrunk =
-        input.Open(vips::VImage::option()
-                       ->set("shrink", JpegShrinkOnLoad(plan.stored, plan.decode_box))
-                       ->set("access", VIPS_ACCESS_SEQUENTIAL),
-                   options);
+    const int shrink = JpegShrinkOnLoad(plan.stored, plan.decode_box);
+    const vips::VImage shrunk = input.Open(
+        vips::VImage::option()->set("shrink", shrink)->set("access", VIPS_ACCESS_SEQUENTIAL),
+        options);
     if (shrunk.interpretation() != VIPS_INTERPRETATION_CMYK) {
+      if (std::optional<vips::VImage> own =
+              DecodeJpegHere(input, shrunk, shrink, plan.decode_box, deadline)) {
+        return WithOwnedBlobs(*own);
+      }
       return WithOwnedBlobs(ResizeHere(shrunk, plan.decode_box, deadline));
     }
   }

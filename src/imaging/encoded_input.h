@@ -24,6 +24,10 @@ class EncodedInput {
   static Result<EncodedInput> FromFile(std::string path);
 
   uint64_t size() const { return size_; }
+  // A file's path, or empty for bytes in memory; the bytes, or empty for a file. For decoders
+  // other than libvips' (jpeg_reader.h).
+  const std::string& path() const { return path_; }
+  std::string_view Bytes() const { return bytes_; }
   // The first bytes (up to kHeadBytes), for recognising a format by its signature.
   std::string_view Head() const;
   static constexpr size_t kHeadBytes = 64;

@@ -1,48 +1,25 @@
-// libjpeg reports a failure by calling error_exit, which must not return: ours jumps back to
-// EncodeJpeg with setjmp/longjmp, as libjpeg's own example does. Only libjpeg's C frames lie
-// between the two (the row source runs in EncodeJpeg's frame, outside libjpeg), so no C++
-// destructor is skipped.
+// libjpeg's failures come back through setjmp/longjmp (libjpeg_errors.h). Only libjpeg's C
+// frames lie between the two (the row source runs in EncodeJpeg's frame, outside libjpeg).
 #include "imaging/jpeg_writer.h"
 
 #include <algorithm>
 #include <cmath>
-#include <csetjmp>
-#include <cstdio>  // jpeglib.h uses FILE without including it
 #include <cstdlib>
 #include <string>
 
-#include <jpeglib.h>
+#include "imaging/libjpeg_errors.h"
 
 namespace pixfleet {
 namespace {
 
-struct ErrorHandler {
-  jpeg_error_mgr manager{};  // first: libjpeg hands back a pointer to it
-  std::jmp_buf jump{};
-  char message[JMSG_LENGTH_MAX] = {};
-};
-
-[[noreturn]] void JumpBack(j_common_ptr info) {
-  auto* handler = reinterpret_cast<ErrorHandler*>(info->err);
-  (*info->err->format_message)(info, handler->message);
-  std::longjmp(handler->jump, 1);  // NOLINT(cert-err52-cpp): see the file comment
-}
-
-// Warnings (e.g. a corrupt-data notice) would go to stderr; a compressor has none worth a line.
-void Quiet(j_common_ptr /*info*/) {}
-
 // The compressor and its output buffer, released on every way out of EncodeJpeg.
 struct Compression {
   jpeg_compress_struct info{};  // zeroed: jpeg_destroy_compress is safe before create
-  ErrorHandler errors;
+  LibjpegErrors errors;
   unsigned char* buffer = nullptr;  // malloc'd by libjpeg's memory destination, grown as needed
   unsigned long length = 0;         // NOLINT(google-runtime-int): jpeg_mem_dest's type
 
-  Compression() {
-    info.err = jpeg_std_error(&errors.manager);
-    errors.manager.error_exit = JumpBack;
-    errors.manager.output_message = Quiet;
-  }
+  Compression() { info.err = InstallJumpBack(errors); }
   ~Compression() {
     jpeg_destroy_compress(&info);
     std::free(buffer);  // NOLINT(cppcoreguidelines-no-malloc): libjpeg allocated it
@@ -65,7 +42,7 @@ Result<std::string> EncodeJpeg(Size size, int bands, const JpegSettings& setting
   }
   Compression compression;
   jpeg_compress_struct& info = compression.info;
-  if (setjmp(compression.errors.jump) != 0) {  // NOLINT(cert-err52-cpp): see the file comment
+  if (setjmp(compression.errors.jump) != 0) {  // NOLINT(cert-err52-cpp): libjpeg_errors.h
     return Internal(std::string("JPEG writer: ") + compression.errors.message);
   }
   jpeg_create_compress(&info);
