@@ -15,11 +15,15 @@ bool IsRefusal(int system_errno) {
 }
 
 // "message", plus the system's reason when SQLite's own message does not give it ("unable to
-// open database file (Read-only file system)").
+// open database file (Read-only file system)"). SQLITE_FULL carries no errno (SQLite clears it: a
+// short write is "not a system error"), but pixfleet never caps a database's pages, so a full
+// database is a full file system, said in the system's words like every other disk-full error.
 std::string WithSystemReason(std::string message, int rc, int system_errno) {
   const int primary = rc & 0xFF;
   if (system_errno != 0 && (primary == SQLITE_CANTOPEN || primary == SQLITE_IOERR)) {
     message += " (" + std::generic_category().message(system_errno) + ")";
+  } else if (primary == SQLITE_FULL) {
+    message += " (" + std::generic_category().message(ENOSPC) + ")";
   }
   return message;
 }

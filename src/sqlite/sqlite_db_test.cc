@@ -116,6 +116,8 @@ TEST(SqliteDbTest, AFullOrReadOnlyFileSystemIsAFailedPrecondition) {
   });
   if (!full.has_value()) GTEST_SKIP() << kNoPrivateTmpfs;
   EXPECT_THAT(*full, ::testing::StartsWith("failed_precondition: ")) << *full;
+  // In the system's words, as every other disk-full error (SQLite's SQLITE_FULL carries none).
+  EXPECT_THAT(*full, ::testing::HasSubstr("No space left on device")) << *full;
 
   const auto read_only = RunOnPrivateTmpfs(mount, {.read_only = true}, [&] {
     return Database::Open((mount / "t.db").string(), std::chrono::milliseconds(100))
