@@ -1,8 +1,8 @@
 // The TaskQueue contracts (task_queue_contract.h) instantiated for the memory and SQLite backends
 // with a FakeClock: the port's and those of the three capabilities both backends have. Then
 // SQLite-only tests: four threads each with their own connection draining
-// one file, a worker process killed with SIGKILL, persistence, and a busy database surfacing as
-// kUnavailable.
+// one file, a worker process killed with SIGKILL, persistence, the state counts of a file made
+// before they existed, and a busy database surfacing as kUnavailable.
 #include "queue/task_queue_contract.h"
 
 #include <algorithm>
@@ -230,6 +230,70 @@ TEST(SqliteTaskQueueTest, StateSurvivesReopening) {
   ASSERT_TRUE(depth.ok());
   EXPECT_EQ(*depth, Depth(2, 0, 1, 0));
   EXPECT_TRUE((*queue)->Ack(lease).ok()) << "a lease outlives the connection that took it";
+}
+
+// A queue file from a version that counted rows for Depth: its counts are taken from the rows at
+// the first open, then kept as tasks move (ready -> leased -> gone, dead -> ready again).
+TEST(SqliteTaskQueueTest, AQueueFileWithoutStateCountsIsCountedAtItsFirstOpen) {
+  TempDir dir;
+  FakeClock clock;
+  const std::string path = dir.Join("queue.db");
+  {
+    auto db = sqlite::Database::Open(path, milliseconds(100));
+    ASSERT_TRUE(db.ok());
+    const int64_t now = clock.NowMillis();
+    const std::string later = std::to_string(now + 60'000);
+    const std::string earlier = std::to_string(now - 1);
+    ASSERT_TRUE((*db)
+                    ->Exec(R"sql(
+CREATE TABLE queue_tasks (
+  task_id TEXT PRIMARY KEY, batch_id TEXT NOT NULL, input_key TEXT NOT NULL,
+  keep_extension INTEGER NOT NULL DEFAULT 0,
+  state TEXT NOT NULL CHECK (state IN ('ready', 'leased', 'dead')),
+  attempts INTEGER NOT NULL DEFAULT 0, not_before_ms INTEGER NOT NULL, lease_token TEXT,
+  lease_owner TEXT, lease_expires_ms INTEGER, last_error TEXT, created_ms INTEGER NOT NULL);
+CREATE INDEX queue_tasks_by_state ON queue_tasks (state, not_before_ms);
+)sql")
+                    .ok());
+    const std::string rows =
+        "INSERT INTO queue_tasks (task_id, batch_id, input_key, state, not_before_ms, "
+        "lease_token, lease_expires_ms, created_ms) VALUES "
+        "('due1', 'b', 'k1', 'ready', " +
+        earlier +
+        ", NULL, NULL, 0), "
+        "('due2', 'b', 'k2', 'ready', " +
+        earlier +
+        ", NULL, NULL, 0), "
+        "('later', 'b', 'k3', 'ready', " +
+        later +
+        ", NULL, NULL, 0), "
+        "('held', 'b', 'k4', 'leased', " +
+        earlier + ", 't1', " + later +
+        ", 0), "
+        "('lapsed', 'b', 'k5', 'leased', " +
+        earlier + ", 't2', " + earlier +
+        ", 0), "
+        "('dead', 'b', 'k6', 'dead', " +
+        earlier + ", NULL, NULL, 0)";
+    ASSERT_TRUE((*db)->Exec(rows).ok());
+  }
+  auto queue = SqliteTaskQueue::Open(path, FastSqliteOptions(), clock);
+  ASSERT_TRUE(queue.ok()) << queue.status().ToString();
+  EXPECT_EQ(*(*queue)->Depth(), Depth(3, 1, 1, 1)) << "the lapsed lease counts as ready";
+
+  auto leased = (*queue)->LeaseNext(milliseconds(0));
+  ASSERT_TRUE(leased.ok() && leased->has_value());
+  EXPECT_EQ(*(*queue)->Depth(), Depth(2, 1, 2, 1));
+  ASSERT_TRUE((*queue)->Ack(**leased).ok());
+  EXPECT_EQ(*(*queue)->Depth(), Depth(2, 1, 1, 1));
+  const std::vector<TaskSpec> revived = {TaskSpec{"dead", "b", "k6", false}};
+  ASSERT_TRUE((*queue)->Publish(revived).ok());  // revives the dead row
+  EXPECT_EQ(*(*queue)->Depth(), Depth(3, 1, 1, 0));
+
+  // Reopened, the counts are kept, not taken again.
+  queue = SqliteTaskQueue::Open(path, FastSqliteOptions(), clock);
+  ASSERT_TRUE(queue.ok()) << queue.status().ToString();
+  EXPECT_EQ(*(*queue)->Depth(), Depth(3, 1, 1, 0));
 }
 
 TEST(SqliteTaskQueueTest, LockHeldByAnotherConnectionIsUnavailable) {

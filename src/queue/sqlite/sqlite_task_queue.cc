@@ -32,6 +32,38 @@ CREATE TABLE IF NOT EXISTS queue_tasks (
 CREATE INDEX IF NOT EXISTS queue_tasks_by_state ON queue_tasks (state, not_before_ms);
 )sql";
 
+// The tasks in each state, kept by triggers as rows change, so that Depth reads three numbers
+// instead of counting rows: COUNT walks the index, ~90 ms for a million ready tasks here, and
+// `pixfleet run` asks five times a second. Delayed tasks and lapsed leases are still counted
+// (they depend on the time), but they are few: retries waiting out their backoff, leases of
+// workers that died. Made once per database, in the schema's transaction; the counts start from
+// the rows already there (a queue file from a version without them).
+constexpr const char* kCountedTrigger = "queue_tasks_counted_insert";
+constexpr const char* kStateCounts = R"sql(
+CREATE TABLE IF NOT EXISTS queue_state_counts (
+  state TEXT PRIMARY KEY,
+  tasks INTEGER NOT NULL
+) WITHOUT ROWID;
+DELETE FROM queue_state_counts;
+INSERT INTO queue_state_counts (state, tasks)
+  SELECT 'ready', COUNT(*) FROM queue_tasks WHERE state = 'ready'
+  UNION ALL SELECT 'leased', COUNT(*) FROM queue_tasks WHERE state = 'leased'
+  UNION ALL SELECT 'dead', COUNT(*) FROM queue_tasks WHERE state = 'dead';
+CREATE TRIGGER queue_tasks_counted_insert AFTER INSERT ON queue_tasks BEGIN
+  UPDATE queue_state_counts SET tasks = tasks + 1 WHERE state = NEW.state;
+END;
+CREATE TRIGGER queue_tasks_counted_delete AFTER DELETE ON queue_tasks BEGIN
+  UPDATE queue_state_counts SET tasks = tasks - 1 WHERE state = OLD.state;
+END;
+CREATE TRIGGER queue_tasks_counted_update AFTER UPDATE OF state ON queue_tasks
+WHEN OLD.state <> NEW.state BEGIN
+  UPDATE queue_state_counts SET tasks = tasks - 1 WHERE state = OLD.state;
+  UPDATE queue_state_counts SET tasks = tasks + 1 WHERE state = NEW.state;
+END;
+)sql";
+constexpr const char* kFindCountedTrigger =
+    "SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND name = ?1";
+
 // Both candidate queries return: rowid, task_id, batch_id, input_key, attempts, last_error,
 // keep_extension.
 constexpr const char* kFindLapsed =
@@ -84,14 +116,15 @@ constexpr const char* kReleaseConsumer =
     "UPDATE queue_tasks SET state = 'ready', not_before_ms = MIN(not_before_ms, ?1), "
     "lease_token = NULL, lease_owner = NULL, lease_expires_ms = NULL "
     "WHERE state = 'leased' AND (?2 = '' OR lease_owner = ?2)";
-// A lapsed lease counts as ready: it is deliverable again.
+// All ready, the delayed among them, all leased, the lapsed among them, dead: one statement,
+// one snapshot. A lapsed lease counts as ready: it is deliverable again.
 constexpr const char* kDepth =
     "SELECT "
-    "(SELECT COUNT(*) FROM queue_tasks WHERE state = 'ready' AND not_before_ms <= ?1), "
+    "(SELECT tasks FROM queue_state_counts WHERE state = 'ready'), "
     "(SELECT COUNT(*) FROM queue_tasks WHERE state = 'ready' AND not_before_ms > ?1), "
+    "(SELECT tasks FROM queue_state_counts WHERE state = 'leased'), "
     "(SELECT COUNT(*) FROM queue_tasks WHERE state = 'leased' AND lease_expires_ms <= ?1), "
-    "(SELECT COUNT(*) FROM queue_tasks WHERE state = 'leased' AND lease_expires_ms > ?1), "
-    "(SELECT COUNT(*) FROM queue_tasks WHERE state = 'dead')";
+    "(SELECT tasks FROM queue_state_counts WHERE state = 'dead')";
 constexpr const char* kListDead =
     "SELECT task_id, batch_id, input_key, attempts, COALESCE(last_error, ''), keep_extension "
     "FROM queue_tasks WHERE state = 'dead' ORDER BY rowid";
@@ -119,6 +152,12 @@ struct Candidate {
 Status LostLease(const Lease& lease) {
   return Aborted("lease on task " + lease.task.task_id +
                  " was lost (it lapsed and the task was delivered again, or it was settled)");
+}
+
+Result<bool> HasTrigger(sqlite::Database& db, const char* name) {
+  PIXFLEET_ASSIGN_OR_RETURN(Statement find, db.Prepare(kFindCountedTrigger));
+  PIXFLEET_ASSIGN_OR_RETURN(const bool row, find.Bind(1, name).Step());
+  return row && find.ColumnInt(0) > 0;
 }
 
 }  // namespace
@@ -197,6 +236,8 @@ Result<std::unique_ptr<SqliteTaskQueue>> SqliteTaskQueue::Open(const std::string
     // In a transaction so that processes opening a new file at the same moment wait their turn.
     PIXFLEET_ASSIGN_OR_RETURN(Transaction transaction, Transaction::Begin(*db));
     PIXFLEET_RETURN_IF_ERROR(db->Exec(kSchema));
+    PIXFLEET_ASSIGN_OR_RETURN(const bool counted, HasTrigger(*db, kCountedTrigger));
+    if (!counted) PIXFLEET_RETURN_IF_ERROR(db->Exec(kStateCounts));
     PIXFLEET_RETURN_IF_ERROR(transaction.Commit());
   }
   PIXFLEET_ASSIGN_OR_RETURN(std::unique_ptr<Statements> statements, Statements::Prepare(*db));
@@ -354,10 +395,14 @@ Result<QueueDepth> SqliteTaskQueue::Depth() {
   ResetOnExit reset(depth);
   PIXFLEET_ASSIGN_OR_RETURN(const bool row, depth.Bind(1, now_ms).Step());
   if (!row) return Internal("queue depth query returned no row");
+  const int64_t ready = depth.ColumnInt(0);
+  const int64_t delayed = depth.ColumnInt(1);
+  const int64_t leased = depth.ColumnInt(2);
+  const int64_t lapsed = depth.ColumnInt(3);
   QueueDepth counts;
-  counts.ready = depth.ColumnInt(0) + depth.ColumnInt(2);
-  counts.delayed = depth.ColumnInt(1);
-  counts.leased = depth.ColumnInt(3);
+  counts.ready = ready - delayed + lapsed;
+  counts.delayed = delayed;
+  counts.leased = leased - lapsed;
   counts.dead = depth.ColumnInt(4);
   return counts;
 }
