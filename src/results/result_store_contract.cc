@@ -269,6 +269,18 @@ TEST_P(ResultStoreContractTest, CountResultsGroupsFailuresByCode) {
   EXPECT_EQ(counts->last_finished_ms, 9000);
 }
 
+TEST_P(ResultStoreContractTest, CountFailedCountsTheBatchsFailuresAsCountResultsDoes) {
+  EXPECT_EQ(*store_->CountFailed("b"), 0);
+  Record({Succeeded("b", "1.jpg"), Failed("b", "2.jpg", StatusCode::kInvalidArgument),
+          Failed("b", "3.jpg", StatusCode::kResourceExhausted),
+          Failed("other", "2.jpg", StatusCode::kInvalidArgument), Succeeded("other", "4.jpg")});
+  EXPECT_EQ(*store_->CountFailed("b"), 2);
+  EXPECT_EQ(*store_->CountFailed("b"), store_->CountResults("b")->failed);
+  Record({Succeeded("b", "2.jpg", 2)});  // a success replaces the failure
+  EXPECT_EQ(*store_->CountFailed("b"), 1);
+  EXPECT_EQ(*store_->CountFailed("other"), 1);
+}
+
 TEST_P(ResultStoreContractTest, OutputsAndAnalysisRoundTripExactly) {
   TaskResult row = Succeeded("b", "dir/ü photo.jpg", 2);
   row.outputs.push_back({.name = "small",

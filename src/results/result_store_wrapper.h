@@ -43,6 +43,9 @@ class ResultStoreWrapper : public ResultStore {
   Result<BatchCounts> CountResults(std::string_view batch_id) override {
     return target_.CountResults(batch_id);
   }
+  Result<int64_t> CountFailed(std::string_view batch_id) override {
+    return target_.CountFailed(batch_id);
+  }
   Status RecordPublications(std::string_view batch_id,
                             std::span<const Publication> publications) override {
     return target_.RecordPublications(batch_id, publications);

@@ -211,15 +211,15 @@ class Fleet {
   void ShowProgress() {
     if (!depth_ok_) return;  // what is pending is not known
     const auto now = clock_.MonotonicNow();
-    Result<BatchCounts> counts = results_.CountResults(options_.batch_id);
-    if (!counts.ok()) {
-      CheckState(counts.status());
+    Result<int64_t> failed = results_.CountFailed(options_.batch_id);
+    if (!failed.ok()) {
+      CheckState(failed.status());
       return;
     }
     ProgressSnapshot snapshot;
     snapshot.total = options_.total;
-    snapshot.failed = counts->failed;
-    snapshot.succeeded = snapshot.total - pending_ - counts->failed;
+    snapshot.failed = *failed;
+    snapshot.succeeded = snapshot.total - pending_ - *failed;
     snapshot.workers = supervisor_.running();
     meter_.Add(now, snapshot.succeeded + snapshot.failed);
     snapshot.rate_per_second = meter_.PerSecond();

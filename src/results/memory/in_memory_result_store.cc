@@ -133,6 +133,15 @@ Result<BatchCounts> InMemoryResultStore::CountResults(std::string_view batch_id)
   return counts;
 }
 
+Result<int64_t> InMemoryResultStore::CountFailed(std::string_view batch_id) {
+  std::lock_guard lock(mutex_);
+  int64_t failed = 0;
+  for (const auto& [task_id, row] : results_) {
+    if (row.batch_id == batch_id && row.outcome == TaskOutcome::kFailed) ++failed;
+  }
+  return failed;
+}
+
 Status InMemoryResultStore::RecordPublications(std::string_view batch_id,
                                                std::span<const Publication> publications) {
   PIXFLEET_RETURN_IF_ERROR(ValidatePublications(batch_id, publications));

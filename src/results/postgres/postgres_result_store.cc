@@ -335,6 +335,21 @@ Result<BatchCounts> PostgresResultStore::CountResults(std::string_view batch_id)
   return counts;
 }
 
+// The (batch_id, outcome, input_key) index's range of the batch's failures.
+Result<int64_t> PostgresResultStore::CountFailed(std::string_view batch_id) {
+  int64_t failed = 0;
+  PIXFLEET_RETURN_IF_ERROR(InTransaction([&](PgConnection& conn) -> Status {
+    const std::vector<std::string> params = {SanitizeText(batch_id)};
+    PIXFLEET_ASSIGN_OR_RETURN(const PgResult rows,
+                              conn.Exec("SELECT count(*) FROM " + schema_ +
+                                            ".results WHERE batch_id = $1 AND outcome = 'failed'",
+                                        params));
+    PIXFLEET_ASSIGN_OR_RETURN(failed, rows.Int(0, 0));
+    return Status::Ok();
+  }));
+  return failed;
+}
+
 Status PostgresResultStore::RecordPublications(std::string_view batch_id,
                                                std::span<const Publication> publications) {
   PIXFLEET_RETURN_IF_ERROR(ValidatePublications(batch_id, publications));

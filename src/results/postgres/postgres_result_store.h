@@ -62,6 +62,7 @@ class PostgresResultStore final : public ResultStore {
                                               std::optional<TaskOutcome> outcome) override;
   Result<std::vector<std::string>> SucceededTaskIds(std::string_view batch_id) override;
   Result<BatchCounts> CountResults(std::string_view batch_id) override;
+  Result<int64_t> CountFailed(std::string_view batch_id) override;
   Status RecordPublications(std::string_view batch_id,
                             std::span<const Publication> publications) override;
   // Read in pages of 50,000 (keyset on task id), each its own transaction, so that a ledger of

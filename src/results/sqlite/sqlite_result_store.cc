@@ -346,6 +346,18 @@ Result<BatchCounts> SqliteResultStore::CountResults(std::string_view batch_id) {
   }
 }
 
+// Counted in the (batch_id, outcome, input_key) index alone, over the batch's failures.
+Result<int64_t> SqliteResultStore::CountFailed(std::string_view batch_id) {
+  std::lock_guard lock(mutex_);
+  PIXFLEET_ASSIGN_OR_RETURN(
+      sqlite::Statement count,
+      db_->Prepare("SELECT COUNT(*) FROM results WHERE batch_id = ?1 AND outcome = 'failed'"));
+  count.Bind(1, batch_id);
+  PIXFLEET_ASSIGN_OR_RETURN(const bool row, count.Step());
+  if (!row) return Internal("counting failed results returned no row");
+  return count.ColumnInt(0);
+}
+
 Status SqliteResultStore::RecordPublications(std::string_view batch_id,
                                              std::span<const Publication> publications) {
   PIXFLEET_RETURN_IF_ERROR(ValidatePublications(batch_id, publications));

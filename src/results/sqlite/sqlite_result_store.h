@@ -42,6 +42,7 @@ class SqliteResultStore final : public ResultStore {
                                               std::optional<TaskOutcome> outcome) override;
   Result<std::vector<std::string>> SucceededTaskIds(std::string_view batch_id) override;
   Result<BatchCounts> CountResults(std::string_view batch_id) override;
+  Result<int64_t> CountFailed(std::string_view batch_id) override;
   Status RecordPublications(std::string_view batch_id,
                             std::span<const Publication> publications) override;
   Result<std::vector<Publication>> ListPublications(std::string_view batch_id) override;
