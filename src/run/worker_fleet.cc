@@ -22,7 +22,8 @@ namespace {
 // (at 200 ms, a batch ended on average 0.1 s after its last image).
 constexpr auto kPollInterval = std::chrono::milliseconds(50);
 // The queue's depth and the progress are read at most this often while workers run, at once
-// when a worker exits: each is a query whose cost grows with the batch (SQLite COUNTs).
+// when a worker exits. Each is a query whose cost is what is delayed, leased or failed, not the
+// batch (kept counts and index ranges in SQLite), but it still goes to the databases.
 constexpr auto kQueryInterval = std::chrono::milliseconds(200);
 
 volatile std::sig_atomic_t g_interrupts = 0;
