@@ -119,10 +119,16 @@ bool CanReduceHere(const vips::VImage& image, Size target) {
 
 vips::VImage ReduceHere(const vips::VImage& lazy, Size target, const Deadline& deadline) {
   RowsHere rows(lazy, deadline);
-  return ReduceRowsHere(lazy, target, [&rows](int y) { return rows.Row(y); });
+  return ReduceRowsHere(
+      lazy, target, [&rows](int y) { return rows.Row(y); }, deadline);
 }
 
-vips::VImage ReduceRowsHere(const vips::VImage& like, Size target, const InputRow& row) {
+vips::VImage ReduceRowsHere(const vips::VImage& like, Size target, const InputRow& input_row,
+                            const Deadline& deadline) {
+  const auto row = [&](int y) {
+    if (y % kStripRows == 0) CheckDeadline(deadline);
+    return input_row(y);
+  };
   vips::VImage out = NewMemoryImageLike(like, target);
   VipsPel* pixels = Pixels(out);
   const size_t line_bytes = LineBytes(like, target.width);

@@ -72,8 +72,9 @@ using InputRow = std::function<const uint8_t*(int y)>;
 // As ReduceHere, with the input's rows from `row` instead of computed from an image: `like`
 // gives the input's size, bands and format and the output's metadata, and is never computed.
 // `target` may also be like's size (the rows are copied). Requires CanReduceHere(like, target)
-// otherwise. The caller checks its deadline in `row`.
-vips::VImage ReduceRowsHere(const vips::VImage& like, Size target, const InputRow& row);
+// otherwise. The deadline is checked every 16 input rows; throws as ComputeHere does.
+vips::VImage ReduceRowsHere(const vips::VImage& like, Size target, const InputRow& row,
+                            const Deadline& deadline);
 
 // `image` at exactly `target`, in memory: ReduceHere when it can, else libvips' resize
 // (ResizeExact) computed here; ComputeHere alone when `image` already has that size.

@@ -21,8 +21,6 @@ namespace {
 
 // Rows read at a time when a failed decode is replayed for its decoder's warnings.
 constexpr int kReplayRows = 16;
-// Rows the own JPEG reader decodes between looks at the deadline.
-constexpr int kDeadlineRows = 16;
 
 struct Attempt {
   Result<vips::VImage> image;
@@ -71,16 +69,14 @@ std::optional<vips::VImage> DecodeJpegHere(const EncodedInput& input, const vips
     return std::nullopt;
   }
   try {
-    vips::VImage reduced = ReduceRowsHere(header, box, [&](int y) {
-      if (y % kDeadlineRows == 0) {
-        if (const Status time = deadline.Check(); !time.ok()) {
-          throw vips::VError("computation stopped: " + time.message());
-        }
-      }
-      Result<const uint8_t*> row = rows.NextRow();
-      if (!row.ok()) throw JpegReaderRefused{};
-      return *row;
-    });
+    vips::VImage reduced = ReduceRowsHere(
+        header, box,
+        [&rows](int /*y*/) {
+          Result<const uint8_t*> row = rows.NextRow();
+          if (!row.ok()) throw JpegReaderRefused{};
+          return *row;
+        },
+        deadline);
     if (!rows.Finish().ok()) return std::nullopt;
     return reduced;
   } catch (const JpegReaderRefused&) {

@@ -50,6 +50,10 @@ struct JpegRowReader::Decoder {
     failed = true;
     return InvalidArgument(std::string("JPEG reader: ") + errors.message);
   }
+  // Every call after a failure fails: libjpeg's state can no longer be used.
+  Status CheckUsable() const {
+    return failed ? InvalidArgument("JPEG reader: the decode has stopped") : Status::Ok();
+  }
 };
 
 JpegRowReader::JpegRowReader(std::unique_ptr<Decoder> decoder) : decoder_(std::move(decoder)) {}
@@ -111,7 +115,7 @@ int JpegRowReader::Bands() const { return decoder_->info.output_components; }
 
 Result<const uint8_t*> JpegRowReader::NextRow() {
   Decoder& decoder = *decoder_;
-  if (decoder.failed) return InvalidArgument("JPEG reader: the decode has stopped");
+  PIXFLEET_RETURN_IF_ERROR(decoder.CheckUsable());
   jpeg_decompress_struct& info = decoder.info;
   if (info.output_scanline >= info.output_height) {
     return Internal("JPEG reader: every row has been read");
@@ -124,7 +128,7 @@ Result<const uint8_t*> JpegRowReader::NextRow() {
 
 Status JpegRowReader::Finish() {
   Decoder& decoder = *decoder_;
-  if (decoder.failed) return InvalidArgument("JPEG reader: the decode has stopped");
+  PIXFLEET_RETURN_IF_ERROR(decoder.CheckUsable());
   jpeg_decompress_struct& info = decoder.info;
   JSAMPROW scanline = decoder.row.data();
   if (setjmp(decoder.errors.jump) != 0) return decoder.Failure();  // NOLINT(cert-err52-cpp)
