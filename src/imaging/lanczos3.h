@@ -4,15 +4,16 @@
 //
 // Why not libvips' reduce: in libvips 8.14 (Debian 12) reduceh is scalar C and the pair costs
 // ~65 ms per photo into a 1600-px box, a fifth of std3's CPU; its SIMD versions arrive with 8.15.
-// No other packaged library resizes (Pillow's resampler is Python's). This one is separable and
-// vectorised: the vertical pass accumulates 8 samples per fused multiply-add across the row (4
-// per multiply and add without AVX2 and FMA), the horizontal pass two pixels (up to 4 bands
-// each) per fused multiply-add (one pixel per multiply and add without).
+// No other packaged library resizes (Pillow's resampler is Python's). This one is separable
+// (vertical pass, then horizontal) and vectorised: with AVX2 both passes in 16-bit fixed point
+// (lanczos3_fixed.h: the vertical pass two rows' taps of 8 samples per instruction, the
+// horizontal two taps of two pixels), elsewhere in floats (4 samples per multiply and add).
 //
 // Kernel and geometry are those of the usual Lanczos-3 downscale (Pillow, libvips): output pixel
 // o is centred on input coordinate (o + 0.5) * scale, the kernel is stretched by the scale, taps
 // outside the image are dropped and the rest renormalised. Results are rounded to nearest and
-// clamped to 0..255.
+// clamped to 0..255; the fixed-point passes' come within a few hundredths of a level of the
+// float ones' before rounding.
 #pragma once
 
 #include <cstddef>
@@ -35,8 +36,9 @@ struct Lanczos3Taps {
 // Requires 1 <= out <= in.
 Lanczos3Taps MakeLanczos3Taps(int in, int out);
 
-// Which code the reducer runs: the fastest the processor has (AVX2 and FMA where present), or
-// the baseline every processor runs (for tests of that code on processors with AVX2).
+// Which code the reducer runs: the fastest the processor has (the fixed-point AVX2 passes where
+// present), or the float passes every processor runs (for tests of that code on processors with
+// AVX2).
 enum class Lanczos3Code { kFastest, kBaseline };
 
 class Lanczos3Reducer {
@@ -64,21 +66,28 @@ class Lanczos3Reducer {
 
  private:
   const uint8_t* Ring(int y) const;  // the slot of input row y in ring_
+  void MakeFixedPointWeights();
 
   Size in_;
   Size out_;
   int bands_;
-  bool avx2_;  // the AVX2 and FMA passes
+  bool fixed_point_;  // the AVX2 passes of lanczos3_fixed.h, not the float ones
   Lanczos3Taps rows_;
   Lanczos3Taps columns_;
   size_t row_bytes_;                      // in.width * bands, padded for whole vectors
   int ring_rows_;                         // the window of input rows held
   std::vector<uint8_t> ring_;             // ring_rows_ input rows of row_bytes_, as they came
-  std::vector<float> vertical_;           // one row after the vertical pass (+ padding)
   std::vector<const uint8_t*> tap_rows_;  // the input rows of the output row being made
-  // For the AVX2 horizontal pass, which makes two output pixels at once: per pair of pixels and
-  // tap, the two pixels' weights four times each. Empty without AVX2 and FMA.
-  std::vector<float> pair_weights_;
+  // The row between the passes (+ padding): floats, or 16-bit fixed point.
+  std::vector<float> vertical_;
+  std::vector<int16_t> fixed_vertical_;
+  // The fixed-point passes' weights (empty for the float ones): per output row, its weights
+  // (rows_.stride of them) and their shift; the columns' as lanczos3_fixed::PairWeights lays
+  // them out, and their one shift.
+  std::vector<int16_t> fixed_row_weights_;
+  std::vector<int> fixed_row_shifts_;
+  std::vector<int16_t> fixed_pair_weights_;
+  int fixed_column_shift_ = 0;
   int next_row_ = 0;
 };
 

@@ -1,0 +1,62 @@
+// The Lanczos-3 reduce's passes in 16-bit fixed point, for processors with AVX2: what
+// Lanczos3Reducer runs on every x86-64 since 2013-2015 (chosen at run time, so that one binary
+// runs on any x86-64; the float passes in lanczos3.cc run elsewhere and are tested beside these).
+//
+// Why fixed point: vpmaddwd multiplies sixteen 16-bit pairs and adds each pair in one
+// instruction, so a tap pair of 8 samples costs what one tap of 8 floats costs with FMA, and the
+// bytes need widening to 16 bits only, not converting to floats. Both passes take about half the
+// instructions of the float ones.
+//
+// Precision: weights are integers scaled by 2^shift with the largest at most 2^14 (15 significant
+// bits) and each output's weights summing to exactly 2^shift, so a uniform area stays exactly
+// uniform and a same-size axis is the identity. Between the passes a sample is a 16-bit integer
+// with kFractionBits bits below the unit (1/64 of a level). Against the float passes an output
+// differs by a few hundredths of a level before rounding.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "imaging/lanczos3.h"
+
+namespace pixfleet::lanczos3_fixed {
+
+// Bits below the unit in the row between the passes: 255 * 64 plus the kernel's overshoot
+// (at most about a third of the range) stays inside int16.
+constexpr int kFractionBits = 6;
+
+// Whether this processor has AVX2; asked once.
+bool Available();
+
+// The largest shift for weights with these largest absolute value and absolute sum, applied to
+// inputs up to `largest_input` in magnitude: the largest weight at most 2^14 and every 32-bit sum
+// of products far from overflow.
+int ShiftFor(double largest_weight, double absolute_sum, double largest_input);
+
+// `count` weights as integers scaled by 2^shift, rounded, the rounding error put on the largest
+// so that they sum to exactly 2^shift (when the floats sum to 1).
+void Quantize(const float* weights, size_t count, int shift, int16_t* fixed);
+
+// One row between the passes (n samples, n a multiple of 32, as 16-bit integers with
+// kFractionBits below the unit): the sum of `count` (even) input rows of bytes, weighed by
+// `weights` scaled by 2^shift.
+void VerticalPass(const uint8_t* const* rows, const int16_t* weights, size_t count, size_t n,
+                  int shift, int16_t* out);
+
+// The weights HorizontalPass reads for `columns`, scaled by 2^shift: per pair of output pixels
+// (2p, 2p + 1; an odd last pixel paired with itself) and per pair of taps, the first pixel's two
+// weights four times, then the second's.
+std::vector<int16_t> PairWeights(const Lanczos3Taps& columns, int width, int shift);
+
+// One output row of `width` pixels of `bands` bytes from a row made by VerticalPass, with the
+// weights of PairWeights. `row` must hold 8 readable samples past the last tap of any pixel.
+void HorizontalPass(const int16_t* row, const Lanczos3Taps& columns, const int16_t* pair_weights,
+                    size_t width, size_t bands, int shift, uint8_t* pixels);
+
+// Output pixel x of a row of `width` pixels of `bands` bytes: all four of `bytes` where they stay
+// inside the row (any beyond the pixel belong to the next ones, which are written after). Both
+// the fixed-point and the float horizontal passes write through it.
+void StorePixel(uint8_t* row, size_t x, size_t bands, size_t width, uint32_t bytes);
+
+}  // namespace pixfleet::lanczos3_fixed
