@@ -95,6 +95,7 @@ Result<std::unique_ptr<ObjectStore>> MakeObjectStore(std::string_view url, bool 
   }
   if (parsed.scheme == "s3") {
     PIXFLEET_ASSIGN_OR_RETURN(S3ObjectStoreOptions options, S3OptionsFromEnvironment());
+    options.cancel = cancel;  // the grace period's end abandons transfers in flight too
     PIXFLEET_ASSIGN_OR_RETURN(auto store, S3ObjectStore::Open(url, options));
     // Throttling and 5xx are retried here, close to the call, with capped backoff and jitter.
     return WithTestFaultHooks(

@@ -25,6 +25,11 @@ struct Transfer {
   Status sink_error;                // what the sink returned when it stopped the transfer
 };
 
+// curl's progress callback: a nonzero return abandons the transfer (CURLE_ABORTED_BY_CALLBACK).
+int OnProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  return static_cast<const std::stop_token*>(user)->stop_requested() ? 1 : 0;
+}
+
 std::string Lower(std::string_view s) {
   std::string out(s);
   std::transform(out.begin(), out.end(), out.begin(),
@@ -158,6 +163,10 @@ void S3HttpClient::ReleaseHandle(void* handle) {
 }
 
 Result<S3HttpResponse> S3HttpClient::Perform(const S3HttpRequest& request) {
+  const bool cancellable = options_.cancel.stop_possible() && !request.despite_cancel;
+  if (cancellable && options_.cancel.stop_requested()) {
+    return Cancelled(request.what + ": cancelled, not sent");
+  }
   CURL* curl = static_cast<CURL*>(AcquireHandle());
   if (curl == nullptr) return Internal(request.what + ": curl_easy_init failed");
   struct Releaser {
@@ -208,6 +217,17 @@ Result<S3HttpResponse> S3HttpClient::Perform(const S3HttpRequest& request) {
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, static_cast<void*>(&transfer));
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &OnBody);
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, static_cast<void*>(&transfer));
+  if (request.despite_cancel && options_.cancel.stop_requested()) {
+    // A clean-up after a cancel: the connect timeout in all, not the low-speed limit's wait.
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.connect_timeout.count()));
+  }
+  if (cancellable) {
+    curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, &OnProgress);
+    // curl takes a void* and only hands it back to OnProgress, which reads through it.
+    curl_easy_setopt(curl, CURLOPT_XFERINFODATA,
+                     const_cast<void*>(static_cast<const void*>(&options_.cancel)));
+  }
   if (request.method == "HEAD") {
     curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
   } else if (request.method == "PUT" || request.method == "POST") {
@@ -227,6 +247,9 @@ Result<S3HttpResponse> S3HttpClient::Perform(const S3HttpRequest& request) {
   if (transfer.too_big) {
     return ResourceExhausted(request.what + ": object is " + std::to_string(*transfer.too_big) +
                              " bytes, over the limit of " + std::to_string(request.max_bytes));
+  }
+  if (code == CURLE_ABORTED_BY_CALLBACK) {
+    return Cancelled(request.what + ": cancelled mid-transfer");
   }
   if (code != CURLE_OK) {
     std::string message = error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(code);

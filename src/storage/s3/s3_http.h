@@ -11,8 +11,11 @@
 // are kept as usual); a sink error abandons the transfer and is returned as it is. Transport
 // failures map through CurlStatus (s3_errors.h), TLS ones with the endpoint ("https://host:port")
 // and the remedy in the message; any HTTP status is returned for the caller to interpret. No
-// retries. Thread-safe: easy handles are pooled, and curl_easy_reset keeps each handle's connection
-// cache, so connections are reused. Credentials appear only in curl options, never in a Status.
+// retries. A request on the options' `cancel` abandons a transfer in flight within about a
+// second (curl's progress callback; at once while data moves) and refuses to start one:
+// kCancelled. Thread-safe: easy handles are pooled, and curl_easy_reset keeps each handle's
+// connection cache, so connections are reused. Credentials appear only in curl options, never in a
+// Status.
 #pragma once
 
 #include <chrono>
@@ -21,6 +24,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <stop_token>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,6 +43,9 @@ struct S3HttpRequest {
   uint64_t max_bytes = UINT64_MAX;
   // When set, receives a 2xx response's body as it arrives (S3HttpResponse::body stays empty).
   std::function<Status(std::string_view)> body_sink = {};
+  // Sent, and not abandoned, even after the cancel: a clean-up (AbortMultipartUpload) that must
+  // go out because a cancel stopped the work it cleans up after.
+  bool despite_cancel = false;
 };
 
 struct S3HttpResponse {
@@ -54,7 +61,8 @@ struct S3HttpOptions {
   int64_t low_speed_bytes_per_second = 1024;
   std::chrono::seconds low_speed_time{30};
   bool verify_tls = true;
-  std::string ca_bundle;  // CURLOPT_CAINFO when not empty
+  std::string ca_bundle;   // CURLOPT_CAINFO when not empty
+  std::stop_token cancel;  // see above
 };
 
 class S3HttpClient {

@@ -70,7 +70,8 @@ S3ObjectStore::S3ObjectStore(S3Location location, S3UrlBuilder urls, std::string
                           .low_speed_bytes_per_second = options_.low_speed_bytes_per_second,
                           .low_speed_time = options_.low_speed_time,
                           .verify_tls = options_.verify_tls,
-                          .ca_bundle = options_.ca_bundle}) {}
+                          .ca_bundle = options_.ca_bundle,
+                          .cancel = options_.cancel}) {}
 
 S3ObjectStore::~S3ObjectStore() = default;
 
@@ -225,7 +226,8 @@ void S3ObjectStore::AbortMultipart(const std::string& full_key, const std::strin
   // Best effort: a leftover upload is invisible to readers and expires by bucket lifecycle.
   S3HttpRequest abort{.method = "DELETE",
                       .url = urls_.ObjectUrl(full_key, S3CanonicalQuery({{"uploadId", upload_id}})),
-                      .what = "AbortMultipartUpload"};
+                      .what = "AbortMultipartUpload",
+                      .despite_cancel = true};
   static_cast<void>(http_.Perform(abort));
 }
 

@@ -33,6 +33,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <stop_token>
 #include <string>
 
 #include "storage/object_store.h"
@@ -65,6 +66,9 @@ struct S3ObjectStoreOptions {
   std::string ca_bundle;
   // Where Fetch writes its temporary copies; empty: $TMPDIR, else /tmp (DefaultTempFolder()).
   std::string temp_folder;
+  // A request on it abandons every transfer in flight and refuses new ones (kCancelled): a
+  // worker whose grace period ran out must not wait for a large upload or download to end.
+  std::stop_token cancel;
 };
 
 // The store's options from the environment (s3_credentials.h): credentials, AWS_REGION,

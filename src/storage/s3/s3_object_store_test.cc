@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <stop_token>
 #include <string>
 #include <thread>
 #include <vector>
@@ -108,6 +109,25 @@ std::string ErrorXml(const std::string& code) {
   return "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>" + code +
          "</Code><Message>m</Message></Error>";
 }
+
+// Holds a server handler until Release() (or 30 s), saying when it has started waiting.
+class Stall {
+ public:
+  void Wait() {
+    started_ = true;
+    for (int wait = 0; wait < 3000 && !released_; ++wait) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+  void WaitUntilStarted() const {
+    while (!started_) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  void Release() { released_ = true; }
+
+ private:
+  std::atomic<bool> started_{false};
+  std::atomic<bool> released_{false};
+};
 
 class S3ObjectStoreTest : public ::testing::Test {
  protected:
@@ -510,6 +530,38 @@ TEST_F(S3FetchTest, TheBodyIsWrittenToTheFileAsItArrives) {
   EXPECT_TRUE(CopiesIn(copies_.path()).empty());
 }
 
+TEST_F(S3FetchTest, ACancelAbandonsADownloadMidBodyAndLeavesNoFile) {
+  // Half the body, then nothing until the test ends.
+  const std::string first(size_t{64} * 1024, 'a');
+  Stall stall;
+  server_.SetHandler([&](const ReceivedRequest&, httplib::Response& res) {
+    res.status = 200;
+    res.set_chunked_content_provider("application/octet-stream",
+                                     [&](size_t, httplib::DataSink& sink) {
+                                       sink.write(first.data(), first.size());
+                                       stall.Wait();
+                                       sink.done();
+                                       return true;
+                                     });
+  });
+  std::stop_source cancel;
+  S3ObjectStoreOptions options;
+  options.temp_folder = copies_.path().string();
+  options.cancel = cancel.get_token();
+  auto store = Open("s3://bkt/pre/fix", std::move(options));
+  std::thread canceller([&] {
+    stall.WaitUntilStarted();
+    cancel.request_stop();
+  });
+  const Status status = store->Fetch("big/photo.jpg").status();
+  canceller.join();
+  stall.Release();
+  EXPECT_EQ(status.code(), StatusCode::kCancelled) << status.ToString();
+  EXPECT_NE(status.message().find("cancelled mid-transfer"), std::string::npos)
+      << status.ToString();
+  EXPECT_TRUE(CopiesIn(copies_.path()).empty());
+}
+
 TEST_F(S3FetchTest, OverMaxBytesStopsTheTransferAndLeavesNoFile) {
   auto store = OpenFetching();
   server_.SetHandler([](const ReceivedRequest&, httplib::Response& res) {
@@ -702,6 +754,49 @@ TEST_F(S3ObjectStoreTest, AFailedPartAbortsTheUpload) {
   std::lock_guard<std::mutex> lock(mutex);
   EXPECT_TRUE(aborted);
   EXPECT_FALSE(completed);
+}
+
+TEST_F(S3ObjectStoreTest, ACancelAbandonsAPartInFlightAndTheUploadIsStillAborted) {
+  // The second part gets no answer until the test ends: the client sits waiting for it, which
+  // only the cancel can end.
+  Stall stall;
+  std::atomic<bool> aborted{false};
+  server_.SetHandler([&](const ReceivedRequest& req, httplib::Response& res) {
+    if (req.method == "POST") {
+      Reply(res, 200,
+            "<InitiateMultipartUploadResult><UploadId>u</UploadId>"
+            "</InitiateMultipartUploadResult>");
+    } else if (req.method == "PUT" && req.target.find("partNumber=2") != std::string::npos) {
+      stall.Wait();
+      Reply(res, 500);
+    } else if (req.method == "PUT") {
+      res.set_header("ETag", "\"e\"");
+      Reply(res, 200);
+    } else if (req.method == "DELETE") {
+      aborted = true;
+      Reply(res, 204);
+    }
+  });
+  std::stop_source cancel;
+  S3ObjectStoreOptions options;
+  options.multipart_threshold = 10;
+  options.part_size = 10;
+  options.cancel = cancel.get_token();
+  auto store = Open("s3://bkt", std::move(options));
+  std::thread canceller([&] {
+    stall.WaitUntilStarted();
+    cancel.request_stop();  // as the worker's grace period runs out
+  });
+  const Status status = store->Put("big.bin", std::string(35, 'z'), "");
+  canceller.join();
+  stall.Release();
+  EXPECT_EQ(status.code(), StatusCode::kCancelled) << status.ToString();
+  EXPECT_NE(status.message().find("UploadPart 2"), std::string::npos) << status.ToString();
+  EXPECT_TRUE(aborted) << "the multipart upload must be aborted despite the cancel";
+  // And nothing new starts.
+  const size_t requests = server_.Requests().size();
+  EXPECT_EQ(store->Get("other").status().code(), StatusCode::kCancelled);
+  EXPECT_EQ(server_.Requests().size(), requests);
 }
 
 TEST_F(S3ObjectStoreTest, CompleteReturningAnErrorDocumentIsRetryable) {
