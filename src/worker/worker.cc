@@ -107,8 +107,9 @@ bool Worker::QueueDrained() {
   return depth->ready == 0 && depth->delayed == 0 && depth->leased == 0;
 }
 
-std::chrono::milliseconds Worker::LeaseWait() const {
+std::chrono::milliseconds Worker::LeaseWait(bool slot_was_busy) const {
   if (!options_.exit_when_idle) return options_.lease_wait;
+  if (slot_was_busy) return std::chrono::milliseconds(0);
   return std::min(options_.lease_wait, options_.idle_check_interval);
 }
 
@@ -125,11 +126,12 @@ void Worker::ReturnReservation() {
 }
 
 void Worker::SlotLoop() {
+  bool busy = true;  // until the queue first has nothing for this slot
   while (!Stopping()) {
     // With max_tasks, a slot that finds every remaining lease reserved by the others ends: they
     // take the rest (a reservation that leases nothing is given back to its own slot's loop).
     if (!ReserveLease()) break;
-    Result<std::optional<Lease>> leased = queue_.LeaseNext(LeaseWait());
+    Result<std::optional<Lease>> leased = queue_.LeaseNext(LeaseWait(busy));
     if (!leased.ok() || !leased->has_value()) ReturnReservation();
     if (!leased.ok() && MustStop(leased.error())) {
       StopBecause(leased.error().WithContext("the queue refused this worker"));
@@ -140,6 +142,7 @@ void Worker::SlotLoop() {
       (void)clock_.WaitFor(options_.queue_error_backoff, stop_leasing_.get_token());
       continue;
     }
+    busy = leased->has_value();
     if (!leased->has_value()) {
       if (options_.exit_when_idle && QueueDrained()) {
         spdlog::info("the queue is drained; exiting");

@@ -63,10 +63,13 @@ struct WorkerOptions {
   std::chrono::milliseconds heartbeat_interval{10'000};
   bool exit_when_idle = false;
   // With exit_when_idle, how long an idle slot waits for a task before it asks the queue whether
-  // it is drained: short, so that the last worker of a batch exits within about this much of the
+  // it is drained: short, so that the other workers of a batch exit within about this much of the
   // last task settling rather than a whole lease_wait or two later (a Depth() call per check,
-  // made only while the slot finds nothing to lease).
-  std::chrono::milliseconds idle_check_interval{100};
+  // made only while the slot finds nothing to lease but tasks are still leased: at a batch's
+  // tail; a few tens of microseconds on SQLite, which keeps the counts). A slot that has just started, or just
+  // settled a task, does not wait: it asks at once when the queue has nothing for it, so that the
+  // worker that settles a batch's last task exits straight after.
+  std::chrono::milliseconds idle_check_interval{25};
   std::chrono::milliseconds queue_error_backoff{1000};  // pause after the queue itself failed
   // How long tasks in flight may go on after a stop request before they are interrupted and
   // handed back; unset: as long as they take.
@@ -119,8 +122,9 @@ class Worker {
   void ServeGracePeriod();
   void HandBackInFlight();
   bool QueueDrained();
-  // How long one LeaseNext call may block: lease_wait, or idle_check_interval with exit_when_idle.
-  std::chrono::milliseconds LeaseWait() const;
+  // How long one LeaseNext call may block: lease_wait, or idle_check_interval with exit_when_idle
+  // (nothing, when the slot has just started or settled a task).
+  std::chrono::milliseconds LeaseWait(bool slot_was_busy) const;
   // With max_tasks: takes one of the leases left (false when none is); without: true.
   bool ReserveLease();
   void ReturnReservation();

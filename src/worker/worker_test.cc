@@ -48,30 +48,78 @@ TEST_F(WorkerTest, SlotsDrainTheQueueAndExitWhenIdle) {
   EXPECT_EQ(depth->dead, 1);
 }
 
-TEST_F(WorkerTest, AnIdleWorkerExitsOneIdleCheckAfterTheLastTaskNotALeaseWaitLater) {
-  // `pixfleet run` waits for its workers to exit: an idle slot that blocked a whole lease_wait
-  // before asking whether the queue is drained added that much to every batch's wall time.
-  AddImage("only.jpg");
-  WorkerOptions options = Options(1);
-  options.exit_when_idle = true;
+// Options of a worker that exits when idle, with a lease wait far longer than its idle check.
+WorkerOptions ExitWhenIdleOptions() {
+  WorkerOptions options;
   options.lease_wait = seconds(5);
+  options.exit_when_idle = true;
   options.idle_check_interval = milliseconds(100);
-  Worker worker(queue_, processor_, clock_, options);
-  std::promise<Status> result;
-  std::future<Status> returned = result.get_future();
-  std::jthread runner([&] { result.set_value(worker.Run()); });
-  // The task settled, then the slot parked in LeaseNext beside the heartbeat thread.
-  while (processor_.counters().succeeded.load() < 1) std::this_thread::yield();
-  ASSERT_TRUE(clock_.WaitForSleepers(2));
-  clock_.Advance(milliseconds(100));
-  // Real time only bounds a hang: the worker must return with no further virtual time.
-  const bool exited = returned.wait_for(seconds(30)) == std::future_status::ready;
-  EXPECT_TRUE(exited) << "still waiting after one idle check";
-  if (!exited) {
-    worker.Stop();
-    clock_.Advance(seconds(10));
+  return options;
+}
+
+// Runs a worker on its own thread. ReturnsWithoutMoreVirtualTime(): whether Run() returned (OK)
+// with the clock left where it is; real time only bounds a hang, after which the worker is
+// stopped and the clock moved past any wait.
+class WorkerThread {
+ public:
+  WorkerThread(Worker& worker, FakeClock& clock)
+      : worker_(worker),
+        clock_(clock),
+        returned_(result_.get_future()),
+        runner_([this] { result_.set_value(worker_.Run()); }) {}
+  // A test that ended early (a failed ASSERT) must not leave the join waiting on the worker.
+  ~WorkerThread() {
+    if (returned_.valid() && returned_.wait_for(seconds(0)) != std::future_status::ready) {
+      worker_.Stop();
+      clock_.Advance(seconds(10));
+    }
   }
-  EXPECT_TRUE(returned.get().ok());
+  WorkerThread(const WorkerThread&) = delete;
+  WorkerThread& operator=(const WorkerThread&) = delete;
+
+  bool ReturnsWithoutMoreVirtualTime() {
+    const bool exited = returned_.wait_for(seconds(30)) == std::future_status::ready;
+    if (!exited) {
+      worker_.Stop();
+      clock_.Advance(seconds(10));
+    }
+    EXPECT_TRUE(returned_.get().ok());
+    return exited;
+  }
+
+ private:
+  Worker& worker_;
+  FakeClock& clock_;
+  std::promise<Status> result_;
+  std::future<Status> returned_;
+  std::jthread runner_;
+};
+
+TEST_F(WorkerTest, TheWorkerThatSettlesTheLastTaskExitsAtOnce) {
+  // `pixfleet run` waits for its workers to exit: a slot that blocked a lease wait (or even an
+  // idle check) before asking whether the queue is drained added that much to every batch.
+  AddImage("only.jpg");
+  Worker worker(queue_, processor_, clock_, ExitWhenIdleOptions());
+  WorkerThread running(worker, clock_);
+  EXPECT_TRUE(running.ReturnsWithoutMoreVirtualTime())
+      << "waited before asking whether the queue is drained";
+  EXPECT_EQ(processor_.counters().succeeded.load(), 1);
+}
+
+TEST_F(WorkerTest, AnIdleWorkerExitsOneIdleCheckAfterAnotherSettlesTheLastTaskNotALeaseWait) {
+  // Another worker (this test) holds the only task: the worker finds nothing, sees the queue
+  // not drained, and waits for a task one idle check at a time.
+  AddImage("only.jpg");
+  Result<std::optional<Lease>> held = queue_.LeaseNext(milliseconds(0));
+  ASSERT_TRUE(held.ok() && held->has_value());
+  Worker worker(queue_, processor_, clock_, ExitWhenIdleOptions());
+  WorkerThread running(worker, clock_);
+  // The slot parked in LeaseNext beside the heartbeat thread; then the other worker settles.
+  ASSERT_TRUE(clock_.WaitForSleepers(2));
+  ASSERT_TRUE(queue_.Ack(**held).ok());
+  clock_.Advance(milliseconds(100));
+  EXPECT_TRUE(running.ReturnsWithoutMoreVirtualTime()) << "still waiting after one idle check";
+  EXPECT_EQ(processor_.counters().succeeded.load(), 0);
 }
 
 TEST_F(WorkerTest, StopFinishesTasksInFlightAndLeavesTheRestQueued) {
