@@ -66,9 +66,9 @@ struct WorkerOptions {
   // it is drained: short, so that the other workers of a batch exit within about this much of the
   // last task settling rather than a whole lease_wait or two later (a Depth() call per check,
   // made only while the slot finds nothing to lease but tasks are still leased: at a batch's
-  // tail; a few tens of microseconds on SQLite, which keeps the counts). A slot that has just started, or just
-  // settled a task, does not wait: it asks at once when the queue has nothing for it, so that the
-  // worker that settles a batch's last task exits straight after.
+  // tail; a few tens of microseconds on SQLite, which keeps the counts). A slot that has just
+  // started, or just settled a task, does not wait: it asks at once when the queue has nothing for
+  // it, so that the worker that settles a batch's last task exits straight after.
   std::chrono::milliseconds idle_check_interval{25};
   std::chrono::milliseconds queue_error_backoff{1000};  // pause after the queue itself failed
   // How long tasks in flight may go on after a stop request before they are interrupted and
