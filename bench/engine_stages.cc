@@ -98,9 +98,8 @@ int Run(const std::string& recipe_path, int count, char** files) {
       clock.Lap("output " + recipe->outputs[o].name);
     }
     pixfleet::ImageAnalysis analysis;
-    const vips::VImage& measured = sources.WithLongSideAtLeast(pixfleet::kMinAnalysisDecodeSide);
     if (Status status =
-            pixfleet::MeasurePixels(measured, *header, recipe->analyses, &analysis, deadline);
+            pixfleet::MeasurePixels(sources, *header, recipe->analyses, &analysis, deadline);
         !status.ok()) {
       return Fail(files[i], status);
     }

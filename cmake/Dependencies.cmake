@@ -5,6 +5,9 @@ pkg_check_modules(VIPS REQUIRED IMPORTED_TARGET vips-cpp)
 # The encoders libvips wraps, called directly for plain 8-bit outputs (imaging/jpeg_writer.h).
 pkg_check_modules(JPEG REQUIRED IMPORTED_TARGET libjpeg)
 pkg_check_modules(WEBP REQUIRED IMPORTED_TARGET libwebp)
+# lcms2 (libvips' colour management) parses ICC profiles for the own matrix-shaper conversion
+# (imaging/matrix_shaper.h).
+pkg_check_modules(LCMS2 REQUIRED IMPORTED_TARGET lcms2)
 # GLib's module loader, for the one libvips module the engine loads itself (imaging/vips_init.cc).
 pkg_check_modules(GMODULE REQUIRED IMPORTED_TARGET gmodule-2.0)
 pkg_check_modules(SQLITE3 REQUIRED IMPORTED_TARGET sqlite3)

@@ -33,7 +33,7 @@ packages=(
   g++ make cmake ninja-build pkg-config git clang libclang-rt-14-dev clang-format clang-tidy
   # libraries
   libvips-dev libsqlite3-dev libssl-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev
-  libjpeg62-turbo-dev libwebp-dev libglib2.0-dev libspdlog-dev libfmt-dev libjemalloc-dev libcpp-httplib-dev
+  libjpeg62-turbo-dev libwebp-dev liblcms2-dev libglib2.0-dev libspdlog-dev libfmt-dev libjemalloc-dev libcpp-httplib-dev
   # client libraries of the distributed backends (PostgreSQL, RabbitMQ, S3, S3's XML answers)
   libpq-dev librabbitmq-dev libcurl4-openssl-dev libpugixml-dev
   # tests and benchmarks

@@ -2,7 +2,11 @@
 // colourspace() knows the routes between B_W, GREY16, RGB16, sRGB, scRGB, Lab, XYZ, CMYK, etc.
 #include "imaging/colour.h"
 
+#include <optional>
+
+#include "imaging/compute_here.h"
 #include "imaging/icc.h"
+#include "imaging/matrix_shaper.h"
 #include "imaging/vips_util.h"
 
 namespace pixfleet {
@@ -65,6 +69,39 @@ vips::VImage DropMismatchedProfile(const vips::VImage& in) {
   if (profile.empty()) return in;
   if (ProfileMatchesBands(IccProfileColourSpace(profile), ColourBands(in))) return in;
   return WithoutIccProfile(in);
+}
+
+bool ToSrgbTransformsProfile(const vips::VImage& in) {
+  const vips::VImage image = DropMismatchedProfile(in);
+  if (SourceInterpretation(image) == VIPS_INTERPRETATION_CMYK && ColourBands(image) == 4) {
+    return true;
+  }
+  const auto profile = IccProfileOf(image);
+  return !profile.empty() && IccProfileColourSpace(profile) == IccColourSpace::kRgb &&
+         !IsSrgbProfile(profile);
+}
+
+vips::VImage ToSrgbInMemory(const vips::VImage& in, const Deadline& deadline) {
+  const bool rgb = in.format() == VIPS_FORMAT_UCHAR && in.bands() == 3 &&
+                   in.get_image()->Coding == VIPS_CODING_NONE &&
+                   in.interpretation() == VIPS_INTERPRETATION_sRGB;
+  std::optional<MatrixShaperToSrgb> transform;
+  if (rgb && ToSrgbTransformsProfile(in)) {
+    transform = MatrixShaperToSrgb::FromProfile(IccProfileOf(in));
+  }
+  if (!transform) return InMemory(ToSrgb(in), deadline);
+
+  vips::VImage out = ComputeHere(in, deadline);  // a new memory image, converted in place
+  auto* pixels = static_cast<uint8_t*>(out.get_image()->data);
+  transform->Convert(pixels, pixels,
+                     static_cast<size_t>(out.width()) * static_cast<size_t>(out.height()));
+  VipsBlob* srgb = nullptr;
+  if (vips_profile_load("srgb", &srgb, nullptr) != 0) throw vips::VError();
+  size_t length = 0;
+  const void* profile = vips_blob_get(srgb, &length);
+  vips_image_set_blob_copy(out.get_image(), VIPS_META_ICC_NAME, profile, length);
+  vips_area_unref(reinterpret_cast<VipsArea*>(srgb));
+  return out;
 }
 
 vips::VImage ToSrgb(const vips::VImage& in) {

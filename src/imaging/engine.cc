@@ -46,10 +46,8 @@ Result<EngineResult> Process(const EncodedInput& input, const Recipe& recipe,
                                                                  recipe.outputs[i], deadline));
     result.outputs.push_back(std::move(output));
   }
-  // The analyses read the smallest image that still has kMinAnalysisDecodeSide pixels.
-  const vips::VImage& measured = sources.WithLongSideAtLeast(kMinAnalysisDecodeSide);
   PIXFLEET_RETURN_IF_ERROR(
-      MeasurePixels(measured, header, recipe.analyses, &result.analysis, deadline));
+      MeasurePixels(sources, header, recipe.analyses, &result.analysis, deadline));
   PIXFLEET_RETURN_IF_ERROR(deadline.Check());
   return result;
 }

@@ -629,5 +629,74 @@ TEST_F(EngineTest, ProfiledRgbIsConvertedWhenTheProfileIsStripped) {
   EXPECT_FALSE(Inspect(png).has_icc);
 }
 
+std::string AsPng(const vips::VImage& image) {
+  void* buffer = nullptr;
+  size_t length = 0;
+  image.write_to_buffer(".png", &buffer, &length);
+  std::string bytes(static_cast<const char*>(buffer), length);
+  g_free(buffer);
+  return bytes;
+}
+
+TEST_F(EngineTest, EveryOutputOfAWideGamutPhotoHasTheColoursLibvipsConvertsItTo) {
+  // The outputs that convert before they resize share one conversion of the decoded image
+  // (matrix_shaper.h for a P3 profile). Reference: the same recipe on the photo converted to
+  // sRGB beforehand by libvips' icc_transform.
+  const vips::VImage x = vips::VImage::xyz(480, 320);
+  const vips::VImage across = x.extract_band(0) * (255.0 / 480);
+  const vips::VImage down = x.extract_band(1) * (255.0 / 320);
+  const vips::VImage p3 =
+      across.bandjoin(down)
+          .bandjoin((across + down) * 0.5)
+          .cast(VIPS_FORMAT_UCHAR)
+          .copy(vips::VImage::option()->set("interpretation", VIPS_INTERPRETATION_sRGB))
+          .icc_transform("p3", vips::VImage::option()->set("input_profile", "srgb"));
+  const std::string input = AsPng(p3);
+  ASSERT_TRUE(Inspect(input).has_icc);
+  const std::string reference = AsPng(
+      WithoutIccProfile(vips::VImage::new_from_buffer(input.data(), input.size(), "")
+                            .icc_transform("srgb", vips::VImage::option()->set("embedded", true))));
+  Recipe recipe;
+  recipe.outputs = {
+      Output("large", {AutoRotateOp{}, ToSrgbOp{}, Resize(240, 240)}, ImageFormat::kPng, 80, false),
+      Output("small", {AutoRotateOp{}, ToSrgbOp{}, Resize(96, 96)}, ImageFormat::kPng),
+      Output("square", {ToSrgbOp{}, Resize(40, 40, ResizeFit::kCover)}, ImageFormat::kPng)};
+  const EngineResult converted = Run(input, recipe);
+  const EngineResult expected = Run(reference, recipe);
+  ASSERT_EQ(converted.outputs.size(), 3u);
+  for (size_t i = 0; i < 3; ++i) {
+    const std::string& got = converted.outputs[i].bytes;
+    const std::string& want = expected.outputs[i].bytes;
+    const vips::VImage a = vips::VImage::new_from_buffer(got.data(), got.size(), "");
+    const vips::VImage b = vips::VImage::new_from_buffer(want.data(), want.size(), "");
+    ASSERT_EQ(a.width(), b.width()) << converted.outputs[i].name;
+    ASSERT_EQ(a.height(), b.height()) << converted.outputs[i].name;
+    const vips::VImage difference = (a.cast(VIPS_FORMAT_INT) - b.cast(VIPS_FORMAT_INT)).abs();
+    // The engine converts after the reduce into the decode box, the reference before it: the
+    // same but where a converted channel clips at 0 or 255 (the gradient's saturated corners),
+    // as clipping before or after averaging differs.
+    EXPECT_LT(difference.avg(), 0.5) << converted.outputs[i].name;
+    const double over_two = (difference > 2).avg() / 255;  // the share of samples off by > 2
+    EXPECT_LT(over_two, 0.02) << converted.outputs[i].name;
+  }
+  // Kept metadata: the output says it is sRGB, as libvips' conversion says it.
+  EXPECT_TRUE(Inspect(converted.outputs[0].bytes).has_icc);
+  EXPECT_FALSE(Inspect(converted.outputs[1].bytes).has_icc);
+
+  // The analyses read the decoded colour, reduced from the decoded image when the outputs made
+  // their smaller images in sRGB: as they read it without those outputs.
+  recipe.analyses = {Analysis::kMeanColour, Analysis::kDhash};
+  const EngineResult with_outputs = Run(input, recipe);
+  recipe.outputs.clear();
+  const EngineResult alone = Run(input, recipe);
+  ASSERT_TRUE(with_outputs.analysis.mean_colour && alone.analysis.mean_colour);
+  for (size_t band = 0; band < 3; ++band) {
+    EXPECT_NEAR((*with_outputs.analysis.mean_colour)[band], (*alone.analysis.mean_colour)[band],
+                1.0);
+  }
+  ASSERT_TRUE(with_outputs.analysis.dhash && alone.analysis.dhash);
+  EXPECT_LE(std::popcount(*with_outputs.analysis.dhash ^ *alone.analysis.dhash), 2);
+}
+
 }  // namespace
 }  // namespace pixfleet

@@ -122,4 +122,28 @@ Status MeasurePixels(const vips::VImage& decoded, const ImageHeader& header,
   return Status::Ok();
 }
 
+Status MeasurePixels(const ResizeSources& sources, const ImageHeader& header,
+                     const std::vector<Analysis>& analyses, ImageAnalysis* analysis,
+                     const Deadline& deadline) {
+  const vips::VImage& measured = sources.WithLongSideAtLeast(kMinAnalysisDecodeSide);
+  const ResizeSources* srgb = sources.Srgb();
+  if (srgb == nullptr || !NeedsPixels(analyses)) {
+    return MeasurePixels(measured, header, analyses, analysis, deadline);
+  }
+  const vips::VImage& like = srgb->WithLongSideAtLeast(kMinAnalysisDecodeSide);
+  const Size size{like.width(), like.height()};
+  if (size.width >= measured.width() || !CanReduceHere(measured, size)) {
+    return MeasurePixels(measured, header, analyses, analysis, deadline);
+  }
+  vips::VImage reduced;
+  try {
+    reduced = ReduceHere(measured, size, deadline);
+  } catch (const vips::VError& error) {
+    std::string message = TakeVipsError(error);
+    if (deadline.Expired()) return deadline.ExceededStatus();
+    return Internal("analysis failed: " + message);
+  }
+  return MeasurePixels(reduced, header, analyses, analysis, deadline);
+}
+
 }  // namespace pixfleet

@@ -13,6 +13,7 @@
 #include "core/status.h"
 #include "imaging/deadline.h"
 #include "imaging/loader.h"
+#include "imaging/resize_sources.h"
 #include "model/recipe.h"
 #include "model/result.h"
 
@@ -44,6 +45,14 @@ uint64_t Dhash(const vips::VImage& decoded, int orientation);
 // grey or sRGB, computed on the calling thread under `deadline`; through libvips (MeanColour,
 // Dhash) otherwise. kInternal if libvips fails on the decoded image.
 Status MeasurePixels(const vips::VImage& decoded, const ImageHeader& header,
+                     const std::vector<Analysis>& analyses, ImageAnalysis* analysis,
+                     const Deadline& deadline);
+
+// The same, from the images a ProcessImage call holds: the smallest that still has
+// kMinAnalysisDecodeSide pixels, in the decoded colour. When the outputs resized from their
+// shared sRGB conversion (ResizeSources::Srgb), the decoded colour holds only the decoded image;
+// it is reduced here to the size those outputs found, which costs less than reading it whole.
+Status MeasurePixels(const ResizeSources& sources, const ImageHeader& header,
                      const std::vector<Analysis>& analyses, ImageAnalysis* analysis,
                      const Deadline& deadline);
 

@@ -55,18 +55,30 @@ std::optional<size_t> ResizeThatCanRunFirst(const OutputSpec& spec) {
 vips::VImage ResizeFirst(ResizeSources& sources, const DecodePlan& plan, const OutputPlan& output,
                          const OutputSpec& spec, size_t resize, const Deadline& deadline) {
   const auto turns = [](const Operation& op) { return std::holds_alternative<AutoRotateOp>(op); };
-  const bool upright_first = std::any_of(
-      spec.operations.begin(), spec.operations.begin() + static_cast<ptrdiff_t>(resize), turns);
+  const auto converts = [](const Operation& op) { return std::holds_alternative<ToSrgbOp>(op); };
+  const auto before = spec.operations.begin() + static_cast<ptrdiff_t>(resize);
+  const bool upright_first = std::any_of(spec.operations.begin(), before, turns);
   const ResizeGeometry& geometry = output.steps[resize].resize;
   Size stored_target = geometry.scaled;  // in the orientation the resize saw
   if (upright_first && OrientationSwapsAxes(plan.orientation)) {
     stored_target = {geometry.scaled.height, geometry.scaled.width};
   }
-  const vips::VImage& source = sources.Covering(stored_target);
+  // A conversion through an ICC profile costs per pixel and per call: it runs once, on the
+  // decoded image, for every output that converts before it resizes; the others convert their
+  // own resized pixels (cheaply, or not at all), as the loop below does.
+  ResizeSources* chain = &sources;
+  if (std::any_of(spec.operations.begin(), before, converts) &&
+      ToSrgbTransformsProfile(sources.Decoded())) {
+    chain = sources.Srgb();
+    if (chain == nullptr) {
+      chain = &sources.StartSrgb(ToSrgbInMemory(sources.Decoded(), deadline));
+    }
+  }
+  const vips::VImage& source = chain->Covering(stored_target);
   vips::VImage image = source;
   if (SizeOf(source) != stored_target) {
     image = ResizeHere(source, stored_target, deadline);
-    sources.Add(image);
+    chain->Add(image);
   }
   for (size_t i = 0; i < resize; ++i) {
     if (turns(spec.operations[i])) {

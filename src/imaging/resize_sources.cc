@@ -39,4 +39,9 @@ const vips::VImage& ResizeSources::WithLongSideAtLeast(int long_side) const {
 
 void ResizeSources::Add(vips::VImage image) { images_.push_back(std::move(image)); }
 
+ResizeSources& ResizeSources::StartSrgb(vips::VImage converted) {
+  srgb_ = std::make_unique<ResizeSources>(std::move(converted));
+  return *srgb_;
+}
+
 }  // namespace pixfleet

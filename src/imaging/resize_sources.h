@@ -7,6 +7,7 @@
 // thread-safe: one ProcessImage call owns it.
 #pragma once
 
+#include <memory>
 #include <vector>
 
 #include <vips/vips8>
@@ -32,8 +33,17 @@ class ResizeSources {
   // Keeps `image`, a resize of an image held, computed in memory, for later callers.
   void Add(vips::VImage image);
 
+  // A second chain for the decoded image converted to sRGB, so that outputs which convert
+  // before they resize share one conversion (made by the first of them: StartSrgb, with the
+  // converted decoded image computed in memory) instead of each converting its own pixels.
+  // Null until started.
+  ResizeSources* Srgb() { return srgb_.get(); }
+  const ResizeSources* Srgb() const { return srgb_.get(); }
+  ResizeSources& StartSrgb(vips::VImage converted);
+
  private:
   std::vector<vips::VImage> images_;  // the decoded image first
+  std::unique_ptr<ResizeSources> srgb_;
 };
 
 }  // namespace pixfleet
