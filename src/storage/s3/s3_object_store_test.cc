@@ -111,22 +111,34 @@ std::string ErrorXml(const std::string& code) {
 }
 
 // Holds a server handler until Release() (or 30 s), saying when it has started waiting.
+// Release() returns only once the handler has stopped reading the Stall, so that a test's Stall
+// never goes out of scope under a server thread still waiting on it; the destructor releases.
 class Stall {
  public:
+  Stall() = default;
+  Stall(const Stall&) = delete;
+  Stall& operator=(const Stall&) = delete;
+  ~Stall() { Release(); }
+
   void Wait() {
     started_ = true;
     for (int wait = 0; wait < 3000 && !released_; ++wait) {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
+    left_ = true;
   }
   void WaitUntilStarted() const {
     while (!started_) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
-  void Release() { released_ = true; }
+  void Release() {
+    released_ = true;
+    while (started_ && !left_) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
 
  private:
   std::atomic<bool> started_{false};
   std::atomic<bool> released_{false};
+  std::atomic<bool> left_{false};
 };
 
 class S3ObjectStoreTest : public ::testing::Test {
