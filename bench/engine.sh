@@ -10,7 +10,9 @@
 #      decode, Lanczos-3, no lossy encode).
 #      Then the engine's CPU by stage on the same photos (pixfleet-bench-stages), and decode-only,
 #      `run` and Pillow once more on the photos re-encoded as cameras write them (baseline JPEG,
-#      quality 92, 4:2:0: the wallpapers are mostly progressive and 4:4:4, dear to decode).
+#      quality 92, 4:2:0: the wallpapers are mostly progressive and 4:4:4, dear to decode), and
+#      `run` on those copies converted to Display P3 with the profile embedded, as phones write
+#      them (every std3 output converts to sRGB).
 #   2. Peak RSS on a 1-gigapixel JPEG and a tiled TIFF: `pixfleet process` vs vipsthumbnail.
 #   3. `pixfleet run` on 24 mixed-size photos with 1 and 2 workers: the wall-time ratio.
 # CPU, not wall, is the measure in 1 because another job may hold the other core; 3 is wall time
@@ -154,6 +156,21 @@ for who in run low-effort; do
   done
   printf "small.webp mean SSIM (%s): %.4f\n" "$who" "$(calc "$total / $count")"
 done
+
+# Phones tag their photos Display P3, many cameras Adobe RGB: every std3 output then converts to
+# sRGB through the profile. The camera copies converted to Display P3, the profile embedded
+# (libvips' icc_transform, as a phone writes them); Pillow's script does not colour-manage, so
+# the comparison is with the same photos in sRGB.
+echo "== the camera copies in Display P3 (profile embedded), median of $rounds rounds"
+mkdir -p "$work/camera-p3"
+for f in "$work"/camera/*; do
+  vips icc_transform "$f" "$work/camera-p3/$(basename "$f")[Q=92,subsample_mode=on]" p3
+done
+photos=$work/camera-p3
+outs=$work/out-camera-p3
+measure_medians p3_ pixfleet_run
+printf "pixfleet run --workers 1 (std3): %.2f CPU-s, %.2fx the same photos in sRGB\n" \
+  "${cpu[p3_pixfleet_run]}" "$(calc "${cpu[p3_pixfleet_run]} / ${cpu[camera_pixfleet_run]}")"
 photos=$work/set
 outs=$work/out-set
 
