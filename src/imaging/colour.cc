@@ -3,6 +3,7 @@
 #include "imaging/colour.h"
 
 #include <optional>
+#include <span>
 
 #include "imaging/compute_here.h"
 #include "imaging/icc.h"
@@ -48,6 +49,12 @@ VipsInterpretation SourceInterpretation(const vips::VImage& image) {
   return interpretation;
 }
 
+// An embedded RGB profile that is not sRGB's: converting through it changes the pixels.
+bool IsForeignRgbProfile(std::span<const uint8_t> profile) {
+  return !profile.empty() && IccProfileColourSpace(profile) == IccColourSpace::kRgb &&
+         !IsSrgbProfile(profile);
+}
+
 // 8-bit samples: 16-bit values are scaled down (65535 -> 255), anything else is cast with clipping.
 vips::VImage ToUchar(const vips::VImage& in) {
   if (in.format() == VIPS_FORMAT_UCHAR) return in;
@@ -76,9 +83,7 @@ bool ToSrgbTransformsProfile(const vips::VImage& in) {
   if (SourceInterpretation(image) == VIPS_INTERPRETATION_CMYK && ColourBands(image) == 4) {
     return true;
   }
-  const auto profile = IccProfileOf(image);
-  return !profile.empty() && IccProfileColourSpace(profile) == IccColourSpace::kRgb &&
-         !IsSrgbProfile(profile);
+  return IsForeignRgbProfile(IccProfileOf(image));
 }
 
 vips::VImage ToSrgbInMemory(const vips::VImage& in, const Deadline& deadline) {
@@ -107,12 +112,9 @@ vips::VImage ToSrgbInMemory(const vips::VImage& in, const Deadline& deadline) {
 vips::VImage ToSrgb(const vips::VImage& in) {
   vips::VImage image = DropMismatchedProfile(in);
   const VipsInterpretation source = SourceInterpretation(image);
-  const auto profile = IccProfileOf(image);
-  const IccColourSpace space = IccProfileColourSpace(profile);
-
   if (source == VIPS_INTERPRETATION_CMYK && ColourBands(image) == 4) {
     image = ViaProfile(image, "cmyk");
-  } else if (!profile.empty() && space == IccColourSpace::kRgb && !IsSrgbProfile(profile)) {
+  } else if (IsForeignRgbProfile(IccProfileOf(image))) {
     image = ViaProfile(image, "srgb");
   } else {
     if (source != VIPS_INTERPRETATION_sRGB) {
@@ -132,10 +134,7 @@ vips::VImage ToSrgb(const vips::VImage& in) {
 vips::VImage ToEncodable(const vips::VImage& in, bool strip) {
   vips::VImage image = DropMismatchedProfile(in);
   const VipsInterpretation source = SourceInterpretation(image);
-  const auto profile = IccProfileOf(image);
-  const bool foreign_profile = !profile.empty() &&
-                               IccProfileColourSpace(profile) == IccColourSpace::kRgb &&
-                               !IsSrgbProfile(profile);
+  const bool foreign_profile = IsForeignRgbProfile(IccProfileOf(image));
   if (IsGreyInterpretation(source) && ColourBands(image) == 1) {
     if (source != VIPS_INTERPRETATION_B_W) {
       image = image.colourspace(VIPS_INTERPRETATION_B_W,

@@ -33,6 +33,14 @@ struct GFreeDeleter {
   void operator()(void* data) const { g_free(data); }
 };
 
+// What a libvips failure during the analyses returns: the deadline's status once it has passed
+// (the computation was stopped for it), else kInternal with libvips' message.
+Status AnalysisFailed(const vips::VError& error, const Deadline& deadline) {
+  std::string message = TakeVipsError(error);
+  if (deadline.Expired()) return deadline.ExceededStatus();
+  return Internal("analysis failed: " + message);
+}
+
 }  // namespace
 
 bool NeedsPixels(const std::vector<Analysis>& analyses) {
@@ -115,9 +123,7 @@ Status MeasurePixels(const vips::VImage& decoded, const ImageHeader& header,
     if (mean) analysis->mean_colour = MeanColour(decoded);
     if (dhash) analysis->dhash = Dhash(decoded, header.orientation);
   } catch (const vips::VError& error) {
-    std::string message = TakeVipsError(error);
-    if (deadline.Expired()) return deadline.ExceededStatus();
-    return Internal("analysis failed: " + message);
+    return AnalysisFailed(error, deadline);
   }
   return Status::Ok();
 }
@@ -139,9 +145,7 @@ Status MeasurePixels(const ResizeSources& sources, const ImageHeader& header,
   try {
     reduced = ReduceHere(measured, size, deadline);
   } catch (const vips::VError& error) {
-    std::string message = TakeVipsError(error);
-    if (deadline.Expired()) return deadline.ExceededStatus();
-    return Internal("analysis failed: " + message);
+    return AnalysisFailed(error, deadline);
   }
   return MeasurePixels(reduced, header, analyses, analysis, deadline);
 }
