@@ -140,23 +140,30 @@ Lanczos3Reducer::Lanczos3Reducer(Size in, Size out, int bands, Lanczos3Code code
       fixed_point_(code == Lanczos3Code::kFastest && lanczos3_fixed::Available()),
       rows_(MakeLanczos3Taps(in.height, out.height)),
       columns_(MakeLanczos3Taps(in.width, out.width)),
-      row_bytes_(
-          RoundUp(static_cast<size_t>(in.width) * static_cast<size_t>(bands), kVerticalBlock)),
+      chunks_(lanczos3_fixed::ChunksFor(columns_)),
+      // The fixed-point passes hold each row as band planes, each with room past its last
+      // sample for the whole chunks the horizontal pass loads from a pixel's first tap.
+      plane_stride_(fixed_point_
+                        ? RoundUp(static_cast<size_t>(in.width) + chunks_ * lanczos3_fixed::kChunk,
+                                  kVerticalBlock)
+                        : 0),
+      row_bytes_(fixed_point_ ? plane_stride_ * static_cast<size_t>(bands)
+                              : RoundUp(static_cast<size_t>(in.width) * static_cast<size_t>(bands),
+                                        kVerticalBlock)),
       ring_rows_(rows_.stride + kLookahead),
       ring_(static_cast<size_t>(ring_rows_) * row_bytes_, 0),
       tap_rows_(static_cast<size_t>(rows_.stride)) {
   assert(bands >= 1 && bands <= 4);
-  // Past the last pixel, room for the zero-weighted taps the horizontal pass reads beyond a
-  // pixel's own: up to a whole stride when a pixel cut short by the image's edge is given as many
-  // taps as its neighbour, then the last load's width (8 samples; 4 for the float pass).
-  const size_t row_samples =
-      row_bytes_ + static_cast<size_t>(columns_.stride + 1) * static_cast<size_t>(bands) + 8;
   if (fixed_point_) {
     MakeFixedPointWeights();
-    fixed_vertical_.assign(row_samples, 0);
-  } else {
-    vertical_.assign(row_samples, 0.0F);
+    fixed_vertical_.assign(row_bytes_, 0);
+    return;
   }
+  // Past the last pixel, room for the zero-weighted taps the float horizontal pass reads beyond a
+  // pixel's own (up to a whole stride when a pixel cut short by the image's edge is given as
+  // many taps as its neighbour), then the last load's width (4 samples).
+  vertical_.assign(
+      row_bytes_ + static_cast<size_t>(columns_.stride + 1) * static_cast<size_t>(bands) + 4, 0.0F);
 }
 
 void Lanczos3Reducer::MakeFixedPointWeights() {
@@ -183,7 +190,7 @@ void Lanczos3Reducer::MakeFixedPointWeights() {
     lanczos3_fixed::Quantize(&rows_.weights[o * row_stride], static_cast<size_t>(rows_.count[o]),
                              fixed_row_shifts_[o], &fixed_row_weights_[o * row_stride]);
   }
-  // One shift for every column, since the horizontal pass makes two pixels at once.
+  // One shift for every column, since the horizontal pass rounds eight pixels at once.
   double largest = 0.0;
   double largest_sum = 0.0;
   for (size_t o = 0; o < static_cast<size_t>(out_.width); ++o) {
@@ -194,7 +201,8 @@ void Lanczos3Reducer::MakeFixedPointWeights() {
   // The largest sample between the passes, in the fixed-point units of that row.
   const double largest_sample = 255.0 * largest_row_sum * (1 << lanczos3_fixed::kFractionBits);
   fixed_column_shift_ = lanczos3_fixed::ShiftFor(largest, largest_sum, largest_sample);
-  fixed_pair_weights_ = lanczos3_fixed::PairWeights(columns_, out_.width, fixed_column_shift_);
+  fixed_pixel_weights_ =
+      lanczos3_fixed::PixelWeights(columns_, out_.width, fixed_column_shift_, chunks_);
 }
 
 const uint8_t* Lanczos3Reducer::Ring(int y) const {
@@ -203,9 +211,17 @@ const uint8_t* Lanczos3Reducer::Ring(int y) const {
 
 void Lanczos3Reducer::AddInputRow(int y, const uint8_t* pixels) {
   assert(y == next_row_);
-  std::memcpy(ring_.data() + static_cast<size_t>(y % ring_rows_) * row_bytes_, pixels,
-              static_cast<size_t>(in_.width) * static_cast<size_t>(bands_));
+  uint8_t* slot = ring_.data() + static_cast<size_t>(y % ring_rows_) * row_bytes_;
+  const auto width = static_cast<size_t>(in_.width);
+  const auto bands = static_cast<size_t>(bands_);
   next_row_ = y + 1;
+#if defined(__x86_64__)
+  if (fixed_point_) {
+    lanczos3_fixed::SplitBands(pixels, width, bands, plane_stride_, slot);
+    return;
+  }
+#endif
+  std::memcpy(slot, pixels, width * bands);
 }
 
 void Lanczos3Reducer::OutputRow(int out_row, uint8_t* pixels) {
@@ -225,8 +241,9 @@ void Lanczos3Reducer::OutputRow(int out_row, uint8_t* pixels) {
     const auto row_stride = static_cast<size_t>(rows_.stride);
     lanczos3_fixed::VerticalPass(tap_rows_.data(), &fixed_row_weights_[o * row_stride], even_taps,
                                  row_bytes_, fixed_row_shifts_[o], fixed_vertical_.data());
-    lanczos3_fixed::HorizontalPass(fixed_vertical_.data(), columns_, fixed_pair_weights_.data(),
-                                   width, bands, fixed_column_shift_, pixels);
+    lanczos3_fixed::HorizontalPass(fixed_vertical_.data(), plane_stride_, columns_.first.data(),
+                                   fixed_pixel_weights_.data(), chunks_, width, bands,
+                                   fixed_column_shift_, pixels);
     return;
   }
 #endif

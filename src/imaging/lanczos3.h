@@ -1,13 +1,14 @@
 // Lanczos3Reducer: a Lanczos-3 reduce of 8-bit interleaved pixels (1 to 4 bands), streamed: input
 // rows go in top to bottom, output rows come out top to bottom, and only a window of input rows
-// a few kernel heights tall is held (as the bytes they came as). Pure computation, no libvips.
+// a few kernel heights tall is held (as bytes: as they came, or split into band planes for the
+// fixed-point passes). Pure computation, no libvips.
 //
 // Why not libvips' reduce: in libvips 8.14 (Debian 12) reduceh is scalar C and the pair costs
 // ~65 ms per photo into a 1600-px box, a fifth of std3's CPU; its SIMD versions arrive with 8.15.
 // No other packaged library resizes (Pillow's resampler is Python's). This one is separable
 // (vertical pass, then horizontal) and vectorised: with AVX2 both passes in 16-bit fixed point
 // (lanczos3_fixed.h: the vertical pass two rows' taps of 8 samples per instruction, the
-// horizontal two taps of two pixels), elsewhere in floats (4 samples per multiply and add).
+// horizontal 16 taps of one pixel's band), elsewhere in floats (4 samples per multiply and add).
 //
 // Kernel and geometry are those of the usual Lanczos-3 downscale (Pillow, libvips): output pixel
 // o is centred on input coordinate (o + 0.5) * scale, the kernel is stretched by the scale, taps
@@ -74,19 +75,23 @@ class Lanczos3Reducer {
   bool fixed_point_;  // the AVX2 passes of lanczos3_fixed.h, not the float ones
   Lanczos3Taps rows_;
   Lanczos3Taps columns_;
-  size_t row_bytes_;                      // in.width * bands, padded for whole vectors
+  size_t chunks_;        // the fixed-point horizontal pass's chunks of taps per pixel
+  size_t plane_stride_;  // the fixed-point passes: samples per band plane of a row
+  // A row's bytes: in.width * bands, padded for whole vectors (the float passes), or bands
+  // planes of plane_stride_ (the fixed-point ones).
+  size_t row_bytes_;
   int ring_rows_;                         // the window of input rows held
-  std::vector<uint8_t> ring_;             // ring_rows_ input rows of row_bytes_, as they came
+  std::vector<uint8_t> ring_;             // ring_rows_ input rows of row_bytes_
   std::vector<const uint8_t*> tap_rows_;  // the input rows of the output row being made
   // The row between the passes (+ padding): floats, or 16-bit fixed point.
   std::vector<float> vertical_;
   std::vector<int16_t> fixed_vertical_;
   // The fixed-point passes' weights (empty for the float ones): per output row, its weights
-  // (rows_.stride of them) and their shift; the columns' as lanczos3_fixed::PairWeights lays
+  // (rows_.stride of them) and their shift; the columns' as lanczos3_fixed::PixelWeights lays
   // them out, and their one shift.
   std::vector<int16_t> fixed_row_weights_;
   std::vector<int> fixed_row_shifts_;
-  std::vector<int16_t> fixed_pair_weights_;
+  std::vector<int16_t> fixed_pixel_weights_;
   int fixed_column_shift_ = 0;
   int next_row_ = 0;
 };

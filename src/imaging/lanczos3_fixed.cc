@@ -18,8 +18,6 @@ namespace {
 constexpr double kLargestWeight = 16384.0;  // 2^14: 15 significant bits, room for the rounding
 constexpr int kMaxShift = 24;
 
-size_t RoundUp(size_t n, size_t multiple) { return (n + multiple - 1) / multiple * multiple; }
-
 }  // namespace
 
 bool Available() {
@@ -54,29 +52,19 @@ void Quantize(const float* weights, size_t count, int shift, int16_t* fixed) {
   fixed[largest] = static_cast<int16_t>(fixed[largest] + ((int32_t{1} << shift) - sum));
 }
 
-std::vector<int16_t> PairWeights(const Lanczos3Taps& columns, int width, int shift) {
-  const auto stride = static_cast<size_t>(columns.stride);  // a multiple of 4, so even
-  const auto pixels = static_cast<size_t>(width);
-  std::vector<int16_t> weights;
-  weights.reserve((pixels + 1) / 2 * stride * 8);
-  std::vector<int16_t> first(stride);
-  std::vector<int16_t> second(stride);
-  for (size_t a = 0; a < pixels; a += 2) {
-    const size_t b = std::min(a + 1, pixels - 1);
-    std::fill(first.begin(), first.end(), int16_t{0});
-    std::fill(second.begin(), second.end(), int16_t{0});
-    Quantize(&columns.weights[a * stride], static_cast<size_t>(columns.count[a]), shift,
-             first.data());
-    Quantize(&columns.weights[b * stride], static_cast<size_t>(columns.count[b]), shift,
-             second.data());
-    for (size_t k = 0; k < stride; k += 2) {
-      for (const std::vector<int16_t>* pixel : {&first, &second}) {
-        for (int copy = 0; copy < 4; ++copy) {
-          weights.push_back((*pixel)[k]);
-          weights.push_back((*pixel)[k + 1]);
-        }
-      }
-    }
+size_t ChunksFor(const Lanczos3Taps& columns) {
+  return (static_cast<size_t>(columns.stride) + kChunk - 1) / kChunk;
+}
+
+std::vector<int16_t> PixelWeights(const Lanczos3Taps& columns, int width, int shift,
+                                  size_t chunks) {
+  const auto stride = static_cast<size_t>(columns.stride);
+  const size_t per_pixel = chunks * kChunk;
+  assert(per_pixel >= stride);
+  std::vector<int16_t> weights(static_cast<size_t>(width) * per_pixel, 0);
+  for (size_t x = 0; x < static_cast<size_t>(width); ++x) {
+    Quantize(&columns.weights[x * stride], static_cast<size_t>(columns.count[x]), shift,
+             &weights[x * per_pixel]);
   }
   return weights;
 }
@@ -131,71 +119,222 @@ __attribute__((target("avx2"))) void VerticalPass(const uint8_t* const* rows,
 
 namespace {
 
-// The vpshufb control that turns two consecutive pixels' samples (p0 b0, p0 b1, ..., p1 b0, ...,
-// 16-bit each) into pairs per band (p0 b0, p1 b0, p0 b1, p1 b1, ...), zeros after; the same in
-// both halves of the register.
-__attribute__((target("avx2"))) __m256i BandPairsControl(size_t bands) {
-  alignas(32) int8_t control[32];
-  std::fill(std::begin(control), std::end(control), static_cast<int8_t>(-128));  // a zero byte
-  for (size_t half = 0; half < 2; ++half) {
-    for (size_t band = 0; band < bands; ++band) {
-      for (size_t pixel = 0; pixel < 2; ++pixel) {
-        const size_t word_in = pixel * bands + band;
-        const size_t word_out = 2 * band + pixel;
-        control[16 * half + 2 * word_out] = static_cast<int8_t>(2 * word_in);
-        control[16 * half + 2 * word_out + 1] = static_cast<int8_t>(2 * word_in + 1);
+// The vpshufb control that turns, in each 128-bit half, four pixels' bytes band by band (four of
+// band 0, four of band 1, ...) into the pixels' interleaved bytes.
+template <size_t kBands>
+struct InterleaveControl {
+  alignas(32) int8_t bytes[32];
+  constexpr InterleaveControl() : bytes{} {
+    for (int8_t& byte : bytes) byte = -128;  // a zero byte
+    for (size_t half = 0; half < 2; ++half) {
+      for (size_t pixel = 0; pixel < 4; ++pixel) {
+        for (size_t band = 0; band < kBands; ++band) {
+          bytes[16 * half + pixel * kBands + band] = static_cast<int8_t>(4 * band + pixel);
+        }
       }
     }
   }
-  return _mm256_load_si256(reinterpret_cast<const __m256i*>(control));
+};
+
+__attribute__((target("avx2"), always_inline)) inline __m256i Load(const int16_t* from) {
+  return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(from));
+}
+
+// The products of one pixel's taps and one band, in eight 32-bit partial sums.
+template <size_t kChunks>
+__attribute__((target("avx2"), always_inline)) inline __m256i Weigh(const int16_t* from,
+                                                                    const int16_t* own,
+                                                                    size_t count) {
+  __m256i sum = _mm256_madd_epi16(Load(from), Load(own));
+#pragma GCC unroll 2
+  for (size_t c = 1; c < count; ++c) {
+    sum = _mm256_add_epi32(sum, _mm256_madd_epi16(Load(from + c * kChunk), Load(own + c * kChunk)));
+  }
+  return sum;
+}
+
+// Eight output pixels a step: each pixel's bands are weighed with its weights loaded once, and
+// every two pixels' sums are halved at once so that few vectors stay live. kChunks is the
+// number of chunks when known at compile time (1 or 2: Lanczos-3 reduces by up to 2.6x and
+// 5.2x), 0 for any other.
+template <size_t kBands, size_t kChunks>
+__attribute__((target("avx2"))) void HorizontalBands(const int16_t* planes, size_t plane_stride,
+                                                     const int* first, const int16_t* weights,
+                                                     size_t chunks, size_t width, int shift,
+                                                     uint8_t* pixels) {
+  static constexpr InterleaveControl<kBands> kControl;
+  const __m256i control = _mm256_load_si256(reinterpret_cast<const __m256i*>(kControl.bytes));
+  const int drop = shift + kFractionBits;
+  const __m128i drop_bits = _mm_cvtsi32_si128(drop);
+  const __m256i half = _mm256_set1_epi32(1 << (drop - 1));
+  const size_t count = kChunks != 0 ? kChunks : chunks;
+  const size_t per_pixel = count * kChunk;
+  // Past the row's end the last pixel is made again and dropped.
+  for (size_t x = 0; x < width; x += 8) {
+    __m256i pairs[kBands][4];  // per band, the halved sums of pixels 2p and 2p + 1
+#pragma GCC unroll 4
+    for (size_t p = 0; p < 4; ++p) {
+      __m256i sums[2][kBands];
+#pragma GCC unroll 2
+      for (size_t j = 0; j < 2; ++j) {
+        const size_t at = std::min(x + 2 * p + j, width - 1);
+        const int16_t* from = planes + static_cast<size_t>(first[at]);
+        const int16_t* own = weights + at * per_pixel;
+#pragma GCC unroll 4
+        for (size_t band = 0; band < kBands; ++band) {
+          sums[j][band] = Weigh<kChunks>(from + band * plane_stride, own, count);
+        }
+      }
+#pragma GCC unroll 4
+      for (size_t band = 0; band < kBands; ++band) {
+        pairs[band][p] = _mm256_hadd_epi32(sums[0][band], sums[1][band]);
+      }
+    }
+    __m256i bands[4];
+#pragma GCC unroll 4
+    for (size_t band = 0; band < kBands; ++band) {
+      const __m256i low = _mm256_hadd_epi32(pairs[band][0], pairs[band][1]);   // 0-3 | 0-3
+      const __m256i high = _mm256_hadd_epi32(pairs[band][2], pairs[band][3]);  // 4-7 | 4-7
+      const __m256i sum = _mm256_add_epi32(_mm256_permute2x128_si256(low, high, 0x20),
+                                           _mm256_permute2x128_si256(low, high, 0x31));
+      // Rounded to nearest.
+      bands[band] = _mm256_sra_epi32(_mm256_add_epi32(sum, half), drop_bits);
+    }
+    for (size_t band = kBands; band < 4; ++band) bands[band] = bands[0];
+    // Saturating packs to 16 then 8 bits are the clamp to 0..255; each 128-bit half then holds
+    // four pixels band by band (pixels 0-3, then 4-7), which the shuffle interleaves.
+    const __m256i bytes =
+        _mm256_shuffle_epi8(_mm256_packus_epi16(_mm256_packs_epi32(bands[0], bands[1]),
+                                                _mm256_packs_epi32(bands[2], bands[3])),
+                            control);
+    uint8_t* to = pixels + x * kBands;
+    if ((x + 4) * kBands + 16 <= width * kBands) {
+      // Whole 16-byte stores: the bytes past a half's pixels belong to pixels made later, which
+      // overwrite them.
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(to), _mm256_castsi256_si128(bytes));
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(to + 4 * kBands),
+                       _mm256_extracti128_si256(bytes, 1));
+    } else {
+      alignas(32) uint8_t staged[32];
+      _mm256_store_si256(reinterpret_cast<__m256i*>(staged), bytes);
+      const size_t left = std::min<size_t>(width - x, 8);
+      std::memcpy(to, staged, std::min<size_t>(left, 4) * kBands);
+      if (left > 4) std::memcpy(to + 4 * kBands, staged + 16, (left - 4) * kBands);
+    }
+  }
+}
+
+template <size_t kBands>
+void HorizontalChunks(const int16_t* planes, size_t plane_stride, const int* first,
+                      const int16_t* weights, size_t chunks, size_t width, int shift,
+                      uint8_t* pixels) {
+  switch (chunks) {
+    case 1:
+      return HorizontalBands<kBands, 1>(planes, plane_stride, first, weights, chunks, width, shift,
+                                        pixels);
+    case 2:
+      return HorizontalBands<kBands, 2>(planes, plane_stride, first, weights, chunks, width, shift,
+                                        pixels);
+    default:
+      return HorizontalBands<kBands, 0>(planes, plane_stride, first, weights, chunks, width, shift,
+                                        pixels);
+  }
+}
+
+// Each plane's bytes from every kBands-th byte of the row, 32 pixels a step: each 128-bit half
+// of the kBands loads holds 16 bytes of one run of 16 pixels (the low halves the first run, the
+// high halves the second), and a band's 16 bytes of a run gather from all of them, one vpshufb
+// each (its control zeroes the bytes that belong to another load). The last pixels one by one.
+template <size_t kBands>
+struct SplitControls {
+  // [band][load][byte]
+  alignas(32) int8_t bytes[kBands][kBands][32];
+  constexpr SplitControls() : bytes{} {
+    for (size_t band = 0; band < kBands; ++band) {
+      for (size_t load = 0; load < kBands; ++load) {
+        for (size_t i = 0; i < 16; ++i) {
+          const size_t from = kBands * i + band;  // within the run's 16 * kBands bytes
+          const auto byte =
+              static_cast<int8_t>(from / 16 == load ? static_cast<int>(from % 16) : -128);
+          bytes[band][load][i] = byte;
+          bytes[band][load][16 + i] = byte;
+        }
+      }
+    }
+  }
+};
+
+template <size_t kBands>
+__attribute__((target("avx2"))) void SplitInto(const uint8_t* pixels, size_t width,
+                                               size_t plane_stride, uint8_t* planes) {
+  static constexpr SplitControls<kBands> kControls;
+  const auto& controls = kControls.bytes;
+  constexpr size_t kRun = 16 * kBands;  // the bytes of 16 pixels
+  size_t x = 0;
+  for (; x + 32 <= width; x += 32) {
+    const uint8_t* run = pixels + x * kBands;
+    __m256i loads[kBands];
+#pragma GCC unroll 4
+    for (size_t load = 0; load < kBands; ++load) {
+      loads[load] = _mm256_inserti128_si256(
+          _mm256_castsi128_si256(
+              _mm_loadu_si128(reinterpret_cast<const __m128i*>(run + 16 * load))),
+          _mm_loadu_si128(reinterpret_cast<const __m128i*>(run + kRun + 16 * load)), 1);
+    }
+#pragma GCC unroll 4
+    for (size_t band = 0; band < kBands; ++band) {
+      __m256i bytes = _mm256_setzero_si256();
+#pragma GCC unroll 4
+      for (size_t load = 0; load < kBands; ++load) {
+        bytes = _mm256_or_si256(
+            bytes, _mm256_shuffle_epi8(
+                       loads[load],
+                       _mm256_load_si256(reinterpret_cast<const __m256i*>(controls[band][load]))));
+      }
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(planes + band * plane_stride + x), bytes);
+    }
+  }
+  for (; x < width; ++x) {
+    for (size_t band = 0; band < kBands; ++band) {
+      planes[band * plane_stride + x] = pixels[x * kBands + band];
+    }
+  }
 }
 
 }  // namespace
 
-__attribute__((target("avx2"))) void HorizontalPass(const int16_t* row, const Lanczos3Taps& columns,
-                                                    const int16_t* pair_weights, size_t width,
-                                                    size_t bands, int shift, uint8_t* pixels) {
-  assert(bands >= 1 && bands <= 4);
-  const __m256i control = BandPairsControl(bands);
-  const int drop = shift + kFractionBits;
-  const __m128i drop_bits = _mm_cvtsi32_si128(drop);
-  const __m256i half = _mm256_set1_epi32(1 << (drop - 1));
-  const auto stride = static_cast<size_t>(columns.stride);
-  for (size_t a = 0; a < width; a += 2) {
-    // Pixel a in the low half of the register, b in the high half; each step one tap pair.
-    const size_t b = std::min(a + 1, width - 1);
-    const int16_t* from_a = row + static_cast<size_t>(columns.first[a]) * bands;
-    const int16_t* from_b = row + static_cast<size_t>(columns.first[b]) * bands;
-    const int16_t* weights = pair_weights + a / 2 * stride * 8;
-    // Four taps a step, into two sums so that consecutive additions do not wait on each other;
-    // the weights past a pixel's taps are 0 up to the stride, a multiple of 4.
-    const size_t taps =
-        RoundUp(static_cast<size_t>(std::max(columns.count[a], columns.count[b])), 4);
-    __m256i sums[2] = {_mm256_setzero_si256(), _mm256_setzero_si256()};
-    for (size_t k = 0; k < taps; k += 4) {
-#pragma GCC unroll 2
-      for (size_t j = 0; j < 2; ++j) {
-        const size_t tap = k + 2 * j;
-        const __m256i both = _mm256_inserti128_si256(
-            _mm256_castsi128_si256(
-                _mm_loadu_si128(reinterpret_cast<const __m128i*>(from_a + tap * bands))),
-            _mm_loadu_si128(reinterpret_cast<const __m128i*>(from_b + tap * bands)), 1);
-        const __m256i w = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(weights + tap * 8));
-        sums[j] =
-            _mm256_add_epi32(sums[j], _mm256_madd_epi16(_mm256_shuffle_epi8(both, control), w));
-      }
-    }
-    // Rounded to nearest; saturating packs to 16 then 8 bits are the clamp to 0..255.
-    const __m256i sum =
-        _mm256_sra_epi32(_mm256_add_epi32(_mm256_add_epi32(sums[0], sums[1]), half), drop_bits);
-    const __m256i words = _mm256_packs_epi32(sum, sum);
-    const __m256i bytes = _mm256_packus_epi16(words, words);
-    StorePixel(pixels, a, bands, width,
-               static_cast<uint32_t>(_mm_cvtsi128_si32(_mm256_castsi256_si128(bytes))));
-    if (b != a) {
-      StorePixel(pixels, b, bands, width,
-                 static_cast<uint32_t>(_mm_cvtsi128_si32(_mm256_extracti128_si256(bytes, 1))));
-    }
+void SplitBands(const uint8_t* pixels, size_t width, size_t bands, size_t plane_stride,
+                uint8_t* planes) {
+  switch (bands) {
+    case 1:
+      std::memcpy(planes, pixels, width);
+      return;
+    case 2:
+      return SplitInto<2>(pixels, width, plane_stride, planes);
+    case 3:
+      return SplitInto<3>(pixels, width, plane_stride, planes);
+    default:
+      return SplitInto<4>(pixels, width, plane_stride, planes);
+  }
+}
+
+void HorizontalPass(const int16_t* planes, size_t plane_stride, const int* first,
+                    const int16_t* weights, size_t chunks, size_t width, size_t bands, int shift,
+                    uint8_t* pixels) {
+  assert(bands >= 1 && bands <= 4 && chunks >= 1);
+  switch (bands) {
+    case 1:
+      return HorizontalChunks<1>(planes, plane_stride, first, weights, chunks, width, shift,
+                                 pixels);
+    case 2:
+      return HorizontalChunks<2>(planes, plane_stride, first, weights, chunks, width, shift,
+                                 pixels);
+    case 3:
+      return HorizontalChunks<3>(planes, plane_stride, first, weights, chunks, width, shift,
+                                 pixels);
+    default:
+      return HorizontalChunks<4>(planes, plane_stride, first, weights, chunks, width, shift,
+                                 pixels);
   }
 }
 

@@ -7,6 +7,12 @@
 // bytes need widening to 16 bits only, not converting to floats. Both passes take about half the
 // instructions of the float ones.
 //
+// Why band planes: the rows are split by band as they come (SplitBands), so that a pixel's taps
+// of one band lie side by side. The horizontal pass then weighs 16 taps of a band with one load
+// and one vpmaddwd, and adds up eight pixels' products at once; interleaved, each step had to
+// gather and shuffle two taps of two pixels into place. The vertical pass does not care: it
+// weighs every sample of a row alike.
+//
 // Precision: weights are integers scaled by 2^shift with the largest at most 2^14 (15 significant
 // bits) and each output's weights summing to exactly 2^shift, so a uniform area stays exactly
 // uniform and a same-size axis is the identity. Between the passes a sample is a 16-bit integer
@@ -44,15 +50,29 @@ void Quantize(const float* weights, size_t count, int shift, int16_t* fixed);
 void VerticalPass(const uint8_t* const* rows, const int16_t* weights, size_t count, size_t n,
                   int shift, int16_t* out);
 
-// The weights HorizontalPass reads for `columns`, scaled by 2^shift: per pair of output pixels
-// (2p, 2p + 1; an odd last pixel paired with itself) and per pair of taps, the first pixel's two
-// weights four times, then the second's.
-std::vector<int16_t> PairWeights(const Lanczos3Taps& columns, int width, int shift);
+// The horizontal pass reads each output pixel's taps in chunks of 16 samples (one 256-bit load
+// per chunk and band), as many chunks as the widest pixel needs.
+constexpr size_t kChunk = 16;
+size_t ChunksFor(const Lanczos3Taps& columns);
 
-// One output row of `width` pixels of `bands` bytes from a row made by VerticalPass, with the
-// weights of PairWeights. `row` must hold 8 readable samples past the last tap of any pixel.
-void HorizontalPass(const int16_t* row, const Lanczos3Taps& columns, const int16_t* pair_weights,
-                    size_t width, size_t bands, int shift, uint8_t* pixels);
+// The weights HorizontalPass reads for `columns`, scaled by 2^shift: per output pixel,
+// chunks * kChunk of them, its own taps' and then zeros.
+std::vector<int16_t> PixelWeights(const Lanczos3Taps& columns, int width, int shift, size_t chunks);
+
+// A row of `width` pixels of `bands` interleaved bytes as `bands` planes of `plane_stride`
+// bytes: band b of pixel x goes to planes[b * plane_stride + x]; the bytes past `width` in each
+// plane are left alone.
+void SplitBands(const uint8_t* pixels, size_t width, size_t bands, size_t plane_stride,
+                uint8_t* planes);
+
+// One output row of `width` pixels of `bands` interleaved bytes from a row made by VerticalPass
+// over band planes (as SplitBands lays them out, each `plane_stride` samples), with the weights
+// of PixelWeights: pixel x's band b is the sum over k < chunks * kChunk of
+// weights[x * chunks * kChunk + k] * planes[b * plane_stride + first[x] + k]. Every such sample
+// must be readable (the ones past a pixel's taps are weighed 0).
+void HorizontalPass(const int16_t* planes, size_t plane_stride, const int* first,
+                    const int16_t* weights, size_t chunks, size_t width, size_t bands, int shift,
+                    uint8_t* pixels);
 
 // Output pixel x of a row of `width` pixels of `bands` bytes: all four of `bytes` where they stay
 // inside the row (any beyond the pixel belong to the next ones, which are written after). Both

@@ -56,29 +56,42 @@ TEST(Lanczos3FixedTest, TheShiftKeepsEverySumInsideThirtyTwoBits) {
   }
 }
 
-TEST(Lanczos3FixedTest, PairWeightsHoldBothPixelsWeightsPerTapPairFourTimes) {
-  const Lanczos3Taps columns = MakeLanczos3Taps(300, 97);  // odd: the last pixel pairs itself
+TEST(Lanczos3FixedTest, PixelWeightsHoldEachPixelsTapsThenZerosToWholeChunks) {
+  const Lanczos3Taps columns = MakeLanczos3Taps(300, 97);  // 19-20 taps: two chunks
+  const size_t chunks = ChunksFor(columns);
+  ASSERT_EQ(chunks, size_t{2});
   const int shift = 15;
-  const std::vector<int16_t> pairs = PairWeights(columns, 97, shift);
+  const std::vector<int16_t> weights = PixelWeights(columns, 97, shift, chunks);
   const auto stride = static_cast<size_t>(columns.stride);
-  ASSERT_EQ(pairs.size(), size_t{49} * stride * 8);
+  const size_t per_pixel = chunks * kChunk;
+  ASSERT_EQ(weights.size(), size_t{97} * per_pixel);
   for (size_t pixel = 0; pixel < 97; ++pixel) {
-    std::vector<int16_t> own(stride, 0);
-    Quantize(&columns.weights[pixel * stride], static_cast<size_t>(columns.count[pixel]), shift,
-             own.data());
-    const size_t half = pixel % 2 * 8;
-    for (size_t k = 0; k < stride; k += 2) {
-      for (size_t copy = 0; copy < 4; ++copy) {
-        const size_t at = pixel / 2 * stride * 8 + k * 8 + half + 2 * copy;
-        ASSERT_EQ(pairs[at], own[k]) << pixel << ", tap " << k;
-        ASSERT_EQ(pairs[at + 1], own[k + 1]) << pixel << ", tap " << k + 1;
-      }
+    const auto count = static_cast<size_t>(columns.count[pixel]);
+    std::vector<int16_t> own(count);
+    Quantize(&columns.weights[pixel * stride], count, shift, own.data());
+    for (size_t k = 0; k < per_pixel; ++k) {
+      ASSERT_EQ(weights[pixel * per_pixel + k], k < count ? own[k] : 0)
+          << "pixel " << pixel << ", tap " << k;
     }
   }
-  // The last pixel's pair repeats it in the second half.
-  const size_t last = size_t{48} * stride * 8;
-  for (size_t k = 0; k < stride; k += 2) {
-    EXPECT_EQ(pairs[last + k * 8 + 8], pairs[last + k * 8]);
+}
+
+TEST(Lanczos3FixedTest, SplitBandsPutsEachBandInItsPlaneAndLeavesThePaddingAlone) {
+  // 75 pixels: two steps of 32 and a tail of 11.
+  for (size_t bands = 1; bands <= 4; ++bands) {
+    const size_t width = 75;
+    const size_t plane_stride = 96;
+    std::vector<uint8_t> pixels(width * bands);
+    for (size_t i = 0; i < pixels.size(); ++i) pixels[i] = static_cast<uint8_t>(i * 7 + 3);
+    std::vector<uint8_t> planes(plane_stride * bands, 0xAB);
+    SplitBands(pixels.data(), width, bands, plane_stride, planes.data());
+    for (size_t band = 0; band < bands; ++band) {
+      for (size_t x = 0; x < plane_stride; ++x) {
+        const uint8_t expected = x < width ? pixels[x * bands + band] : 0xAB;
+        ASSERT_EQ(planes[band * plane_stride + x], expected)
+            << bands << " bands: band " << band << ", pixel " << x;
+      }
+    }
   }
 }
 
