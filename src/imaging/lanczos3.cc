@@ -31,13 +31,16 @@ Vector Load(const float* from) {
   return v;
 }
 
-double Sinc(double x) {
+// sinc(x) * sinc(x / 3) with one sine: sin(pi x) = s (3 - 4 s^2) where s = sin(pi x / 3) (the
+// triple-angle identity). The taps are made per image and axis, ~100,000 of them for std3, and
+// the sines were ~1 % of the engine's CPU.
+double Lanczos3(double x) {
+  if (std::abs(x) >= 3.0) return 0.0;
   if (x == 0.0) return 1.0;
+  const double s = std::sin(std::numbers::pi * x / 3.0);
   const double pi_x = std::numbers::pi * x;
-  return std::sin(pi_x) / pi_x;
+  return 3.0 * s * s * (3.0 - 4.0 * s * s) / (pi_x * pi_x);
 }
-
-double Lanczos3(double x) { return std::abs(x) < 3.0 ? Sinc(x) * Sinc(x / 3.0) : 0.0; }
 
 size_t RoundUp(size_t n, size_t multiple) { return (n + multiple - 1) / multiple * multiple; }
 

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <numbers>
 #include <random>
 
 #include <gtest/gtest.h>
@@ -121,6 +122,33 @@ TEST(Lanczos3TapsTest, HalvingWeighsTheTwoCentralInputsAlikeAndAlternatesSignOut
   EXPECT_GT(w[centre], w[centre - 1]);
   EXPECT_GT(w[centre - 1], 0.0F);
   EXPECT_LT(w[centre - 2], 0.0F) << "Lanczos lobes: negative beyond one output pixel";
+}
+
+TEST(Lanczos3TapsTest, WeightsAreTheTextbookKernelNormalised) {
+  // sinc(x) sinc(x / 3) spelled out with two sines, against the taps' one-sine form.
+  const auto sinc = [](double x) {
+    return x == 0.0 ? 1.0 : std::sin(std::numbers::pi * x) / (std::numbers::pi * x);
+  };
+  for (const auto& [in, out] :
+       std::vector<std::pair<int, int>>{{3000, 1600}, {1600, 512}, {301, 300}, {90, 7}}) {
+    const Lanczos3Taps taps = MakeLanczos3Taps(in, out);
+    const double scale = static_cast<double>(in) / out;
+    for (size_t o = 0; o < static_cast<size_t>(out); ++o) {
+      const double centre = (static_cast<double>(o) + 0.5) * scale;
+      std::vector<double> expected;
+      double sum = 0.0;
+      for (int k = 0; k < taps.count[o]; ++k) {
+        const double x = (taps.first[o] + k + 0.5 - centre) / scale;
+        expected.push_back(std::abs(x) < 3.0 ? sinc(x) * sinc(x / 3.0) : 0.0);
+        sum += expected.back();
+      }
+      for (int k = 0; k < taps.count[o]; ++k) {
+        ASSERT_NEAR(taps.weights[o * static_cast<size_t>(taps.stride) + static_cast<size_t>(k)],
+                    expected[static_cast<size_t>(k)] / sum, 1e-6)
+            << in << " -> " << out << ", output " << o << ", tap " << k;
+      }
+    }
+  }
 }
 
 TEST(Lanczos3ReducerTest, SameSizeIsTheIdentity) {
