@@ -17,8 +17,21 @@ namespace {
 
 int Quality(const EncodeOptions& options) { return std::clamp(options.quality, 1, 100); }
 
-// Effort 1 (the standard) optimises JPEG's Huffman tables; 0 keeps libjpeg's stock ones.
+// JPEG's efforts are its Huffman tables: 0 libjpeg's stock ones, 1 (the standard) fitted to a
+// sample of the rows, 2 fitted to every block. libvips' jpegsave fits them to every block or not
+// at all: effort 1 and 2 there.
 bool OptimizeCoding(const EncodeOptions& options) { return EffortOf(options) >= 1; }
+
+HuffmanTables TablesFor(const EncodeOptions& options) {
+  switch (EffortOf(options)) {
+    case 0:
+      return HuffmanTables::kStock;
+    case 1:
+      return HuffmanTables::kSampled;
+    default:
+      return HuffmanTables::kWhole;
+  }
+}
 
 vips::VImage FlattenOnWhite(const vips::VImage& in) {
   if (!in.has_alpha()) return in;
@@ -44,8 +57,13 @@ std::string WriteJpeg(const vips::VImage& image, const EncodeOptions& options,
                       const Deadline& deadline) {
   constexpr double kMillimetresPerInch = 25.4;
   const JpegSettings settings{.quality = Quality(options),
-                              .optimize_coding = OptimizeCoding(options),
+                              .tables = TablesFor(options),
                               .dots_per_inch = image.xres() * kMillimetresPerInch};
+  if (settings.tables == HuffmanTables::kSampled) {
+    // The sample and then the whole: rows in memory, read twice where they lie.
+    const vips::VImage computed = InMemory(image, deadline);
+    return OrThrow(EncodeJpeg(PixelsOf(computed), settings));
+  }
   RowsHere rows(image, deadline);
   return OrThrow(EncodeJpeg({image.width(), image.height()}, image.bands(), settings,
                             [&rows](int y) { return rows.Row(y); }));

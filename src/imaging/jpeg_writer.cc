@@ -3,10 +3,15 @@
 #include "imaging/jpeg_writer.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
+#include <memory>
 #include <string>
+#include <vector>
 
+#include "imaging/jpeg_huffman.h"
 #include "imaging/libjpeg_errors.h"
 
 namespace pixfleet {
@@ -28,18 +33,67 @@ struct Compression {
   Compression& operator=(const Compression&) = delete;
 };
 
-}  // namespace
+// The Huffman tables of a compression: DC and AC, of luma (0) and of chroma (1).
+struct Tables {
+  std::array<HuffmanTable, 2> dc;
+  std::array<HuffmanTable, 2> ac;
+};
 
-Result<std::string> EncodeJpeg(Size size, int bands, const JpegSettings& settings,
-                               const RowSource& row) {
-  if (bands != 1 && bands != 3) {
-    return InvalidArgument("JPEG writer: 1 or 3 bands, not " + std::to_string(bands));
+HuffmanTable Copy(const JHUFF_TBL& from) {
+  HuffmanTable table;
+  size_t count = 0;
+  for (size_t length = 1; length < table.bits.size(); ++length) {
+    table.bits[length] = from.bits[length];
+    count += from.bits[length];
   }
-  if (size.width < 1 || size.height < 1 || size.width > JPEG_MAX_DIMENSION ||
-      size.height > JPEG_MAX_DIMENSION) {
-    return InvalidArgument("JPEG writer: cannot write " + std::to_string(size.width) + "x" +
-                           std::to_string(size.height) + " pixels");
+  table.values.assign(from.huffval, from.huffval + std::min<size_t>(count, 256));
+  return table;
+}
+
+Tables CopyOf(const jpeg_compress_struct& info) {
+  Tables tables;
+  for (size_t i = 0; i < 2; ++i) {
+    if (info.dc_huff_tbl_ptrs[i] != nullptr) tables.dc[i] = Copy(*info.dc_huff_tbl_ptrs[i]);
+    if (info.ac_huff_tbl_ptrs[i] != nullptr) tables.ac[i] = Copy(*info.ac_huff_tbl_ptrs[i]);
   }
+  return tables;
+}
+
+void Install(const HuffmanTable& table, j_compress_ptr info, JHUFF_TBL*& slot) {
+  if (slot == nullptr) slot = jpeg_alloc_huff_table(reinterpret_cast<j_common_ptr>(info));
+  std::copy(table.bits.begin(), table.bits.end(), slot->bits);
+  std::fill(std::begin(slot->huffval), std::end(slot->huffval), UINT8{0});
+  std::copy(table.values.begin(), table.values.end(), slot->huffval);
+  slot->sent_table = FALSE;
+}
+
+// A table fitted to a sample codes the symbols the sample had about as the sample's own table
+// does (weights 2^-length stand for the sample's frequencies), and every other symbol an 8-bit
+// JPEG can hold about as libjpeg's stock table does, 2^6 times less likely: the rest of the image
+// may have it, and a symbol the sample lacked is rare, not impossible (a sky in the sampled rows,
+// detail in the others).
+HuffmanTable Complete(const HuffmanTable& sampled, const HuffmanTable& stock) {
+  constexpr int kSampleWeight = 6;  // log2 of how much more the sample counts than the stock table
+  const std::array<uint8_t, 256> sampled_lengths = CodeLengths(sampled);
+  const std::array<uint8_t, 256> stock_lengths = CodeLengths(stock);
+  std::array<uint64_t, 256> frequencies{};
+  for (size_t symbol = 0; symbol < frequencies.size(); ++symbol) {
+    // The stock tables code every symbol of an 8-bit JPEG, and only those.
+    if (stock_lengths[symbol] == 0) continue;
+    frequencies[symbol] = uint64_t{1} << (17 - stock_lengths[symbol]);
+    if (sampled_lengths[symbol] > 0) {
+      frequencies[symbol] += uint64_t{1} << (17 + kSampleWeight - sampled_lengths[symbol]);
+    }
+  }
+  return FitHuffmanTable(frequencies);
+}
+
+// One JPEG of `size` from `row`: Huffman tables fitted by libjpeg's two passes (`fit_whole`),
+// else `install`'s, else the stock ones. With `stock` and `fitted`, libjpeg's stock tables and the
+// tables the file used are copied there.
+Result<std::string> Compress(Size size, int bands, const JpegSettings& settings, bool fit_whole,
+                             const Tables* install, Tables* stock, Tables* fitted,
+                             const RowSource& row) {
   Compression compression;
   jpeg_compress_struct& info = compression.info;
   if (setjmp(compression.errors.jump) != 0) {  // NOLINT(cert-err52-cpp): libjpeg_errors.h
@@ -53,7 +107,7 @@ Result<std::string> EncodeJpeg(Size size, int bands, const JpegSettings& setting
   info.in_color_space = bands == 3 ? JCS_RGB : JCS_GRAYSCALE;
   jpeg_set_defaults(&info);
   jpeg_set_quality(&info, std::clamp(settings.quality, 1, 100), TRUE);
-  info.optimize_coding = settings.optimize_coding ? TRUE : FALSE;
+  info.optimize_coding = fit_whole ? TRUE : FALSE;
   if (bands == 3 && settings.quality >= 90) {  // no chroma subsampling: 4:4:4
     info.comp_info[0].h_samp_factor = 1;
     info.comp_info[0].v_samp_factor = 1;
@@ -63,6 +117,13 @@ Result<std::string> EncodeJpeg(Size size, int bands, const JpegSettings& setting
                                                       65535L));  // NOLINT(google-runtime-int)
   info.X_density = density;
   info.Y_density = density;
+  if (stock != nullptr) *stock = CopyOf(info);
+  if (install != nullptr) {
+    for (size_t i = 0; i < 2; ++i) {
+      Install(install->dc[i], &info, info.dc_huff_tbl_ptrs[i]);
+      Install(install->ac[i], &info, info.ac_huff_tbl_ptrs[i]);
+    }
+  }
 
   jpeg_start_compress(&info, TRUE);
   while (info.next_scanline < info.image_height) {
@@ -71,7 +132,111 @@ Result<std::string> EncodeJpeg(Size size, int bands, const JpegSettings& setting
     jpeg_write_scanlines(&info, &scanline, 1);
   }
   jpeg_finish_compress(&info);
+  if (fitted != nullptr) *fitted = CopyOf(info);
   return std::string(reinterpret_cast<const char*>(compression.buffer), compression.length);
+}
+
+// Every kSampleEvery-th block goes into the sample (SampleBlocks); images with fewer than
+// kSampleEvery * kFewestSampled rows of blocks are fitted whole (a few milliseconds at most).
+constexpr int kSampleEvery = 8;
+constexpr int kFewestSampled = 4;
+
+Status CheckShape(Size size, int bands) {
+  if (bands != 1 && bands != 3) {
+    return InvalidArgument("JPEG writer: 1 or 3 bands, not " + std::to_string(bands));
+  }
+  if (size.width < 1 || size.height < 1 || size.width > JPEG_MAX_DIMENSION ||
+      size.height > JPEG_MAX_DIMENSION) {
+    return InvalidArgument("JPEG writer: cannot write " + std::to_string(size.width) + "x" +
+                           std::to_string(size.height) + " pixels");
+  }
+  return Status::Ok();
+}
+
+// Whether `settings` fit the tables to a sample of this image's rows (else to all or none).
+bool Samples(Size size, int bands, const JpegSettings& settings) {
+  // A row of blocks (an MCU row): 16 pixel rows where chroma is subsampled 4:2:0, else 8.
+  const int block_rows = bands == 3 && settings.quality < 90 ? 16 : 8;
+  const int rows_of_blocks = (size.height + block_rows - 1) / block_rows;
+  return settings.tables == HuffmanTables::kSampled &&
+         rows_of_blocks >= kSampleEvery * kFewestSampled;
+}
+
+// The sample: an image of every kSampleEvery-th block of the image (a block: an MCU, 16x16
+// pixels where chroma is subsampled 4:2:0, else 8x8), one row of blocks for every kSampleEvery of
+// the image's, on a diagonal: block column j of the sample's row i is the image's block (i *
+// kSampleEvery + j % kSampleEvery, j). So every row and every column of blocks has its share,
+// and content that repeats down the image (stripes of kSampleEvery blocks) cannot hide from it.
+std::vector<uint8_t> SampleBlocks(const PixelRows& pixels, int block, size_t& rows) {
+  const auto bands = static_cast<size_t>(pixels.bands);
+  const size_t line = static_cast<size_t>(pixels.width) * bands;
+  const int rows_of_blocks = (pixels.height + block - 1) / block;
+  const int columns_of_blocks = (pixels.width + block - 1) / block;
+  const int sample_rows_of_blocks = (rows_of_blocks + kSampleEvery - 1) / kSampleEvery;
+  rows = static_cast<size_t>(sample_rows_of_blocks) * static_cast<size_t>(block);
+  std::vector<uint8_t> sample(rows * line);
+  for (int i = 0; i < sample_rows_of_blocks; ++i) {
+    for (int j = 0; j < columns_of_blocks; ++j) {
+      const int from_block_row = std::min(i * kSampleEvery + j % kSampleEvery, rows_of_blocks - 1);
+      const size_t x = static_cast<size_t>(j) * static_cast<size_t>(block) * bands;
+      const size_t bytes = std::min(static_cast<size_t>(block) * bands, line - x);
+      for (int r = 0; r < block; ++r) {
+        // Past the image's last row, its last row again (as libjpeg pads an edge block).
+        const int from_y = std::min(from_block_row * block + r, pixels.height - 1);
+        std::memcpy(&sample[(static_cast<size_t>(i * block + r)) * line + x],
+                    pixels.Row(from_y) + x, bytes);
+      }
+    }
+  }
+  return sample;
+}
+
+Result<std::string> EncodeSampled(const PixelRows& pixels, const JpegSettings& settings) {
+  const Size size{pixels.width, pixels.height};
+  const int block = pixels.bands == 3 && settings.quality < 90 ? 16 : 8;
+  size_t sample_rows = 0;
+  const std::vector<uint8_t> sample = SampleBlocks(pixels, block, sample_rows);
+  const size_t line = static_cast<size_t>(pixels.width) * static_cast<size_t>(pixels.bands);
+  Tables stock;
+  Tables sampled;
+  const Result<std::string> sample_file =
+      Compress({size.width, static_cast<int>(sample_rows)}, pixels.bands, settings, true, nullptr,
+               &stock, &sampled, [&](int y) { return &sample[static_cast<size_t>(y) * line]; });
+  if (!sample_file.ok()) return sample_file.error();
+  Tables complete;
+  for (size_t i = 0; i < 2; ++i) {
+    complete.dc[i] = Complete(sampled.dc[i], stock.dc[i]);
+    complete.ac[i] = Complete(sampled.ac[i], stock.ac[i]);
+  }
+  return Compress(size, pixels.bands, settings, false, &complete, nullptr, nullptr,
+                  [&pixels](int y) { return pixels.Row(y); });
+}
+
+}  // namespace
+
+Result<std::string> EncodeJpeg(Size size, int bands, const JpegSettings& settings,
+                               const RowSource& row) {
+  PIXFLEET_RETURN_IF_ERROR(CheckShape(size, bands));
+  if (!Samples(size, bands, settings)) {
+    const bool fit_whole = settings.tables != HuffmanTables::kStock;
+    return Compress(size, bands, settings, fit_whole, nullptr, nullptr, nullptr, row);
+  }
+  const size_t line = static_cast<size_t>(size.width) * static_cast<size_t>(bands);
+  const auto height = static_cast<size_t>(size.height);
+  const auto copy = std::make_unique_for_overwrite<uint8_t[]>(line * height);
+  for (size_t y = 0; y < height; ++y) {
+    std::memcpy(&copy[y * line], row(static_cast<int>(y)), line);
+  }
+  return EncodeSampled({copy.get(), line, size.width, size.height, bands}, settings);
+}
+
+Result<std::string> EncodeJpeg(const PixelRows& pixels, const JpegSettings& settings) {
+  const Size size{pixels.width, pixels.height};
+  PIXFLEET_RETURN_IF_ERROR(CheckShape(size, pixels.bands));
+  if (Samples(size, pixels.bands, settings)) return EncodeSampled(pixels, settings);
+  const bool fit_whole = settings.tables != HuffmanTables::kStock;
+  return Compress(size, pixels.bands, settings, fit_whole, nullptr, nullptr, nullptr,
+                  [&pixels](int y) { return pixels.Row(y); });
 }
 
 }  // namespace pixfleet

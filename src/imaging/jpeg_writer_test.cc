@@ -1,6 +1,9 @@
 #include "imaging/jpeg_writer.h"
 
+#include <random>
 #include <stdexcept>
+#include <utility>
+#include <vector>
 
 #include <gtest/gtest.h>
 #include <vips/vips8>
@@ -57,7 +60,8 @@ TEST_F(JpegWriterTest, PixelsAreJpegsavesAtEachQualityAndSubsampling) {
   for (const int bands : {3, 1}) {
     const vips::VImage picture = Picture(301, 203, bands);  // not a whole number of MCUs
     for (const int quality : {40, 82, 89, 90, 97}) {
-      const std::string ours = Write(picture, {.quality = quality});
+      const std::string ours =
+          Write(picture, {.quality = quality, .tables = HuffmanTables::kWhole});
       const std::string theirs = Jpegsave(picture, quality);
       EXPECT_EQ(MaxDifference(ours, theirs), 0) << bands << " bands, Q " << quality;
       // Only the headers may differ.
@@ -88,10 +92,84 @@ TEST_F(JpegWriterTest, WritesTheResolutionAndNoMetadata) {
 
 TEST_F(JpegWriterTest, WithoutHuffmanOptimisationTheFileIsLargerAndTheSamePixels) {
   const vips::VImage picture = Picture(200, 150, 3);
-  const std::string optimised = Write(picture, {.quality = 82});
-  const std::string plain = Write(picture, {.quality = 82, .optimize_coding = false});
+  const std::string optimised = Write(picture, {.quality = 82, .tables = HuffmanTables::kWhole});
+  const std::string plain = Write(picture, {.quality = 82, .tables = HuffmanTables::kStock});
   EXPECT_GT(plain.size(), optimised.size());
   EXPECT_EQ(MaxDifference(plain, optimised), 0);
+}
+
+// Tables fitted to every eighth row of blocks: the same pixels, nearly the bytes of tables fitted
+// to every block, fewer than the stock tables'; for grey and colour, subsampled or not.
+TEST_F(JpegWriterTest, SampledTablesCodeTheSamePixelsInAboutTheBytesOfWholeImageTables) {
+  for (const int bands : {1, 3}) {
+    for (const int quality : {82, 95}) {
+      const vips::VImage picture = Picture(640, 600, bands);
+      const std::string sampled =
+          Write(picture, {.quality = quality, .tables = HuffmanTables::kSampled});
+      const std::string whole =
+          Write(picture, {.quality = quality, .tables = HuffmanTables::kWhole});
+      const std::string stock =
+          Write(picture, {.quality = quality, .tables = HuffmanTables::kStock});
+      EXPECT_EQ(MaxDifference(sampled, whole), 0) << bands << " bands, Q " << quality;
+      EXPECT_NE(sampled, whole) << "600 rows are enough for a sample: other tables";
+      EXPECT_LT(sampled.size(), stock.size()) << bands << " bands, Q " << quality;
+      EXPECT_LE(static_cast<double>(sampled.size()), static_cast<double>(whole.size()) * 1.01)
+          << bands << " bands, Q " << quality;
+    }
+  }
+}
+
+// A 256x1024 sRGB picture, mid grey but where `detail` says (pixel row, byte of the row).
+struct Pattern {
+  static constexpr int kWidth = 256;
+  static constexpr int kHeight = 16 * 64;  // 64 rows of 4:2:0 blocks
+  std::vector<uint8_t> pixels = std::vector<uint8_t>(size_t{kWidth} * kHeight * 3, 128);
+
+  uint8_t& At(int y, size_t byte) { return pixels[static_cast<size_t>(y) * kWidth * 3 + byte]; }
+
+  // The picture with sampled and with whole-image tables, Q 85 (4:2:0): the same pixels (a symbol
+  // without a code would be written as garbage and derail the rest of the scan). Their sizes.
+  std::pair<size_t, size_t> SampledAndWholeBytes() const {
+    const RowSource row = [this](int y) { return &pixels[static_cast<size_t>(y) * kWidth * 3]; };
+    const Result<std::string> sampled = EncodeJpeg({kWidth, kHeight}, 3, {.quality = 85}, row);
+    const Result<std::string> whole =
+        EncodeJpeg({kWidth, kHeight}, 3, {.quality = 85, .tables = HuffmanTables::kWhole}, row);
+    EXPECT_TRUE(sampled.ok() && whole.ok());
+    if (!sampled.ok() || !whole.ok()) return {0, 0};
+    EXPECT_EQ(MaxDifference(*sampled, *whole), 0);
+    return {sampled->size(), whole->size()};
+  }
+};
+
+// Content that repeats down the image with the sample's period: flat rows of blocks in the
+// middle of every eight, grey noise in the others. A sample of whole rows of blocks would see
+// only the flat ones and code the noise with tables that never saw it (16 % more bytes than
+// whole-image tables); the diagonal sample sees both.
+TEST_F(JpegWriterTest, SampledTablesSeeEveryRowOfBlocks) {
+  Pattern pattern;
+  std::mt19937 random(3);
+  for (int y = 0; y < Pattern::kHeight; ++y) {
+    if ((y / 16) % 8 == 4) continue;
+    for (size_t x = 0; x < size_t{Pattern::kWidth}; ++x) {
+      const auto grey = static_cast<uint8_t>(random());
+      for (size_t b = 0; b < 3; ++b) pattern.At(y, x * 3 + b) = grey;
+    }
+  }
+  const auto [sampled, whole] = pattern.SampledAndWholeBytes();
+  EXPECT_LE(static_cast<double>(sampled), static_cast<double>(whole) * 1.01);
+}
+
+// Symbols the sample lacked are still coded: the picture is flat but for one block of noise
+// outside the sample.
+TEST_F(JpegWriterTest, SampledTablesCodeSymbolsTheSampleLacked) {
+  Pattern pattern;
+  std::mt19937 random(4);
+  // Block (row 1, column 0): the sample takes block column 0 from rows 0, 8, 16, ...
+  for (int y = 16; y < 32; ++y) {
+    for (size_t i = 0; i < size_t{16} * 3; ++i) pattern.At(y, i) = static_cast<uint8_t>(random());
+  }
+  const auto [sampled, whole] = pattern.SampledAndWholeBytes();
+  EXPECT_GT(sampled, size_t{0});
 }
 
 TEST_F(JpegWriterTest, OnePixel) {

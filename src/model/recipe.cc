@@ -31,7 +31,7 @@ const char* FormatMimeType(ImageFormat format) { return Names(format).mime_type;
 std::optional<EffortRange> EffortRangeOf(ImageFormat format) {
   switch (format) {
     case ImageFormat::kJpeg:
-      return EffortRange{.lowest = 0, .highest = 1, .standard = 1};
+      return EffortRange{.lowest = 0, .highest = 2, .standard = 1};
     case ImageFormat::kPng:
       return EffortRange{.lowest = 0, .highest = 9, .standard = 6};
     case ImageFormat::kWebp:

@@ -67,8 +67,9 @@ struct EncodeOptions {
 // The encoder efforts a format accepts. More effort costs CPU and saves bytes; the pixels an
 // output decodes to change only for the lossy formats' search (WebP, AVIF), never for JPEG's
 // Huffman tables or PNG's zlib level. The standard effort is what an output without `effort`
-// gets: jpeg 0-1, 1 (0: libjpeg's stock Huffman tables, 1: tables optimised per image, ~4 %
-// smaller, ~1.7x the encode CPU); png 0-9, 6 (zlib's level); webp 0-6, 4 (libwebp's method);
+// gets: jpeg 0-2, 1 (0: libjpeg's stock Huffman tables; 1: tables fitted to a sample of the
+// image's rows, 1-7 % smaller, ~1.2x the encode CPU; 2: fitted to the whole image, a few tenths
+// of a per cent smaller again, 2-2.7x); png 0-9, 6 (zlib's level); webp 0-6, 4 (libwebp's method);
 // avif 0-9, 2 (libvips' effort; libaom's speed reversed). TIFF takes no effort (deflate at
 // zlib's default level): EffortRangeOf returns none.
 struct EffortRange {

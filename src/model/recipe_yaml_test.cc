@@ -186,9 +186,9 @@ outputs:
 outputs:
   - name: a
     format: jpeg
-    effort: 2
+    effort: 3
 )",
-     "t.yaml:5: outputs[0].effort: must be an integer between 0 and 1 for jpeg, got 2"},
+     "t.yaml:5: outputs[0].effort: must be an integer between 0 and 2 for jpeg, got 3"},
     {R"(name: t
 outputs:
   - name: a
