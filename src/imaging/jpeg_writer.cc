@@ -153,20 +153,25 @@ Status CheckShape(Size size, int bands) {
   return Status::Ok();
 }
 
-// Whether `settings` fit the tables to a sample of this image's rows (else to all or none).
+// The side of a block (an MCU): 16 pixels where chroma is subsampled 4:2:0 (colour below Q 90,
+// as Compress sets it), else 8.
+int BlockSide(int bands, const JpegSettings& settings) {
+  return bands == 3 && settings.quality < 90 ? 16 : 8;
+}
+
+// Whether `settings` fit the tables to a sample of this image's blocks (else to all or none).
 bool Samples(Size size, int bands, const JpegSettings& settings) {
-  // A row of blocks (an MCU row): 16 pixel rows where chroma is subsampled 4:2:0, else 8.
-  const int block_rows = bands == 3 && settings.quality < 90 ? 16 : 8;
-  const int rows_of_blocks = (size.height + block_rows - 1) / block_rows;
+  const int block = BlockSide(bands, settings);
+  const int rows_of_blocks = (size.height + block - 1) / block;
   return settings.tables == HuffmanTables::kSampled &&
          rows_of_blocks >= kSampleEvery * kFewestSampled;
 }
 
-// The sample: an image of every kSampleEvery-th block of the image (a block: an MCU, 16x16
-// pixels where chroma is subsampled 4:2:0, else 8x8), one row of blocks for every kSampleEvery of
-// the image's, on a diagonal: block column j of the sample's row i is the image's block (i *
-// kSampleEvery + j % kSampleEvery, j). So every row and every column of blocks has its share,
-// and content that repeats down the image (stripes of kSampleEvery blocks) cannot hide from it.
+// The sample: an image of every kSampleEvery-th block of the image, one row of blocks for every
+// kSampleEvery of the image's, on a diagonal: block column j of the sample's row i is the image's
+// block (i * kSampleEvery + j % kSampleEvery, j). So every row and every column of blocks has its
+// share, and content that repeats down the image (stripes of kSampleEvery blocks) cannot hide
+// from it.
 std::vector<uint8_t> SampleBlocks(const PixelRows& pixels, int block, size_t& rows) {
   const auto bands = static_cast<size_t>(pixels.bands);
   const size_t line = static_cast<size_t>(pixels.width) * bands;
@@ -193,7 +198,7 @@ std::vector<uint8_t> SampleBlocks(const PixelRows& pixels, int block, size_t& ro
 
 Result<std::string> EncodeSampled(const PixelRows& pixels, const JpegSettings& settings) {
   const Size size{pixels.width, pixels.height};
-  const int block = pixels.bands == 3 && settings.quality < 90 ? 16 : 8;
+  const int block = BlockSide(pixels.bands, settings);
   size_t sample_rows = 0;
   const std::vector<uint8_t> sample = SampleBlocks(pixels, block, sample_rows);
   const size_t line = static_cast<size_t>(pixels.width) * static_cast<size_t>(pixels.bands);
