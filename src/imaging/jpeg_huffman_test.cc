@@ -1,8 +1,10 @@
 #include "imaging/jpeg_huffman.h"
 
 #include <cmath>
+#include <initializer_list>
 #include <numeric>
 #include <random>
+#include <utility>
 
 #include <gtest/gtest.h>
 
@@ -18,16 +20,19 @@ double Kraft(const HuffmanTable& table) {
   return sum;
 }
 
+std::array<uint64_t, 256> Frequencies(std::initializer_list<std::pair<size_t, uint64_t>> symbols) {
+  std::array<uint64_t, 256> frequencies{};
+  for (const auto& [symbol, frequency] : symbols) frequencies[symbol] = frequency;
+  return frequencies;
+}
+
 size_t Codes(const HuffmanTable& table) {
   return std::accumulate(table.bits.begin() + 1, table.bits.end(), size_t{0});
 }
 
 TEST(JpegHuffmanTest, CodesExactlyTheSymbolsWithAFrequencyAndLeavesRoomForNoAllOnesCode) {
-  std::array<uint64_t, 256> frequencies{};
-  frequencies[0] = 50;
-  frequencies[3] = 20;
-  frequencies[0xF0] = 20;
-  frequencies[255] = 1;
+  const std::array<uint64_t, 256> frequencies =
+      Frequencies({{0, 50}, {3, 20}, {0xF0, 20}, {255, 1}});
   const HuffmanTable table = FitHuffmanTable(frequencies);
   ASSERT_EQ(Codes(table), size_t{4});
   ASSERT_EQ(table.values.size(), size_t{4});
@@ -43,13 +48,8 @@ TEST(JpegHuffmanTest, CodesExactlyTheSymbolsWithAFrequencyAndLeavesRoomForNoAllO
 
 TEST(JpegHuffmanTest, AnOptimalCodeForFrequenciesThatArePowersOfTwo) {
   // 1/2, 1/4, ..., with the reserved code taking the place of one more: lengths 1, 2, 3, 4, 5.
-  std::array<uint64_t, 256> frequencies{};
-  frequencies[10] = 16;
-  frequencies[11] = 8;
-  frequencies[12] = 4;
-  frequencies[13] = 2;
-  frequencies[14] = 1;
-  const std::array<uint8_t, 256> lengths = CodeLengths(FitHuffmanTable(frequencies));
+  const std::array<uint8_t, 256> lengths =
+      CodeLengths(FitHuffmanTable(Frequencies({{10, 16}, {11, 8}, {12, 4}, {13, 2}, {14, 1}})));
   EXPECT_EQ(lengths[10], 1);
   EXPECT_EQ(lengths[11], 2);
   EXPECT_EQ(lengths[12], 3);
