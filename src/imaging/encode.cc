@@ -18,8 +18,8 @@ namespace {
 int Quality(const EncodeOptions& options) { return std::clamp(options.quality, 1, 100); }
 
 // JPEG's efforts are its Huffman tables: 0 libjpeg's stock ones, 1 (the standard) fitted to a
-// sample of the rows, 2 fitted to every block. libvips' jpegsave fits them to every block or not
-// at all: effort 1 and 2 there.
+// sample of the blocks, 2 fitted to every block. libvips' jpegsave fits them to every block or
+// not at all: effort 1 and 2 there.
 bool OptimizeCoding(const EncodeOptions& options) { return EffortOf(options) >= 1; }
 
 HuffmanTables TablesFor(const EncodeOptions& options) {
