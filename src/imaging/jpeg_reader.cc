@@ -5,10 +5,12 @@
 #include "imaging/jpeg_reader.h"
 
 #include <cstdio>
+#include <optional>
 #include <utility>
 #include <vector>
 
 #include "imaging/decode_policy.h"
+#include "imaging/jpeg_file_source.h"
 #include "imaging/libjpeg_errors.h"
 
 namespace pixfleet {
@@ -32,6 +34,7 @@ struct JpegRowReader::Decoder {
   jpeg_decompress_struct info{};  // zeroed: jpeg_destroy_decompress is safe before create
   LibjpegErrors errors;
   std::FILE* file = nullptr;
+  std::optional<JpegFileSource> source;  // reads `file`
   std::vector<uint8_t> row;
   bool failed = false;  // a jump came back: libjpeg's state may only be destroyed
 
@@ -78,7 +81,8 @@ Result<std::unique_ptr<JpegRowReader>> JpegRowReader::FromFile(const std::string
   jpeg_decompress_struct& info = decoder->info;
   if (setjmp(decoder->errors.jump) != 0) return decoder->Failure();  // NOLINT(cert-err52-cpp)
   jpeg_create_decompress(&info);
-  jpeg_stdio_src(&info, decoder->file);
+  decoder->source.emplace(decoder->file);
+  decoder->source->Attach(info);
   return Start(std::move(decoder), shrink);
 }
 

@@ -11,6 +11,7 @@
 #include <vips/vips8>
 
 #include "imaging/engine_test_util.h"
+#include "imaging/jpeg_file_source.h"
 #include "imaging/vips_util.h"
 #include "testing/temp_dir.h"
 
@@ -150,6 +151,63 @@ TEST_F(JpegReaderTest, AFileGivesTheBytesPixels) {
   EXPECT_TRUE(file_out.pixels == ReadAll(**from_bytes).pixels);
   EXPECT_EQ(JpegRowReader::FromFile((dir.path() / "absent.jpg").string(), 1).error().code(),
             StatusCode::kNotFound);
+}
+
+// A file is read in blocks (jpeg_file_source.h): one whose markers and data run across several,
+// with comment segments that libjpeg skips over a block's end, decodes as its bytes do. The
+// comments hold end-of-image markers, so that a skip that lands a byte off ends the decode.
+TEST_F(JpegReaderTest, AFileOfManyReadBlocksGivesTheBytesPixels) {
+  const std::string bytes = Jpeg(SmoothNoise(640, 480, 3), 95, true, false);
+  std::string commented = bytes.substr(0, 2);  // SOI
+  for (int i = 0; i < 6; ++i) {
+    // A COM segment: its length (2 bytes, counting themselves) then the text.
+    const size_t length = 60000;
+    commented += std::string("\xFF\xFE", 2) + static_cast<char>(length >> 8U) +
+                 static_cast<char>(length & 0xFFU);
+    for (size_t k = 0; k < (length - 2) / 2; ++k) commented += std::string("\xFF\xD9", 2);
+  }
+  commented += bytes.substr(2);
+  ASSERT_GT(commented.size(), JpegFileSource::kBlockBytes + 65536);
+  const TempDir dir;
+  const std::string path = (dir.path() / "commented.jpg").string();
+  std::ofstream(path, std::ios::binary) << commented;
+  Result<std::unique_ptr<JpegRowReader>> from_file = JpegRowReader::FromFile(path, 1);
+  ASSERT_TRUE(from_file.ok()) << from_file.error().ToString();
+  const ReadOut out = ReadAll(**from_file);
+  ASSERT_TRUE(out.status.ok()) << out.status.ToString();
+  EXPECT_EQ(out.rows, 480);
+  Result<std::unique_ptr<JpegRowReader>> from_bytes = JpegRowReader::FromBytes(bytes, 1);
+  ASSERT_TRUE(from_bytes.ok());
+  EXPECT_TRUE(out.pixels == ReadAll(**from_bytes).pixels);
+}
+
+// The file's end is met as libjpeg's own sources meet it: an empty file is an error, a file cut
+// short stops the reader with libjpeg's warning.
+TEST_F(JpegReaderTest, AFilesEndIsJudgedAsTheBytesEnd) {
+  const TempDir dir;
+  const std::string empty = (dir.path() / "empty.jpg").string();
+  std::ofstream(empty, std::ios::binary).flush();
+  const Result<std::unique_ptr<JpegRowReader>> nothing = JpegRowReader::FromFile(empty, 1);
+  ASSERT_FALSE(nothing.ok());
+  EXPECT_EQ(nothing.error().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(nothing.error().message().find("Empty input file"), std::string::npos)
+      << nothing.error().message();
+
+  const std::string bytes = Jpeg(SmoothNoise(400, 300, 3), 90, true, false);
+  const std::string cut = bytes.substr(0, bytes.size() / 2);
+  const std::string path = (dir.path() / "cut.jpg").string();
+  std::ofstream(path, std::ios::binary) << cut;
+  Result<std::unique_ptr<JpegRowReader>> from_file = JpegRowReader::FromFile(path, 1);
+  Result<std::unique_ptr<JpegRowReader>> from_bytes = JpegRowReader::FromBytes(cut, 1);
+  ASSERT_TRUE(from_file.ok() && from_bytes.ok());
+  const ReadOut file_out = ReadAll(**from_file);
+  const ReadOut bytes_out = ReadAll(**from_bytes);
+  EXPECT_FALSE(file_out.status.ok());
+  EXPECT_NE(file_out.status.message().find("Premature end"), std::string::npos)
+      << file_out.status.message();
+  EXPECT_EQ(file_out.status.message(), bytes_out.status.message());
+  EXPECT_EQ(file_out.rows, bytes_out.rows);
+  EXPECT_TRUE(file_out.pixels == bytes_out.pixels);
 }
 
 TEST_F(JpegReaderTest, RefusesCmykForLibvips) {
