@@ -5,9 +5,11 @@
 
 #include <algorithm>
 #include <cstring>
+#include <string>
 
 #include "imaging/lanczos3.h"
 #include "imaging/operations.h"
+#include "imaging/vips_util.h"
 
 namespace pixfleet {
 namespace {
@@ -18,25 +20,41 @@ constexpr int kStripRows = 16;
 
 constexpr int kMaxReduceFactor = 8;
 
-// A memory image of `size` with the bands, format and metadata of `like`, pixels allocated.
-vips::VImage NewMemoryImageLike(const vips::VImage& like, Size size) {
-  vips::VImage out(vips_image_new_memory());  // steals the new reference
-  VipsImage* raw = out.get_image();
-  if (vips_image_pipelinev(raw, VIPS_DEMAND_STYLE_THINSTRIP, like.get_image(), nullptr) != 0) {
-    throw vips::VError();
-  }
-  // pipelinev also passed on the input's progress reporting (Deadline::Watch), which would
-  // point at an image this one outlives; nothing computes this image through a thread pool.
-  raw->progress_signal = nullptr;
-  raw->Xsize = size.width;
-  raw->Ysize = size.height;
-  if (vips_image_write_prepare(raw) != 0) throw vips::VError();
-  return out;
-}
-
 size_t LineBytes(const vips::VImage& image, int width) {
   return vips_format_sizeof(image.format()) * static_cast<size_t>(image.bands()) *
          static_cast<size_t>(width);
+}
+
+void FreePixels(VipsImage* /*image*/, void* pixels) { g_free(pixels); }
+
+// A memory image of `size` with the bands, format and metadata of `like`, its pixels allocated
+// and not yet written. Not vips_image_new_memory(): libvips zeroes the memory it allocates for
+// pixels, a pass over the whole image for nothing, as every caller writes every pixel.
+vips::VImage NewMemoryImageLike(const vips::VImage& like, Size size) {
+  const size_t bytes = LineBytes(like, size.width) * static_cast<size_t>(size.height);
+  void* pixels = g_try_malloc(bytes);
+  if (pixels == nullptr) {
+    throw vips::VError("out of memory for " + std::to_string(size.width) + "x" +
+                       std::to_string(size.height) + " pixels");
+  }
+  VipsImage* raw = vips_image_new_from_memory(pixels, bytes, size.width, size.height, like.bands(),
+                                              like.format());
+  if (raw == nullptr) {
+    g_free(pixels);
+    throw vips::VError();
+  }
+  vips::VImage out(raw);  // steals the new reference
+  g_signal_connect(raw, "postclose", G_CALLBACK(FreePixels), pixels);
+  if (vips_image_pipelinev(raw, VIPS_DEMAND_STYLE_THINSTRIP, like.get_image(), nullptr) != 0) {
+    throw vips::VError();
+  }
+  // pipelinev copied like's fields, its size among them, and its progress reporting
+  // (Deadline::Watch), which would point at an image this one outlives; nothing computes this
+  // image through a thread pool.
+  raw->Xsize = size.width;
+  raw->Ysize = size.height;
+  raw->progress_signal = nullptr;
+  return out;
 }
 
 VipsPel* Pixels(const vips::VImage& memory_image) {
@@ -100,11 +118,7 @@ PixelRows PixelsOf(const vips::VImage& memory) {
 }
 
 vips::VImage InMemory(const vips::VImage& image, const Deadline& deadline) {
-  const VipsImage* raw = image.get_image();
-  if (raw->dtype == VIPS_IMAGE_SETBUF && raw->data != nullptr &&
-      image.format() == VIPS_FORMAT_UCHAR) {
-    return image;
-  }
+  if (IsMemoryImage(image) && image.format() == VIPS_FORMAT_UCHAR) return image;
   return ComputeHere(image, deadline);
 }
 

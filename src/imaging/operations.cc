@@ -6,6 +6,7 @@
 
 #include "imaging/attention.h"
 #include "imaging/compute_here.h"
+#include "imaging/vips_util.h"
 
 namespace pixfleet {
 namespace {
@@ -33,7 +34,7 @@ vips::VImage AttentionCrop(const vips::VImage& in, Size crop, const Deadline& de
 }  // namespace
 
 vips::VImage Upright(const vips::VImage& in, int orientation) {
-  vips::VImage image = in.copy();
+  vips::VImage image = NewHeader(in);
   if (orientation >= 2 && orientation <= 8) {
     // autorot() reads the tag; set it from the header value we planned with.
     image.set(VIPS_META_ORIENTATION, orientation);

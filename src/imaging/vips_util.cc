@@ -94,8 +94,35 @@ std::span<const uint8_t> IccProfileOf(const vips::VImage& image) {
   return {static_cast<const uint8_t*>(data), length};
 }
 
+bool IsMemoryImage(const vips::VImage& image) {
+  const VipsImage* raw = image.get_image();
+  return (raw->dtype == VIPS_IMAGE_SETBUF || raw->dtype == VIPS_IMAGE_SETBUF_FOREIGN) &&
+         raw->data != nullptr;
+}
+
+vips::VImage NewHeader(const vips::VImage& image) {
+  if (!IsMemoryImage(image)) return image.copy();
+  VipsImage* in = image.get_image();
+  // A "foreign" memory image: libvips reads `data` and never frees it.
+  const size_t bytes = vips_format_sizeof(in->BandFmt) * static_cast<size_t>(in->Bands) *
+                       static_cast<size_t>(in->Xsize) * static_cast<size_t>(in->Ysize);
+  vips::VImage out(
+      vips_image_new_from_memory(in->data, bytes, in->Xsize, in->Ysize, in->Bands, in->BandFmt));
+  VipsImage* raw = out.get_image();
+  if (raw == nullptr) throw vips::VError();
+  // The fields and metadata, as libvips' own operations give their outputs the input's.
+  if (vips_image_pipelinev(raw, VIPS_DEMAND_STYLE_ANY, in, nullptr) != 0) throw vips::VError();
+  // pipelinev also passed on the input's progress reporting (Deadline::Watch): nothing computes
+  // this image through a thread pool.
+  raw->progress_signal = nullptr;
+  // The pixels' owner lives as long as this image: a reference dropped when it closes.
+  g_object_ref(in);
+  vips_object_local(raw, in);
+  return out;
+}
+
 vips::VImage WithOwnedBlobs(const vips::VImage& image) {
-  vips::VImage copy = image.copy();
+  vips::VImage copy = NewHeader(image);
   VipsImage* raw = copy.get_image();
   gchar** fields = vips_image_get_fields(raw);
   for (gchar** field = fields; *field != nullptr; ++field) {
@@ -114,7 +141,7 @@ vips::VImage WithOwnedBlobs(const vips::VImage& image) {
 
 vips::VImage WithoutIccProfile(const vips::VImage& image) {
   if (image.get_typeof(VIPS_META_ICC_NAME) == 0) return image;
-  vips::VImage copy = image.copy();
+  vips::VImage copy = NewHeader(image);
   copy.remove(VIPS_META_ICC_NAME);
   return copy;
 }

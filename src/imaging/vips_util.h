@@ -50,6 +50,17 @@ std::string TakeBlob(VipsBlob* blob);
 // The embedded ICC profile, or an empty span. Valid while `image` lives.
 std::span<const uint8_t> IccProfileOf(const vips::VImage& image);
 
+// Whether `image`'s pixels are all in memory, at get_image()->data (a computed image, or one
+// NewHeader made from one).
+bool IsMemoryImage(const vips::VImage& image);
+
+// A new image header with `image`'s fields and metadata, for metadata to be set or removed
+// without touching `image`, sharing its pixels: for a memory image, a memory image over the same
+// pixel memory (which it keeps alive); else a lazy copy(). Why not copy() always: a copy of a
+// memory image is a lazy image, and computing it into memory again (InMemory, PixelsOf) or
+// reading it through a region costs a zeroed buffer and a copy of every strip.
+vips::VImage NewHeader(const vips::VImage& image);
+
 // A new image header (sharing pixels) whose blob metadata (EXIF, XMP, ICC, ...) are private
 // copies. libvips 8.14.1's heifload attaches blobs that point into memory owned by the loader, so
 // an image that outlives its loader (any copy_memory() result) would read freed memory when an
