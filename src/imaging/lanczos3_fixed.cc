@@ -34,9 +34,11 @@ int ShiftFor(double largest_weight, double absolute_sum, double largest_input) {
   // adjustment or the rounding constant either.
   constexpr double kLargestSum = 1073741824.0;
   int shift = 0;
-  while (shift < kMaxShift && largest_weight * std::ldexp(1.0, shift + 1) <= kLargestWeight &&
-         absolute_sum * largest_input * std::ldexp(1.0, shift + 1) <= kLargestSum) {
+  double next_scale = 2.0;  // 2^(shift + 1), exact: doubling a power of two
+  while (shift < kMaxShift && largest_weight * next_scale <= kLargestWeight &&
+         absolute_sum * largest_input * next_scale <= kLargestSum) {
     ++shift;
+    next_scale *= 2.0;
   }
   return shift;
 }
@@ -44,8 +46,10 @@ int ShiftFor(double largest_weight, double absolute_sum, double largest_input) {
 void Quantize(const float* weights, size_t count, int shift, int16_t* fixed) {
   size_t largest = 0;
   int32_t sum = 0;
+  // A multiplication by a power of two is exact, as ldexp is, without a call per weight.
+  const auto scale = static_cast<float>(int32_t{1} << shift);
   for (size_t k = 0; k < count; ++k) {
-    fixed[k] = static_cast<int16_t>(std::lround(std::ldexp(weights[k], shift)));
+    fixed[k] = static_cast<int16_t>(std::lround(weights[k] * scale));
     sum += fixed[k];
     if (std::abs(weights[k]) > std::abs(weights[largest])) largest = k;
   }
