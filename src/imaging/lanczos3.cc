@@ -42,6 +42,16 @@ double Lanczos3(double x) {
   return 3.0 * s * s * (3.0 - 4.0 * s * s) / (pi_x * pi_x);
 }
 
+// Output pixel x of a row of `width` pixels of `bands` bytes: all four of `bytes` where they stay
+// inside the row (any beyond the pixel belong to the next ones, which are written after).
+void StorePixel(uint8_t* row, size_t x, size_t bands, size_t width, uint32_t bytes) {
+  if ((x + 1) * bands + (4 - bands) <= width * bands) {
+    std::memcpy(row + x * bands, &bytes, sizeof bytes);
+  } else {
+    std::memcpy(row + x * bands, &bytes, bands);
+  }
+}
+
 size_t RoundUp(size_t n, size_t multiple) { return (n + multiple - 1) / multiple * multiple; }
 
 // The four lanes rounded to nearest and clamped to 0..255, as the bytes of a little-endian word.
@@ -269,8 +279,7 @@ void Lanczos3Reducer::OutputRow(int out_row, uint8_t* pixels) {
         sums[j] += weights[k + j] * Load<Floats4>(from + (k + j) * bands);
       }
     }
-    lanczos3_fixed::StorePixel(pixels, x, bands, width,
-                               ToBytes((sums[0] + sums[1]) + (sums[2] + sums[3])));
+    StorePixel(pixels, x, bands, width, ToBytes((sums[0] + sums[1]) + (sums[2] + sums[3])));
   }
 }
 

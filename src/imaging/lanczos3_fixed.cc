@@ -73,14 +73,6 @@ std::vector<int16_t> PixelWeights(const Lanczos3Taps& columns, int width, int sh
   return weights;
 }
 
-void StorePixel(uint8_t* row, size_t x, size_t bands, size_t width, uint32_t bytes) {
-  if ((x + 1) * bands + (4 - bands) <= width * bands) {
-    std::memcpy(row + x * bands, &bytes, sizeof bytes);
-  } else {
-    std::memcpy(row + x * bands, &bytes, bands);
-  }
-}
-
 #if defined(__x86_64__)
 
 __attribute__((target("avx2"))) void VerticalPass(const uint8_t* const* rows,
@@ -228,22 +220,15 @@ __attribute__((target("avx2"))) void HorizontalBands(const int16_t* planes, size
   }
 }
 
-template <size_t kBands>
-void HorizontalChunks(const int16_t* planes, size_t plane_stride, const int* first,
-                      const int16_t* weights, size_t chunks, size_t width, int shift,
-                      uint8_t* pixels) {
-  switch (chunks) {
-    case 1:
-      return HorizontalBands<kBands, 1>(planes, plane_stride, first, weights, chunks, width, shift,
-                                        pixels);
-    case 2:
-      return HorizontalBands<kBands, 2>(planes, plane_stride, first, weights, chunks, width, shift,
-                                        pixels);
-    default:
-      return HorizontalBands<kBands, 0>(planes, plane_stride, first, weights, chunks, width, shift,
-                                        pixels);
-  }
-}
+// HorizontalBands for each number of bands (1-4) and of chunks (1, 2, more).
+using HorizontalFunction = void (*)(const int16_t*, size_t, const int*, const int16_t*, size_t,
+                                    size_t, int, uint8_t*);
+constexpr HorizontalFunction kHorizontal[4][3] = {
+    {HorizontalBands<1, 1>, HorizontalBands<1, 2>, HorizontalBands<1, 0>},
+    {HorizontalBands<2, 1>, HorizontalBands<2, 2>, HorizontalBands<2, 0>},
+    {HorizontalBands<3, 1>, HorizontalBands<3, 2>, HorizontalBands<3, 0>},
+    {HorizontalBands<4, 1>, HorizontalBands<4, 2>, HorizontalBands<4, 0>},
+};
 
 // Each plane's bytes from every kBands-th byte of the row, 32 pixels a step: each 128-bit half
 // of the kBands loads holds 16 bytes of one run of 16 pixels (the low halves the first run, the
@@ -326,20 +311,8 @@ void HorizontalPass(const int16_t* planes, size_t plane_stride, const int* first
                     const int16_t* weights, size_t chunks, size_t width, size_t bands, int shift,
                     uint8_t* pixels) {
   assert(bands >= 1 && bands <= 4 && chunks >= 1);
-  switch (bands) {
-    case 1:
-      return HorizontalChunks<1>(planes, plane_stride, first, weights, chunks, width, shift,
-                                 pixels);
-    case 2:
-      return HorizontalChunks<2>(planes, plane_stride, first, weights, chunks, width, shift,
-                                 pixels);
-    case 3:
-      return HorizontalChunks<3>(planes, plane_stride, first, weights, chunks, width, shift,
-                                 pixels);
-    default:
-      return HorizontalChunks<4>(planes, plane_stride, first, weights, chunks, width, shift,
-                                 pixels);
-  }
+  kHorizontal[bands - 1][std::min<size_t>(chunks, 3) - 1](planes, plane_stride, first, weights,
+                                                          chunks, width, shift, pixels);
 }
 
 #endif  // defined(__x86_64__)

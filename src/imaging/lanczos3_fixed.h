@@ -74,9 +74,4 @@ void HorizontalPass(const int16_t* planes, size_t plane_stride, const int* first
                     const int16_t* weights, size_t chunks, size_t width, size_t bands, int shift,
                     uint8_t* pixels);
 
-// Output pixel x of a row of `width` pixels of `bands` bytes: all four of `bytes` where they stay
-// inside the row (any beyond the pixel belong to the next ones, which are written after). Both
-// the fixed-point and the float horizontal passes write through it.
-void StorePixel(uint8_t* row, size_t x, size_t bands, size_t width, uint32_t bytes);
-
 }  // namespace pixfleet::lanczos3_fixed
