@@ -7,7 +7,6 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
-#include <memory>
 #include <string>
 #include <vector>
 
@@ -153,18 +152,23 @@ Status CheckShape(Size size, int bands) {
   return Status::Ok();
 }
 
-// The side of a block (an MCU): 16 pixels where chroma is subsampled 4:2:0 (colour below Q 90,
-// as Compress sets it), else 8.
-int BlockSide(int bands, const JpegSettings& settings) {
-  return bands == 3 && settings.quality < 90 ? 16 : 8;
+// The image's blocks (MCUs) as libjpeg codes them: 16 pixels a side where chroma is subsampled
+// 4:2:0 (colour below Q 90, as Compress sets it), else 8; the last row and column partial where
+// the size is not a multiple of the side.
+struct BlockGrid {
+  int side;
+  int rows;
+  int columns;
+};
+
+BlockGrid GridOf(Size size, int bands, const JpegSettings& settings) {
+  const int side = bands == 3 && settings.quality < 90 ? 16 : 8;
+  return {side, (size.height + side - 1) / side, (size.width + side - 1) / side};
 }
 
-// Whether `settings` fit the tables to a sample of this image's blocks (else to all or none).
-bool Samples(Size size, int bands, const JpegSettings& settings) {
-  const int block = BlockSide(bands, settings);
-  const int rows_of_blocks = (size.height + block - 1) / block;
-  return settings.tables == HuffmanTables::kSampled &&
-         rows_of_blocks >= kSampleEvery * kFewestSampled;
+// Whether `settings` fit the tables to a sample of the image's blocks (else to all or none).
+bool Samples(const BlockGrid& grid, const JpegSettings& settings) {
+  return settings.tables == HuffmanTables::kSampled && grid.rows >= kSampleEvery * kFewestSampled;
 }
 
 // The sample: an image of every kSampleEvery-th block of the image, one row of blocks for every
@@ -172,17 +176,16 @@ bool Samples(Size size, int bands, const JpegSettings& settings) {
 // block (i * kSampleEvery + j % kSampleEvery, j). So every row and every column of blocks has its
 // share, and content that repeats down the image (stripes of kSampleEvery blocks) cannot hide
 // from it.
-std::vector<uint8_t> SampleBlocks(const PixelRows& pixels, int block, size_t& rows) {
+std::vector<uint8_t> SampleBlocks(const PixelRows& pixels, const BlockGrid& grid, size_t& rows) {
   const auto bands = static_cast<size_t>(pixels.bands);
   const size_t line = static_cast<size_t>(pixels.width) * bands;
-  const int rows_of_blocks = (pixels.height + block - 1) / block;
-  const int columns_of_blocks = (pixels.width + block - 1) / block;
-  const int sample_rows_of_blocks = (rows_of_blocks + kSampleEvery - 1) / kSampleEvery;
+  const int block = grid.side;
+  const int sample_rows_of_blocks = (grid.rows + kSampleEvery - 1) / kSampleEvery;
   rows = static_cast<size_t>(sample_rows_of_blocks) * static_cast<size_t>(block);
   std::vector<uint8_t> sample(rows * line);
   for (int i = 0; i < sample_rows_of_blocks; ++i) {
-    for (int j = 0; j < columns_of_blocks; ++j) {
-      const int from_block_row = std::min(i * kSampleEvery + j % kSampleEvery, rows_of_blocks - 1);
+    for (int j = 0; j < grid.columns; ++j) {
+      const int from_block_row = std::min(i * kSampleEvery + j % kSampleEvery, grid.rows - 1);
       const size_t x = static_cast<size_t>(j) * static_cast<size_t>(block) * bands;
       const size_t bytes = std::min(static_cast<size_t>(block) * bands, line - x);
       for (int r = 0; r < block; ++r) {
@@ -196,11 +199,11 @@ std::vector<uint8_t> SampleBlocks(const PixelRows& pixels, int block, size_t& ro
   return sample;
 }
 
-Result<std::string> EncodeSampled(const PixelRows& pixels, const JpegSettings& settings) {
+Result<std::string> EncodeSampled(const PixelRows& pixels, const BlockGrid& grid,
+                                  const JpegSettings& settings) {
   const Size size{pixels.width, pixels.height};
-  const int block = BlockSide(pixels.bands, settings);
   size_t sample_rows = 0;
-  const std::vector<uint8_t> sample = SampleBlocks(pixels, block, sample_rows);
+  const std::vector<uint8_t> sample = SampleBlocks(pixels, grid, sample_rows);
   const size_t line = static_cast<size_t>(pixels.width) * static_cast<size_t>(pixels.bands);
   Tables stock;
   Tables sampled;
@@ -222,23 +225,18 @@ Result<std::string> EncodeSampled(const PixelRows& pixels, const JpegSettings& s
 Result<std::string> EncodeJpeg(Size size, int bands, const JpegSettings& settings,
                                const RowSource& row) {
   PIXFLEET_RETURN_IF_ERROR(CheckShape(size, bands));
-  if (!Samples(size, bands, settings)) {
-    const bool fit_whole = settings.tables != HuffmanTables::kStock;
-    return Compress(size, bands, settings, fit_whole, nullptr, nullptr, nullptr, row);
+  if (settings.tables == HuffmanTables::kSampled) {
+    return InvalidArgument("JPEG writer: sampled Huffman tables need the rows in memory");
   }
-  const size_t line = static_cast<size_t>(size.width) * static_cast<size_t>(bands);
-  const auto height = static_cast<size_t>(size.height);
-  const auto copy = std::make_unique_for_overwrite<uint8_t[]>(line * height);
-  for (size_t y = 0; y < height; ++y) {
-    std::memcpy(&copy[y * line], row(static_cast<int>(y)), line);
-  }
-  return EncodeSampled({copy.get(), line, size.width, size.height, bands}, settings);
+  const bool fit_whole = settings.tables == HuffmanTables::kWhole;
+  return Compress(size, bands, settings, fit_whole, nullptr, nullptr, nullptr, row);
 }
 
 Result<std::string> EncodeJpeg(const PixelRows& pixels, const JpegSettings& settings) {
   const Size size{pixels.width, pixels.height};
   PIXFLEET_RETURN_IF_ERROR(CheckShape(size, pixels.bands));
-  if (Samples(size, pixels.bands, settings)) return EncodeSampled(pixels, settings);
+  const BlockGrid grid = GridOf(size, pixels.bands, settings);
+  if (Samples(grid, settings)) return EncodeSampled(pixels, grid, settings);
   const bool fit_whole = settings.tables != HuffmanTables::kStock;
   return Compress(size, pixels.bands, settings, fit_whole, nullptr, nullptr, nullptr,
                   [&pixels](int y) { return pixels.Row(y); });

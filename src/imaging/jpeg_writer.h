@@ -38,19 +38,19 @@ struct JpegSettings {
   double dots_per_inch = 72;  // the JFIF header's density
 };
 
+// `pixels` (1 band: grey, 3: sRGB) as a JPEG file. kInvalidArgument for other bands or an empty
+// size; kInternal with libjpeg's message if libjpeg fails.
+Result<std::string> EncodeJpeg(const PixelRows& pixels, const JpegSettings& settings);
+
 // Row `y` (width * bands bytes), asked for top to bottom, each once; the pointer need stay valid
 // only until the next call. May throw; the exception passes to EncodeJpeg's caller with the
-// encoder's state released. (Sampled tables need the rows twice: EncodeJpeg then copies them,
-// which libjpeg's two passes would hold as much memory for anyway. The PixelRows form below
-// reads them where they lie.)
+// encoder's state released.
 using RowSource = std::function<const uint8_t*(int y)>;
 
-// `size` pixels of `bands` (1: grey, 3: sRGB) as a JPEG file. kInvalidArgument for other bands
-// or an empty size; kInternal with libjpeg's message if libjpeg fails.
+// The same from rows that come one at a time and are not kept, with stock or whole-image tables
+// only: sampled tables need the rows twice (the sample, then the image), so they are
+// kInvalidArgument here, whatever the image's size.
 Result<std::string> EncodeJpeg(Size size, int bands, const JpegSettings& settings,
                                const RowSource& row);
-
-// The same from rows in memory, read in any order and more than once.
-Result<std::string> EncodeJpeg(const PixelRows& pixels, const JpegSettings& settings);
 
 }  // namespace pixfleet

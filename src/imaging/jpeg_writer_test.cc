@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 #include <vips/vips8>
 
+#include "imaging/compute_here.h"
 #include "imaging/engine_test_util.h"
 #include "imaging/vips_util.h"
 
@@ -29,12 +30,16 @@ vips::VImage Picture(int width, int height, int bands) {
       .copy_memory();  // the writer reads the pixels where they lie
 }
 
+// `memory` as a JPEG, rows in memory or, for stock and whole-image tables, also row by row: the
+// two forms must give the same file.
 std::string Write(const vips::VImage& memory, const JpegSettings& settings) {
-  const auto* data = static_cast<const uint8_t*>(memory.get_image()->data);
-  const size_t line = static_cast<size_t>(memory.width()) * static_cast<size_t>(memory.bands());
-  Result<std::string> bytes =
-      EncodeJpeg({memory.width(), memory.height()}, memory.bands(), settings,
-                 [&](int y) { return data + static_cast<size_t>(y) * line; });
+  const PixelRows rows = PixelsOf(memory);
+  Result<std::string> bytes = EncodeJpeg(rows, settings);
+  if (settings.tables != HuffmanTables::kSampled) {
+    const Result<std::string> streamed = EncodeJpeg({rows.width, rows.height}, rows.bands, settings,
+                                                    [&rows](int y) { return rows.Row(y); });
+    EXPECT_TRUE(streamed.ok() && bytes.ok() && *streamed == *bytes);
+  }
   EXPECT_TRUE(bytes.ok()) << bytes.error().ToString();
   return bytes.ok() ? *bytes : std::string();
 }
@@ -130,10 +135,10 @@ struct Pattern {
   // The picture with sampled and with whole-image tables, Q 85 (4:2:0): the same pixels (a symbol
   // without a code would be written as garbage and derail the rest of the scan). Their sizes.
   std::pair<size_t, size_t> SampledAndWholeBytes() const {
-    const RowSource row = [this](int y) { return &pixels[static_cast<size_t>(y) * kWidth * 3]; };
-    const Result<std::string> sampled = EncodeJpeg({kWidth, kHeight}, 3, {.quality = 85}, row);
+    const PixelRows rows{pixels.data(), size_t{kWidth} * 3, kWidth, kHeight, 3};
+    const Result<std::string> sampled = EncodeJpeg(rows, {.quality = 85});
     const Result<std::string> whole =
-        EncodeJpeg({kWidth, kHeight}, 3, {.quality = 85, .tables = HuffmanTables::kWhole}, row);
+        EncodeJpeg(rows, {.quality = 85, .tables = HuffmanTables::kWhole});
     EXPECT_TRUE(sampled.ok() && whole.ok());
     if (!sampled.ok() || !whole.ok()) return {0, 0};
     EXPECT_EQ(MaxDifference(*sampled, *whole), 0);
@@ -182,10 +187,18 @@ TEST_F(JpegWriterTest, OnePixel) {
 TEST_F(JpegWriterTest, RefusesWhatJpegCannotHold) {
   const uint8_t pixel[4] = {};
   const RowSource row = [&](int /*y*/) { return pixel; };
-  EXPECT_EQ(EncodeJpeg({1, 1}, 4, {}, row).error().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(EncodeJpeg({1, 1}, 2, {}, row).error().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(EncodeJpeg({0, 5}, 3, {}, row).error().code(), StatusCode::kInvalidArgument);
-  const Result<std::string> wide = EncodeJpeg({70000, 1}, 3, {}, row);
+  const JpegSettings stock{.tables = HuffmanTables::kStock};
+  EXPECT_EQ(EncodeJpeg({1, 1}, 4, stock, row).error().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(EncodeJpeg({1, 1}, 2, stock, row).error().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(EncodeJpeg({0, 5}, 3, stock, row).error().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(EncodeJpeg({pixel, 4, 1, 1, 4}, {}).error().code(), StatusCode::kInvalidArgument);
+  // Rows that are not kept cannot be sampled: a one-pixel image is refused as a large one is.
+  const Result<std::string> sampled = EncodeJpeg({1, 1}, 3, {}, row);
+  ASSERT_FALSE(sampled.ok());
+  EXPECT_EQ(sampled.error().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(sampled.error().message().find("in memory"), std::string::npos)
+      << sampled.error().message();
+  const Result<std::string> wide = EncodeJpeg({70000, 1}, 3, stock, row);
   ASSERT_FALSE(wide.ok());
   EXPECT_EQ(wide.error().code(), StatusCode::kInvalidArgument);
   EXPECT_NE(wide.error().message().find("70000x1"), std::string::npos) << wide.error().message();
@@ -200,7 +213,8 @@ TEST_F(JpegWriterTest, ARowSourceThatThrowsLeavesNothingBehind) {
     if (y == 60) throw std::runtime_error("input broke at row 60");
     return data + static_cast<size_t>(y) * 300;
   };
-  EXPECT_THROW((void)EncodeJpeg({100, 100}, 3, {}, failing), std::runtime_error);
+  EXPECT_THROW((void)EncodeJpeg({100, 100}, 3, {.tables = HuffmanTables::kWhole}, failing),
+               std::runtime_error);
 }
 
 }  // namespace

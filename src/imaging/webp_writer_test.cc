@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <vips/vips8>
 
+#include "imaging/compute_here.h"
 #include "imaging/engine_test_util.h"
 #include "imaging/vips_util.h"
 
@@ -21,12 +22,6 @@ vips::VImage Picture(int width, int height, bool alpha) {
       .cast(VIPS_FORMAT_UCHAR)
       .copy(vips::VImage::option()->set("interpretation", VIPS_INTERPRETATION_sRGB))
       .copy_memory();  // the writer reads the pixels where they lie
-}
-
-PixelRows RowsOf(const vips::VImage& memory) {
-  return {static_cast<const uint8_t*>(memory.get_image()->data),
-          static_cast<size_t>(memory.width()) * static_cast<size_t>(memory.bands()), memory.width(),
-          memory.height(), memory.bands()};
 }
 
 // Root mean square difference over the colour bands, decoded.
@@ -49,7 +44,7 @@ TEST_F(WebpWriterTest, AsGoodAsWebpsaveAtTheSameQualityAndEffort) {
   const vips::VImage picture = Picture(513, 341, false);
   for (const int method : {0, 2, 4, 6}) {
     for (const int quality : {50, 80, 95}) {
-      const Result<std::string> ours = EncodeWebp(RowsOf(picture), quality, method);
+      const Result<std::string> ours = EncodeWebp(PixelsOf(picture), quality, method);
       ASSERT_TRUE(ours.ok()) << ours.error().ToString();
       const std::string theirs = TakeBlob(picture.webpsave_buffer(
           vips::VImage::option()->set("Q", quality)->set("effort", method)->set("strip", true)));
@@ -68,15 +63,15 @@ TEST_F(WebpWriterTest, AsGoodAsWebpsaveAtTheSameQualityAndEffort) {
 // The method is passed through: libwebp's fastest and slowest searches give different files.
 TEST_F(WebpWriterTest, MethodChangesTheSearch) {
   const vips::VImage picture = Picture(513, 341, false);
-  const Result<std::string> fastest = EncodeWebp(RowsOf(picture), 80, 0);
-  const Result<std::string> slowest = EncodeWebp(RowsOf(picture), 80, 6);
+  const Result<std::string> fastest = EncodeWebp(PixelsOf(picture), 80, 0);
+  const Result<std::string> slowest = EncodeWebp(PixelsOf(picture), 80, 6);
   ASSERT_TRUE(fastest.ok() && slowest.ok());
   EXPECT_NE(*fastest, *slowest);
 }
 
 TEST_F(WebpWriterTest, KeepsAlphaWhole) {
   const vips::VImage picture = Picture(120, 80, true);
-  const Result<std::string> bytes = EncodeWebp(RowsOf(picture), 80, 4);
+  const Result<std::string> bytes = EncodeWebp(PixelsOf(picture), 80, 4);
   ASSERT_TRUE(bytes.ok()) << bytes.error().ToString();
   const vips::VImage decoded = vips::VImage::new_from_buffer(*bytes, "");
   ASSERT_EQ(decoded.bands(), 4);
