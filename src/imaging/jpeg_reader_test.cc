@@ -96,6 +96,13 @@ std::vector<uint8_t> TopLeft(const std::vector<uint8_t>& pixels, int width, int 
   return out;
 }
 
+// `bytes` as the file `name` in `dir`; its path.
+std::string WriteFile(const TempDir& dir, const std::string& name, const std::string& bytes) {
+  const std::string path = (dir.path() / name).string();
+  std::ofstream(path, std::ios::binary) << bytes;
+  return path;
+}
+
 class JpegReaderTest : public testing::Test {
  protected:
   static void SetUpTestSuite() { testing_imaging::InitEngineForTests(); }
@@ -141,8 +148,7 @@ TEST_F(JpegReaderTest, PixelsAreJpegloadsAtEveryShrink) {
 TEST_F(JpegReaderTest, AFileGivesTheBytesPixels) {
   const std::string bytes = Jpeg(SmoothNoise(300, 200, 3), 90, true, false);
   const TempDir dir;
-  const std::string path = (dir.path() / "photo.jpg").string();
-  std::ofstream(path, std::ios::binary) << bytes;
+  const std::string path = WriteFile(dir, "photo.jpg", bytes);
   Result<std::unique_ptr<JpegRowReader>> from_file = JpegRowReader::FromFile(path, 2);
   Result<std::unique_ptr<JpegRowReader>> from_bytes = JpegRowReader::FromBytes(bytes, 2);
   ASSERT_TRUE(from_file.ok() && from_bytes.ok());
@@ -169,8 +175,7 @@ TEST_F(JpegReaderTest, AFileOfManyReadBlocksGivesTheBytesPixels) {
   commented += bytes.substr(2);
   ASSERT_GT(commented.size(), JpegFileSource::kBlockBytes + 65536);
   const TempDir dir;
-  const std::string path = (dir.path() / "commented.jpg").string();
-  std::ofstream(path, std::ios::binary) << commented;
+  const std::string path = WriteFile(dir, "commented.jpg", commented);
   Result<std::unique_ptr<JpegRowReader>> from_file = JpegRowReader::FromFile(path, 1);
   ASSERT_TRUE(from_file.ok()) << from_file.error().ToString();
   const ReadOut out = ReadAll(**from_file);
@@ -185,8 +190,7 @@ TEST_F(JpegReaderTest, AFileOfManyReadBlocksGivesTheBytesPixels) {
 // short stops the reader with libjpeg's warning.
 TEST_F(JpegReaderTest, AFilesEndIsJudgedAsTheBytesEnd) {
   const TempDir dir;
-  const std::string empty = (dir.path() / "empty.jpg").string();
-  std::ofstream(empty, std::ios::binary).flush();
+  const std::string empty = WriteFile(dir, "empty.jpg", "");
   const Result<std::unique_ptr<JpegRowReader>> nothing = JpegRowReader::FromFile(empty, 1);
   ASSERT_FALSE(nothing.ok());
   EXPECT_EQ(nothing.error().code(), StatusCode::kInvalidArgument);
@@ -195,8 +199,7 @@ TEST_F(JpegReaderTest, AFilesEndIsJudgedAsTheBytesEnd) {
 
   const std::string bytes = Jpeg(SmoothNoise(400, 300, 3), 90, true, false);
   const std::string cut = bytes.substr(0, bytes.size() / 2);
-  const std::string path = (dir.path() / "cut.jpg").string();
-  std::ofstream(path, std::ios::binary) << cut;
+  const std::string path = WriteFile(dir, "cut.jpg", cut);
   Result<std::unique_ptr<JpegRowReader>> from_file = JpegRowReader::FromFile(path, 1);
   Result<std::unique_ptr<JpegRowReader>> from_bytes = JpegRowReader::FromBytes(cut, 1);
   ASSERT_TRUE(from_file.ok() && from_bytes.ok());
