@@ -8,7 +8,8 @@
 // 1600-px image took 30 ms more than an untagged one. For two matrix-shaper profiles the
 // conversion is exactly a per-channel curve, a 3x3 matrix and the inverse curve (what lcms does
 // itself when it optimises such a pair): here a 256-entry table per input channel, the matrix
-// in floats, and a table of the sRGB curve at 16-bit resolution: ~5 ns per pixel, no set-up.
+// in floats, and a table of the sRGB curve at 16-bit resolution, the three output channels computed
+// side by side: ~4 ns per pixel on a photo, no set-up.
 //
 // Only for profiles whose conversion lcms would make through the matrix and curves: an RGB
 // profile with rXYZ/gXYZ/bXYZ and rTRC/gTRC/bTRC and no lookup table for the relative intent
