@@ -62,6 +62,7 @@ class ScriptedQueue final : public TaskQueue {
     ++stop_leasing_calls_;
     return inner_.StopLeasing();
   }
+  Status StopReceiving() override { return inner_.StopReceiving(); }
   int StopLeasingCalls() const { return stop_leasing_calls_.load(); }
   std::thread::id StopLeasingThread() {
     std::lock_guard lock(mutex_);

@@ -137,6 +137,19 @@ class TaskQueue {
   // connection lost) the tasks it could not hand back return to the queue anyway, when the
   // connection closes, counted as deliveries.
   virtual Status StopLeasing() { return Status::Ok(); }
+
+  // Says that this queue object should receive nothing more ahead of LeaseNext, and keep what it
+  // has received: LeaseNext returns those tasks, then nullopt at once. For a consumer that stops
+  // because Depth said nothing is ready, delayed or leased: a broker may push it a task while
+  // that depth is read (a delivery on its way to a consumer is neither ready nor leased), and
+  // only the end of the consumer tells that nothing more is on its way (RabbitMQ: basic.cancel-ok
+  // follows every delivery to the consumer). Kept here, such a task is worked before the caller
+  // stops, not handed back to a queue that nobody may be consuming any more. StopLeasing
+  // afterwards hands back whatever is still unleased. The embedded backends receive nothing
+  // ahead: the default does nothing, and they go on leasing (a task published since the depth was
+  // read, which is as well worked here). Idempotent; on an error (the connection lost) the
+  // tasks return to the queue when the connection closes, and LeaseNext returns nullopt.
+  virtual Status StopReceiving() { return Status::Ok(); }
 };
 
 }  // namespace pixfleet

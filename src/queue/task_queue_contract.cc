@@ -1,13 +1,14 @@
 // The TaskQueue port's contract (see task_queue_contract.h): what every backend keeps, RabbitMQ
 // included — delivery and acks, publication order, concurrent consumers, lost leases and their
 // fencing, heartbeats, delayed retries, releasing without counting, dead letters and the
-// delivery limit, waiting, depth, stopping to lease. No case depends on a capability, and none is
-// skipped for one.
+// delivery limit, waiting, depth, stopping to receive and to lease. No case depends on a
+// capability, and none is skipped for one.
 #include "queue/task_queue_contract.h"
 
 #include <atomic>
 #include <map>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -425,6 +426,36 @@ TEST_P(TaskQueueContractTest, AfterStopLeasingNoTaskWaitsOnThisConsumer) {
   EXPECT_TRUE(Queue().Heartbeat(*held).ok());
   EXPECT_TRUE(Queue().Ack(*held).ok());
   EXPECT_EQ(DepthBecomes(Depth(3, 0, 0, 0)), Depth(3, 0, 0, 0));
+}
+
+// A consumer told to receive nothing more still returns what it holds, and loses nothing: a
+// broker's consumer the tasks pushed to it ahead (then nullopt), an embedded queue whatever is
+// ready. StopLeasing afterwards hands back the rest.
+TEST_P(TaskQueueContractTest, AfterStopReceivingWhatWasReceivedIsLeasedAndNothingIsLost) {
+  ASSERT_TRUE(Open());
+  ASSERT_TRUE(Queue().Publish(MakeTasks(3, "before")).ok());
+  std::optional<Lease> held = LeaseReady();
+  ASSERT_TRUE(held.has_value());
+  EXPECT_EQ(held->task.task_id, "before0");
+  ASSERT_TRUE(Queue().StopReceiving().ok());
+  EXPECT_TRUE(Queue().StopReceiving().ok()) << "a second call changes nothing";
+  std::vector<Lease> kept;
+  std::set<std::string> ids;
+  for (int i = 0; i < 3; ++i) {
+    Result<std::optional<Lease>> next = Queue().LeaseNext(milliseconds(0));
+    ASSERT_TRUE(next.ok()) << next.status().ToString();
+    if (!next->has_value()) break;
+    EXPECT_TRUE(ids.insert((*next)->task.task_id).second) << "twice: " << (*next)->task.task_id;
+    EXPECT_NE((*next)->task.task_id, "before0");
+    kept.push_back(std::move(**next));
+  }
+  ASSERT_LE(kept.size(), 2U);
+  const auto n = static_cast<int64_t>(kept.size());
+  ASSERT_TRUE(Queue().StopLeasing().ok());
+  EXPECT_EQ(DepthBecomes(Depth(2 - n, 0, 1 + n, 0)), Depth(2 - n, 0, 1 + n, 0));
+  EXPECT_TRUE(Queue().Ack(*held).ok());
+  for (const Lease& lease : kept) EXPECT_TRUE(Queue().Ack(lease).ok()) << lease.task.task_id;
+  EXPECT_EQ(DepthBecomes(Depth(2 - n, 0, 0, 0)), Depth(2 - n, 0, 0, 0));
 }
 
 TEST_P(TaskQueueContractTest, LeaseNextWaitsUpToMaxWait) {

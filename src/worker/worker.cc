@@ -107,6 +107,18 @@ bool Worker::QueueDrained() {
   return depth->ready == 0 && depth->delayed == 0 && depth->leased == 0;
 }
 
+void Worker::StopReceiving() {
+  std::call_once(stop_receiving_once_, [this] {
+    if (Status stopped = queue_.StopReceiving(); !stopped.ok()) {
+      spdlog::warn(
+          "the queue could not stop receiving tasks for this worker ({}); any it received go "
+          "back when the worker exits",
+          stopped.ToString());
+    }
+    receiving_stopped_ = true;
+  });
+}
+
 std::chrono::milliseconds Worker::LeaseWait(bool slot_was_busy) const {
   if (!options_.exit_when_idle) return options_.lease_wait;
   if (slot_was_busy) return std::chrono::milliseconds(0);
@@ -131,7 +143,10 @@ void Worker::SlotLoop() {
     // With max_tasks, a slot that finds every remaining lease reserved by the others ends: they
     // take the rest (a reservation that leases nothing is given back to its own slot's loop).
     if (!ReserveLease()) break;
-    Result<std::optional<Lease>> leased = queue_.LeaseNext(LeaseWait(busy));
+    // Once the queue receives nothing more, it holds only what it had received: no waiting.
+    const bool receiving_stopped = receiving_stopped_.load();
+    Result<std::optional<Lease>> leased =
+        queue_.LeaseNext(receiving_stopped ? std::chrono::milliseconds(0) : LeaseWait(busy));
     if (!leased.ok() || !leased->has_value()) ReturnReservation();
     if (!leased.ok() && MustStop(leased.error())) {
       StopBecause(leased.error().WithContext("the queue refused this worker"));
@@ -144,9 +159,11 @@ void Worker::SlotLoop() {
     }
     busy = leased->has_value();
     if (!leased->has_value()) {
-      if (options_.exit_when_idle && QueueDrained()) {
+      if (receiving_stopped) {
         spdlog::info("the queue is drained; exiting");
         StopLeasing();
+      } else if (options_.exit_when_idle && QueueDrained()) {
+        StopReceiving();
       }
       continue;
     }

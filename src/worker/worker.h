@@ -13,10 +13,12 @@
 //
 // The worker also stops leasing on its own, without a grace deadline (its tasks in flight finish
 // whatever they take, unless a stop request comes too): with exit_when_idle once the queue has
-// nothing left that could become deliverable (no ready, delayed or leased task); with max_tasks
-// once it has leased that many tasks (a slot never leases beyond the remainder), Run() returning
-// when they are all settled, whatever became of each (succeeded, failed, retried, handed back);
-// and when the environment refuses (a task handed back, or the queue answering
+// nothing left that could become deliverable (no ready, delayed or leased task; then the queue
+// is told to receive nothing more, TaskQueue::StopReceiving, and the slots lease what it had
+// received, which a broker may have pushed while the depth was read, before they stop); with
+// max_tasks once it has leased that many tasks (a slot never leases beyond the remainder), Run()
+// returning when they are all settled, whatever became of each (succeeded, failed, retried,
+// handed back); and when the environment refuses (a task handed back, or the queue answering
 // kFailedPrecondition: a full disk, a read-only output, storage refusing writes) or the queue
 // refuses its configuration (kInvalidArgument): see Run().
 //
@@ -122,6 +124,10 @@ class Worker {
   void ServeGracePeriod();
   void HandBackInFlight();
   bool QueueDrained();
+  // The queue looked drained: it is told to receive nothing more (TaskQueue::StopReceiving), once,
+  // every slot calling this waiting until that is done; the slots then lease without waiting
+  // until the queue has nothing left for them.
+  void StopReceiving();
   // How long one LeaseNext call may block: lease_wait, or idle_check_interval with exit_when_idle
   // (nothing, when the slot has just started or settled a task).
   std::chrono::milliseconds LeaseWait(bool slot_was_busy) const;
@@ -150,6 +156,8 @@ class Worker {
   std::stop_source grace_over_;          // the tasks still in flight were interrupted
   std::stop_source slots_ended_;         // every slot has returned
   std::atomic<bool> told_queue_{false};  // queue_.StopLeasing() was called
+  std::once_flag stop_receiving_once_;
+  std::atomic<bool> receiving_stopped_{false};  // queue_.StopReceiving() has returned
   std::atomic<int> live_slots_{0};
   std::atomic<int64_t> leases_left_{0};  // with max_tasks: not yet reserved
   std::atomic<int64_t> leased_{0};       // leases taken in all

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include "testing/receiving_ahead_queue.h"
 #include "worker/worker_test_fixture.h"
 
 namespace pixfleet {
@@ -120,6 +121,23 @@ TEST_F(WorkerTest, AnIdleWorkerExitsOneIdleCheckAfterAnotherSettlesTheLastTaskNo
   clock_.Advance(milliseconds(100));
   EXPECT_TRUE(running.ReturnsWithoutMoreVirtualTime()) << "still waiting after one idle check";
   EXPECT_EQ(processor_.counters().succeeded.load(), 0);
+}
+
+// A broker may push a task to a worker while the worker reads the depth to see whether the queue
+// is drained: the task is then neither ready nor leased. The worker works it before it exits, not
+// hands it back to a queue that no worker may be consuming any more.
+TEST_F(WorkerTest, AWorkerExitingWhenIdleWorksATaskPushedToItWhileItReadTheDepth) {
+  const std::string id = AddImage("pushed.jpg");
+  ReceivingAheadQueue queue(queue_);
+  ASSERT_TRUE(queue.PushDuringNextDepth(1));
+  Worker worker(queue, processor_, clock_, ExitWhenIdleOptions());
+  WorkerThread running(worker, clock_);
+  EXPECT_TRUE(running.ReturnsWithoutMoreVirtualTime());
+  ASSERT_TRUE(Row(id).has_value()) << "exited without working the task";
+  EXPECT_EQ(Row(id)->outcome, TaskOutcome::kSucceeded);
+  const Result<QueueDepth> depth = queue_.Depth();
+  ASSERT_TRUE(depth.ok());
+  EXPECT_EQ(*depth, QueueDepth{}) << "ready " << depth->ready << ", leased " << depth->leased;
 }
 
 TEST_F(WorkerTest, StopFinishesTasksInFlightAndLeavesTheRestQueued) {

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <iterator>
 #include <thread>
 
 #include <amqp_framing.h>
@@ -230,8 +231,14 @@ Result<std::optional<Lease>> RabbitMqTaskQueue::LeaseNext(milliseconds max_wait)
   while (true) {
     {
       std::lock_guard<std::mutex> lock(consume_mutex_);
-      // Not an error: a worker's other slots may still be in here when it stops leasing.
-      if (leasing_stopped_) return std::optional<Lease>();
+      if (receiving_stopped_) {
+        // Not an error: a worker's other slots may still be in here when it stops leasing.
+        // Deliveries kept by StopReceiving died with their connection, if it was lost.
+        if (received_.empty() || !consumer_->Usable()) return std::optional<Lease>();
+        Lease kept = std::move(received_.front());
+        received_.pop_front();
+        return std::optional<Lease>(std::move(kept));
+      }
       PIXFLEET_RETURN_IF_ERROR(EnsureConsumer());
       amqp::Connection& connection = *consumer_->connection;
       // While this thread waits on the socket, other threads' Acks are queued; they are sent
@@ -462,15 +469,30 @@ Result<std::vector<Lease>> RabbitMqTaskQueue::CancelConsumerLocked() {
   }
 }
 
+Status RabbitMqTaskQueue::StopReceivingLocked() {
+  if (receiving_stopped_) return Status::Ok();
+  receiving_stopped_ = true;
+  // Never consumed, or the connection is lost: the broker holds nothing for this object.
+  if (!consumer_->Usable()) return Status::Ok();
+  PIXFLEET_ASSIGN_OR_RETURN(std::vector<Lease> unleased, CancelConsumerLocked());
+  for (Lease& lease : unleased) received_.push_back(std::move(lease));
+  return Status::Ok();
+}
+
+Status RabbitMqTaskQueue::StopReceiving() {
+  std::lock_guard<std::mutex> lock(consume_mutex_);
+  return StopReceivingLocked();
+}
+
 Status RabbitMqTaskQueue::StopLeasing() {
   std::vector<Lease> unleased;
   {
     std::lock_guard<std::mutex> lock(consume_mutex_);
-    if (leasing_stopped_) return Status::Ok();
-    leasing_stopped_ = true;
-    // Never consumed, or the connection is lost: the broker holds nothing for this object.
-    if (!consumer_->Usable()) return Status::Ok();
-    PIXFLEET_ASSIGN_OR_RETURN(unleased, CancelConsumerLocked());
+    PIXFLEET_RETURN_IF_ERROR(StopReceivingLocked());
+    if (!consumer_->Usable()) received_.clear();  // the broker has requeued them
+    unleased.assign(std::make_move_iterator(received_.begin()),
+                    std::make_move_iterator(received_.end()));
+    received_.clear();
   }
   if (unleased.empty()) return Status::Ok();
   std::vector<amqp::OutgoingMessage> copies;

@@ -34,7 +34,9 @@
 // keep them unacked until its connection closed, and the broker would then count a delivery
 // for each (and keep delivering to it the copies it released itself). The connection stays
 // open for the leases still held; LeaseNext then returns nullopt at once, and a lost connection
-// is not replaced by a new consumer.
+// is not replaced by a new consumer. StopReceiving cancels the consumer the same way but keeps
+// those deliveries as leases for LeaseNext to return (then nullopt); a StopLeasing after it hands
+// back the ones not yet returned.
 //
 // Publish is NOT idempotent by task id: publishing a task twice puts two messages on the queue.
 // Every message carries message_id = task id; `pixfleet submit` keeps a ledger of what it
@@ -76,6 +78,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -133,6 +136,7 @@ class RabbitMqTaskQueue final : public TaskQueue {
   Status DeadLetter(const Lease& lease, std::string_view reason) override;
   Result<QueueDepth> Depth() override;
   Status StopLeasing() override;
+  Status StopReceiving() override;
 
   // Browses up to `limit` dead-lettered tasks (basic.get, then requeued by closing the channel;
   // the order may change). reason: x-pixfleet-reason, or the delivery-limit explanation for a
@@ -192,6 +196,9 @@ class RabbitMqTaskQueue final : public TaskQueue {
   // basic.cancel, then the leases of every delivery received ahead of LeaseNext. Caller holds
   // consume_mutex_, with a usable consumer connection.
   Result<std::vector<Lease>> CancelConsumerLocked();
+  // The first time: no more deliveries (receiving_stopped_), and those received ahead of
+  // LeaseNext moved to received_. Caller holds consume_mutex_.
+  Status StopReceivingLocked();
   // The copy that Release publishes: deliverable now, the same attempt number next time.
   amqp::OutgoingMessage ReleaseCopy(const Lease& lease) const;
   // basic.ack of a lease, with any acks queued by other threads. Caller holds consume_mutex_.
@@ -209,10 +216,14 @@ class RabbitMqTaskQueue final : public TaskQueue {
   std::mutex publish_mutex_;  // guards publisher_
   std::unique_ptr<Link> publisher_;
 
-  std::mutex consume_mutex_;  // guards consumer_ (the connection's I/O) and the two below
+  std::mutex consume_mutex_;  // guards consumer_ (the connection's I/O) and the four below
   std::unique_ptr<Link> consumer_;
-  std::string consumer_tag_;      // the broker's name for the consumer, for basic.cancel
-  bool leasing_stopped_ = false;  // StopLeasing was called: no consumer any more
+  std::string consumer_tag_;  // the broker's name for the consumer, for basic.cancel
+  // StopReceiving or StopLeasing was called: no consumer any more.
+  bool receiving_stopped_ = false;
+  // Leases of the deliveries received before the consumer ended, not yet returned by LeaseNext
+  // (StopLeasing hands them back).
+  std::deque<Lease> received_;
 
   // Taken after consume_mutex_ when both are held; Ack takes it alone when another thread
   // holds the consumer.

@@ -116,6 +116,31 @@ class RabbitMqTaskQueueTest : public ::testing::Test {
     return depth;
   }
 
+  // Two consumers with a prefetch of 10 and t0..t3 published: `stopping` has leased t0 (held,
+  // nullopt on a failure) and had t1..t3 pushed to it ahead of its LeaseNext, none of them ready;
+  // `other` consumes only from its first LeaseNext.
+  struct Prefetched {
+    std::unique_ptr<RabbitMqTaskQueue> stopping;
+    std::unique_ptr<RabbitMqTaskQueue> other;
+    std::optional<Lease> held;
+  };
+  Prefetched OpenTwoAndPrefetch() {
+    RabbitMqOptions options = Options();
+    options.prefetch = 10;
+    Prefetched two{Open(options), Open(options), std::nullopt};
+    if (two.stopping == nullptr || two.other == nullptr) return two;
+    EXPECT_TRUE(two.stopping->Publish(MakeTasks(4)).ok());
+    two.held = LeaseWithin(*two.stopping, seconds(5));
+    if (two.held.has_value()) {
+      EXPECT_EQ(two.held->task.task_id, "t0");
+    }
+    if (DepthBecomes(*two.stopping, QueueDepth{0, 0, 1, 0}) != QueueDepth{0, 0, 1, 0}) {
+      ADD_FAILURE() << "t1..t3 were not all pushed to the first consumer";
+      two.held.reset();
+    }
+    return two;
+  }
+
   std::string name_;
   RabbitMqOptions last_options_;
 };
@@ -229,18 +254,9 @@ TEST_F(RabbitMqTaskQueueTest, ClosedConsumerConnectionRequeuesItsDelivery) {
 // 1, where a requeue would count a delivery); one published after it never reaches it; the
 // lease it holds stays its own.
 TEST_F(RabbitMqTaskQueueTest, StopLeasingHandsThePrefetchToAnotherConsumerUncounted) {
-  RabbitMqOptions options = Options();
-  options.prefetch = 10;
-  auto stopping = Open(options);
-  auto other = Open(options);  // consumes only from its first LeaseNext
-  ASSERT_NE(stopping, nullptr);
-  ASSERT_NE(other, nullptr);
-  ASSERT_TRUE(stopping->Publish(MakeTasks(4)).ok());
-  std::optional<Lease> held = LeaseWithin(*stopping, seconds(5));
-  ASSERT_TRUE(held.has_value());
-  EXPECT_EQ(held->task.task_id, "t0");
-  // t1..t3 were pushed to `stopping` ahead of its LeaseNext: none of them is ready.
-  ASSERT_EQ(DepthBecomes(*stopping, QueueDepth{0, 0, 1, 0}), (QueueDepth{0, 0, 1, 0}));
+  Prefetched two = OpenTwoAndPrefetch();
+  ASSERT_TRUE(two.held.has_value());
+  auto& [stopping, other, held] = two;
 
   ASSERT_TRUE(stopping->StopLeasing().ok());
   ASSERT_TRUE(other->Publish(MakeTasks(1, "after")).ok());
@@ -257,6 +273,39 @@ TEST_F(RabbitMqTaskQueueTest, StopLeasingHandsThePrefetchToAnotherConsumerUncoun
   EXPECT_TRUE(stopping->Heartbeat(*held).ok());
   EXPECT_TRUE(stopping->Ack(*held).ok());
   EXPECT_EQ(DepthBecomes(*other, QueueDepth{0, 0, 0, 0}), (QueueDepth{0, 0, 0, 0}));
+}
+
+// StopReceiving keeps what was pushed ahead for this consumer's LeaseNext, as first deliveries,
+// and the broker pushes it nothing more: a task published afterwards goes to another consumer.
+TEST_F(RabbitMqTaskQueueTest, StopReceivingKeepsThePrefetchForThisConsumer) {
+  Prefetched two = OpenTwoAndPrefetch();
+  ASSERT_TRUE(two.held.has_value());
+  auto& [stopping, other, held] = two;
+
+  ASSERT_TRUE(stopping->StopReceiving().ok());
+  ASSERT_TRUE(other->Publish(MakeTasks(1, "after")).ok());
+  std::vector<Lease> kept;
+  for (int i = 0; i < 4; ++i) {
+    Result<std::optional<Lease>> next = stopping->LeaseNext(milliseconds(0));
+    ASSERT_TRUE(next.ok()) << next.status().ToString();
+    if (!next->has_value()) break;
+    EXPECT_EQ((*next)->attempt, 1) << (*next)->task.task_id;
+    kept.push_back(std::move(**next));
+  }
+  ASSERT_EQ(kept.size(), 3U);
+  EXPECT_EQ(kept[0].task.task_id, "t1");
+  EXPECT_EQ(kept[1].task.task_id, "t2");
+  EXPECT_EQ(kept[2].task.task_id, "t3");
+  std::optional<Lease> after = LeaseWithin(*other, seconds(5));
+  ASSERT_TRUE(after.has_value());
+  EXPECT_EQ(after->task.task_id, "after0");
+  EXPECT_TRUE(other->Ack(*after).ok());
+  // Leased counts what this object holds: t0 and the three it kept.
+  EXPECT_EQ(DepthBecomes(*stopping, QueueDepth{0, 0, 4, 0}), (QueueDepth{0, 0, 4, 0}));
+  EXPECT_TRUE(stopping->Ack(*held).ok());
+  for (const Lease& lease : kept) EXPECT_TRUE(stopping->Ack(lease).ok()) << lease.task.task_id;
+  ASSERT_TRUE(stopping->StopLeasing().ok());
+  EXPECT_EQ(DepthBecomes(*stopping, QueueDepth{0, 0, 0, 0}), (QueueDepth{0, 0, 0, 0}));
 }
 
 // Another slot of the worker waiting in LeaseNext when it stops leasing gets nothing and no
