@@ -31,29 +31,19 @@ void FreePixels(VipsImage* /*image*/, void* pixels) { g_free(pixels); }
 // and not yet written. Not vips_image_new_memory(): libvips zeroes the memory it allocates for
 // pixels, a pass over the whole image for nothing, as every caller writes every pixel.
 vips::VImage NewMemoryImageLike(const vips::VImage& like, Size size) {
-  const size_t bytes = LineBytes(like, size.width) * static_cast<size_t>(size.height);
-  void* pixels = g_try_malloc(bytes);
+  void* pixels = g_try_malloc(LineBytes(like, size.width) * static_cast<size_t>(size.height));
   if (pixels == nullptr) {
     throw vips::VError("out of memory for " + std::to_string(size.width) + "x" +
                        std::to_string(size.height) + " pixels");
   }
-  VipsImage* raw = vips_image_new_from_memory(pixels, bytes, size.width, size.height, like.bands(),
-                                              like.format());
-  if (raw == nullptr) {
+  vips::VImage out;
+  try {
+    out = MemoryImageOver(pixels, like, size.width, size.height);
+  } catch (...) {
     g_free(pixels);
-    throw vips::VError();
+    throw;
   }
-  vips::VImage out(raw);  // steals the new reference
-  g_signal_connect(raw, "postclose", G_CALLBACK(FreePixels), pixels);
-  if (vips_image_pipelinev(raw, VIPS_DEMAND_STYLE_THINSTRIP, like.get_image(), nullptr) != 0) {
-    throw vips::VError();
-  }
-  // pipelinev copied like's fields, its size among them, and its progress reporting
-  // (Deadline::Watch), which would point at an image this one outlives; nothing computes this
-  // image through a thread pool.
-  raw->Xsize = size.width;
-  raw->Ysize = size.height;
-  raw->progress_signal = nullptr;
+  g_signal_connect(out.get_image(), "postclose", G_CALLBACK(FreePixels), pixels);
   return out;
 }
 

@@ -100,24 +100,32 @@ bool IsMemoryImage(const vips::VImage& image) {
          raw->data != nullptr;
 }
 
-vips::VImage NewHeader(const vips::VImage& image) {
-  if (!IsMemoryImage(image)) return image.copy();
-  VipsImage* in = image.get_image();
-  // A "foreign" memory image: libvips reads `data` and never frees it.
-  const size_t bytes = vips_format_sizeof(in->BandFmt) * static_cast<size_t>(in->Bands) *
-                       static_cast<size_t>(in->Xsize) * static_cast<size_t>(in->Ysize);
+vips::VImage MemoryImageOver(void* data, const vips::VImage& like, int width, int height) {
+  const size_t bytes = vips_format_sizeof(like.format()) * static_cast<size_t>(like.bands()) *
+                       static_cast<size_t>(width) * static_cast<size_t>(height);
   vips::VImage out(
-      vips_image_new_from_memory(in->data, bytes, in->Xsize, in->Ysize, in->Bands, in->BandFmt));
+      vips_image_new_from_memory(data, bytes, width, height, like.bands(), like.format()));
   VipsImage* raw = out.get_image();
   if (raw == nullptr) throw vips::VError();
   // The fields and metadata, as libvips' own operations give their outputs the input's.
-  if (vips_image_pipelinev(raw, VIPS_DEMAND_STYLE_ANY, in, nullptr) != 0) throw vips::VError();
-  // pipelinev also passed on the input's progress reporting (Deadline::Watch): nothing computes
-  // this image through a thread pool.
+  if (vips_image_pipelinev(raw, VIPS_DEMAND_STYLE_ANY, like.get_image(), nullptr) != 0) {
+    throw vips::VError();
+  }
+  // pipelinev copied like's size too, and its progress reporting (Deadline::Watch), which would
+  // point at an image this one may outlive; nothing computes this image through a thread pool.
+  raw->Xsize = width;
+  raw->Ysize = height;
   raw->progress_signal = nullptr;
+  return out;
+}
+
+vips::VImage NewHeader(const vips::VImage& image) {
+  if (!IsMemoryImage(image)) return image.copy();
+  VipsImage* in = image.get_image();
+  vips::VImage out = MemoryImageOver(in->data, image, image.width(), image.height());
   // The pixels' owner lives as long as this image: a reference dropped when it closes.
   g_object_ref(in);
-  vips_object_local(raw, in);
+  vips_object_local(out.get_image(), in);
   return out;
 }
 

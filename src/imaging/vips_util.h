@@ -54,6 +54,10 @@ std::span<const uint8_t> IccProfileOf(const vips::VImage& image);
 // NewHeader made from one).
 bool IsMemoryImage(const vips::VImage& image);
 
+// A memory image of width x height pixels over `data` (which libvips reads and never frees),
+// with `like`'s bands, format, other fields and metadata. Throws vips::VError when libvips fails.
+vips::VImage MemoryImageOver(void* data, const vips::VImage& like, int width, int height);
+
 // A new image header with `image`'s fields and metadata, for metadata to be set or removed
 // without touching `image`, sharing its pixels: for a memory image, a memory image over the same
 // pixel memory (which it keeps alive); else a lazy copy(). Why not copy() always: a copy of a
