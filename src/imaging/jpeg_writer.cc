@@ -87,12 +87,22 @@ HuffmanTable Complete(const HuffmanTable& sampled, const HuffmanTable& stock) {
   return FitHuffmanTable(frequencies);
 }
 
-// One JPEG of `size` from `row`: Huffman tables fitted by libjpeg's two passes (`fit_whole`),
-// else `install`'s, else the stock ones. With `stock` and `fitted`, libjpeg's stock tables and the
-// tables the file used are copied there.
-Result<std::string> Compress(Size size, int bands, const JpegSettings& settings, bool fit_whole,
-                             const Tables* install, Tables* stock, Tables* fitted,
-                             const RowSource& row) {
+// Colour below Q 90 has its chroma subsampled 4:2:0; from 90 up, and grey, nothing is.
+bool SubsamplesChroma(int bands, const JpegSettings& settings) {
+  return bands == 3 && settings.quality < 90;
+}
+
+// Which Huffman tables Compress codes with, and which it copies out.
+struct HuffmanPlan {
+  bool fit_whole = false;           // libjpeg's two passes fit them to the whole image
+  const Tables* install = nullptr;  // else these, else libjpeg's stock tables
+  Tables* stock_out = nullptr;      // if set, libjpeg's stock tables are copied there
+  Tables* used_out = nullptr;       // if set, the tables the file used are copied there
+};
+
+// One JPEG of `size` from `row`, its Huffman tables as `plan` says.
+Result<std::string> Compress(Size size, int bands, const JpegSettings& settings,
+                             const HuffmanPlan& plan, const RowSource& row) {
   Compression compression;
   jpeg_compress_struct& info = compression.info;
   if (setjmp(compression.errors.jump) != 0) {  // NOLINT(cert-err52-cpp): libjpeg_errors.h
@@ -106,8 +116,9 @@ Result<std::string> Compress(Size size, int bands, const JpegSettings& settings,
   info.in_color_space = bands == 3 ? JCS_RGB : JCS_GRAYSCALE;
   jpeg_set_defaults(&info);
   jpeg_set_quality(&info, std::clamp(settings.quality, 1, 100), TRUE);
-  info.optimize_coding = fit_whole ? TRUE : FALSE;
-  if (bands == 3 && settings.quality >= 90) {  // no chroma subsampling: 4:4:4
+  info.optimize_coding = plan.fit_whole ? TRUE : FALSE;
+  // jpeg_set_defaults chose 4:2:0 for colour (grey has one component, 1x1 already).
+  if (!SubsamplesChroma(bands, settings)) {
     info.comp_info[0].h_samp_factor = 1;
     info.comp_info[0].v_samp_factor = 1;
   }
@@ -116,11 +127,11 @@ Result<std::string> Compress(Size size, int bands, const JpegSettings& settings,
                                                       65535L));  // NOLINT(google-runtime-int)
   info.X_density = density;
   info.Y_density = density;
-  if (stock != nullptr) *stock = CopyOf(info);
-  if (install != nullptr) {
+  if (plan.stock_out != nullptr) *plan.stock_out = CopyOf(info);
+  if (plan.install != nullptr) {
     for (size_t i = 0; i < 2; ++i) {
-      Install(install->dc[i], &info, info.dc_huff_tbl_ptrs[i]);
-      Install(install->ac[i], &info, info.ac_huff_tbl_ptrs[i]);
+      Install(plan.install->dc[i], &info, info.dc_huff_tbl_ptrs[i]);
+      Install(plan.install->ac[i], &info, info.ac_huff_tbl_ptrs[i]);
     }
   }
 
@@ -131,7 +142,7 @@ Result<std::string> Compress(Size size, int bands, const JpegSettings& settings,
     jpeg_write_scanlines(&info, &scanline, 1);
   }
   jpeg_finish_compress(&info);
-  if (fitted != nullptr) *fitted = CopyOf(info);
+  if (plan.used_out != nullptr) *plan.used_out = CopyOf(info);
   return std::string(reinterpret_cast<const char*>(compression.buffer), compression.length);
 }
 
@@ -153,7 +164,7 @@ Status CheckShape(Size size, int bands) {
 }
 
 // The image's blocks (MCUs) as libjpeg codes them: 16 pixels a side where chroma is subsampled
-// 4:2:0 (colour below Q 90, as Compress sets it), else 8; the last row and column partial where
+// 4:2:0 (SubsamplesChroma), else 8; the last row and column partial where
 // the size is not a multiple of the side.
 struct BlockGrid {
   int side;
@@ -162,7 +173,7 @@ struct BlockGrid {
 };
 
 BlockGrid GridOf(Size size, int bands, const JpegSettings& settings) {
-  const int side = bands == 3 && settings.quality < 90 ? 16 : 8;
+  const int side = SubsamplesChroma(bands, settings) ? 16 : 8;
   return {side, (size.height + side - 1) / side, (size.width + side - 1) / side};
 }
 
@@ -208,15 +219,16 @@ Result<std::string> EncodeSampled(const PixelRows& pixels, const BlockGrid& grid
   Tables stock;
   Tables sampled;
   const Result<std::string> sample_file =
-      Compress({size.width, static_cast<int>(sample_rows)}, pixels.bands, settings, true, nullptr,
-               &stock, &sampled, [&](int y) { return &sample[static_cast<size_t>(y) * line]; });
+      Compress({size.width, static_cast<int>(sample_rows)}, pixels.bands, settings,
+               {.fit_whole = true, .stock_out = &stock, .used_out = &sampled},
+               [&](int y) { return &sample[static_cast<size_t>(y) * line]; });
   if (!sample_file.ok()) return sample_file.error();
   Tables complete;
   for (size_t i = 0; i < 2; ++i) {
     complete.dc[i] = Complete(sampled.dc[i], stock.dc[i]);
     complete.ac[i] = Complete(sampled.ac[i], stock.ac[i]);
   }
-  return Compress(size, pixels.bands, settings, false, &complete, nullptr, nullptr,
+  return Compress(size, pixels.bands, settings, {.install = &complete},
                   [&pixels](int y) { return pixels.Row(y); });
 }
 
@@ -229,7 +241,7 @@ Result<std::string> EncodeJpeg(Size size, int bands, const JpegSettings& setting
     return InvalidArgument("JPEG writer: sampled Huffman tables need the rows in memory");
   }
   const bool fit_whole = settings.tables == HuffmanTables::kWhole;
-  return Compress(size, bands, settings, fit_whole, nullptr, nullptr, nullptr, row);
+  return Compress(size, bands, settings, {.fit_whole = fit_whole}, row);
 }
 
 Result<std::string> EncodeJpeg(const PixelRows& pixels, const JpegSettings& settings) {
@@ -238,7 +250,7 @@ Result<std::string> EncodeJpeg(const PixelRows& pixels, const JpegSettings& sett
   const BlockGrid grid = GridOf(size, pixels.bands, settings);
   if (Samples(grid, settings)) return EncodeSampled(pixels, grid, settings);
   const bool fit_whole = settings.tables != HuffmanTables::kStock;
-  return Compress(size, pixels.bands, settings, fit_whole, nullptr, nullptr, nullptr,
+  return Compress(size, pixels.bands, settings, {.fit_whole = fit_whole},
                   [&pixels](int y) { return pixels.Row(y); });
 }
 
