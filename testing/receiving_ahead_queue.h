@@ -15,31 +15,29 @@
 #include <deque>
 #include <mutex>
 #include <optional>
-#include <span>
-#include <string_view>
 #include <vector>
 
 #include "core/status.h"
 #include "queue/task_queue.h"
+#include "testing/forwarding_task_queue.h"
 
 namespace pixfleet {
 
-class ReceivingAheadQueue final : public TaskQueue {
+class ReceivingAheadQueue final : public ForwardingTaskQueue {
  public:
-  explicit ReceivingAheadQueue(TaskQueue& inner) : inner_(inner) {}
+  using ForwardingTaskQueue::ForwardingTaskQueue;
 
   // False (with what was taken still on its way) when fewer than `count` tasks were ready.
   bool PushDuringNextDepth(int count) {
     std::lock_guard lock(mutex_);
     for (int i = 0; i < count; ++i) {
-      Result<std::optional<Lease>> taken = inner_.LeaseNext(std::chrono::milliseconds(0));
+      Result<std::optional<Lease>> taken = Inner().LeaseNext(std::chrono::milliseconds(0));
       if (!taken.ok() || !taken->has_value()) return false;
       on_the_way_.push_back(std::move(**taken));
     }
     return true;
   }
 
-  Status Publish(std::span<const TaskSpec> tasks) override { return inner_.Publish(tasks); }
   Result<std::optional<Lease>> LeaseNext(std::chrono::milliseconds max_wait) override {
     {
       std::lock_guard lock(mutex_);
@@ -50,22 +48,10 @@ class ReceivingAheadQueue final : public TaskQueue {
       }
       if (receiving_stopped_) return std::optional<Lease>();
     }
-    return inner_.LeaseNext(max_wait);
-  }
-  Status Heartbeat(Lease& lease) override { return inner_.Heartbeat(lease); }
-  Status Ack(const Lease& lease) override { return inner_.Ack(lease); }
-  Status Retry(const Lease& lease, std::chrono::milliseconds delay,
-               std::string_view reason) override {
-    return inner_.Retry(lease, delay, reason);
-  }
-  Status Release(const Lease& lease, std::string_view reason) override {
-    return inner_.Release(lease, reason);
-  }
-  Status DeadLetter(const Lease& lease, std::string_view reason) override {
-    return inner_.DeadLetter(lease, reason);
+    return Inner().LeaseNext(max_wait);
   }
   Result<QueueDepth> Depth() override {
-    Result<QueueDepth> depth = inner_.Depth();
+    Result<QueueDepth> depth = Inner().Depth();
     if (!depth.ok()) return depth;
     std::lock_guard lock(mutex_);
     depth->leased -= static_cast<int64_t>(on_the_way_.size() + arrived_.size());
@@ -88,7 +74,7 @@ class ReceivingAheadQueue final : public TaskQueue {
       arrived_.clear();
     }
     for (const Lease& lease : unleased) {
-      PIXFLEET_RETURN_IF_ERROR(inner_.Release(lease, "this consumer stopped leasing"));
+      PIXFLEET_RETURN_IF_ERROR(Inner().Release(lease, "this consumer stopped leasing"));
     }
     return Status::Ok();
   }
@@ -99,7 +85,6 @@ class ReceivingAheadQueue final : public TaskQueue {
     on_the_way_.clear();
   }
 
-  TaskQueue& inner_;
   std::mutex mutex_;
   std::deque<Lease> on_the_way_;    // guarded by mutex_
   std::deque<Lease> arrived_;       // guarded by mutex_

@@ -6,53 +6,41 @@
 #include <chrono>
 #include <mutex>
 #include <optional>
-#include <span>
-#include <string_view>
 #include <thread>
 
 #include "core/status.h"
 #include "queue/task_queue.h"
+#include "testing/forwarding_task_queue.h"
 
 namespace pixfleet {
 
 // Forwards to another queue, except that LeaseNext, Heartbeat, Ack or Depth fail with the error
 // set for them. Counts StopLeasing calls, and the LeaseNext calls made after the first; records
 // the thread of the last StopLeasing call.
-class ScriptedQueue final : public TaskQueue {
+class ScriptedQueue final : public ForwardingTaskQueue {
  public:
-  explicit ScriptedQueue(TaskQueue& inner) : inner_(inner) {}
+  using ForwardingTaskQueue::ForwardingTaskQueue;
   void SetLeaseError(Status error) { Set(lease_error_, std::move(error)); }
   void SetAckError(Status error) { Set(ack_error_, std::move(error)); }
   void SetHeartbeatError(Status error) { Set(heartbeat_error_, std::move(error)); }
   void SetDepthError(Status error) { Set(depth_error_, std::move(error)); }
 
-  Status Publish(std::span<const TaskSpec> tasks) override { return inner_.Publish(tasks); }
   Result<std::optional<Lease>> LeaseNext(std::chrono::milliseconds max_wait) override {
     if (stop_leasing_calls_.load() > 0) ++leases_after_stop_;
     if (Status error = Get(lease_error_); !error.ok()) return error;
-    return inner_.LeaseNext(max_wait);
+    return Inner().LeaseNext(max_wait);
   }
   Status Heartbeat(Lease& lease) override {
     if (Status error = Get(heartbeat_error_); !error.ok()) return error;
-    return inner_.Heartbeat(lease);
+    return Inner().Heartbeat(lease);
   }
   Status Ack(const Lease& lease) override {
     if (Status error = Get(ack_error_); !error.ok()) return error;
-    return inner_.Ack(lease);
-  }
-  Status Retry(const Lease& lease, std::chrono::milliseconds delay,
-               std::string_view reason) override {
-    return inner_.Retry(lease, delay, reason);
-  }
-  Status DeadLetter(const Lease& lease, std::string_view reason) override {
-    return inner_.DeadLetter(lease, reason);
-  }
-  Status Release(const Lease& lease, std::string_view reason) override {
-    return inner_.Release(lease, reason);
+    return Inner().Ack(lease);
   }
   Result<QueueDepth> Depth() override {
     if (Status error = Get(depth_error_); !error.ok()) return error;
-    return inner_.Depth();
+    return Inner().Depth();
   }
   Status StopLeasing() override {
     {
@@ -60,9 +48,8 @@ class ScriptedQueue final : public TaskQueue {
       stop_leasing_thread_ = std::this_thread::get_id();
     }
     ++stop_leasing_calls_;
-    return inner_.StopLeasing();
+    return Inner().StopLeasing();
   }
-  Status StopReceiving() override { return inner_.StopReceiving(); }
   int StopLeasingCalls() const { return stop_leasing_calls_.load(); }
   std::thread::id StopLeasingThread() {
     std::lock_guard lock(mutex_);
@@ -80,7 +67,6 @@ class ScriptedQueue final : public TaskQueue {
     return slot;
   }
 
-  TaskQueue& inner_;
   std::mutex mutex_;
   Status lease_error_;                   // guarded by mutex_
   Status ack_error_;                     // guarded by mutex_
