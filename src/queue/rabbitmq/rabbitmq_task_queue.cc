@@ -475,7 +475,8 @@ Status RabbitMqTaskQueue::StopReceivingLocked() {
   // Never consumed, or the connection is lost: the broker holds nothing for this object.
   if (!consumer_->Usable()) return Status::Ok();
   PIXFLEET_ASSIGN_OR_RETURN(std::vector<Lease> unleased, CancelConsumerLocked());
-  for (Lease& lease : unleased) received_.push_back(std::move(lease));
+  received_.assign(std::make_move_iterator(unleased.begin()),
+                   std::make_move_iterator(unleased.end()));
   return Status::Ok();
 }
 
@@ -489,9 +490,11 @@ Status RabbitMqTaskQueue::StopLeasing() {
   {
     std::lock_guard<std::mutex> lock(consume_mutex_);
     PIXFLEET_RETURN_IF_ERROR(StopReceivingLocked());
-    if (!consumer_->Usable()) received_.clear();  // the broker has requeued them
-    unleased.assign(std::make_move_iterator(received_.begin()),
-                    std::make_move_iterator(received_.end()));
+    // With the connection lost, the broker has requeued them itself.
+    if (consumer_->Usable()) {
+      unleased.assign(std::make_move_iterator(received_.begin()),
+                      std::make_move_iterator(received_.end()));
+    }
     received_.clear();
   }
   if (unleased.empty()) return Status::Ok();
