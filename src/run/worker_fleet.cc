@@ -18,9 +18,10 @@
 namespace pixfleet {
 namespace {
 
-// How often the loop looks at its workers: how soon a run notices that its last worker exited
-// (at 200 ms, a batch ended on average 0.1 s after its last image). A look is a waitpid and a
-// read of each worker's stderr pipe, a few microseconds.
+// How often the loop looks at its workers: how soon it relays their lines, sees a signal that
+// reached another thread, or starts a replacement. A worker's exit ends the pause at once (the
+// last one's is the end of the batch: a fixed 20-ms pause ended a run on average 10 ms late).
+// A look is a waitpid and a read of each worker's stderr pipe, a few microseconds.
 constexpr auto kPollInterval = std::chrono::milliseconds(20);
 // The queue's depth and the progress are read at most this often while workers run, at once
 // when a worker exits. Each is a query whose cost is what is delayed, leased or failed, not the
@@ -80,7 +81,7 @@ class Fleet {
       StartWorkers();
       if (Finished()) break;
       if (query) ShowProgress();
-      clock_.SleepFor(kPollInterval);
+      Pause();
     }
     Relay();
     if (tty_) std::cerr << "\r\033[K" << std::flush;
@@ -92,6 +93,16 @@ class Fleet {
   // A line on stderr, clearing the progress bar first (it is drawn again on the next update).
   void Print(const std::string& line) {
     std::cerr << (tty_ ? "\r\033[K" : "") << line << "\n" << std::flush;
+  }
+
+  // While workers run, real time until one exits (their exits are what the loop waits for);
+  // with none running (tasks waiting out a retry's backoff), the clock's time.
+  void Pause() {
+    if (supervisor_.running() > 0) {
+      supervisor_.WaitForExit(kPollInterval);
+    } else {
+      clock_.SleepFor(kPollInterval);
+    }
   }
 
   // Stops every worker, once: the images in progress finish or go back to the queue.

@@ -12,8 +12,9 @@ namespace {
 
 using std::chrono::seconds;
 
-// The fleet's loop with "workers" that are shell scripts, in virtual time (each pause of the
-// loop moves the fake clock), over a queue holding `tasks` ready tasks.
+// The fleet's loop with "workers" that are shell scripts, in virtual time while no worker runs
+// (each such pause of the loop moves the fake clock; while workers run, the loop waits for their
+// exits), over a queue holding `tasks` ready tasks.
 class WorkerFleetTest : public ::testing::Test {
  protected:
   FleetOutcome RunScript(const std::string& script, int tasks, Status depth_error = {}) {

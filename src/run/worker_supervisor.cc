@@ -4,9 +4,12 @@
 #include <csignal>
 #include <cstring>
 #include <system_error>
+#include <thread>
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -18,6 +21,9 @@ namespace {
 // Exit status of a worker whose run was gone before it could ask to die with it.
 constexpr int kOrphanedExit = 125;
 
+// pidfd_open(2), called directly: glibc 2.36's <sys/pidfd.h> declares it without C linkage.
+int OpenPidfd(pid_t pid) { return static_cast<int>(syscall(SYS_pidfd_open, pid, 0)); }
+
 }  // namespace
 
 WorkerSupervisor::~WorkerSupervisor() {
@@ -26,6 +32,7 @@ WorkerSupervisor::~WorkerSupervisor() {
   for (const Child& child : workers_) {
     waitpid(child.pid, nullptr, 0);
     close(child.stderr_fd);
+    if (child.pidfd >= 0) close(child.pidfd);
   }
 }
 
@@ -63,7 +70,10 @@ Result<pid_t> WorkerSupervisor::Spawn() {
   }
   close(pipe_fds[1]);
   fcntl(pipe_fds[0], F_SETFL, fcntl(pipe_fds[0], F_GETFL) | O_NONBLOCK);
-  workers_.push_back(Child{pid, pipe_fds[0], "", ""});
+  // The child cannot have been reaped yet (only Reap reaps), so the pid is still its own. The
+  // descriptor is close-on-exec: later workers do not inherit it.
+  const int pidfd = OpenPidfd(pid);
+  workers_.push_back(Child{pid, pipe_fds[0], pidfd, "", ""});
   return pid;
 }
 
@@ -106,11 +116,32 @@ std::vector<ExitedWorker> WorkerSupervisor::Reap() {
     fcntl(it->stderr_fd, F_SETFL, flags & ~O_NONBLOCK);
     Drain(*it, /*eof=*/true);
     close(it->stderr_fd);
+    if (it->pidfd >= 0) close(it->pidfd);
     exited.push_back(ExitedWorker{it->pid, WIFEXITED(status) ? WEXITSTATUS(status) : -1,
                                   DescribeWaitStatus(status), it->last_line});
     it = workers_.erase(it);
   }
   return exited;
+}
+
+bool WorkerSupervisor::WaitForExit(std::chrono::milliseconds limit) {
+  std::vector<pollfd> watched;
+  watched.reserve(workers_.size());
+  for (const Child& child : workers_) {
+    if (child.pidfd < 0) {
+      // One worker the kernel cannot watch: the pause is the whole limit, as before pidfds.
+      std::this_thread::sleep_for(limit);
+      return false;
+    }
+    watched.push_back(pollfd{child.pidfd, POLLIN, 0});
+  }
+  if (watched.empty()) {
+    std::this_thread::sleep_for(limit);
+    return false;
+  }
+  // EINTR (the run's SIGINT/SIGTERM handler ran) ends the wait too: the loop looks at it next.
+  const int ready = poll(watched.data(), watched.size(), static_cast<int>(limit.count()));
+  return ready > 0;
 }
 
 std::vector<std::string> WorkerSupervisor::TakeLines() {

@@ -6,10 +6,13 @@
 //     set exits at once).
 //   * What a worker writes on stderr comes through a pipe: the run relays it between progress
 //     updates (TakeLines) and keeps each worker's last line, which names why it stopped.
+//   * A worker's exit can be waited for (WaitForExit): the run's loop pauses on it, so that the
+//     end of a batch is seen when the last worker exits, not at the loop's next look.
 // Used from one thread, the one that started the workers: the kernel sends the death signal when
 // the thread that forked a worker ends.
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -43,6 +46,12 @@ class WorkerSupervisor {
   // before exiting is read first (TakeLines returns it).
   std::vector<ExitedWorker> Reap();
 
+  // Blocks until a worker has exited (Reap then collects it), `limit` has passed, or a signal
+  // arrived, whichever comes first; returns at once when one has exited already. Returns whether
+  // a worker exited. Where the kernel cannot say (no pidfd_open: Linux before 5.3), the whole
+  // `limit` is slept.
+  bool WaitForExit(std::chrono::milliseconds limit);
+
   // The complete lines the workers wrote on stderr since the last call, in order per worker,
   // without blocking.
   std::vector<std::string> TakeLines();
@@ -54,6 +63,7 @@ class WorkerSupervisor {
   struct Child {
     pid_t pid = 0;
     int stderr_fd = -1;   // read end of the worker's stderr pipe, non-blocking
+    int pidfd = -1;       // readable once the worker has exited; -1 where unsupported
     std::string partial;  // bytes after the last newline
     std::string last_line;
   };

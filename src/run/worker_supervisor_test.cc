@@ -47,6 +47,24 @@ TEST(WorkerSupervisorTest, AWorkerKilledByASignalHasNoExitCode) {
   EXPECT_NE(exited->description.find("killed by signal 9"), std::string::npos);
 }
 
+TEST(WorkerSupervisorTest, WaitForExitEndsWhenAWorkerExitsAndNotBefore) {
+  WorkerSupervisor sleeper("/bin/sleep", {"600"});  // killed by the supervisor's destructor
+  ASSERT_TRUE(sleeper.Spawn().ok());
+  EXPECT_FALSE(sleeper.WaitForExit(std::chrono::milliseconds(10)));
+  EXPECT_TRUE(sleeper.Reap().empty());
+
+  WorkerSupervisor quick("/bin/sh", {"-c", "exit 0"});
+  ASSERT_TRUE(quick.Spawn().ok());
+  // Returns when the worker exits, long before the limit; a wait that missed the exit would run
+  // the whole minute and say false.
+  EXPECT_TRUE(quick.WaitForExit(std::chrono::minutes(1)));
+  const std::vector<ExitedWorker> exited = quick.Reap();
+  ASSERT_EQ(exited.size(), 1U);
+  EXPECT_TRUE(exited[0].Clean());
+  // None left to wait for: the pause is the limit.
+  EXPECT_FALSE(quick.WaitForExit(std::chrono::milliseconds(1)));
+}
+
 TEST(WorkerSupervisorTest, WorkersDieWithTheirSupervisorEvenKilledByKillNine) {
   int pid_pipe[2];
   ASSERT_EQ(pipe(pid_pipe), 0);
