@@ -14,7 +14,8 @@
 #      `run` on those copies converted to Display P3 with the profile embedded, as phones write
 #      them (every std3 output converts to sRGB).
 #   2. Peak RSS on a 1-gigapixel JPEG and a tiled TIFF: `pixfleet process` vs vipsthumbnail.
-#   3. `pixfleet run` on 24 mixed-size photos with 1 and 2 workers: the wall-time ratio.
+#   3. `pixfleet run` on 24 mixed-size photos with 1 and 2 workers, alternated in pairs: the
+#      wall-time ratio.
 # CPU, not wall, is the measure in 1 because another job may hold the other core; 3 is wall time
 # by nature: read it on an otherwise idle machine.
 # The photographs come from Debian's wallpaper packages (installed here, bench-only); a few are
@@ -220,14 +221,24 @@ fi
 echo "== pixfleet run on 24 mixed-size photos: 1 worker vs 2 (wall time: needs the cores idle)"
 # Copies, not links: a local source's symlinks that lead outside it are not inputs.
 ls -SL "$work"/pool/* | head -24 | while read -r f; do cp "$(readlink -f "$f")" "$work/mixed/"; done
+# One run first, not counted (the copies' pages, the binary's), then 1 and 2 workers alternated in
+# pairs, so that this machine's drift weighs on both alike; each pair's ratio is shown, with the
+# ratio of the medians. At least 5 pairs even with --quick: a pair takes seconds, and one pair's
+# ratio moves by several hundredths with the hypervisor.
+mixed_run() {
+  rm -rf "$work/out-mixed"
+  measure "$bin" run "$work/mixed" --recipe recipes/std3.yaml --out "$work/out-mixed" --workers "$1" --progress-interval-ms 1000000 | cut -d' ' -f2
+}
+mixed_run 2 >/dev/null
+pairs=$((rounds > 5 ? rounds : 5))
 declare -A wall
-for w in 1 2; do
-  samples=""
-  for _ in $(seq "$rounds"); do
-    rm -rf "$work/out-mixed"
-    samples+=" $(measure "$bin" run "$work/mixed" --recipe recipes/std3.yaml --out "$work/out-mixed" --workers "$w" --progress-interval-ms 1000000 | cut -d' ' -f2)"
-  done
-  wall[$w]=$(echo "$samples" | median)
+samples_1=""; samples_2=""; pair_ratios=""
+for _ in $(seq "$pairs"); do
+  one=$(mixed_run 1); two=$(mixed_run 2)
+  samples_1+=" $one"; samples_2+=" $two"; pair_ratios+=" $(calc "$two / $one")"
 done
-printf "1 worker %.2f s, 2 workers %.2f s: ratio %.2f (%d photos, %s)\n" "${wall[1]}" "${wall[2]}" \
+wall[1]=$(echo "$samples_1" | median)
+wall[2]=$(echo "$samples_2" | median)
+echo "pairs (2 workers / 1):$(for r in $pair_ratios; do printf ' %.2f' "$r"; done)"
+printf "1 worker %.2f s, 2 workers %.2f s (medians of %d): ratio %.2f (%d photos, %s)\n" "${wall[1]}" "${wall[2]}" "$pairs" \
   "$(calc "${wall[2]} / ${wall[1]}")" "$(ls "$work/mixed" | wc -l)" "$(uptime | sed 's/.*load/load/')"
