@@ -31,13 +31,11 @@ Vector Load(const float* from) {
   return v;
 }
 
-// sinc(x) * sinc(x / 3) with one sine: sin(pi x) = s (3 - 4 s^2) where s = sin(pi x / 3) (the
-// triple-angle identity). The taps are made per image and axis, ~100,000 of them for std3, and
-// the sines were ~1 % of the engine's CPU.
-double Lanczos3(double x) {
+// sinc(x) * sinc(x / 3) given s = sin(pi x / 3): sin(pi x) = s (3 - 4 s^2) (the triple-angle
+// identity), so one sine serves both factors.
+double Lanczos3GivenSine(double x, double s) {
   if (std::abs(x) >= 3.0) return 0.0;
   if (x == 0.0) return 1.0;
-  const double s = std::sin(std::numbers::pi * x / 3.0);
   const double pi_x = std::numbers::pi * x;
   return 3.0 * s * s * (3.0 - 4.0 * s * s) / (pi_x * pi_x);
 }
@@ -125,16 +123,30 @@ Lanczos3Taps MakeLanczos3Taps(int in, int out) {
   taps.count.resize(outputs);
   taps.weights.assign(outputs * static_cast<size_t>(taps.stride), 0.0F);
   std::vector<double> weights(static_cast<size_t>(taps.stride));
+  // One output's taps are 1 / scale apart, so the angles pi x / 3 of their sines step by a
+  // constant: each sine comes from the one before by a rotation (four multiplications), one
+  // sincos per output pixel instead of a sine per tap. The taps are made per image and axis,
+  // ~100,000 of them for std3 on a camera photo, and their sines were ~1.3 % of the engine's CPU.
+  // Over the 20-40 taps of an output the rotation's rounding stays near 1e-15 of a weight.
+  const double step = std::numbers::pi / (3.0 * scale);
+  const double cos_step = std::cos(step);
+  const double sin_step = std::sin(step);
   for (size_t o = 0; o < outputs; ++o) {
     const double centre = (static_cast<double>(o) + 0.5) * scale;
     const int first = std::max(0, static_cast<int>(std::floor(centre - support + 0.5)));
     const int end =
         std::min({in, static_cast<int>(std::floor(centre + support + 0.5)), first + taps.stride});
+    const double first_angle = std::numbers::pi * ((first + 0.5 - centre) / scale) / 3.0;
+    double sine = std::sin(first_angle);
+    double cosine = std::cos(first_angle);
     double sum = 0.0;
     for (int x = first; x < end; ++x) {
-      const double weight = Lanczos3((x + 0.5 - centre) / scale);
+      const double weight = Lanczos3GivenSine((x + 0.5 - centre) / scale, sine);
       weights[static_cast<size_t>(x - first)] = weight;
       sum += weight;
+      const double next_sine = sine * cos_step + cosine * sin_step;
+      cosine = cosine * cos_step - sine * sin_step;
+      sine = next_sine;
     }
     taps.first[o] = first;
     taps.count[o] = end - first;
