@@ -22,6 +22,7 @@
 #include "cli/flag_checks.h"
 #include "core/clock.h"
 #include "core/log.h"
+#include "imaging/malloc_tuning.h"
 #include "metrics/http_endpoint.h"
 #include "run/state_lock.h"
 #include "wiring/pod_deletion_cost.h"
@@ -129,6 +130,7 @@ int RunWorker(const WorkerFlags& flags) {
   settings.limits = flags.engine.Limits();
   settings.allow_untrusted_loaders = flags.engine.allow_untrusted;
   settings.grace_period = std::chrono::milliseconds(flags.grace_ms);
+  settings.on_idle = ReturnFreeMemory;  // an idle worker holds no image's memory
   // Told of the worker's states, so it outlives the worker.
   std::unique_ptr<PodDeletionCost> deletion_cost;
   if (flags.pod_deletion_cost) {

@@ -7,4 +7,10 @@ namespace pixfleet {
 
 void TuneMallocForImages();
 
+// Gives the heap's free memory back to the kernel (glibc's malloc_trim). TuneMallocForImages
+// keeps the heap at its high-water mark while images come one after another; a process with no
+// image to work on calls this so as not to hold the largest one's memory while it waits. Costs
+// a few milliseconds, and the next image's buffers are faulted in afresh.
+void ReturnFreeMemory();
+
 }  // namespace pixfleet

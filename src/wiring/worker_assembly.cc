@@ -38,6 +38,7 @@ WorkerOptions WorkerOptionsFor(const WorkerSettings& settings) {
   options.max_tasks = settings.max_tasks;
   options.grace_period = settings.grace_period;
   options.on_state = settings.on_state;
+  options.on_idle = settings.on_idle;
   options.heartbeat_interval = std::max(settings.lease / 3, std::chrono::milliseconds(100));
   return options;
 }

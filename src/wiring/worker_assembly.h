@@ -47,6 +47,8 @@ struct WorkerSettings {
   std::optional<std::chrono::milliseconds> grace_period;
   // Told of each change of the worker's state (the status pipe); may be empty.
   std::function<void(const WorkerState&)> on_state;
+  // Called when the worker runs out of work (WorkerOptions::on_idle); may be empty.
+  std::function<void()> on_idle;
   std::chrono::milliseconds lease{30'000};  // heartbeats every third of it
   int max_attempts = 5;                     // attempts for transient failures
   EngineLimits limits;

@@ -159,6 +159,7 @@ void Worker::SlotLoop() {
     }
     busy = leased->has_value();
     if (!leased->has_value()) {
+      NoteIdle();
       if (receiving_stopped) {
         spdlog::info("the queue is drained; exiting");
         StopLeasing();
@@ -171,12 +172,24 @@ void Worker::SlotLoop() {
   }
 }
 
+void Worker::NoteIdle() {
+  if (!options_.on_idle) return;
+  {
+    std::lock_guard lock(mutex_);
+    if (!in_flight_.empty()) return;
+  }
+  // A slot that leased just now may not have put its task in flight yet: then this call comes
+  // early, which costs that task nothing but the memory it must take again.
+  if (!idle_told_.exchange(true)) options_.on_idle();
+}
+
 void Worker::RunTask(Lease lease, bool last) {
   TaskInterruption interruption;
   {
     std::lock_guard lock(mutex_);
     in_flight_.emplace(lease.token, InFlightTask{lease, &interruption});
   }
+  idle_told_.store(false);
   if (last) {
     spdlog::info("leased its {} tasks (--max-tasks); exiting once they are settled",
                  options_.max_tasks);

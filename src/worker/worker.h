@@ -80,6 +80,11 @@ struct WorkerOptions {
   // Called with the state at the start of Run() and at each change (from the thread that made
   // it, one call at a time, in order). Must not call back into the worker.
   std::function<void(const WorkerState&)> on_state;
+  // Called when the worker runs out of work: a slot finds nothing to lease while no task is in
+  // flight. Once per idle spell (not again until a task has been leased), from that slot's
+  // thread. For giving back what the work held: an idle worker need not keep the memory its
+  // largest image took. Must not call back into the worker.
+  std::function<void()> on_idle;
 };
 
 class Worker {
@@ -115,6 +120,8 @@ class Worker {
   };
 
   void SlotLoop();
+  // A slot found nothing to lease: calls on_idle when no task is in flight, once per idle spell.
+  void NoteIdle();
   // Handles one lease in this slot, tracked in in_flight_ meanwhile; `last` (the max_tasks-th
   // lease) stops leasing.
   void RunTask(Lease lease, bool last);
@@ -161,6 +168,7 @@ class Worker {
   std::atomic<int> live_slots_{0};
   std::atomic<int64_t> leases_left_{0};  // with max_tasks: not yet reserved
   std::atomic<int64_t> leased_{0};       // leases taken in all
+  std::atomic<bool> idle_told_{false};   // on_idle called, no lease taken since
   mutable std::mutex mutex_;
   std::map<std::string, InFlightTask> in_flight_;  // by lease token; guarded by mutex_
   // Its own mutex: recording a reason never waits for the heartbeats.

@@ -1,5 +1,6 @@
 #include "worker/worker.h"
 
+#include <atomic>
 #include <future>
 #include <mutex>
 #include <thread>
@@ -138,6 +139,40 @@ TEST_F(WorkerTest, AWorkerExitingWhenIdleWorksATaskPushedToItWhileItReadTheDepth
   const Result<QueueDepth> depth = queue_.Depth();
   ASSERT_TRUE(depth.ok());
   EXPECT_EQ(*depth, QueueDepth{}) << "ready " << depth->ready << ", leased " << depth->leased;
+}
+
+TEST_F(WorkerTest, OnIdleIsToldOnceWhenABatchIsDoneAfterItsLastRow) {
+  const std::vector<std::string> ids = {AddImage("a.jpg", 1), AddImage("b.jpg", 2),
+                                        AddImage("c.jpg", 3)};
+  WorkerOptions options = Options(1);
+  options.exit_when_idle = true;
+  std::vector<int> rows_at_call;
+  options.on_idle = [&] {
+    int rows = 0;
+    for (const std::string& id : ids) rows += Row(id).has_value() ? 1 : 0;
+    rows_at_call.push_back(rows);
+  };
+  Worker worker(queue_, processor_, clock_, options);
+  EXPECT_TRUE(worker.Run().ok());
+  // Not between tasks, not again as the worker leaves: once, with every row written.
+  EXPECT_EQ(rows_at_call, std::vector<int>{3});
+}
+
+TEST_F(WorkerTest, OnIdleIsToldOncePerIdleSpell) {
+  std::atomic<int> calls{0};
+  WorkerOptions options = Options(1);
+  options.on_idle = [&] { ++calls; };
+  Worker worker(queue_, processor_, clock_, options);
+  std::thread runner([&] { EXPECT_TRUE(worker.Run().ok()); });
+  while (calls.load() < 1) std::this_thread::yield();  // nothing to do from the start
+  const std::string id = AddImage("late.jpg", 1);
+  while (calls.load() < 2) std::this_thread::yield();  // the task done, idle again
+  EXPECT_TRUE(Row(id).has_value());
+  // The slot keeps finding nothing (lease_wait 0: it polls without pause); no more calls.
+  for (int i = 0; i < 1000; ++i) std::this_thread::yield();
+  worker.Stop();
+  runner.join();
+  EXPECT_EQ(calls.load(), 2);
 }
 
 TEST_F(WorkerTest, StopFinishesTasksInFlightAndLeavesTheRestQueued) {
