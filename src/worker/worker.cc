@@ -175,12 +175,14 @@ void Worker::SlotLoop() {
 void Worker::NoteIdle() {
   if (!options_.on_idle) return;
   {
+    // With the task's entry into in_flight_, which re-arms the call: a slot that has leased but
+    // not yet put its task in flight lets this call through early (costing that task only the
+    // memory it takes again), and the idle spell after that task is still told.
     std::lock_guard lock(mutex_);
-    if (!in_flight_.empty()) return;
+    if (!in_flight_.empty() || idle_told_) return;
+    idle_told_ = true;
   }
-  // A slot that leased just now may not have put its task in flight yet: then this call comes
-  // early, which costs that task nothing but the memory it must take again.
-  if (!idle_told_.exchange(true)) options_.on_idle();
+  options_.on_idle();
 }
 
 void Worker::RunTask(Lease lease, bool last) {
@@ -188,8 +190,8 @@ void Worker::RunTask(Lease lease, bool last) {
   {
     std::lock_guard lock(mutex_);
     in_flight_.emplace(lease.token, InFlightTask{lease, &interruption});
+    idle_told_ = false;
   }
-  idle_told_.store(false);
   if (last) {
     spdlog::info("leased its {} tasks (--max-tasks); exiting once they are settled",
                  options_.max_tasks);

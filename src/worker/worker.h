@@ -168,9 +168,9 @@ class Worker {
   std::atomic<int> live_slots_{0};
   std::atomic<int64_t> leases_left_{0};  // with max_tasks: not yet reserved
   std::atomic<int64_t> leased_{0};       // leases taken in all
-  std::atomic<bool> idle_told_{false};   // on_idle called, no lease taken since
   mutable std::mutex mutex_;
   std::map<std::string, InFlightTask> in_flight_;  // by lease token; guarded by mutex_
+  bool idle_told_ = false;  // on_idle called, no task put in flight since; guarded by mutex_
   // Its own mutex: recording a reason never waits for the heartbeats.
   std::mutex stop_reason_mutex_;
   Status stop_reason_;                   // guarded by stop_reason_mutex_
