@@ -31,7 +31,8 @@
 //
 // Every pause (the heartbeat interval, the backoff after a queue error, the grace period) is a
 // wait on the Clock that the relevant request ends, so tests run the worker in virtual time.
-// WorkerOptions::on_state hears each change of (stopping, tasks in flight), for the status pipe.
+// WorkerOptions::on_state hears each change of (stopping, tasks in flight), for the status pipe;
+// WorkerOptions::on_idle hears when the worker runs out of work, for giving back its memory.
 #pragma once
 
 #include <atomic>
