@@ -2,6 +2,7 @@
 
 #include <csignal>
 #include <cstdlib>
+#include <filesystem>
 
 #include <gtest/gtest.h>
 
@@ -117,12 +118,16 @@ TEST(TestFaultHooksDeathTest, MakeObjectStoreReadsTheEnvironment) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   TempDir dir;
   WriteFileForTest(dir.path() / "poison.png", "not really a png");
-  // A child process of its own: the variable is read once per process.
+  // A child process of its own: the variable is read once per process. The child runs this test
+  // again up to here ("threadsafe" death tests re-execute the binary), so it has a TempDir of
+  // its own, which its abort would leave behind: it removes it once the store is made (the hook
+  // fires before any read, and a Get that reads instead finds nothing and fails the test too).
   EXPECT_EXIT(
       {
         setenv(kCrashOnInputEnv, "poison", 1);  // NOLINT(concurrency-mt-unsafe): one thread
         auto store = MakeObjectStore("file://" + dir.path().string(), /*create=*/false,
                                      RealClock::Instance());
+        std::filesystem::remove_all(dir.path());
         if (store.ok()) (void)(*store)->Get("poison.png");
         std::exit(0);  // NOLINT(concurrency-mt-unsafe): the death test's child has one thread
       },
