@@ -17,8 +17,9 @@
 namespace pixfleet {
 
 // Decodes `input` (already identified as a supported format) to an in-memory image of 8-bit
-// sRGB or greyscale (libvips' thumbnail converts CMYK, 16-bit and Lab), alpha kept, at least
-// plan.scale x the stored size. The orientation tag is kept; pixels are not rotated.
+// sRGB or greyscale (libvips' thumbnail converts CMYK, 16-bit and Lab), alpha kept, the size of
+// plan.decode_box (a JPEG) or fitted inside it. The orientation tag is kept; pixels are not
+// rotated.
 // kInvalidArgument "corrupt or truncated image: ..."; kResourceExhausted past the deadline.
 // `format` is the loader's format name from the header ("jpeg"), used to keep error messages
 // about this image only.

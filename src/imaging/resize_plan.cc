@@ -103,11 +103,20 @@ Result<DecodePlan> PlanDecode(Size stored, int orientation, const Recipe& recipe
   plan.orientation = (orientation >= 1 && orientation <= 8) ? orientation : 1;
 
   double needed = 0;
+  Size exact_need{1, 1};  // the largest size any output or analysis needs, per stored axis
+  const auto need = [&exact_need](Size size) {
+    exact_need = {std::max(exact_need.width, size.width), std::max(exact_need.height, size.height)};
+  };
+  const auto scaled_stored = [&stored](double scale) {
+    return Size{CeilTolerant(stored.width * scale), CeilTolerant(stored.height * scale)};
+  };
   for (const OutputSpec& output : recipe.outputs) {
     OutputPlan out;
     Size current = stored;
     int current_orientation = plan.orientation;
     bool resized = false;
+    bool whole_image = true;  // no crop yet: the first resize sees every stored pixel
+    bool axes_swapped = false;
     for (const Operation& operation : output.operations) {
       PlannedStep step;
       Status status = std::visit(
@@ -115,6 +124,7 @@ Result<DecodePlan> PlanDecode(Size stored, int orientation, const Recipe& recipe
             using Op = std::decay_t<decltype(op)>;
             if constexpr (std::is_same_v<Op, AutoRotateOp>) {
               current = UprightSize(current, current_orientation);
+              axes_swapped = axes_swapped != OrientationSwapsAxes(current_orientation);
               current_orientation = 1;
             } else if constexpr (std::is_same_v<Op, ResizeOp>) {
               PIXFLEET_RETURN_IF_ERROR(
@@ -123,6 +133,14 @@ Result<DecodePlan> PlanDecode(Size stored, int orientation, const Recipe& recipe
               if (!resized) {
                 out.required_scale = std::max(AxisScale(step.resize.scaled.width, current.width),
                                               AxisScale(step.resize.scaled.height, current.height));
+                const Size target = step.resize.scaled;
+                if (!whole_image) {
+                  need(scaled_stored(out.required_scale));
+                } else if (axes_swapped) {
+                  need({target.height, target.width});
+                } else {
+                  need(target);
+                }
                 resized = true;
               }
               current = step.resize.cropped;
@@ -130,6 +148,7 @@ Result<DecodePlan> PlanDecode(Size stored, int orientation, const Recipe& recipe
               PIXFLEET_RETURN_IF_ERROR(
                   CheckPositive("output '" + output.name + "': crop", op.width, op.height));
               current = PlanCrop(current, op);
+              whole_image = false;
             }
             return Status::Ok();
           },
@@ -138,6 +157,7 @@ Result<DecodePlan> PlanDecode(Size stored, int orientation, const Recipe& recipe
       step.after = current;
       out.steps.push_back(step);
     }
+    if (!resized) need(stored);
     out.final_size = current;
     needed = std::max(needed, out.required_scale);
     plan.outputs.push_back(std::move(out));
@@ -145,11 +165,20 @@ Result<DecodePlan> PlanDecode(Size stored, int orientation, const Recipe& recipe
   if (WantsPixelAnalysis(recipe)) {
     const int longer = std::max(stored.width, stored.height);
     needed = std::max(needed, AxisScale(kMinAnalysisDecodeSide, longer));
+    need(scaled_stored(AxisScale(kMinAnalysisDecodeSide, longer)));
   }
   if (needed <= 0) needed = 1;  // nothing to serve: decode at full size rather than guess
   plan.scale = std::min(1.0, needed);
-  plan.decode_box = {std::clamp(CeilTolerant(stored.width * plan.scale), 1, stored.width),
-                     std::clamp(CeilTolerant(stored.height * plan.scale), 1, stored.height)};
+  // The box is the uniform scale's, except where that lands one pixel past every need: the
+  // largest output's other axis, rounded, sets the scale (5640x3172 inside 1600 is 1600x900, a
+  // scale of 900/3172, which makes 1600.25 px across), and a box of 1601 would make that output
+  // resample the whole image again by a fraction of a pixel.
+  const auto box_side = [](int uniform, int exact, int side) {
+    return std::clamp(uniform - exact <= 1 ? exact : uniform, 1, side);
+  };
+  const Size uniform = scaled_stored(plan.scale);
+  plan.decode_box = {box_side(uniform.width, exact_need.width, stored.width),
+                     box_side(uniform.height, exact_need.height, stored.height)};
   return plan;
 }
 

@@ -52,8 +52,10 @@ struct DecodePlan {
   Size stored;  // header size, as stored (before orientation)
   int orientation = 1;
   double scale = 1;  // chosen decode scale, <= 1: the largest any output (or analysis) needs
-  Size decode_box;   // box for shrink-on-load, stored orientation: the decoded image fits in it
-                     // and is at least `scale` x stored in each axis
+  Size decode_box;   // box for shrink-on-load, stored orientation: the decoded image fits in it.
+                     // `scale` x stored in each axis, rounded up, except one pixel less where
+                     // that pixel is more than any output (its first resize, in stored
+                     // orientation) or analysis needs: every one finds its size in the box
   std::vector<OutputPlan> outputs;  // in recipe order
 };
 

@@ -1,5 +1,8 @@
 #include "imaging/resize_plan.h"
 
+#include <utility>
+#include <vector>
+
 #include <gtest/gtest.h>
 
 namespace pixfleet {
@@ -173,6 +176,30 @@ TEST(PlanDecodeTest, OrientationSixPlansUprightOutputsAndAStoredDecodeBox) {
   EXPECT_EQ(plan->outputs[1].final_size, (Size{384, 512}));
   EXPECT_DOUBLE_EQ(plan->scale, 0.4);
   EXPECT_EQ(plan->decode_box, (Size{1600, 1200}));
+}
+
+TEST(PlanDecodeTest, TheBoxIsTheLargestOutputWhenTheScaleOverreachesByAPixel) {
+  // 1600x900 inside 1600: the height's rounding sets the scale (900/3172), which makes 1600.25
+  // across; the box stays 1600 so that `large` is the decoded image itself.
+  for (const auto& [stored, large] :
+       std::vector<std::pair<Size, Size>>{{{5640, 3172}, {1600, 900}},
+                                          {{6000, 4000}, {1600, 1067}},
+                                          {{6028, 3391}, {1600, 900}},
+                                          {{2560, 3837}, {1068, 1600}},
+                                          {{3640, 2400}, {1600, 1055}}}) {
+    Result<DecodePlan> plan = PlanDecode(stored, 1, Std3());
+    ASSERT_TRUE(plan.ok());
+    EXPECT_EQ(plan->outputs[0].final_size, large) << stored.width << "x" << stored.height;
+    EXPECT_EQ(plan->decode_box, large) << stored.width << "x" << stored.height;
+  }
+}
+
+TEST(PlanDecodeTest, TheBoxFollowsTheLargestOutputAcrossAQuarterTurn) {
+  // Stored 3172x5640, shown 5640x3172 (orientation 6): `large` is 1600x900 upright.
+  Result<DecodePlan> plan = PlanDecode({3172, 5640}, 6, Std3());
+  ASSERT_TRUE(plan.ok());
+  EXPECT_EQ(plan->outputs[0].final_size, (Size{1600, 900}));
+  EXPECT_EQ(plan->decode_box, (Size{900, 1600}));
 }
 
 TEST(PlanDecodeTest, WithoutAutoRotateSizesFollowTheStoredOrientation) {
