@@ -12,6 +12,7 @@
 #include "run/summary.h"
 #include "run/worker_fleet.h"
 #include "run/worker_supervisor.h"
+#include "wiring/backends.h"
 
 namespace pixfleet {
 namespace {
@@ -115,6 +116,22 @@ FleetOutcome RunWorkersOf(const RunOptions& options, const JobPlan& plan, RunSta
   return RunWorkers(fleet, supervisor, *state.queue, *state.releaser, *state.results, clock);
 }
 
+// A worker killed in the middle of writing an output leaves its temp file beside it (hidden,
+// never listed, never a partial output): removed once every worker has exited, while this run
+// still holds the folder, so that no live process can own one of those names.
+void RemoveTempFilesOfKilledWorkers(const JobPlan& plan, const FleetOutcome& fleet) {
+  if (fleet.killed_workers.empty()) return;
+  const Result<int64_t> removed =
+      RemoveTempFilesOfDeadWriters(plan.output_url, fleet.killed_workers);
+  if (!removed.ok()) {
+    std::cerr << "pixfleet run: " << TerminalText(removed.status().message())
+              << " (the outputs are whole; the file is hidden and harmless)\n";
+  } else if (*removed > 0) {
+    std::cerr << "pixfleet run: removed " << *removed << " partly written temporary file"
+              << (*removed == 1 ? "" : "s") << " of killed workers\n";
+  }
+}
+
 // The summary from the result rows (the source of truth), then the exit code.
 int Conclude(const SubmitReport& submitted, RunState& state, const FleetOutcome& fleet,
              std::chrono::milliseconds wall, std::chrono::milliseconds cpu) {
@@ -159,6 +176,7 @@ int RunJob(const RunOptions& options, Clock& clock) {
   if (!submitted.ok()) return Stop(submitted.error());
   Announce(*plan, *submitted);
   const FleetOutcome fleet = RunWorkersOf(options, *plan, *state, *submitted, clock);
+  RemoveTempFilesOfKilledWorkers(*plan, fleet);
   return Conclude(
       *submitted, *state, fleet,
       std::chrono::duration_cast<std::chrono::milliseconds>(clock.MonotonicNow() - started),

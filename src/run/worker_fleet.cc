@@ -125,6 +125,7 @@ class Fleet {
     const std::vector<ExitedWorker> exits = supervisor_.Reap();
     for (const ExitedWorker& exited : exits) {
       if (exited.Clean()) continue;
+      if (exited.exit_code < 0) outcome_.killed_workers.insert(exited.pid);
       // Its task goes back to the queue now rather than when its lease lapses.
       CheckState(releaser_.ReleaseLeases(ConsumerIdForPid(exited.pid)));
       if (exited.exit_code == 3) {

@@ -17,7 +17,10 @@
 
 #include <chrono>
 #include <cstdint>
+#include <set>
 #include <string>
+
+#include <sys/types.h>
 
 #include "core/clock.h"
 #include "core/status.h"
@@ -41,6 +44,9 @@ struct FleetOutcome {
   bool interrupted = false;
   int restarts = 0;
   bool gave_up = false;  // workers kept dying
+  // The workers a signal ended (a crash, a kill, or the run's own after its drain limit): one
+  // may have died writing an output, which leaves a temp file beside it.
+  std::set<pid_t> killed_workers;
   // Why the run stopped early: kFailedPrecondition when the environment refused (a worker's
   // exit 3, or the run's own state), kInvalidArgument when a worker could not start; other codes
   // when the run's own state kept failing. OK otherwise.

@@ -1,11 +1,17 @@
 #include "run/worker_fleet.h"
 
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
 #include <gtest/gtest.h>
 
 #include "queue/memory/in_memory_task_queue.h"
 #include "results/memory/in_memory_result_store.h"
 #include "testing/fake_clock.h"
 #include "testing/scripted_task_queue.h"
+#include "testing/temp_dir.h"
 
 namespace pixfleet {
 namespace {
@@ -67,6 +73,20 @@ TEST_F(WorkerFleetTest, WorkersThatEndWithWorkLeftAreRestartedWithinABudgetTheir
   const size_t first = err.find("the same complaint");
   ASSERT_NE(first, std::string::npos) << err;
   EXPECT_EQ(err.find("the same complaint", first + 1), std::string::npos) << err;
+}
+
+TEST_F(WorkerFleetTest, TheWorkersASignalEndedAreNamedForTheTidyingAfterThem) {
+  // Each worker notes its pid; the first two kill themselves (as a crash or kill -9 would end
+  // them), the others exit cleanly: only the first two are the killed ones.
+  TempDir dir;
+  const std::string pids = dir.Join("pids");
+  const FleetOutcome outcome = RunScript(
+      "echo $$ >> " + pids + "; [ $(wc -l < " + pids + ") -le 2 ] && kill -9 $$; exit 0", 5);
+  std::istringstream lines(ReadFileForTest(dir.path() / "pids"));
+  std::vector<pid_t> started;
+  for (pid_t pid = 0; lines >> pid;) started.push_back(pid);
+  ASSERT_GE(started.size(), 3U);
+  EXPECT_EQ(outcome.killed_workers, (std::set<pid_t>{started[0], started[1]}));
 }
 
 TEST_F(WorkerFleetTest, AQueueThatCannotBeReadEndsTheRunInsteadOfAnEndlessWait) {

@@ -9,6 +9,7 @@
 #include "results/postgres/postgres_result_store.h"
 #include "results/sqlite/sqlite_result_store.h"
 #include "storage/local/local_object_store.h"
+#include "storage/local/stray_temp_files.h"
 #include "storage/retrying_object_store.h"
 #include "storage/s3/s3_object_store.h"
 #include "wiring/test_fault_hooks.h"
@@ -104,6 +105,12 @@ Result<std::unique_ptr<ObjectStore>> MakeObjectStore(std::string_view url, bool 
   }
   return InvalidArgument("unsupported object store URL '" + amqp::RedactUrl(url) +
                          "' (supported: file:///path or a plain path, s3://bucket/prefix)");
+}
+
+Result<int64_t> RemoveTempFilesOfDeadWriters(std::string_view url, const std::set<pid_t>& writers) {
+  PIXFLEET_ASSIGN_OR_RETURN(BackendUrl parsed, ParseBackendUrl(url));
+  if (parsed.scheme != "file" && !parsed.scheme.empty()) return int64_t{0};
+  return RemoveTempFilesOf(parsed.rest, writers);
 }
 
 Status MigrateResultStore(std::string_view url, Clock& clock) {

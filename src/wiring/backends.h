@@ -12,10 +12,14 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
+#include <set>
 #include <stop_token>
 #include <string>
 #include <string_view>
+
+#include <sys/types.h>
 
 #include "core/clock.h"
 #include "core/status.h"
@@ -49,6 +53,12 @@ Result<std::unique_ptr<ResultStore>> MakeResultStore(std::string_view url, Clock
 // (the call is then kCancelled), for a worker whose grace period ran out.
 Result<std::unique_ptr<ObjectStore>> MakeObjectStore(std::string_view url, bool create,
                                                      Clock& clock, std::stop_token cancel = {});
+
+// Removes the temp files that `writers`, processes now dead, left in the object store at `url`
+// by dying in the middle of a Put, and returns how many (storage/local/stray_temp_files.h: the
+// caller must know no live process has one of those pids and writes there). Only a local folder
+// has such files (an S3 object is written whole or not at all): 0 for every other store.
+Result<int64_t> RemoveTempFilesOfDeadWriters(std::string_view url, const std::set<pid_t>& writers);
 
 // Creates or upgrades the result store's schema (`pixfleet db migrate`). SQLite stores create
 // theirs when opened, so for them this only opens the store.

@@ -177,15 +177,15 @@ TEST_F(RunE2eTest, KillNineOfWorkersMidBatchStillDoesEveryImageOnce) {
       PixfleetBinary(),
       {"run", source_.string(), "--recipe", Std3(), "--out", out_.string(), "--workers", "2"},
       dir_.path().string());
-  std::set<std::string> killed;  // pids
+  int kills = 0;
   for (size_t target : {2u, 6u, 10u}) {
     WaitForRows(out_, target);
     const auto workers = run.Children();
     if (workers.empty()) break;
     kill(workers.front(), SIGKILL);
-    killed.insert(std::to_string(workers.front()));
+    ++kills;
   }
-  ASSERT_GE(killed.size(), 1U);
+  ASSERT_GE(kills, 1);
   const auto outcome = run.Wait();
   EXPECT_EQ(outcome.exit_code, 0) << outcome.out << outcome.err;
   EXPECT_NE(outcome.err.find("killed by signal 9"), std::string::npos) << outcome.err;
@@ -196,13 +196,10 @@ TEST_F(RunE2eTest, KillNineOfWorkersMidBatchStillDoesEveryImageOnce) {
     ExpectStd3Outputs(out_, rows[key], OutputDir(key, keys));
   }
   // Every output above is whole. A worker killed while writing leaves its temp file (hidden, and
-  // named after it: ".pixfleet-tmp-<pid>-..."; local_object_store.h), and only such a worker:
-  // every temp file left must be a killed one's.
+  // named after it: ".pixfleet-tmp-<pid>-..."; local_object_store.h), which the run removes once
+  // its workers have exited: none is left, whenever the kills landed.
   for (const auto& entry : fs::recursive_directory_iterator(out_)) {
-    const std::string name = entry.path().filename().string();
-    if (!name.starts_with(".pixfleet-tmp-")) continue;
-    const std::string owner = name.substr(14, name.find('-', 14) - 14);
-    EXPECT_TRUE(killed.contains(owner)) << entry.path();
+    EXPECT_FALSE(entry.path().filename().string().starts_with(".pixfleet-tmp-")) << entry.path();
   }
 }
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <cstdio>
 #include <random>
 #include <vector>
@@ -255,11 +256,26 @@ void LocalObjectStore::MarkAsOutputFolder() {
 
 std::string LocalObjectStore::NewTempName() {
   // The pid tells a stale temp file's owner; the salt and counter make the name unique.
+  return TempFileName(::getpid(), salt_, temp_counter_.fetch_add(1));
+}
+
+std::string LocalObjectStore::TempFileName(pid_t writer, uint64_t salt, uint64_t counter) {
   char suffix[64];
-  std::snprintf(suffix, sizeof(suffix), "%ld-%016llx-%llu", static_cast<long>(::getpid()),
-                static_cast<unsigned long long>(salt_),
-                static_cast<unsigned long long>(temp_counter_.fetch_add(1)));
+  std::snprintf(suffix, sizeof(suffix), "%ld-%016llx-%llu", static_cast<long>(writer),
+                static_cast<unsigned long long>(salt), static_cast<unsigned long long>(counter));
   return std::string(kTempFilePrefix) + suffix;
+}
+
+std::optional<pid_t> LocalObjectStore::TempFileWriter(std::string_view file_name) {
+  if (!file_name.starts_with(kTempFilePrefix)) return std::nullopt;
+  const std::string_view rest = file_name.substr(kTempFilePrefix.size());
+  pid_t pid = 0;
+  const auto [end, error] = std::from_chars(rest.data(), rest.data() + rest.size(), pid);
+  if (error != std::errc() || end == rest.data() || pid <= 0 || end == rest.data() + rest.size() ||
+      *end != '-') {
+    return std::nullopt;
+  }
+  return pid;
 }
 
 Result<LocalObjectStore::OpenedObject> LocalObjectStore::OpenObject(std::string_view key,

@@ -51,7 +51,11 @@
 #include <atomic>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
+
+#include <sys/types.h>
 
 #include "storage/local/unique_fd.h"
 #include "storage/object_store.h"
@@ -91,6 +95,13 @@ class LocalObjectStore final : public ObjectStore {
   // it is not a directory.
   static Result<std::unique_ptr<LocalObjectStore>> Open(const std::filesystem::path& root_dir,
                                                         LocalObjectStoreOptions options = {});
+
+  // The name of a temp file that process `writer` makes: the prefix, the writer's pid, its
+  // store's `salt` and the store's `counter`-th temp file ("<prefix><pid>-<salt>-<counter>").
+  static std::string TempFileName(pid_t writer, uint64_t salt, uint64_t counter);
+  // The pid of the process that wrote the temp file named `file_name` (a name, not a path), or
+  // none when `file_name` is not one of Put's temp files.
+  static std::optional<pid_t> TempFileWriter(std::string_view file_name);
 
   // The absolute root folder.
   const std::filesystem::path& Root() const { return root_; }
