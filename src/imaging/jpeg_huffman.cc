@@ -1,5 +1,6 @@
 #include "imaging/jpeg_huffman.h"
 
+#include <algorithm>
 #include <cstddef>
 
 namespace pixfleet {
@@ -88,8 +89,10 @@ HuffmanTable FitHuffmanTable(const std::array<uint64_t, 256>& frequencies) {
     table.bits[length] = static_cast<uint8_t>(bits[length]);
   }
   // The symbols by their unfolded length, then by value (K.2, figure K.4); the reserved one,
-  // never shorter than another, ends the order and is left out.
-  for (size_t length = 1; length <= kLongestBuilt; ++length) {
+  // never shorter than another, ends the order and is left out. Lengths up to the longest built
+  // only: a table's codes rarely pass 20 bits before the folding, far from the 257 possible.
+  const size_t longest_built = *std::max_element(code_size.begin(), code_size.end());
+  for (size_t length = 1; length <= longest_built; ++length) {
     for (size_t s = 0; s < kSymbols; ++s) {
       if (code_size[s] == length) table.values.push_back(static_cast<uint8_t>(s));
     }
