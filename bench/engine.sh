@@ -10,9 +10,10 @@
 #      decode, Lanczos-3, no lossy encode).
 #      Then the engine's CPU by stage on the same photos (pixfleet-bench-stages), and decode-only,
 #      `run` and Pillow once more on the photos re-encoded as cameras write them (baseline JPEG,
-#      quality 92, 4:2:0: the wallpapers are mostly progressive and 4:4:4, dear to decode), and
-#      `run` on those copies converted to Display P3 with the profile embedded, as phones write
-#      them (every std3 output converts to sRGB).
+#      quality 92, 4:2:0: the wallpapers are mostly progressive and 4:4:4, dear to decode), with
+#      a floor under the work after the decode (the encoders alone at std3's settings:
+#      bench/encoders_alone.py), and `run` on those copies converted to Display P3 with the
+#      profile embedded, as phones write them (every std3 output converts to sRGB).
 #   2. Peak RSS on a 1-gigapixel JPEG and a tiled TIFF: `pixfleet process` vs vipsthumbnail.
 #   3. `pixfleet run` on 24 mixed-size photos with 1 and 2 workers, alternated in pairs: the
 #      wall-time ratio.
@@ -143,6 +144,13 @@ camera_row "Pillow" pillow
 printf "post-decode work / decode (pixfleet run): %.2f, with the lower efforts: %.2f\n" \
   "$(calc "(${cpu[camera_pixfleet_run]} - ${cpu[camera_decode_only]}) / ${cpu[camera_decode_only]}")" \
   "$(calc "(${cpu[camera_pixfleet_run_low_effort]} - ${cpu[camera_decode_only]}) / ${cpu[camera_decode_only]}")"
+# A floor under that work: the encoders alone at std3's settings, on the run's own outputs'
+# pixels, through Pillow's calls to the same libraries (bench/encoders_alone.py; the JPEGs with
+# libjpeg's stock tables, the cheapest JPEG encode). No engine can spend less after its decode.
+read -r _ enc_large enc_small enc_square enc_total <<<"$(/usr/bin/python3 bench/encoders_alone.py "$outs/run")"
+printf "the encoders alone at std3's settings: %.1f ms/image (large %.1f, small %.1f, square %.1f) = %.2fx the decode\n" \
+  "$(calc "$enc_total * 1000")" "$(calc "$enc_large * 1000")" "$(calc "$enc_small * 1000")" \
+  "$(calc "$enc_square * 1000")" "$(calc "$enc_total * $count / ${cpu[camera_decode_only]}")"
 # What the lower efforts cost: bytes of each output kind, and small's SSIM (large's pixels are
 # the same at either JPEG effort).
 output_bytes() { find "$1" -name "$2" -printf '%s\n' | awk '{ t += $1 } END { print t }'; }
