@@ -17,9 +17,9 @@
 namespace pixfleet {
 
 // Decodes `input` (already identified as a supported format) to an in-memory image of 8-bit
-// sRGB or greyscale (libvips' thumbnail converts CMYK, 16-bit and Lab), alpha kept, the size of
-// plan.decode_box (a JPEG) or fitted inside it. The orientation tag is kept; pixels are not
-// rotated.
+// sRGB or greyscale (libvips' thumbnail converts CMYK, 16-bit and Lab), alpha kept: the size of
+// plan.decode_box, or fitted inside it where libvips' thumbnail decodes (formats other than JPEG,
+// CMYK JPEGs). The orientation tag is kept; pixels are not rotated.
 // kInvalidArgument "corrupt or truncated image: ..."; kResourceExhausted past the deadline.
 // `format` is the loader's format name from the header ("jpeg"), used to keep error messages
 // about this image only.
