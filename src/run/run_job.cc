@@ -125,7 +125,7 @@ void RemoveTempFilesOfKilledWorkers(const JobPlan& plan, const FleetOutcome& fle
       RemoveTempFilesOfDeadWriters(plan.output_url, fleet.killed_workers);
   if (!removed.ok()) {
     std::cerr << "pixfleet run: " << TerminalText(removed.status().message())
-              << " (the outputs are whole; the file is hidden and harmless)\n";
+              << " (the outputs are whole; any temporary file left is hidden and harmless)\n";
   } else if (*removed > 0) {
     std::cerr << "pixfleet run: removed " << *removed << " partly written temporary file"
               << (*removed == 1 ? "" : "s") << " of killed workers\n";
