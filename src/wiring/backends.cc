@@ -88,7 +88,7 @@ Result<std::unique_ptr<ResultStore>> MakeResultStore(std::string_view url, Clock
 Result<std::unique_ptr<ObjectStore>> MakeObjectStore(std::string_view url, bool create,
                                                      Clock& clock, std::stop_token cancel) {
   PIXFLEET_ASSIGN_OR_RETURN(BackendUrl parsed, ParseBackendUrl(url));
-  if (parsed.scheme == "file" || parsed.scheme.empty()) {
+  if (parsed.IsLocalPath()) {
     LocalObjectStoreOptions options;
     options.create_root = create;
     PIXFLEET_ASSIGN_OR_RETURN(auto store, LocalObjectStore::Open(parsed.rest, options));
@@ -109,7 +109,7 @@ Result<std::unique_ptr<ObjectStore>> MakeObjectStore(std::string_view url, bool 
 
 Result<int64_t> RemoveTempFilesOfDeadWriters(std::string_view url, const std::set<pid_t>& writers) {
   PIXFLEET_ASSIGN_OR_RETURN(BackendUrl parsed, ParseBackendUrl(url));
-  if (parsed.scheme != "file" && !parsed.scheme.empty()) return int64_t{0};
+  if (!parsed.IsLocalPath()) return int64_t{0};
   return RemoveTempFilesOf(parsed.rest, writers);
 }
 

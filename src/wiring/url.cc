@@ -71,7 +71,7 @@ Result<BackendUrl> ParseBackendUrl(std::string_view url) {
 
 Result<std::string> LocalPath(std::string_view location) {
   PIXFLEET_ASSIGN_OR_RETURN(BackendUrl parsed, ParseBackendUrl(location));
-  if (!parsed.scheme.empty() && parsed.scheme != "file") {
+  if (!parsed.IsLocalPath()) {
     return InvalidArgument("the " + parsed.scheme + ":// URL is not a local path (write a " +
                            "path or file:///path)");
   }
@@ -80,7 +80,7 @@ Result<std::string> LocalPath(std::string_view location) {
 
 Result<std::string> LocationUrl(std::string_view location) {
   PIXFLEET_ASSIGN_OR_RETURN(BackendUrl parsed, ParseBackendUrl(location));
-  if (parsed.scheme.empty() || parsed.scheme == "file") return FileUrl(parsed.rest);
+  if (parsed.IsLocalPath()) return FileUrl(parsed.rest);
   return parsed.scheme + "://" + parsed.rest;
 }
 

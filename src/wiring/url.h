@@ -15,6 +15,9 @@ namespace pixfleet {
 struct BackendUrl {
   std::string scheme;  // lower-case, "" for a bare path
   std::string rest;    // everything after "://" (for file/sqlite: the path)
+
+  // A local folder or file: a bare path or a file:// URL (`rest` is then the path).
+  bool IsLocalPath() const { return scheme.empty() || scheme == "file"; }
 };
 
 // kInvalidArgument, naming the URL with its secrets masked, for: an empty text; a malformed
